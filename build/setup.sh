@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Installs what Lever needs beyond the .NET SDK, idempotently and quietly; each step is skipped when done.
+#   build/setup.sh          what `./lever` needs
+#   build/setup.sh --tests  also what the tests need
+# The libtorch platform fix is not here: the build itself applies it (Directory.Build.targets).
+set -euo pipefail
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+want_tests=false
+[ "${1:-}" = "--tests" ] && want_tests=true
+
+apt_install() { # packages...
+  local missing=()
+  for p in "$@"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  if [ "$(id -u)" != 0 ]; then echo "lever setup: please install: sudo apt-get install -y ${missing[*]}" >&2; return 1; fi
+  echo "lever setup: installing ${missing[*]} (apt)" >&2
+  (
+    flock 9
+    apt-get install -y -qq "${missing[@]}" >/dev/null 2>&1 || { apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq "${missing[@]}" >/dev/null; }
+  ) 9>"${TMPDIR:-/tmp}/lever-apt.lock"
+}
+
+# The native fix for libtorch needs a C++ compiler and patchelf where the system libstdc++ is old.
+if ! grep -qa GLIBCXX_3.4.32 /usr/lib/x86_64-linux-gnu/libstdc++.so.6 2>/dev/null; then
+  command -v g++ >/dev/null && command -v patchelf >/dev/null || apt_install g++ patchelf
+fi
+
+if $want_tests; then
+  : # test-only prerequisites are added here (npm oracles, corpora), each cached under artifacts/.
+fi
