@@ -1,0 +1,8 @@
+namespace Lever.Training.Data;
+
+/// <summary>Renders a conversation with a model's chat template, split into trainable (assistant) and context segments.</summary>
+public interface IChatRenderer
+{
+    /// <summary>The conversation as consecutive segments whose concatenation is the full rendered text.</summary>
+    IReadOnlyList<ChatSegment> Render(IReadOnlyList<TrainingMessage> messages);
+}
