@@ -25,7 +25,8 @@ public sealed class ExampleEncoder(ITrainingTokenizer tokenizer, IChatRenderer? 
             }
         }
 
-        if (tokenizer.BosTokenId is { } bos) Add([bos], record.Format == DatasetFormat.Text);
+        if (tokenizer.BosTokenId is { } bos && !(record.Format == DatasetFormat.Messages && _chat.RendersBos))
+            Add([bos], record.Format == DatasetFormat.Text);
         switch (record.Format)
         {
             case DatasetFormat.Text:

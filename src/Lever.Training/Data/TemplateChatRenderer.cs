@@ -5,8 +5,11 @@ namespace Lever.Training.Data;
 /// an assistant turn is what rendering it adds after the prompt that asks for it. This is how the loss mask is
 /// found without knowing the template's markup, so it works for every model's template.
 /// </summary>
-public sealed class TemplateChatRenderer(Func<IReadOnlyList<TrainingMessage>, bool, string> render) : IChatRenderer
+public sealed class TemplateChatRenderer(Func<IReadOnlyList<TrainingMessage>, bool, string> render, bool rendersBos = false) : IChatRenderer
 {
+    /// <inheritdoc />
+    public bool RendersBos => rendersBos;
+
     /// <inheritdoc />
     public IReadOnlyList<ChatSegment> Render(IReadOnlyList<TrainingMessage> messages)
     {

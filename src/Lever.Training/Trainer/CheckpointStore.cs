@@ -71,6 +71,10 @@ public sealed class CheckpointStore(string runDirectory)
         return null;
     }
 
+    /// <summary>True when at least one intact checkpoint exists.</summary>
+    public bool HasCheckpoint() =>
+        Directory.Exists(CheckpointsDirectory) && Directory.GetDirectories(CheckpointsDirectory, "step-*").Any(d => !d.EndsWith(".tmp", StringComparison.Ordinal) && Verify(d));
+
     /// <summary>True when <paramref name="dir"/> has a manifest and every file in it matches its checksum.</summary>
     public static bool Verify(string dir)
     {
