@@ -208,8 +208,9 @@ public sealed class RetrievalIndex : IDisposable
         options ??= new SearchOptions();
         var snapshot = EnsureLoaded();
         var filter = AccessFilter.For(snapshot.AclSets, options.Caller ?? Caller.Anonymous);
-        var ranked = snapshot.Bm25.Search(query, options.K, filter);
-        return ToHits(snapshot, ranked);
+        int pool = options.MaxChunksPerDocument > 0 ? options.K * 8 : options.K;
+        var ranked = snapshot.Bm25.Search(query, pool, filter);
+        return Collapse(ToHits(snapshot, ranked), options);
     }
 
     /// <summary>
@@ -226,7 +227,7 @@ public sealed class RetrievalIndex : IDisposable
         if (mode is SearchMode.Vector or SearchMode.Hybrid && (embedder is null || snapshot.Vectors is null))
             throw new Lever.Core.LeverUserException($"{mode} search needs vectors: {(embedder is null ? "no embedding provider is configured" : "this index was built without embeddings")}",
                 "set `embedding: <provider>` for the index in lever.yaml and run `lever index sync`, or search lexically");
-        int depth = Math.Max(options.K, options.Reranker is null ? options.K : options.RerankDepth);
+        int depth = Math.Max(options.K, options.Reranker is null ? options.K : options.RerankDepth) * (options.MaxChunksPerDocument > 0 ? 8 : 1);
         int pool = mode == SearchMode.Hybrid ? Math.Max(depth * 4, 50) : depth;
         var lists = new List<IReadOnlyList<ScoredChunk>>();
         if (mode is SearchMode.Lexical or SearchMode.Hybrid) lists.Add(snapshot.Bm25.Search(query, pool, filter));
@@ -248,7 +249,19 @@ public sealed class RetrievalIndex : IDisposable
             // A re-ranker may only re-order or drop: anything else would bypass the permission filter.
             hits = reranked.Where(allowedRows.Contains).Select((h, i) => h with { Rank = i + 1 }).ToList();
         }
-        return hits.Take(options.K).ToList();
+        return Collapse(hits, options);
+    }
+
+    /// <summary>Keeps at most MaxChunksPerDocument hits per document, then the first K, renumbered.</summary>
+    private static List<SearchHit> Collapse(IReadOnlyList<SearchHit> hits, SearchOptions options)
+    {
+        IEnumerable<SearchHit> kept = hits;
+        if (options.MaxChunksPerDocument > 0)
+        {
+            var perDoc = new Dictionary<string, int>(StringComparer.Ordinal);
+            kept = hits.Where(h => (perDoc[h.DocId] = perDoc.GetValueOrDefault(h.DocId) + 1) <= options.MaxChunksPerDocument);
+        }
+        return kept.Take(options.K).Select((h, i) => h with { Rank = i + 1 }).ToList();
     }
 
     private List<SearchHit> ToHits(Snapshot snapshot, List<ScoredChunk> ranked)
@@ -263,6 +276,10 @@ public sealed class RetrievalIndex : IDisposable
         }
         return hits;
     }
+
+    /// <summary>Every chunk in ordinal order (document id, title, heading, text): for benchmarks that index the same chunks elsewhere.</summary>
+    internal IEnumerable<(string DocId, string Title, string Heading, string Text)> ExportChunks() =>
+        _store.AllChunks().Select(c => (c.DocId, c.Title, c.Heading, c.Text));
 
     /// <summary>Counts, sizes and state.</summary>
     public IndexStats Stats()

@@ -119,7 +119,7 @@ internal sealed class IndexStore : IDisposable
     public IEnumerable<ChunkRow> AllChunks(bool withText = true, bool withVectors = false)
     {
         var sql = $"""
-            SELECT c.id, c.heading, c.start, c.end, d.title, d.principals, d.id, {(withVectors ? "c.vector" : "NULL")}
+            SELECT c.id, c.heading, c.start, c.end, d.title, d.principals, d.id, {(withVectors ? "c.vector" : "NULL")}, d.doc_id
             FROM chunks c JOIN documents d ON d.id = c.document ORDER BY c.id
             """;
         using var cmd = Command(sql);
@@ -144,7 +144,7 @@ internal sealed class IndexStore : IDisposable
                 text = docText[start..end];
             }
             float[]? vector = r.IsDBNull(7) ? null : MemoryMarshal.Cast<byte, float>((byte[])r.GetValue(7)).ToArray();
-            yield return new ChunkRow(r.GetInt64(0), r.GetString(1), r.GetString(4), r.GetString(5), text, vector);
+            yield return new ChunkRow(r.GetInt64(0), r.GetString(8), r.GetString(1), r.GetString(4), r.GetString(5), text, vector);
         }
     }
 
@@ -213,4 +213,4 @@ internal sealed record StoredDocument(string DocId, string Title, string Source,
 internal sealed record StoredChunk(string Heading, int Start, int End, float[]? Vector);
 
 /// <summary>A chunk row read back for index building.</summary>
-internal sealed record ChunkRow(long Row, string Heading, string Title, string Principals, string Text, float[]? Vector);
+internal sealed record ChunkRow(long Row, string DocId, string Heading, string Title, string Principals, string Text, float[]? Vector);
