@@ -25,7 +25,7 @@ switch (mode)
     case "quality":
     {
         var html = args[1];
-        var p = new Bm25Parameters(float.Parse(Arg("--k1", "1.2")), float.Parse(Arg("--b", "0.75")), float.Parse(Arg("--wh", "2")), float.Parse(Arg("--wt", "2")));
+        var p = new Bm25Parameters(float.Parse(Arg("--k1", "1.2")), float.Parse(Arg("--b", "0.75")), float.Parse(Arg("--wh", "2")), float.Parse(Arg("--wt", "2")), !args.Contains("--no-expand"));
         var options = new IndexOptions { ChunkTokens = int.Parse(Arg("--tokens", "200")), ChunkOverlap = int.Parse(Arg("--overlap", "30")) };
         using var index = await OpenPgIndex(html, options, p);
         var questions = RetrievalEvaluator.Load(questionsPath);
@@ -34,6 +34,28 @@ switch (mode)
             foreach (var row in report.Questions)
                 Console.WriteLine($"{row.NdcgAt10:F2} rr={row.ReciprocalRank:F2} {row.Question} -> {string.Join(", ", row.Ranked.Take(5))}");
         Console.WriteLine($"lever bm25 {p} tokens={options.ChunkTokens} overlap={options.ChunkOverlap}: nDCG@10={report.NdcgAt10:F4} MRR={report.Mrr:F4} recall@10={report.RecallAtK:F4}");
+        break;
+    }
+    case "sweep":
+    {
+        // Grid over BM25 parameters on one set of chunks: the tuning behind Bm25Parameters' defaults.
+        var options = new IndexOptions { ChunkTokens = int.Parse(Arg("--tokens", "200")), ChunkOverlap = int.Parse(Arg("--overlap", "30")) };
+        using var index = await OpenPgIndex(args[1], options, null);
+        var chunks = index.ExportChunks().ToList();
+        var ids = chunks.Select(c => c.DocId).ToArray();
+        var questions = RetrievalEvaluator.Load(questionsPath);
+        var results = new List<(double, string)>();
+        foreach (var k1 in new[] { 0.9f, 1.2f, 1.6f })
+        foreach (var b in new[] { 0.5f, 0.75f, 0.9f })
+        foreach (var wh in new[] { 1f, 2f, 4f })
+        foreach (var wt in new[] { 0f, 1f, 2f, 4f })
+        {
+            var p = new Bm25Parameters(k1, b, wh, wt);
+            var bm25 = Bm25Index.Build(chunks.Select(c => new Bm25Document(c.Text, c.Heading, c.Title, 0)), p);
+            var r = await RetrievalEvaluator.EvaluateAsync(questions, (q, _) => Task.FromResult<IReadOnlyList<string>>(bm25.Search(q, 80).Select(s => ids[s.Ordinal]).Distinct().Take(10).ToList()));
+            results.Add((r.NdcgAt10, $"k1={k1} b={b} wh={wh} wt={wt}: nDCG@10={r.NdcgAt10:F4} MRR={r.Mrr:F4}"));
+        }
+        foreach (var (_, line) in results.OrderByDescending(r => r.Item1).Take(15)) Console.WriteLine(line);
         break;
     }
     case "compare":

@@ -119,11 +119,14 @@ public sealed class Bm25Index
     /// </summary>
     public List<ScoredChunk> Search(string query, int k, AccessFilter? filter = null)
     {
-        var queryTerms = new Dictionary<int, int>();
-        TextAnalyzer.Analyze(query, t =>
+        var queryTerms = new Dictionary<int, float>();
+        var (rewritten, expansions) = Parameters.ExpandQueries ? QueryExpander.Expand(query) : (query, []);
+        TextAnalyzer.Analyze(rewritten, t =>
         {
-            if (_terms.TryGetValue(t, out var id)) CollectionsMarshal.GetValueRefOrAddDefault(queryTerms, id, out _)++;
+            if (_terms.TryGetValue(t, out var id)) CollectionsMarshal.GetValueRefOrAddDefault(queryTerms, id, out _) += 1f;
         });
+        foreach (var t in expansions)
+            if (_terms.TryGetValue(t, out var id) && !queryTerms.ContainsKey(id)) queryTerms[id] = QueryExpander.ExpansionWeight;
         if (queryTerms.Count == 0 || k <= 0) return [];
         bool all = filter is null || filter.AllowsAll;
         var allowed = filter?.Allowed;
@@ -232,7 +235,7 @@ public sealed class Bm25Index
             using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
             using var r = new BinaryReader(stream);
             if (r.ReadInt32() != FileMagic || r.ReadInt64() != generation) return null;
-            var p = new Bm25Parameters(r.ReadSingle(), r.ReadSingle(), r.ReadSingle(), r.ReadSingle());
+            var p = new Bm25Parameters(r.ReadSingle(), r.ReadSingle(), r.ReadSingle(), r.ReadSingle(), parameters.ExpandQueries);
             if (p != parameters) return null;
             int aclCount = r.ReadInt32(), count = r.ReadInt32(), termCount = r.ReadInt32(), postingCount = r.ReadInt32();
             var terms = new Dictionary<string, int>(termCount, StringComparer.Ordinal);

@@ -10,7 +10,8 @@ namespace Lever.Retrieval.Search;
 /// <param name="B">Length normalisation (0 = none, 1 = full).</param>
 /// <param name="HeadingWeight">Weight of a term in the chunk's heading path.</param>
 /// <param name="TitleWeight">Weight of a term in the document title.</param>
-public sealed record Bm25Parameters(float K1 = 1.2f, float B = 0.75f, float HeadingWeight = 2f, float TitleWeight = 2f)
+/// <param name="ExpandQueries">Rewrite question idioms and add thesaurus synonyms (<see cref="QueryExpander"/>).</param>
+public sealed record Bm25Parameters(float K1 = 1.2f, float B = 0.75f, float HeadingWeight = 2f, float TitleWeight = 2f, bool ExpandQueries = true)
 {
     /// <summary>The defaults.</summary>
     public static Bm25Parameters Default { get; } = new();
