@@ -17,14 +17,16 @@ internal sealed class SearchCommand : ILeverCommand
         var user = new Option<string?>("--user") { Description = "search as this user (without --user/--groups only public documents are searched)" };
         var groups = new Option<string?>("--groups") { Description = "comma-separated groups of the caller" };
         var json = new Option<bool>("--json") { Description = "print one JSON object {\"results\":[...]}" };
-        var command = new Command("search", "Search an index (BM25; hybrid when vectors are present).") { query, name, k, user, groups, json };
+        var allChunks = new Option<bool>("--all-chunks") { Description = "list every matching chunk (default: the best chunk of each document)" };
+        var command = new Command("search", "Search an index (BM25; hybrid when vectors are present).") { query, name, k, user, groups, json, allChunks };
         command.SetAction(parse =>
         {
             int top = parse.GetValue(k);
             if (top < 1) throw new LeverUserException($"--k {top}: must be at least 1", "pass --k 10");
             var (ws, _) = RetrievalCli.Load(parse.GetValue(name));
             using var index = RetrievalCli.OpenExisting(ws, parse.GetValue(name));
-            var hits = index.Search(parse.GetValue(query)!, new SearchOptions(top, RetrievalCli.Caller(parse.GetValue(user), parse.GetValue(groups))));
+            var hits = index.Search(parse.GetValue(query)!, new SearchOptions(top, RetrievalCli.Caller(parse.GetValue(user), parse.GetValue(groups)),
+                MaxChunksPerDocument: parse.GetValue(allChunks) ? 0 : 1));
             if (parse.GetValue(json))
             {
                 Console.WriteLine(ToJson(hits));
@@ -51,7 +53,7 @@ internal sealed class SearchCommand : ILeverCommand
         return flat.Length <= n ? flat : flat[..n] + "…";
     }
 
-    /// <summary>The JSON shape: {"results":[{"rank","doc","title","heading","span":[s,e],"score","text"}]} (+ version, for citations).</summary>
+    /// <summary>The documented JSON shape: {"results":[{"rank","doc","title","heading","span":[s,e],"score","text"}]}.</summary>
     internal static string ToJson(IReadOnlyList<SearchHit> hits)
     {
         using var stream = new MemoryStream();
@@ -72,7 +74,6 @@ internal sealed class SearchCommand : ILeverCommand
                 w.WriteEndArray();
                 w.WriteNumber("score", Math.Round(h.Score, 6));
                 w.WriteString("text", h.Text);
-                w.WriteNumber("version", h.Version);
                 w.WriteEndObject();
             }
             w.WriteEndArray();
