@@ -34,6 +34,10 @@ internal static class HtmlExtractor
         return (title, text, sections);
     }
 
+    /// <summary>Text of an element with a space between child elements, so "&lt;code&gt;-f&lt;/code&gt;&lt;br/&gt;&lt;code&gt;--full&lt;/code&gt;" reads "-f --full".</summary>
+    private static string InlineText(IElement e) =>
+        SectionTextBuilder.Collapse(string.Join(' ', e.GetDescendants().OfType<IText>().Select(t => t.Data)));
+
     private static void Walk(INode node, SectionTextBuilder b, ref string? firstH1)
     {
         foreach (var child in node.ChildNodes)
@@ -48,14 +52,14 @@ internal static class HtmlExtractor
                     if (Skip.Contains(name) || e.GetAttribute("role") == "navigation" || e.ClassList.Any(SkipClasses.Contains)) break;
                     if (name.Length == 2 && name[0] == 'h' && name[1] is >= '1' and <= '6')
                     {
-                        var heading = SectionTextBuilder.Collapse(e.TextContent);
+                        var heading = InlineText(e);
                         if (name == "h1") firstH1 ??= heading;
                         b.Heading(name[1] - '0', heading);
                         break;
                     }
                     if (name == "dt")
                     {
-                        b.Heading(7, e.TextContent);
+                        b.Heading(7, InlineText(e));
                         break;
                     }
                     if (name == "pre")

@@ -31,6 +31,8 @@ public static partial class QueryExpander
         ["running", "executing", "active"],
         ["currently", "current", "active"],
         ["remove", "delete", "drop"],
+        ["kill", "terminate", "cancel"],
+        ["stuck", "hung", "blocked"],
         ["speed", "performance", "fast"],
         ["user", "role"],
         ["import", "load", "copy"],
