@@ -1,0 +1,57 @@
+using System.CommandLine;
+using Lever.Core;
+using Lever.Retrieval;
+using Microsoft.Extensions.AI;
+using Spectre.Console;
+
+namespace Lever.Cli.Commands;
+
+/// <summary><c>lever ask "question"</c>: answer from an index with [n] citations, or show the passages when no generator is configured.</summary>
+internal sealed class AskCommand : ILeverCommand
+{
+    /// <summary>
+    /// Builds the chat client for a workspace (null: none configured). The composition root (Lever.Hosting) sets
+    /// this when it wires providers from lever.yaml; until then `lever ask` returns passages only.
+    /// </summary>
+    internal static Func<Workspace, IChatClient?> ChatClientFactory { get; set; } = _ => null;
+
+    public Command Create()
+    {
+        var question = new Argument<string>("question") { Description = "the question" };
+        var name = new Option<string?>("--name", "-n") { Description = $"index name (default: {RetrievalCli.DefaultIndexName})" };
+        var k = new Option<int>("--k") { Description = "passages to retrieve", DefaultValueFactory = _ => 5 };
+        var user = new Option<string?>("--user") { Description = "ask as this user (without --user/--groups only public documents are used)" };
+        var groups = new Option<string?>("--groups") { Description = "comma-separated groups of the caller" };
+        var command = new Command("ask", "Answer a question from an index with inline [n] citations.") { question, name, k, user, groups };
+        command.SetAction(async (parse, ct) =>
+        {
+            int top = parse.GetValue(k);
+            if (top < 1) throw new LeverUserException($"--k {top}: must be at least 1", "pass --k 5");
+            var (ws, _) = RetrievalCli.Load(parse.GetValue(name));
+            using var index = RetrievalCli.OpenExisting(ws, parse.GetValue(name));
+            using var chat = ChatClientFactory(ws);
+            var options = new SearchOptions(top, RetrievalCli.Caller(parse.GetValue(user), parse.GetValue(groups)), MaxChunksPerDocument: 2);
+            var answer = await GroundedAnswerer.AskAsync(index, parse.GetValue(question)!, options, chat, null, ct).ConfigureAwait(false);
+            if (answer.Answer is not null)
+            {
+                Console.WriteLine(answer.Answer);
+                Console.WriteLine();
+            }
+            else
+            {
+                Console.WriteLine("No generator is configured, so here are the best passages with their citations.");
+                Console.WriteLine("(Configure a chat provider under providers: in lever.yaml to get a written answer.)");
+                Console.WriteLine();
+            }
+            if (answer.Passages.Count == 0) Console.WriteLine("No passage matched the question.");
+            for (int i = 0; i < answer.Passages.Count; i++)
+            {
+                var h = answer.Passages[i];
+                AnsiConsole.MarkupLineInterpolated($"[bold][[{i + 1}]][/] {h.Title} — {h.Citation}");
+                if (answer.Answer is null) Console.WriteLine("    " + SearchCommand.Snippet(h.Text, 400));
+            }
+            return 0;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,144 @@
+using System.CommandLine;
+using System.Text.Json;
+using Lever.Core;
+using Lever.Retrieval;
+using Spectre.Console;
+
+namespace Lever.Cli.Commands;
+
+/// <summary><c>lever index add|sync|stats</c>: build and maintain retrieval indexes under <c>.lever/indexes/</c>.</summary>
+internal sealed class IndexCommand : ILeverCommand
+{
+    public Command Create()
+    {
+        var command = new Command("index", "Build and maintain retrieval indexes (.lever/indexes/<name>).");
+        command.Subcommands.Add(Add());
+        command.Subcommands.Add(Sync());
+        command.Subcommands.Add(Stats());
+        return command;
+    }
+
+    private static Option<string?> NameOption() => new("--name", "-n") { Description = $"index name (default: {RetrievalCli.DefaultIndexName}); options come from lever.yaml indexes.<name>" };
+
+    private static Command Add()
+    {
+        var path = new Argument<string?>("path") { Description = "folder or file to ingest (.txt, .md, .html, .htm, .jsonl); default: indexes.<name>.path in lever.yaml", Arity = ArgumentArity.ZeroOrOne };
+        var name = NameOption();
+        var chunkTokens = new Option<int?>("--chunk-tokens") { Description = "token budget per chunk (overrides lever.yaml)" };
+        var overlap = new Option<int?>("--chunk-overlap") { Description = "tokens shared by consecutive chunks (overrides lever.yaml)" };
+        var delay = new Option<int>("--delay-ms") { Hidden = true, Description = "internal: pause after each file (crash tests)" };
+        var command = new Command("add", "Ingest a folder into an index (re-running it finishes an interrupted ingest).") { path, name, chunkTokens, overlap, delay };
+        command.SetAction(async (parse, ct) =>
+        {
+            var (ws, options) = RetrievalCli.Load(parse.GetValue(name));
+            if (parse.GetValue(chunkTokens) is { } t) options.ChunkTokens = t;
+            if (parse.GetValue(overlap) is { } o) options.ChunkOverlap = o;
+            var root = parse.GetValue(path) ?? options.Path
+                ?? throw new LeverUserException("no folder given", "run `lever index add <folder>` or set indexes.<name>.path in lever.yaml");
+            root = Path.GetFullPath(Path.Combine(ws.Root, root));
+            using var index = RetrievalIndex.Open(Workspace.Ensure(RetrievalCli.IndexDir(ws, parse.GetValue(name))));
+            index.DelayPerFile = TimeSpan.FromMilliseconds(parse.GetValue(delay));
+            var report = await RetrievalCli.WithProgressAsync(p => index.AddAsync(root, options, null, p, ct), "ingesting").ConfigureAwait(false);
+            RetrievalCli.PrintReport(report, index.Stats());
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command Sync()
+    {
+        var name = NameOption();
+        var watch = new Option<bool>("--watch") { Description = "keep running and sync whenever a file under an ingested folder changes (Ctrl-C stops)" };
+        var command = new Command("sync", "Re-index added and changed documents (by content hash), delete removed ones.") { name, watch };
+        command.SetAction(async (parse, ct) =>
+        {
+            var (ws, options) = RetrievalCli.Load(parse.GetValue(name));
+            using var index = RetrievalCli.OpenExisting(ws, parse.GetValue(name));
+            var report = await RetrievalCli.WithProgressAsync(p => index.SyncAsync(options, null, p, ct), "syncing").ConfigureAwait(false);
+            RetrievalCli.PrintReport(report, index.Stats());
+            foreach (var id in report.ChangedIds.Take(20)) Console.WriteLine($"re-indexed {id}");
+            if (!parse.GetValue(watch)) return 0;
+            await WatchAsync(index, options, ct).ConfigureAwait(false);
+            return 0;
+        });
+        return command;
+    }
+
+    /// <summary>Syncs after file changes settle (a half-second quiet period), until cancelled.</summary>
+    private static async Task WatchAsync(RetrievalIndex index, IndexOptions options, CancellationToken ct)
+    {
+        var changed = new SemaphoreSlim(0);
+        var watchers = new List<FileSystemWatcher>();
+        try
+        {
+            foreach (var root in index.Stats().Roots.Where(Directory.Exists))
+            {
+                var w = new FileSystemWatcher(root) { IncludeSubdirectories = true, NotifyFilter = NotifyFilters.FileName | NotifyFilters.LastWrite | NotifyFilters.DirectoryName | NotifyFilters.Size };
+                FileSystemEventHandler onChange = (_, _) => changed.Release();
+                w.Changed += onChange;
+                w.Created += onChange;
+                w.Deleted += onChange;
+                w.Renamed += (_, _) => changed.Release();
+                w.EnableRaisingEvents = true;
+                watchers.Add(w);
+            }
+            Console.Error.WriteLine($"watching {watchers.Count} folder(s); Ctrl-C stops");
+            while (true)
+            {
+                await changed.WaitAsync(ct).ConfigureAwait(false);
+                // Let a burst of writes settle, then sync once.
+                while (await changed.WaitAsync(TimeSpan.FromMilliseconds(500), ct).ConfigureAwait(false)) { }
+                var report = await index.SyncAsync(options, null, null, ct).ConfigureAwait(false);
+                if (report.Added + report.Updated + report.Removed > 0 || report.Issues.Count > 0)
+                {
+                    RetrievalCli.PrintReport(report, index.Stats());
+                    foreach (var id in report.ChangedIds.Take(20)) Console.WriteLine($"re-indexed {id}");
+                }
+            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            Console.Error.WriteLine("stopped watching");
+        }
+        finally
+        {
+            foreach (var w in watchers) w.Dispose();
+        }
+    }
+
+    private static Command Stats()
+    {
+        var name = NameOption();
+        var json = new Option<bool>("--json") { Description = "print one JSON object" };
+        var command = new Command("stats", "Documents, chunks, terms, sizes on disk and whether an ingest was interrupted.") { name, json };
+        command.SetAction(parse =>
+        {
+            var (ws, _) = RetrievalCli.Load(parse.GetValue(name));
+            using var index = RetrievalCli.OpenExisting(ws, parse.GetValue(name));
+            var s = index.Stats();
+            int inconsistent = index.CheckConsistency();
+            if (parse.GetValue(json))
+            {
+                Console.WriteLine(JsonSerializer.Serialize(new
+                {
+                    documents = s.Documents, chunks = s.Chunks, vectors = s.Vectors, terms = s.Terms, roots = s.Roots, interrupted = s.Interrupted,
+                    store_bytes = s.StoreBytes, index_bytes = s.IndexBytes, generation = s.Generation, inconsistent_documents = inconsistent,
+                }));
+                return 0;
+            }
+            var table = new Table().Border(TableBorder.Rounded).AddColumns("", "");
+            table.AddRow("documents", s.Documents.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            table.AddRow("chunks", s.Chunks.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            table.AddRow("vectors", s.Vectors.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            table.AddRow("terms", s.Terms.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            table.AddRow("store on disk", $"{s.StoreBytes / 1048576.0:F1} MiB");
+            table.AddRow("index files", $"{s.IndexBytes / 1048576.0:F1} MiB");
+            foreach (var r in s.Roots) table.AddRow("root", Markup.Escape(r));
+            AnsiConsole.Write(table);
+            foreach (var r in s.Interrupted) Console.Error.WriteLine($"the last ingest of {r} did not finish: run `lever index sync` to complete it");
+            if (inconsistent > 0) Console.Error.WriteLine($"{inconsistent} document(s) have missing chunks: run `lever index sync`");
+            return 0;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,10 @@
+namespace Lever.Retrieval;
+
+/// <summary>A search request beyond the query text.</summary>
+/// <param name="K">Number of hits.</param>
+/// <param name="Caller">Who is asking (null: anonymous, public documents only).</param>
+/// <param name="Mode">Retrievers to use.</param>
+/// <param name="Reranker">Optional re-ranking of the first <see cref="RerankDepth"/> hits.</param>
+/// <param name="RerankDepth">How many hits the re-ranker sees.</param>
+/// <param name="MaxChunksPerDocument">At most this many hits per document (0: no limit); 1 lists distinct documents.</param>
+public sealed record SearchOptions(int K = 10, Caller? Caller = null, SearchMode Mode = SearchMode.Auto, IReranker? Reranker = null, int RerankDepth = 30, int MaxChunksPerDocument = 0);
