@@ -491,6 +491,7 @@ public static class Advisor
                 {
                     { Volume: { } v } => $"{(be.CheaperAbove ? "cheaper" : "dearer")} above {v.ToString("#,0", CultureInfo.InvariantCulture)}/month",
                     { AlwaysCheaper: true } => "cheaper at all volumes",
+                    { Identical: true } => "same cost at all volumes",
                     _ => "dearer at all volumes",
                 };
                 return o with { BreakEvenRequestsPerMonth = be.Volume, BreakEvenNote = note };
