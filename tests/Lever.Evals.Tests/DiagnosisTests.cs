@@ -90,7 +90,7 @@ public class DiagnosisTests
         var summary = await new EvalRunner(Triage(), new RecipeServices { Chat = chatty }).RunAsync(set, Path.Combine(ws.Root, "r"));
         Assert.Equal(0, summary.Passed);
         Assert.Equal(4, summary.Diagnosis[FailureCategory.Behaviour]);
-        Assert.Equal("fine-tuning", summary.Levers[FailureCategory.Behaviour]);
+        Assert.Equal("fine_tune", summary.Levers[FailureCategory.Behaviour]);
         Assert.Equal(4, chatty.Calls); // behaviour is recognised from the answer alone: no probe calls
     }
 

@@ -43,7 +43,7 @@ public class EvalRunnerTests
 
         var first = await new EvalRunner(Recipe(), new RecipeServices { Chat = new OutageModel(3) }, options).RunAsync(set, runDir);
         Assert.Equal((8, 3, 2), (first.Items, first.Completed, first.Failed));
-        Assert.Equal(2, first.Failures["server"]);
+        Assert.Equal(2, first.CallFailures["server"]);
         Assert.Equal(3, File.ReadAllLines(Path.Combine(runDir, EvalRunner.ResultsFile)).Length);
 
         var healthy = new TextModel(Squares);
@@ -114,6 +114,10 @@ public class EvalRunnerTests
         foreach (var field in new[] { "run", "recipe", "items", "completed", "failed", "metrics", "cost_usd", "latency_ms_p50", "latency_ms_p95", "diagnosis" })
             Assert.True(doc.RootElement.TryGetProperty(field, out _), field);
         Assert.Equal(4, doc.RootElement.GetProperty("diagnosis").EnumerateObject().Count());
+        // The advisor (docs/ADVISOR.md) reads metrics.accuracy and treats a top-level "failures" object as diagnosis counts.
+        Assert.Equal(1.0, doc.RootElement.GetProperty("metrics").GetProperty("accuracy").GetDouble());
+        Assert.False(doc.RootElement.TryGetProperty("failures", out _));
+        Assert.True(doc.RootElement.TryGetProperty("call_failures", out _));
         Assert.Equal(1.0, doc.RootElement.GetProperty("metrics").GetProperty("pass_rate").GetDouble());
         Assert.True(File.Exists(Path.Combine(runDir, "report.md")));
         Assert.Contains("<svg", File.ReadAllText(Path.Combine(runDir, "report.html")), StringComparison.Ordinal);

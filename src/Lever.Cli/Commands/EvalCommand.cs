@@ -102,7 +102,7 @@ internal sealed class EvalCommand : ILeverCommand
         }
         if (summary.Failed > 0)
         {
-            Console.Error.WriteLine($"eval: {summary.Failed} of {summary.Items} items failed to get an answer ({string.Join(", ", summary.Failures.Select(f => $"{f.Key} {f.Value}"))}); see {Path.Combine(runDir, EvalRunner.ErrorsFile)}");
+            Console.Error.WriteLine($"eval: {summary.Failed} of {summary.Items} items failed to get an answer ({string.Join(", ", summary.CallFailures.Select(f => $"{f.Key} {f.Value}"))}); see {Path.Combine(runDir, EvalRunner.ErrorsFile)}");
             Console.Error.WriteLine("hint: finished items are saved; run the same command again to resume");
             return 3;
         }

@@ -22,8 +22,8 @@ public static class FailureCategory
     public static string LeverFor(string category) => category switch
     {
         Knowledge => "rag",
-        Behaviour => "fine-tuning",
+        Behaviour => "fine_tune",
         Prompt => "prompt",
-        _ => "bigger-model",
+        _ => "bigger_model",
     };
 }

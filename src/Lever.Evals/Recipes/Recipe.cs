@@ -21,6 +21,12 @@ public sealed class Recipe
     /// <summary>What this recipe is for; not part of its identity.</summary>
     public string? Description { get; set; }
 
+    /// <summary>
+    /// The lever this recipe exercises, in the advisor's words (baseline, prompt, prompt_caching, rag, fine_tune_lora,
+    /// fine_tune_qlora, fine_tune_full, distill, continued_pretraining, train_from_scratch, hybrid); not part of the identity.
+    /// </summary>
+    public string? Lever { get; set; }
+
     /// <summary>Name of an entry under <c>providers:</c> in lever.yaml (or <c>local</c>).</summary>
     public string Provider { get; set; } = "local";
 

@@ -38,6 +38,11 @@ public static class RunReport
             metrics["macro_f1"] = report.MacroF1;
             confusion = report.Confusion;
         }
+        else
+        {
+            // The advisor compares recipes by "accuracy": for non-label recipes that is the primary scorer's pass rate.
+            metrics["accuracy"] = metrics["pass_rate"];
+        }
         var withRelevant = set.Items.Where(i => i.Relevant.Count > 0 && byHash.ContainsKey(i.Hash) && byHash[i.Hash].Passages.Count > 0).ToList();
         if (withRelevant.Count > 0)
         {
@@ -69,6 +74,7 @@ public static class RunReport
         {
             Run = runId,
             Recipe = recipe.Name,
+            Lever = recipe.Lever,
             RecipeHash = recipeHash,
             Provider = recipe.Provider,
             Model = recipe.Model,
@@ -88,7 +94,7 @@ public static class RunReport
             OutputTokens = results.Sum(r => r.Usage.Output),
             Diagnosis = diagnosis,
             Levers = levers,
-            Failures = failures,
+            CallFailures = failures,
             Confusion = confusion,
             FinishedAt = DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture),
         };

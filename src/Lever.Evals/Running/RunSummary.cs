@@ -12,6 +12,10 @@ public sealed record RunSummary
     /// <summary>Recipe name.</summary>
     public required string Recipe { get; init; }
 
+    /// <summary>The lever the recipe exercises (the advisor's vocabulary: baseline, prompt, rag, fine_tune_lora, …), when the recipe says.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public string? Lever { get; init; }
+
     /// <summary>Recipe identity hash.</summary>
     public required string RecipeHash { get; init; }
 
@@ -39,7 +43,10 @@ public sealed record RunSummary
     /// <summary>Completed items whose primary scorer passed.</summary>
     public int Passed { get; init; }
 
-    /// <summary>Metric name → value: pass_rate, each scorer's mean, accuracy and macro_f1 for labels.</summary>
+    /// <summary>
+    /// Metric name → value: pass_rate, each scorer's mean, accuracy (label accuracy for label recipes, else the
+    /// pass rate of the primary scorer), macro_f1 and the confusion matrix for label recipes, retrieval metrics.
+    /// </summary>
     public required SortedDictionary<string, double> Metrics { get; init; }
 
     /// <summary>Total USD over completed items.</summary>
@@ -69,8 +76,11 @@ public sealed record RunSummary
     /// <summary>Category → the lever it points to.</summary>
     public required SortedDictionary<string, string> Levers { get; init; }
 
-    /// <summary>Model-call failures per category (rate_limit, server, timeout, unreachable, client, error).</summary>
-    public required SortedDictionary<string, int> Failures { get; init; }
+    /// <summary>
+    /// Unanswered items per model-call failure category (rate_limit, server, timeout, unreachable, client, error).
+    /// Not named "failures": the advisor reads that key as diagnosis counts.
+    /// </summary>
+    public required SortedDictionary<string, int> CallFailures { get; init; }
 
     /// <summary>confusion[gold][predicted] for label recipes.</summary>
     public IReadOnlyDictionary<string, IReadOnlyDictionary<string, int>>? Confusion { get; init; }
