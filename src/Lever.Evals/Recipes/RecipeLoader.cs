@@ -1,0 +1,113 @@
+using System.Text.Json;
+using Lever.Core;
+using Lever.Core.Config;
+
+namespace Lever.Evals.Recipes;
+
+/// <summary>Finds a recipe by file path, by name under <c>recipes/</c>, or by name in lever.yaml's <c>recipes:</c>, and validates it.</summary>
+public static class RecipeLoader
+{
+    /// <summary>Values of a recipe's <c>lever</c> field (the advisor's vocabulary).</summary>
+    public static IReadOnlyList<string> Levers { get; } =
+        ["baseline", "prompt", "prompt_caching", "rag", "fine_tune_lora", "fine_tune_qlora", "fine_tune_full", "distill", "continued_pretraining", "train_from_scratch", "hybrid"];
+
+    /// <summary>Folder under the workspace that holds recipe files.</summary>
+    public const string RecipesFolder = "recipes";
+
+    /// <summary>Loads <paramref name="nameOrPath"/> in <paramref name="workspace"/>; throws a <see cref="LeverUserException"/> naming what is wrong.</summary>
+    public static Recipe Load(Workspace workspace, string nameOrPath)
+    {
+        var candidates = new[]
+        {
+            Path.IsPathRooted(nameOrPath) ? nameOrPath : Path.Combine(workspace.Root, nameOrPath),
+            Path.Combine(workspace.Root, RecipesFolder, nameOrPath + ".yaml"),
+            Path.Combine(workspace.Root, RecipesFolder, nameOrPath + ".yml"),
+        };
+        foreach (var file in candidates)
+        {
+            if (!File.Exists(file)) continue;
+            var recipe = LeverConfig.BindFile<Recipe>(file);
+            if (string.IsNullOrWhiteSpace(recipe.Name)) recipe.Name = Path.GetFileNameWithoutExtension(file);
+            return Validate(recipe, file, Path.GetDirectoryName(file)!);
+        }
+        var config = LeverConfig.Load(workspace.ConfigPath);
+        var inline = config.Section<Dictionary<string, Recipe>>("recipes");
+        if (inline is not null && inline.TryGetValue(nameOrPath, out var fromConfig))
+        {
+            if (string.IsNullOrWhiteSpace(fromConfig.Name)) fromConfig.Name = nameOrPath;
+            return Validate(fromConfig, $"{workspace.ConfigPath} (recipes.{nameOrPath})", workspace.Root);
+        }
+        var known = inline?.Keys.Concat(ListFiles(workspace)).Distinct().Order().ToList() ?? ListFiles(workspace).ToList();
+        throw new LeverUserException(
+            $"recipe '{nameOrPath}' not found (looked for {candidates[0]}, {candidates[1]} and recipes: in {workspace.ConfigPath})",
+            known.Count > 0 ? $"known recipes: {string.Join(", ", known)}" : "create recipes/NAME.yaml (see docs/EVALS.md) or pass --model DIR");
+    }
+
+    /// <summary>Checks field values that YAML binding cannot (enumerations, ranges, schema JSON); <paramref name="where"/> names the source.</summary>
+    public static Recipe Validate(Recipe recipe, string where, string baseDir)
+    {
+        static LeverUserException Bad(string where, string field, string problem, string fix) =>
+            new($"{where}: field '{field}': {problem}", fix);
+
+        if (recipe.Lever is { } lever && !Levers.Contains(lever))
+            throw Bad(where, "lever", $"'{lever}' is not a lever", $"use one of {string.Join(", ", Levers)}");
+        if (recipe.FewShot.Mode is not ("none" or "fixed" or "nearest"))
+            throw Bad(where, "few_shot.mode", $"'{recipe.FewShot.Mode}' is not a few-shot mode", "use none, fixed or nearest");
+        if (recipe.FewShot.Mode != "none")
+        {
+            if (recipe.FewShot.K < 1) throw Bad(where, "few_shot.k", $"{recipe.FewShot.K} is not a positive count", "set k to 1 or more");
+            if (string.IsNullOrWhiteSpace(recipe.FewShot.Pool)) throw Bad(where, "few_shot.pool", "missing", "name a JSONL file of solved examples (input, expected)");
+            recipe.FewShot.Pool = Path.GetFullPath(Path.Combine(baseDir, recipe.FewShot.Pool));
+        }
+        if (recipe.FewShot.Similarity is not ("lexical" or "embedding"))
+            throw Bad(where, "few_shot.similarity", $"'{recipe.FewShot.Similarity}' is not a similarity", "use lexical or embedding");
+        if (recipe.Retrieval.Enabled && recipe.Retrieval.K < 1)
+            throw Bad(where, "retrieval.k", $"{recipe.Retrieval.K} is not a positive count", "set k to 1 or more");
+        if (recipe.Generation.MaxTokens < 1)
+            throw Bad(where, "generation.max_tokens", $"{recipe.Generation.MaxTokens} is not a positive count", "set max_tokens to 1 or more");
+        switch (recipe.Parser.Kind)
+        {
+            case "text":
+                break;
+            case "label":
+                if (recipe.Parser.Labels.Count == 0) throw Bad(where, "parser.labels", "a label parser needs a label set", "list the labels, e.g. labels: [billing, technical, other]");
+                break;
+            case "json":
+                if (recipe.Parser.SchemaFile is { } file)
+                {
+                    var full = Path.GetFullPath(Path.Combine(baseDir, file));
+                    if (!File.Exists(full)) throw Bad(where, "parser.schema_file", $"{full} not found", "fix the path (relative to the recipe file)");
+                    recipe.Parser.Schema = File.ReadAllText(full);
+                    recipe.Parser.SchemaFile = null; // the schema text, not its path, is part of the identity
+                }
+                if (recipe.Parser.Schema is { } schema)
+                {
+                    try
+                    {
+                        using var _ = JsonDocument.Parse(schema);
+                    }
+                    catch (JsonException ex)
+                    {
+                        throw Bad(where, "parser.schema", $"not valid JSON ({ex.Message})", "write the JSON Schema as JSON text");
+                    }
+                }
+                break;
+            default:
+                throw Bad(where, "parser.kind", $"'{recipe.Parser.Kind}' is not a parser", "use text, label or json");
+        }
+        foreach (var scorer in recipe.Scoring.Scorers)
+        {
+            if (!Scoring.ScorerFactory.Known.Contains(scorer))
+                throw Bad(where, "scoring.scorers", $"unknown scorer '{scorer}'", $"use one of {string.Join(", ", Scoring.ScorerFactory.Known)}");
+        }
+        return recipe;
+    }
+
+    private static IEnumerable<string> ListFiles(Workspace workspace)
+    {
+        var dir = Path.Combine(workspace.Root, RecipesFolder);
+        return Directory.Exists(dir)
+            ? Directory.EnumerateFiles(dir, "*.y*ml").Select(Path.GetFileNameWithoutExtension).OfType<string>()
+            : [];
+    }
+}

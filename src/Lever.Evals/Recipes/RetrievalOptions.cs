@@ -1,0 +1,14 @@
+namespace Lever.Evals.Recipes;
+
+/// <summary>Retrieval for a recipe: off, or an index name and how many passages to put in the prompt.</summary>
+public sealed class RetrievalOptions
+{
+    /// <summary>Index name (under <c>indexes:</c> in lever.yaml); null means retrieval is off.</summary>
+    public string? Index { get; set; }
+
+    /// <summary>Passages per question.</summary>
+    public int K { get; set; } = 4;
+
+    /// <summary>True when the recipe retrieves.</summary>
+    public bool Enabled => !string.IsNullOrWhiteSpace(Index);
+}

@@ -1,0 +1,15 @@
+using Lever.Evals.Cost;
+using Lever.Evals.Data;
+using Lever.Evals.Retrieval;
+using Microsoft.Extensions.AI;
+
+namespace Lever.Evals.Running;
+
+/// <summary>One model answer to one item under a recipe, with what it cost and what the model was shown.</summary>
+public sealed record RecipeAnswer(
+    string Raw,
+    TokenUsage Usage,
+    double LatencyMs,
+    IReadOnlyList<RetrievedPassage> Passages,
+    IReadOnlyList<ChatMessage> Prompt,
+    IReadOnlyList<EvalItem> Examples);

@@ -1,0 +1,69 @@
+using System.Diagnostics;
+using Lever.Evals.Cost;
+using Lever.Evals.Data;
+using Lever.Evals.Recipes;
+using Lever.Evals.Retrieval;
+using Microsoft.Extensions.AI;
+
+namespace Lever.Evals.Running;
+
+/// <summary>Answers items under one recipe: retrieve, pick examples, render the prompt, call the model once.</summary>
+public sealed class RecipeRunner
+{
+    private readonly Recipe _recipe;
+    private readonly RecipeServices _services;
+    private readonly FewShotSelector? _selector;
+
+    /// <summary>Creates a runner; loads the recipe's few-shot pool, if it has one.</summary>
+    public RecipeRunner(Recipe recipe, RecipeServices services)
+    {
+        _recipe = recipe;
+        _services = services;
+        if (recipe.FewShot.Mode != "none" && recipe.FewShot.Pool is { } pool)
+            _selector = new FewShotSelector(EvalSet.Load(pool).Items, services.Embeddings);
+        if (recipe.Retrieval.Enabled && services.Retriever is null)
+            throw new Core.LeverUserException($"recipe '{recipe.Name}' retrieves from index '{recipe.Retrieval.Index}' but no retriever is available", "build the index first (`lever index build`), or set retrieval.index to null");
+    }
+
+    /// <summary>The recipe being run.</summary>
+    public Recipe Recipe => _recipe;
+
+    /// <summary>Embedding tokens spent choosing examples.</summary>
+    public long EmbeddingTokens => _selector?.EmbeddingTokens ?? 0;
+
+    /// <summary>Answers <paramref name="item"/> under the recipe.</summary>
+    public async Task<RecipeAnswer> AnswerAsync(EvalItem item, CancellationToken cancellationToken = default)
+    {
+        var examples = _selector is null ? [] : await _selector.SelectAsync(item, _recipe.FewShot.Mode, _recipe.FewShot.K, _recipe.FewShot.Similarity, cancellationToken).ConfigureAwait(false);
+        return await AnswerWithAsync(item, examples, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Answers <paramref name="item"/> with the given examples instead of the recipe's (the diagnosis' few-shot probe).</summary>
+    public async Task<RecipeAnswer> AnswerWithAsync(EvalItem item, IReadOnlyList<EvalItem> examples, CancellationToken cancellationToken = default)
+    {
+        IReadOnlyList<RetrievedPassage> passages = [];
+        if (_recipe.Retrieval.Enabled)
+        {
+            passages = await _services.Retriever!.RetrieveAsync(
+                new RetrievalRequest(_recipe.Retrieval.Index!, item.QueryText, _recipe.Retrieval.K, item.User, item.Groups), cancellationToken).ConfigureAwait(false);
+        }
+        var messages = PromptBuilder.Build(_recipe, item, examples, passages);
+        var options = new ChatOptions
+        {
+            Temperature = _recipe.Generation.Temperature,
+            MaxOutputTokens = _recipe.Generation.MaxTokens,
+            TopP = _recipe.Generation.TopP,
+            Seed = _recipe.Generation.Seed,
+            ModelId = _recipe.Model,
+        };
+        if (_recipe.Generation.Stop.Count > 0) options.StopSequences = [.. _recipe.Generation.Stop];
+        var watch = Stopwatch.StartNew();
+        var response = await _services.Chat.GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false);
+        watch.Stop();
+        return new RecipeAnswer(response.Text, TokenUsage.From(response.Usage, _services.CachedIncludedInInput), watch.Elapsed.TotalMilliseconds, passages, messages, examples);
+    }
+
+    /// <summary>What one answer cost: tokens at the model's prices plus wall time at the compute price.</summary>
+    public double Cost(RecipeAnswer answer) =>
+        CostCalculator.TokenCost(answer.Usage, _services.Prices) + CostCalculator.ComputeCost(answer.LatencyMs / 1000.0, _services.ComputePricePerHour);
+}

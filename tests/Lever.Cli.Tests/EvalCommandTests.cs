@@ -1,0 +1,115 @@
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using Lever.Server;
+using Microsoft.Extensions.AI;
+
+namespace Lever.Cli.Tests;
+
+/// <summary><c>lever eval</c> as a user runs it, against a real OpenAI-compatible server on 127.0.0.1.</summary>
+public sealed class EvalCommandTests : IDisposable
+{
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), "lever-cli-eval-" + Guid.NewGuid().ToString("N")[..8]);
+
+    public EvalCommandTests() => Directory.CreateDirectory(_dir);
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(_dir, true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    /// <summary>Reverses the words of the question; can be switched into an outage after a number of answers.</summary>
+    private sealed class ReverseModel : IChatClient
+    {
+        private int _requests;
+
+        public int Requests => Volatile.Read(ref _requests);
+
+        public int FailAfter { get; set; } = int.MaxValue;
+
+        public Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+        {
+            if (Interlocked.Increment(ref _requests) > FailAfter) throw new InvalidOperationException("planted outage");
+            var words = messages.Last(m => m.Role == ChatRole.User).Text.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            var answer = string.Join(' ', words.Reverse());
+            return Task.FromResult(new ChatResponse(new ChatMessage(ChatRole.Assistant, answer))
+            {
+                Usage = new UsageDetails { InputTokenCount = words.Length, OutputTokenCount = words.Length },
+            });
+        }
+
+        public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+        {
+            var r = await GetResponseAsync(messages, options, cancellationToken);
+            yield return new ChatResponseUpdate(ChatRole.Assistant, r.Text);
+        }
+
+        public object? GetService(Type serviceType, object? serviceKey = null) => null;
+
+        public void Dispose()
+        {
+        }
+    }
+
+    private string Write(string relative, string text)
+    {
+        var path = Path.Combine(_dir, relative);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllText(path, text);
+        return path;
+    }
+
+    [Fact]
+    public void A_malformed_eval_line_is_reported_with_its_line_number_and_exit_2()
+    {
+        Write("recipes/plain.yaml", "provider: srv\nmodel: m\n");
+        Write("lever.yaml", "providers:\n  srv:\n    base_url: http://127.0.0.1:9/v1\n    model: m\n");
+        Write("set.jsonl", "{\"input\":\"a\",\"expected\":\"a\"}\n{\"input\":\"b\",\"expected\":\"b\"}\n{\"input\": [1]}\n");
+        var r = LeverProcess.Run(_dir, "eval", "--recipe", "plain", "--set", "set.jsonl", "--workspace", _dir);
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("set.jsonl:3: field 'input': expected a string", r.Stderr);
+        Assert.Contains("hint:", r.Stderr);
+    }
+
+    [Fact]
+    public async Task An_outage_mid_run_keeps_finished_items_and_the_rerun_resumes_then_costs_nothing()
+    {
+        var model = new ReverseModel { FailAfter = 3 };
+        await using var server = OpenAiServer.Create(model, null, new ServerOptions { Port = 0 });
+        await server.StartAsync();
+        Write("lever.yaml", $"providers:\n  srv:\n    base_url: {server.BaseUrl}\n    model: reverse\n    max_retries: 0\n    prices:\n      input_per_million: 1\n      output_per_million: 2\n");
+        Write("recipes/rev.yaml", "provider: srv\nsystem_prompt: Reverse the words.\nscoring:\n  scorers: [exact]\n");
+        Write("set.jsonl", string.Join('\n', Enumerable.Range(1, 8).Select(i => $"{{\"id\":\"q{i}\",\"input\":\"a{i} b c\",\"expected\":\"c b a{i}\"}}")) + "\n");
+        string[] args = ["eval", "--recipe", "rev", "--set", "set.jsonl", "--json", "-j", "1", "--workspace", _dir];
+
+        var first = LeverProcess.Run(_dir, args);
+        Assert.Equal(3, first.ExitCode);
+        Assert.Contains("run the same command again to resume", first.Stderr);
+        var runDir = Directory.GetDirectories(Path.Combine(_dir, ".lever", "runs")).Single();
+        Assert.Equal(3, File.ReadAllLines(Path.Combine(runDir, "results.jsonl")).Length);
+        var partial = JsonDocument.Parse(first.Stdout.Trim().Split('\n')[^1]).RootElement;
+        Assert.Equal((3, 5), (partial.GetProperty("completed").GetInt32(), partial.GetProperty("failed").GetInt32()));
+
+        model.FailAfter = int.MaxValue;
+        var before = model.Requests;
+        var second = LeverProcess.Run(_dir, args);
+        Assert.Equal(0, second.ExitCode);
+        Assert.Equal(5, model.Requests - before); // only the unfinished items were asked again
+        var summary = JsonDocument.Parse(second.Stdout.Trim().Split('\n')[^1]).RootElement;
+        Assert.Equal((8, 8, 0), (summary.GetProperty("items").GetInt32(), summary.GetProperty("completed").GetInt32(), summary.GetProperty("failed").GetInt32()));
+        Assert.Equal(1.0, summary.GetProperty("metrics").GetProperty("exact").GetDouble());
+        // The model counts the question's 3 words in and 3 out: 8 × (3 × $1 + 3 × $2) per million.
+        Assert.Equal((8 * 3 * 1.0 + 8 * 3 * 2.0) / 1e6, summary.GetProperty("cost_usd").GetDouble(), 12);
+
+        before = model.Requests;
+        var third = LeverProcess.Run(_dir, args);
+        Assert.Equal(0, third.ExitCode);
+        Assert.Equal(0, model.Requests - before);
+        Assert.True(File.Exists(Path.Combine(runDir, "report.html")));
+    }
+}

@@ -1,0 +1,79 @@
+using System.Diagnostics;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using Lever.Server;
+using Microsoft.Extensions.AI;
+
+namespace Lever.Cli.Tests;
+
+/// <summary><c>lever serve</c> as a process: it serves a configured provider (here another OpenAI-compatible server) on loopback with a bearer token.</summary>
+public sealed class ServeCommandTests : IDisposable
+{
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), "lever-cli-serve-" + Guid.NewGuid().ToString("N")[..8]);
+
+    public ServeCommandTests() => Directory.CreateDirectory(_dir);
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(_dir, true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    /// <summary>Answers with the question upper-cased.</summary>
+    private sealed class UpperModel : IChatClient
+    {
+        public Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
+            Task.FromResult(new ChatResponse(new ChatMessage(ChatRole.Assistant, messages.Last().Text.ToUpperInvariant())) { Usage = new UsageDetails { InputTokenCount = 2, OutputTokenCount = 2 } });
+
+        public IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+
+        public object? GetService(Type serviceType, object? serviceKey = null) => null;
+
+        public void Dispose()
+        {
+        }
+    }
+
+    [Fact]
+    public async Task Serve_proxies_a_provider_on_loopback_behind_a_bearer_token()
+    {
+        await using var upstream = OpenAiServer.Create(new UpperModel(), null, new ServerOptions { Port = 0 });
+        await upstream.StartAsync();
+        File.WriteAllText(Path.Combine(_dir, "lever.yaml"), $"providers:\n  up:\n    base_url: {upstream.BaseUrl}\n    model: upper\n");
+
+        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = _dir, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "lever.dll"), "serve", "--provider", "up", "--port", "0", "--workspace", _dir }) start.ArgumentList.Add(a);
+        start.Environment["LEVER_SERVER_KEY"] = "serve-test-token";
+        using var process = Process.Start(start)!;
+        try
+        {
+            var line = await process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromMinutes(2));
+            Assert.NotNull(line);
+            Assert.StartsWith("lever serve: http://127.0.0.1:", line, StringComparison.Ordinal);
+            Assert.DoesNotContain("serve-test-token", line, StringComparison.Ordinal);
+            var baseUrl = line["lever serve: ".Length..].Split(' ')[0];
+
+            using var http = new HttpClient();
+            var body = """{"messages":[{"role":"user","content":"hello there"}]}""";
+            using var denied = await http.PostAsync(baseUrl + "/chat/completions", new StringContent(body, Encoding.UTF8, "application/json"));
+            Assert.Equal(401, (int)denied.StatusCode);
+
+            http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", "serve-test-token");
+            using var ok = await http.PostAsync(baseUrl + "/chat/completions", new StringContent(body, Encoding.UTF8, "application/json"));
+            var json = JsonDocument.Parse(await ok.Content.ReadAsStringAsync()).RootElement;
+            Assert.Equal("HELLO THERE", json.GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString());
+            Assert.Equal(2, json.GetProperty("usage").GetProperty("completion_tokens").GetInt32());
+        }
+        finally
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+        }
+    }
+}
