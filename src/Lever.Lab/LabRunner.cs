@@ -18,7 +18,7 @@ namespace Lever.Lab;
 public sealed class LabRunner
 {
     // Bump when parsing or splitting changes, so cached data is rebuilt.
-    private const string DataVersion = "data-v1";
+    private const string DataVersion = "data-v2";
     private const string EvalVersion = "eval-v1";
     private const string ReportVersion = "report-v1";
 

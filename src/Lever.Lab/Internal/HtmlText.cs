@@ -14,7 +14,7 @@ internal static class HtmlText
 
     private static readonly HashSet<string> Blocks = new(StringComparer.OrdinalIgnoreCase)
     {
-        "p", "div", "br", "tr", "li", "ul", "ol", "table", "h1", "h2", "h3", "h4", "h5", "h6",
+        "p", "div", "tr", "li", "ul", "ol", "table", "h1", "h2", "h3", "h4", "h5", "h6",
         "blockquote", "pre", "hr", "center", "form", "section", "article", "header", "footer", "title", "dd", "dt",
     };
 
@@ -39,6 +39,9 @@ internal static class HtmlText
                     text.Append(t.Data);
                     break;
                 case IElement e when Skipped.Contains(e.LocalName):
+                    break;
+                case IElement { LocalName: "br" }:
+                    text.Append('\n');
                     break;
                 case IElement e:
                     var block = Blocks.Contains(e.LocalName);

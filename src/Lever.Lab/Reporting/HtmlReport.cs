@@ -45,7 +45,7 @@ public static class HtmlReport
         h.Append("</section>");
 
         // 3) Table.
-        h.Append("<section><h2>Recipes</h2><table class=\"grid\"><thead><tr><th>recipe</th><th>lever</th><th>accuracy</th><th>macro-F1</th>")
+        h.Append("<section><h2>Recipes</h2><table class=\"grid recipes\"><thead><tr><th>recipe</th><th>lever</th><th>accuracy</th><th>macro-F1</th>")
          .Append("<th>latency p50</th><th>latency p95</th><th>train</th><th>cost / 1k</th><th>per month</th></tr></thead><tbody>");
         foreach (var r in results.OrderByDescending(r => r.Metrics.Accuracy))
         {
@@ -113,8 +113,11 @@ public static class HtmlReport
             s.Append(CultureInfo.InvariantCulture, $"<line x1=\"{x:F1}\" y1=\"{Top}\" x2=\"{x:F1}\" y2=\"{ChartHeight - Bottom}\" stroke=\"#e5e7eb\"/>");
             s.Append(CultureInfo.InvariantCulture, $"<text x=\"{x:F1}\" y=\"{ChartHeight - Bottom + 20}\" text-anchor=\"middle\" class=\"tick\">{E(DecadeLabel(d))}</text>");
         }
-        for (var a = yMin; a <= yMax + 1e-9; a += yStep)
+        var firstTick = (int)Math.Ceiling(yMin / yStep - 1e-9);
+        var lastTick = (int)Math.Floor(yMax / yStep + 1e-9);
+        for (var k = firstTick; k <= lastTick; k++)
         {
+            var a = k * yStep;
             var y = Y(a);
             s.Append(CultureInfo.InvariantCulture, $"<line x1=\"{Left}\" y1=\"{y:F1}\" x2=\"{ChartWidth - Right}\" y2=\"{y:F1}\" stroke=\"#e5e7eb\"/>");
             s.Append(CultureInfo.InvariantCulture, $"<text x=\"{Left - 8}\" y=\"{y + 4:F1}\" text-anchor=\"end\" class=\"tick\">{a * 100:0}%</text>");
@@ -243,7 +246,8 @@ public static class HtmlReport
         .legend i.ring{border:2.5px solid #111827;width:7px;height:7px}
         table.grid{border-collapse:collapse;width:100%;font-size:14px}
         .grid th,.grid td{border-bottom:1px solid #e5e7eb;padding:7px 8px;text-align:right;vertical-align:top}
-        .grid th:first-child,.grid td:first-child,.grid th:nth-child(2),.grid td:nth-child(2){text-align:left}
+        .grid th:first-child,.grid td:first-child,.recipes th:nth-child(2),.recipes td:nth-child(2){text-align:left}
+        .recipes td{white-space:nowrap}.recipes td:first-child{white-space:normal}
         .grid.small{width:auto}.grid thead th{background:#f9fafb}
         tr.pick td{background:#ecfdf5}.desc{font-size:12px;color:#6b7280;font-weight:normal;max-width:320px}
         .lever{color:#fff;border-radius:10px;padding:1px 8px;font-size:12px;white-space:nowrap}
