@@ -1,0 +1,78 @@
+using System.Collections.Concurrent;
+using Lever.Lab.Pipeline;
+using Spectre.Console;
+
+namespace Lever.Cli.Commands;
+
+/// <summary>
+/// Shows the lab's stages: a Spectre.Console progress bar per stage (step count, rate through the percentage,
+/// ETA) on a terminal, or one plain line per stage event when output is redirected (logs, CI, tests).
+/// </summary>
+internal sealed class LabProgressObserver(ProgressContext? progress) : ILabObserver
+{
+    private readonly ConcurrentDictionary<string, ProgressTask> _tasks = new();
+    private readonly ConcurrentDictionary<string, (long Total, long Reported)> _plain = new();
+
+    public void StageStarted(string stage, string description, long total)
+    {
+        if (progress is null)
+        {
+            _plain[stage] = (total, 0);
+            Console.WriteLine($"lab: {stage}: {description}{(total > 0 ? $" ({total} steps)" : "")}");
+            return;
+        }
+        var task = progress.AddTask(Markup.Escape(description), maxValue: Math.Max(1, total));
+        task.IsIndeterminate = total <= 0;
+        _tasks[stage] = task;
+    }
+
+    public void StageProgress(string stage, long done)
+    {
+        if (progress is null)
+        {
+            // Quarter marks only: a log should show progress, not every step.
+            if (_plain.TryGetValue(stage, out var p) && p.Total > 0 && done * 4 / p.Total > p.Reported * 4 / p.Total)
+            {
+                _plain[stage] = (p.Total, done);
+                Console.WriteLine($"lab: {stage}: {done}/{p.Total}");
+            }
+            return;
+        }
+        if (_tasks.TryGetValue(stage, out var task)) task.Value = Math.Min(done, task.MaxValue);
+    }
+
+    public void StageReused(string stage, string description)
+    {
+        if (progress is null)
+        {
+            Console.WriteLine($"lab: {stage}: reused (inputs unchanged): {description}");
+            return;
+        }
+        var task = progress.AddTask($"[grey]reused:[/] {Markup.Escape(description)}", maxValue: 1);
+        task.Value = 1;
+        task.StopTask();
+    }
+
+    public void StageFinished(string stage, TimeSpan elapsed, string? detail)
+    {
+        var suffix = detail is null ? "" : $" — {detail}";
+        if (progress is null)
+        {
+            Console.WriteLine($"lab: {stage}: done in {elapsed.TotalSeconds:0.0} s{suffix}");
+            return;
+        }
+        if (_tasks.TryGetValue(stage, out var task))
+        {
+            task.IsIndeterminate = false;
+            task.Value = task.MaxValue;
+            task.Description = $"{task.Description}[green]{Markup.Escape(suffix)}[/]";
+            task.StopTask();
+        }
+    }
+
+    public void Info(string message)
+    {
+        if (progress is null) Console.WriteLine($"lab: {message}");
+        else AnsiConsole.MarkupLineInterpolated($"[blue]lab:[/] {message}");
+    }
+}

@@ -1,0 +1,64 @@
+using Lever.Core;
+using Lever.Core.Config;
+using YamlDotNet.RepresentationModel;
+
+namespace Lever.Lab;
+
+/// <summary>The lab's settings read from a workspace's lever.yaml, validated: the <c>lab:</c> section and the monthly volume.</summary>
+/// <param name="Options">The <c>lab:</c> section.</param>
+/// <param name="RequestsPerMonth">Answers per month every cost is computed at.</param>
+/// <param name="VolumeSource">Where the volume came from (file:line and field), for the report.</param>
+public sealed record LabConfiguration(LabOptions Options, double RequestsPerMonth, string VolumeSource)
+{
+    /// <summary>Reads and validates the lab's configuration in <paramref name="workspace"/>.</summary>
+    public static LabConfiguration Load(Workspace workspace)
+    {
+        var path = workspace.ConfigPath;
+        if (!File.Exists(path))
+            throw new LeverUserException($"{path}: not found; the lab needs a lever.yaml with a lab: section", "start from samples/spam/lever.yaml");
+        var config = LeverConfig.Load(path);
+        var options = config.Section<LabOptions>(LabOptions.SectionName)
+            ?? throw new LeverUserException($"{path}: no lab: section", "add one (see samples/spam/lever.yaml and docs/LAB.md)");
+        Validate(path, options);
+        if (options.Compute.RequestsPerMonth is { } declared)
+            return new LabConfiguration(options, declared, $"{path}: lab.compute.requests_per_month");
+        var (volume, line) = WorkloadVolume(path)
+            ?? throw new LeverUserException($"{path}: no monthly volume: set workload.workload.requests_per_month (or lab.compute.requests_per_month)",
+                "the lab prices every recipe at that volume");
+        return new LabConfiguration(options, volume, $"{path}:{line}: workload.workload.requests_per_month");
+    }
+
+    private static void Validate(string path, LabOptions o)
+    {
+        void Fail(string field, string what, string hint) => throw new LeverUserException($"{path}: lab.{field}: {what}", hint);
+        if (!string.Equals(o.Dataset.Source, "spamassassin", StringComparison.Ordinal))
+            Fail("dataset.source", $"unknown source '{o.Dataset.Source}'", "the implemented source is spamassassin");
+        if (o.Dataset.TrainGroups.Count == 0) Fail("dataset.train_groups", "empty", "list the corpus groups to train on");
+        if (o.Dataset.TestGroups.Count == 0) Fail("dataset.test_groups", "empty", "list the corpus groups to test on");
+        var both = o.Dataset.TrainGroups.Intersect(o.Dataset.TestGroups, StringComparer.Ordinal).ToList();
+        if (both.Count > 0) Fail("dataset.test_groups", $"{string.Join(", ", both)} also in train_groups", "a group belongs to training or to the test, never both");
+        if (o.Dataset.ValidationFraction is <= 0 or >= 1) Fail("dataset.validation_fraction", $"{o.Dataset.ValidationFraction} is outside (0, 1)", "use a share such as 0.15");
+        if (o.Dataset.MaxBodyChars < 100) Fail("dataset.max_body_chars", $"{o.Dataset.MaxBodyChars} is too small", "use at least 100");
+        if (o.Compute.CpuHourUsd < 0) Fail("compute.cpu_hour_usd", "negative", "give the price of one CPU core-hour in USD");
+        if (o.Compute.AmortizeMonths < 1) Fail("compute.amortize_months", $"{o.Compute.AmortizeMonths}", "use 1 or more months");
+        if (o.Compute.RequestsPerMonth is <= 0) Fail("compute.requests_per_month", "must be positive", "give answers per month");
+        if (o.ToleranceAccuracyPoints < 0) Fail("tolerance_accuracy_points", "negative", "use for example 1.0");
+    }
+
+    // The workload: section belongs to the advisor; the lab reads only the one number it needs from it.
+    private static (double Volume, int Line)? WorkloadVolume(string path)
+    {
+        var yaml = new YamlStream();
+        using (var reader = new StreamReader(path)) yaml.Load(reader);
+        if (yaml.Documents.Count == 0 || yaml.Documents[0].RootNode is not YamlMappingNode root) return null;
+        if (Child(root, "workload") is not YamlMappingNode section || Child(section, "workload") is not YamlMappingNode inner) return null;
+        if (Child(inner, "requests_per_month") is not YamlScalarNode scalar) return null;
+        var line = (int)scalar.Start.Line;
+        if (!double.TryParse(scalar.Value, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var v) || v <= 0)
+            throw new LeverUserException($"{path}:{line}: workload.workload.requests_per_month: '{scalar.Value}' is not a positive number", "give answers per month, e.g. 500000");
+        return (v, line);
+    }
+
+    private static YamlNode? Child(YamlMappingNode node, string key) =>
+        node.Children.TryGetValue(new YamlScalarNode(key), out var child) ? child : null;
+}

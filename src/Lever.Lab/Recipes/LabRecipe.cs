@@ -1,0 +1,36 @@
+namespace Lever.Lab.Recipes;
+
+/// <summary>
+/// One way to do the task, measured by the lab: a classical baseline, a prompt, retrieval few-shot, a fine-tune…
+/// A recipe trains (possibly nothing) and answers; the lab times, scores and prices every recipe the same way, so
+/// metrics and cost are computed in one place and recipes only produce predictions.
+/// </summary>
+public abstract class LabRecipe
+{
+    /// <summary>Unique name, shown in the report (lower-case, dashes).</summary>
+    public abstract string Name { get; }
+
+    /// <summary>The lever it pulls, one of <see cref="LeverNames"/>.</summary>
+    public abstract string Lever { get; }
+
+    /// <summary>One line: what this recipe is.</summary>
+    public abstract string Description { get; }
+
+    /// <summary>Identity of the recipe's configuration and code version: when it changes, training and evaluation re-run.</summary>
+    public abstract string Fingerprint { get; }
+
+    /// <summary>CPU cores busy while training (for pricing training time).</summary>
+    public virtual int TrainCores => 1;
+
+    /// <summary>CPU cores busy while answering (for pricing answer time).</summary>
+    public virtual int AnswerCores => 1;
+
+    /// <summary>Files (relative to the recipe folder) that training writes and answering needs.</summary>
+    public virtual IReadOnlyList<string> Artifacts => [];
+
+    /// <summary>Trains into <see cref="RecipeContext.Directory"/>; the lab measures how long it takes.</summary>
+    public abstract Task TrainAsync(RecipeContext context, CancellationToken ct);
+
+    /// <summary>Loads what training wrote and returns an answerer.</summary>
+    public abstract Task<IRecipeAnswerer> LoadAsync(RecipeContext context, CancellationToken ct);
+}

@@ -1,0 +1,12 @@
+using Lever.Core;
+using Lever.Lab.Data;
+using Lever.Lab.Pipeline;
+
+namespace Lever.Lab.Recipes;
+
+/// <summary>What a recipe gets to train and load: the data, its own folder, and a way to report progress.</summary>
+/// <param name="Workspace">The lab's workspace.</param>
+/// <param name="Directory">The recipe's folder under .lever/lab/recipes/ (its artefacts live here).</param>
+/// <param name="Data">The splits; a recipe may train on Train, tune on Validation, and never reads Test.</param>
+/// <param name="Stage">The running stage, for progress and messages (null when loading for evaluation).</param>
+public sealed record RecipeContext(Workspace Workspace, string Directory, LabDataset Data, StageRun? Stage);

@@ -1,0 +1,93 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Lever.Core;
+using Lever.Lab.Data;
+
+namespace Lever.Lab.Reporting;
+
+/// <summary>
+/// Writes the lab's three reports: summary.json (exactly the fields the issue specifies, for machines and CI),
+/// results.json (everything behind it: confusion matrices, monthly cost, split counts, the cost formula's inputs),
+/// and report.html.
+/// </summary>
+public static class LabSummaryWriter
+{
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+
+    /// <summary>Writes summary.json, results.json and report.html into <paramref name="labDir"/>.</summary>
+    public static void Write(string labDir, IReadOnlyList<RecipeResult> results, JsonObject recommendation, DatasetStats stats, LabConfiguration config, Workspace workspace)
+    {
+        File.WriteAllText(Path.Combine(labDir, "summary.json"), Summary(results, recommendation).ToJsonString(Indented) + "\n");
+        File.WriteAllText(Path.Combine(labDir, "results.json"), Details(results, stats, config).ToJsonString(Indented) + "\n");
+        File.WriteAllText(Path.Combine(labDir, "report.html"), HtmlReport.Render(Path.GetFileName(workspace.Root.TrimEnd('/')), results, recommendation, stats, config));
+    }
+
+    /// <summary>The summary.json document: <c>{"recipes":[…],"recommendation":{…}}</c>.</summary>
+    public static JsonObject Summary(IReadOnlyList<RecipeResult> results, JsonObject recommendation)
+    {
+        var recipes = new JsonArray();
+        foreach (var r in results)
+        {
+            recipes.Add(new JsonObject
+            {
+                ["name"] = r.Name,
+                ["lever"] = r.Lever,
+                ["accuracy"] = Math.Round(r.Metrics.Accuracy, 6),
+                ["macro_f1"] = Math.Round(r.Metrics.MacroF1, 6),
+                ["latency_ms_p50"] = Math.Round(r.LatencyMsP50, 4),
+                ["latency_ms_p95"] = Math.Round(r.LatencyMsP95, 4),
+                ["cost_per_1k_usd"] = r.Cost.Per1kUsd,
+                ["train_seconds"] = Math.Round(r.TrainSeconds, 3),
+            });
+        }
+        return new JsonObject { ["recipes"] = recipes, ["recommendation"] = recommendation.DeepClone() };
+    }
+
+    private static JsonObject Details(IReadOnlyList<RecipeResult> results, DatasetStats stats, LabConfiguration config)
+    {
+        var recipes = new JsonArray();
+        foreach (var r in results)
+        {
+            var confusion = new JsonObject();
+            for (var i = 0; i < r.Metrics.Labels.Count; i++)
+            {
+                var row = new JsonObject();
+                for (var j = 0; j < r.Metrics.Columns.Count; j++) row[r.Metrics.Columns[j]] = r.Metrics.Confusion[i][j];
+                confusion[r.Metrics.Labels[i]] = row;
+            }
+            recipes.Add(new JsonObject
+            {
+                ["name"] = r.Name,
+                ["lever"] = r.Lever,
+                ["description"] = r.Description,
+                ["items"] = r.Metrics.Count,
+                ["accuracy"] = r.Metrics.Accuracy,
+                ["macro_f1"] = r.Metrics.MacroF1,
+                ["f1"] = new JsonObject(r.Metrics.Labels.Select((l, i) => KeyValuePair.Create(l, (JsonNode?)r.Metrics.F1[i]))),
+                ["confusion"] = confusion,
+                ["latency_ms_p50"] = r.LatencyMsP50,
+                ["latency_ms_p95"] = r.LatencyMsP95,
+                ["latency_ms_mean"] = r.LatencyMsMean,
+                ["train_seconds"] = r.TrainSeconds,
+                ["answer_per_1k_usd"] = r.Cost.AnswerPer1kUsd,
+                ["training_per_1k_usd"] = r.Cost.TrainingPer1kUsd,
+                ["training_usd"] = r.Cost.TrainingUsd,
+                ["cost_per_1k_usd"] = r.Cost.Per1kUsd,
+                ["monthly_usd"] = r.Cost.MonthlyUsd,
+            });
+        }
+        return new JsonObject
+        {
+            ["recipes"] = recipes,
+            ["data"] = JsonSerializer.SerializeToNode(stats, Internal.JsonLines.Options),
+            ["cost_model"] = new JsonObject
+            {
+                ["formula"] = "cost_per_1k = 1000 × (mean_latency_s × answer_cores × cpu_hour_usd / 3600 + billed_per_answer + train_seconds × train_cores × cpu_hour_usd / 3600 / (amortize_months × requests_per_month))",
+                ["cpu_hour_usd"] = config.Options.Compute.CpuHourUsd,
+                ["amortize_months"] = config.Options.Compute.AmortizeMonths,
+                ["requests_per_month"] = config.RequestsPerMonth,
+                ["volume_source"] = config.VolumeSource,
+            },
+        };
+    }
+}

@@ -1,0 +1,14 @@
+namespace Lever.Lab.Reporting;
+
+/// <summary>One recipe measured on the test split: quality, speed, training time and price.</summary>
+/// <param name="Name">Recipe name.</param>
+/// <param name="Lever">Lever it pulls (advisor vocabulary, or baseline).</param>
+/// <param name="Description">What the recipe is.</param>
+/// <param name="Metrics">Accuracy, macro-F1, confusion matrix.</param>
+/// <param name="LatencyMsP50">Median answer latency.</param>
+/// <param name="LatencyMsP95">95th-percentile answer latency.</param>
+/// <param name="LatencyMsMean">Mean answer latency (what the cost uses).</param>
+/// <param name="TrainSeconds">Wall-clock training time (0 for recipes that do not train).</param>
+/// <param name="Cost">Price per answer at the declared volume.</param>
+public sealed record RecipeResult(string Name, string Lever, string Description, ClassificationMetrics Metrics,
+    double LatencyMsP50, double LatencyMsP95, double LatencyMsMean, double TrainSeconds, LabCost Cost);

@@ -1,0 +1,58 @@
+using Lever.Core;
+
+namespace Lever.Lab.Tests;
+
+public sealed class LabConfigurationTests : IDisposable
+{
+    private readonly string _root = Directory.CreateTempSubdirectory("lever-lab-config").FullName;
+
+    public void Dispose() => Directory.Delete(_root, recursive: true);
+
+    private LabConfiguration Load(string yaml)
+    {
+        File.WriteAllText(Path.Combine(_root, "lever.yaml"), yaml);
+        return LabConfiguration.Load(Workspace.Open(_root));
+    }
+
+    [Fact]
+    public void Volume_comes_from_the_advisor_workload_section_with_its_line()
+    {
+        var c = Load("lab:\n  compute:\n    cpu_hour_usd: 0.05\nworkload:\n  task:\n    kind: classification\n  workload:\n    requests_per_month: 250000\n");
+        Assert.Equal(250000, c.RequestsPerMonth);
+        Assert.EndsWith(":8: workload.workload.requests_per_month", c.VolumeSource);
+        Assert.Equal(0.05, c.Options.Compute.CpuHourUsd);
+        Assert.Equal(["easy-ham-1", "hard-ham-1", "spam-1"], c.Options.Dataset.TrainGroups);
+    }
+
+    [Fact]
+    public void The_lab_section_can_declare_its_own_volume()
+    {
+        var c = Load("lab:\n  compute:\n    requests_per_month: 1234\n");
+        Assert.Equal(1234, c.RequestsPerMonth);
+    }
+
+    [Theory]
+    [InlineData("workload:\n  workload:\n    requests_per_month: 10\n", "no lab: section")]
+    [InlineData("lab:\n  dataset:\n    source: spamassassin\n", "no monthly volume")]
+    [InlineData("lab:\n  datset: {}\n", "unknown field 'datset'")]
+    [InlineData("lab:\n  compute:\n    requests_per_month: 5\n  dataset:\n    validation_fraction: 1.5\n", "lab.dataset.validation_fraction")]
+    [InlineData("lab:\n  compute:\n    requests_per_month: 5\n  dataset:\n    test_groups: [spam-1]\n", "also in train_groups")]
+    [InlineData("lab:\n  compute:\n    requests_per_month: 5\n  dataset:\n    source: maildir\n", "unknown source 'maildir'")]
+    [InlineData("lab: {}\nworkload:\n  workload:\n    requests_per_month: lots\n", ":4: workload.workload.requests_per_month: 'lots'")]
+    public void Bad_configuration_is_a_user_error_naming_the_field(string yaml, string expected)
+    {
+        var ex = Assert.Throws<LeverUserException>(() => Load(yaml));
+        Assert.Contains(expected, ex.Message);
+        Assert.False(string.IsNullOrEmpty(ex.Hint));
+    }
+
+    [Fact]
+    public async Task A_missing_corpus_path_is_a_user_error()
+    {
+        File.WriteAllText(Path.Combine(_root, "lever.yaml"), "lab:\n  dataset:\n    path: nowhere\n  compute:\n    requests_per_month: 5\n");
+        var ws = Workspace.Open(_root);
+        var runner = new LabRunner(ws, LabConfiguration.Load(ws), [new Recipes.ClassicalBaselineRecipe()], new RecordingObserver());
+        var ex = await Assert.ThrowsAsync<LeverUserException>(() => runner.RunAsync(CancellationToken.None));
+        Assert.Contains("lab.dataset.path", ex.Message);
+    }
+}
