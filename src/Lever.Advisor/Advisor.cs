@@ -101,9 +101,11 @@ public static class Advisor
 
             var prompt0 = _o[LeverKind.Prompt];
             var slowDeclared = Has(Symptom.TooSlow) || evidence.Any(e => e.Lever == LeverKind.Prompt && e.LatencyP95Ms > w.Traffic.LatencyP95Ms);
-            var tight = w.Traffic.LatencyP95Ms < Math.Max(p["latency.tight_ms"], 0) || w.Traffic.LatencyP95Ms < prompt0.LatencyP95Ms;
+            // Only a target below the policy threshold counts as tight: the per-model speed estimates are too rough to
+            // turn a long answer into a latency gap on their own (they do raise a warning when above the target).
+            var tight = w.Traffic.LatencyP95Ms < p["latency.tight_ms"];
             if (tight)
-                Fire("latency.tight", $"The p95 target {w.Traffic.LatencyP95Ms:0} ms is tight: below {p.Cite("latency.tight_ms")} or below today's estimated {prompt0.LatencyP95Ms:0} ms on {prompt0.Model}.",
+                Fire("latency.tight", $"The p95 target {w.Traffic.LatencyP95Ms:0} ms is tight (below {p.Cite("latency.tight_ms")}); today's estimate on {prompt0.Model} is ≈{prompt0.LatencyP95Ms:0} ms.",
                     Taskade, ("target_ms", w.Traffic.LatencyP95Ms), ("estimated_ms", prompt0.LatencyP95Ms));
             return new Diagnosis
             {
@@ -211,7 +213,9 @@ public static class Advisor
                     Levers, ("corpus_tokens", K), ("inline_max_tokens", p["knowledge.inline_max_tokens"]));
                 return CachingOrPrompt(d);
             }
-            var volumeMotive = R >= p["volume.fine_tune_pays_requests_per_month"];
+            // Without a cost or latency complaint, only the "strongly" volume makes a tuned small model worth proposing;
+            // with one, the 12-month TCO comparison below decides at any volume.
+            var volumeMotive = R >= p["volume.fine_tune_strong_requests_per_month"];
             if (d.CostGap || d.LatencyGap || volumeMotive)
                 return CostOrLatency(d, volumeMotive);
             if (d.PromptGap)
@@ -373,7 +377,11 @@ public static class Advisor
         private void Adjust(LeverKind primary, Diagnosis d, double? gain)
         {
             var tuned = Tuned.Contains(primary);
-            if (d.KnowledgeGap && (primary is not LeverKind.Hybrid and not LeverKind.Rag || w.Data.LabeledExamples > 0 || gain is not null))
+            // The workload "looks like fine-tuning for facts" when a knowledge gap meets training data or an expected
+            // fine-tuning gain with no behaviour gap to spend them on, or when the chosen lever tunes weights alone.
+            var factsIntoWeights = d.KnowledgeGap
+                && ((!d.BehaviourGap && (w.Data.LabeledExamples > 0 || w.Quality.ExpectedFineTuneGainPoints is not null)) || (tuned && primary != LeverKind.Hybrid));
+            if (factsIntoWeights)
                 _warn.Add($"Do not fine-tune to add facts: the wrong/outdated facts are a knowledge gap; weights {(w.Knowledge.Changes >= ChangeFrequency.Weekly ? $"would be stale within a {Names.Snake(w.Knowledge.Changes)} change cycle" : "do not reliably learn facts")}. Retrieval (or the system prompt) fixes facts; fine-tuning fixes form. [{Taskade}]");
             if (tuned && primary is not LeverKind.Distill && !_cm.Data.Sufficient)
                 _warn.Add($"Only {_cm.Data.HaveExamples:#,0} labeled examples for {Names.Snake(primary)}; the {_cm.Data.Band} band starts at {_cm.Data.MinExamples:#,0}.");

@@ -126,6 +126,24 @@ public sealed class DecisionTableTests
             task: {kind: classification, classes: 5}
             workload: {requests_per_month: 50000, latency_p95_ms: 400, output_tokens: 5}
             """ },
+        { "no complaint, 200k requests, large shared prefix: caching", "prompt_caching", """
+            task: {kind: chat, symptoms: [none]}
+            workload: {requests_per_month: 200000, input_tokens: 3000, shared_prefix_tokens: 2500}
+            """ },
+        { "no complaint but two million requests a month: distillation pays", "distill", """
+            task: {kind: classification, classes: 7}
+            workload: {requests_per_month: 2000000, input_tokens: 400, output_tokens: 5}
+            """ },
+        { "too slow, on-prem knowledge workload stays with retrieval", "rag", """
+            task: {kind: qa, symptoms: [too_slow, outdated_facts]}
+            knowledge: {corpus_tokens: 800000, changes: daily}
+            constraints: {deployment: on_prem}
+            """ },
+        { "high compliance with a behaviour gap still fine-tunes", "fine_tune_lora", """
+            task: {kind: extraction, symptoms: [inconsistent_format]}
+            data: {labeled_examples: 3000}
+            constraints: {compliance: high}
+            """ },
         { "behaviour gap at exploration volume", "prompt", """
             task: {kind: generation, symptoms: [inconsistent_format]}
             data: {labeled_examples: 400}
