@@ -129,21 +129,25 @@ public static class AdviceHtml
         var main = a.PrimaryOption;
         var marks = a.Options.Select((o, i) => (o, i)).Where(t => t.o.BreakEvenRequestsPerMonth is { } v && Math.Log10(v) >= x0 && Math.Log10(v) <= x1)
             .OrderBy(t => t.o.BreakEvenRequestsPerMonth).ToList();
-        var placed = new List<(double X, double Y)>();
-        for (var m = 0; m < marks.Count; m++)
+        // Close crossings would stack their markers: lift a marker until it clears the others, with a leader line.
+        // Leaders are drawn first so no leader's dot lands on top of another marker.
+        var placed = new List<(double Px, double Py, double Cx, double Cy, string Color, double V)>();
+        foreach (var (o, i) in marks)
         {
-            var v = marks[m].o.BreakEvenRequestsPerMonth!.Value;
+            var v = o.BreakEvenRequestsPerMonth!.Value;
             var px = X(Math.Log10(v));
             var py = Y(main.Tco12At(v));
-            // Close crossings would stack their markers: lift a marker until it clears the others, with a leader line.
-            var (cx, cy) = (px, py);
-            while (placed.Any(q => Math.Abs(q.X - cx) < 20 && Math.Abs(q.Y - cy) < 20)) cy -= 22;
-            placed.Add((cx, cy));
-            var color = Colors[marks[m].i % Colors.Length];
-            if (cy != py)
-                h.Append(F($"<line x1=\"{px:0.#}\" y1=\"{py:0.#}\" x2=\"{cx:0.#}\" y2=\"{cy + 9:0.#}\" stroke=\"{color}\" stroke-width=\"1.5\"/><circle cx=\"{px:0.#}\" cy=\"{py:0.#}\" r=\"3\" fill=\"{color}\"/>"));
-            h.Append(F($"<circle cx=\"{cx:0.#}\" cy=\"{cy:0.#}\" r=\"9\" fill=\"#fff\" stroke=\"{color}\" stroke-width=\"2.5\"><title>break-even with {E(Names.Snake(marks[m].o.Lever))}: {Volume(v)}/month</title></circle>"));
-            h.Append(F($"<text x=\"{cx:0.#}\" y=\"{cy + 4:0.#}\" text-anchor=\"middle\" font-weight=\"700\" font-size=\"11\" fill=\"#1d2330\">{m + 1}</text>\n"));
+            var cy = py;
+            while (placed.Any(q => Math.Abs(q.Cx - px) < 20 && Math.Abs(q.Cy - cy) < 20)) cy -= 22;
+            placed.Add((px, py, px, cy, Colors[i % Colors.Length], v));
+        }
+        foreach (var q in placed.Where(q => q.Cy != q.Py))
+            h.Append(F($"<line x1=\"{q.Px:0.#}\" y1=\"{q.Py:0.#}\" x2=\"{q.Cx:0.#}\" y2=\"{q.Cy + 9:0.#}\" stroke=\"{q.Color}\" stroke-width=\"1.5\"/>\n"));
+        for (var m = 0; m < placed.Count; m++)
+        {
+            var q = placed[m];
+            h.Append(F($"<circle cx=\"{q.Cx:0.#}\" cy=\"{q.Cy:0.#}\" r=\"9\" fill=\"#fff\" stroke=\"{q.Color}\" stroke-width=\"2.5\"><title>break-even with {E(Names.Snake(marks[m].o.Lever))}: {Volume(q.V)}/month</title></circle>"));
+            h.Append(F($"<text x=\"{q.Cx:0.#}\" y=\"{q.Cy + 4:0.#}\" text-anchor=\"middle\" font-weight=\"700\" font-size=\"11\" fill=\"#1d2330\">{m + 1}</text>\n"));
         }
 
         // Legend: levers, then the numbered break-even points.
