@@ -50,7 +50,7 @@ public static class Advisor
             _o = _cm.All().ToDictionary(o => o.Lever);
             var diagnosis = Diagnose(out var gain);
             var primary = Choose(diagnosis, gain);
-            Adjust(primary, diagnosis, gain);
+            Adjust(primary, diagnosis);
             BuildPlan(primary, diagnosis);
             var options = WithBreakEven(primary);
             return new Advice
@@ -97,6 +97,15 @@ public static class Advisor
                 gain = (measuredTuned.Quality!.Value - measuredBase.Quality!.Value) * 100;
                 Fire("evidence.gain", $"Measured fine-tuning gain {gain:0.#} points ({measuredTuned.Cite} {measuredTuned.Quality:0.###} vs {measuredBase.Cite} {measuredBase.Quality:0.###}) replaces the declared expectation.",
                     measuredTuned.Cite, ("gain_points", gain.Value));
+            }
+
+            // A gain cannot exceed the headroom left by today's accuracy (measured, or declared).
+            var accuracy = measuredBase?.Quality ?? w.Quality.CurrentAccuracy;
+            if (accuracy is { } acc && gain is { } g0 && g0 > (1 - acc) * 100)
+            {
+                gain = (1 - acc) * 100;
+                Fire("quality.headroom", $"An expected gain of {g0:0.#} points exceeds the {gain:0.#} points left above today's accuracy {acc:0.###}; the gain is capped there.",
+                    Xither, ("declared_gain_points", g0), ("current_accuracy", acc), ("capped_gain_points", gain.Value));
             }
 
             var prompt0 = _o[LeverKind.Prompt];
@@ -162,7 +171,7 @@ public static class Advisor
                 }
                 _warn.Add($"The language is unsupported, but continued pre-training needs ≥ {cptMin:#,0} unlabeled tokens (have {U:#,0}) and ${cpt.OneTimeUsd:#,0} (budget ${Budget:#,0}): collect a corpus, or pick a model that supports the language.");
                 Fire("pretraining.not_affordable", $"Unsupported language but corpus {U:#,0} tokens / budget ${Budget:#,0} are below what pre-training needs → prompt a model that covers the language meanwhile.", Verghote, ("unlabeled_tokens", U), ("budget_usd", Budget));
-                return CachingOrPrompt(d);
+                return CachingOrPrompt();
             }
             if (Has(Symptom.DomainVocabulary))
             {
@@ -182,36 +191,36 @@ public static class Advisor
             {
                 if (d.KnowledgeGap || rag)
                 {
-                    if (FineTuneGate(d, gain, out var method))
+                    if (FineTuneGate(gain, out var method))
                     {
                         Fire("gap.knowledge_and_behaviour", $"Knowledge gap and behaviour gap together → hybrid: retrieval for the facts ({(rag ? ragWhy : "knowledge gap")}), {Names.Snake(method)} for the form.", Taskade);
                         return LeverKind.Hybrid;
                     }
                     Fire("gap.knowledge_first", "Knowledge and behaviour gaps, but fine-tuning is not justified yet (see above): fix the facts first, keep the form in the prompt with few-shot examples.", Levers);
-                    return rag ? Rag(ragWhy) : CachingOrPrompt(d);
+                    return rag ? Rag(ragWhy) : CachingOrPrompt();
                 }
-                if (FineTuneGate(d, gain, out var m2))
+                if (FineTuneGate(gain, out var m2))
                 {
                     Fire("gap.behaviour", $"Behaviour gap (format/tone after prompting); the {K:#,0}-token knowledge is small and stable, so it stays in the prompt → {Names.Snake(m2)}.", Taskade);
                     return m2;
                 }
-                return CachingOrPrompt(d);
+                return CachingOrPrompt();
             }
             if (d.BehaviourGap)
             {
-                if (FineTuneGate(d, gain, out var m))
+                if (FineTuneGate(gain, out var m))
                 {
                     Fire("gap.behaviour", $"Behaviour gap (format/tone still wrong after prompting) → fine-tune for the form: {Names.Snake(m)}.", Taskade);
                     return m;
                 }
-                return CachingOrPrompt(d);
+                return CachingOrPrompt();
             }
             if (d.KnowledgeNeed)
             {
                 if (rag) return Rag(ragWhy);
                 Fire("knowledge.small_and_stable", $"The knowledge ({K:#,0} tokens) fits the prompt (≤ {p.Cite("knowledge.inline_max_tokens")}) and changes {Names.Snake(w.Knowledge.Changes)} (stable: {string.Join("/", p.List("knowledge.stable_changes"))}) → system prompt.",
                     Levers, ("corpus_tokens", K), ("inline_max_tokens", p["knowledge.inline_max_tokens"]));
-                return CachingOrPrompt(d);
+                return CachingOrPrompt();
             }
             // Without a cost or latency complaint, only the "strongly" volume makes a tuned small model worth proposing;
             // with one, the 12-month TCO comparison below decides at any volume.
@@ -224,7 +233,7 @@ public static class Advisor
                 return LeverKind.Prompt;
             }
             Fire("gap.none", "No knowledge, behaviour or cost gap declared: prompting is the baseline to exhaust first.", Levers);
-            return CachingOrPrompt(d);
+            return CachingOrPrompt();
         }
 
         private bool RagNeeded(out string why)
@@ -246,7 +255,7 @@ public static class Advisor
         }
 
         /// <summary>Prompting, with the shared prefix cached when volume and prefix make that cheaper.</summary>
-        private LeverKind CachingOrPrompt(Diagnosis d)
+        private LeverKind CachingOrPrompt()
         {
             var prompt = _o[LeverKind.Prompt];
             var caching = _o[LeverKind.PromptCaching];
@@ -257,14 +266,13 @@ public static class Advisor
                     Taskade, ("requests_per_month", R), ("shared_prefix_tokens", prefix), ("monthly_cached_usd", caching.MonthlyUsd), ("monthly_uncached_usd", prompt.MonthlyUsd));
                 return LeverKind.PromptCaching;
             }
-            _ = d;
             return LeverKind.Prompt;
         }
 
         /// <summary>Data, volume/value and budget checks before any fine-tuning; picks LoRA, QLoRA or full.</summary>
-        private bool FineTuneGate(Diagnosis d, double? gain, out LeverKind method)
+        private bool FineTuneGate(double? gain, out LeverKind method)
         {
-            method = ChooseMethod(gain);
+            method = LeverKind.FineTuneLora;
             var data = _cm.Data;
             if (!data.Sufficient)
             {
@@ -289,6 +297,7 @@ public static class Advisor
                     Xither, ("requests_per_month", R), ("exploration_max", exploration));
                 return false;
             }
+            method = ChooseMethod(gain);
             var option = _o[method];
             if (option.OneTimeUsd > Budget)
             {
@@ -302,7 +311,6 @@ public static class Advisor
                     Xither, ("gain_points", gain!.Value), ("one_time_usd", option.OneTimeUsd));
             else if (R >= p["volume.fine_tune_pays_requests_per_month"])
                 Fire("volume.high", $"{R:#,0} requests/month ≥ {p.Cite("volume.fine_tune_pays_requests_per_month")}{(R >= strong ? $" (≥ {strong:#,0}: strongly)" : "")}: fine-tuning pays at this volume.", Xither, ("requests_per_month", R));
-            _ = d;
             return true;
         }
 
@@ -346,12 +354,12 @@ public static class Advisor
             if (w.Constraints.Compliance == ComplianceLevel.High)
             {
                 Fire("compliance.high", $"Quality is acceptable but {motive}; with a high compliance burden the data stays outside the weights → prompting (no behaviour gap forces fine-tuning).", Framework);
-                return CachingOrPrompt(d);
+                return CachingOrPrompt();
             }
             if (distill.OneTimeUsd > Budget)
             {
                 Fire("budget.exceeded", $"Distillation would address '{motive}' but costs ${distill.OneTimeUsd:#,0} up front, above the ${Budget:#,0} budget.", Xither, ("one_time_usd", distill.OneTimeUsd), ("budget_usd", Budget));
-                return CachingOrPrompt(d);
+                return CachingOrPrompt();
             }
             if (d.LatencyGap)
             {
@@ -370,11 +378,11 @@ public static class Advisor
             }
             Fire("cost.distill_does_not_pay", $"Distillation would cost ${distill.Tco12MonthsUsd:#,0} over 12 months vs ${cheapest.Tco12MonthsUsd:#,0} for {Names.Snake(cheapest.Lever)} at {R:#,0} requests/month: it does not pay back yet → prompting{(volumeMotive ? "" : " (cheaper model or caching first)")}.",
                 Xither, ("distill_tco12_usd", distill.Tco12MonthsUsd), ("prompt_tco12_usd", cheapest.Tco12MonthsUsd), ("requests_per_month", R));
-            return CachingOrPrompt(d);
+            return CachingOrPrompt();
         }
 
         // 3) Compliance, deployment, latency and the never-fine-tune-for-facts warning.
-        private void Adjust(LeverKind primary, Diagnosis d, double? gain)
+        private void Adjust(LeverKind primary, Diagnosis d)
         {
             var tuned = Tuned.Contains(primary);
             // The workload "looks like fine-tuning for facts" when a knowledge gap meets training data or an expected

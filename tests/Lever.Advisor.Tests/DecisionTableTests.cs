@@ -144,6 +144,12 @@ public sealed class DecisionTableTests
             data: {labeled_examples: 3000}
             constraints: {compliance: high}
             """ },
+        { "declared gain larger than the headroom above today's accuracy", "prompt", """
+            task: {kind: generation, symptoms: [wrong_tone]}
+            data: {labeled_examples: 400}
+            workload: {requests_per_month: 3000}
+            quality: {current_accuracy: 0.97, expected_fine_tune_gain_points: 10}
+            """ },
         { "behaviour gap at exploration volume", "prompt", """
             task: {kind: generation, symptoms: [inconsistent_format]}
             data: {labeled_examples: 400}
