@@ -32,6 +32,10 @@ public sealed class ReportTests
             foreach (var item in o.GetProperty("one_time").EnumerateArray().Concat(o.GetProperty("usage").EnumerateArray()))
                 Assert.False(string.IsNullOrWhiteSpace(item.GetProperty("basis").GetString()));
         }
+        // The inputs, defaults filled in, round-trip through the workload reader: JSON is YAML.
+        var echoed = WorkloadReader.Parse("echo.yaml", root.GetProperty("workload").GetRawText());
+        Assert.Equal(a.Workload with { Task = a.Workload.Task with { Symptoms = [] }, Evidence = [] }, echoed with { Task = echoed.Task with { Symptoms = [] }, Evidence = [] });
+        Assert.Equal(a.Workload.Task.Symptoms, echoed.Task.Symptoms);
         var prompt = options.Single(o => o.GetProperty("lever").GetString() == "prompt");
         Assert.Equal(a.Options.Single(o => o.Lever == LeverKind.Prompt).BreakEvenRequestsPerMonth!.Value, prompt.GetProperty("break_even_requests_per_month").GetDouble(), 0.5);
     }
