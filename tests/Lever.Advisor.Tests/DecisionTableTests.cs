@@ -187,6 +187,17 @@ public sealed class DecisionTableTests
     }
 
     [Fact]
+    public void When_distillation_does_not_pay_yet_the_plan_names_its_break_even_volume()
+    {
+        var advice = Advise("task: {kind: classification, classes: 6, symptoms: [too_expensive]}\nworkload: {requests_per_month: 2000}\n");
+        Assert.Equal(LeverKind.Prompt, advice.Primary);
+        var distill = advice.Options.Single(o => o.Lever == LeverKind.Distill);
+        Assert.NotNull(distill.BreakEvenRequestsPerMonth);
+        var v = distill.BreakEvenRequestsPerMonth!.Value.ToString("#,0", System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Contains(advice.Plan, s => s.Contains($"breaks even at ≈{v} requests/month", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void High_compliance_fine_tune_plan_includes_registry_audit_and_drift()
     {
         var advice = Advise("""

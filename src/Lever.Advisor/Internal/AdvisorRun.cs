@@ -415,6 +415,8 @@ internal sealed class AdvisorRun(Workload w, PriceBook b, AdvisorPolicy p, IRead
         {
             case LeverKind.Prompt:
                 _plan.Add($"Keep prompting {current}{k}: instructions plus few-shot examples; iterate against the eval set.");
+                if (d.BehaviourGap)
+                    _plan.Add("For the format/tone gap, climb the cheap rungs first: more and better few-shot examples, then step-by-step reasoning, then a reasoning model; measure each.");
                 if (d.BehaviourGap && !data.Sufficient)
                     _plan.Add($"Collect {data.MissingExamples:#,0} more labeled examples (to {data.MinExamples:#,0}, the {data.Band} minimum; {data.RecommendedExamples:#,0} is better) so fine-tuning becomes an option.");
                 break;
@@ -446,6 +448,13 @@ internal sealed class AdvisorRun(Workload w, PriceBook b, AdvisorPolicy p, IRead
             case LeverKind.TrainFromScratch:
                 _plan.Add($"Train a {_cm.OpenParamsB:0.#}B model from scratch on ≥ {Math.Max(U, p["train_from_scratch.tokens_per_param"] * _cm.OpenParamsB * 1e9):#,0} tokens (tokenizer for the language first), then instruction-tune.");
                 break;
+        }
+        if ((d.CostGap || d.LatencyGap) && primary is LeverKind.Prompt or LeverKind.PromptCaching)
+        {
+            // The cost lever did not pay (or was not allowed): say at what volume it would.
+            var be = BreakEven.Find(_o[LeverKind.Distill].Tco12At, _o[primary].Tco12At);
+            if (be is { Volume: { } v, CheaperAbove: true })
+                _plan.Add($"Distillation into a small model breaks even at ≈{v.ToString("#,0", CultureInfo.InvariantCulture)} requests/month (12-month TCO); revisit it when volume approaches that{(w.Constraints.Compliance == ComplianceLevel.High ? " and compliance allows tuned weights" : "")}.");
         }
         if (Tuned.Contains(primary) && w.Constraints.Compliance == ComplianceLevel.High)
             _plan.Add("Compliance: register each model version, keep the audit trail (training data, config, eval results), run drift checks on a schedule and before each rollout.");
