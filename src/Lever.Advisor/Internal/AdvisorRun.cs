@@ -13,6 +13,7 @@ internal sealed class AdvisorRun(Workload w, PriceBook b, AdvisorPolicy p, IRead
     private readonly List<string> _warn = [];
     private readonly List<string> _plan = [];
     private Dictionary<LeverKind, LeverOption> _o = [];
+    private RecipeEvidence? _winner;
 
     private double R => w.Traffic.RequestsPerMonth;
     private double K => w.Knowledge.CorpusTokens;
@@ -57,7 +58,7 @@ internal sealed class AdvisorRun(Workload w, PriceBook b, AdvisorPolicy p, IRead
             prompt = baseline.PromptFailures / total >= min;
             source = $"measured failures of {baseline.Cite}";
             Fire("evidence.diagnosis",
-                $"Measured failures replace the declared symptoms: {baseline.KnowledgeFailures} knowledge, {baseline.BehaviourFailures} behaviour, {baseline.PromptFailures} prompt, {baseline.CapabilityFailures} capability of {total:0} diagnosed; a category counts as a gap at ≥ {min:P0} ({p.Cite("evidence.gap_min_share")}).",
+                $"Measured failures replace the declared symptoms: {baseline.KnowledgeFailures} knowledge, {baseline.BehaviourFailures} behaviour, {baseline.PromptFailures} prompt, {baseline.CapabilityFailures} capability of {total:0} diagnosed; a category counts as a gap at ≥ {min * 100:0}% of them ({p.Cite("evidence.gap_min_share")}).",
                 baseline.Cite, ("knowledge", baseline.KnowledgeFailures), ("behaviour", baseline.BehaviourFailures), ("prompt", baseline.PromptFailures), ("capability", baseline.CapabilityFailures));
             if (baseline.CapabilityFailures / total >= min)
                 _warn.Add($"{baseline.CapabilityFailures} of {total:0} failures of {baseline.Cite} are capability gaps that neither retrieval nor fine-tuning explain: try a larger model before customizing.");
@@ -125,6 +126,7 @@ internal sealed class AdvisorRun(Workload w, PriceBook b, AdvisorPolicy p, IRead
                 $"Measured: {string.Join("; ", measured.Select(e => $"{e.Cite} [{Names.Snake(e.Lever!.Value)}] quality {e.Quality:0.###}{(e.CostPer1kUsd is { } c ? $", ${c:0.####}/1k" : "")}"))}. "
                 + $"Best quality {best:0.###}; within {p.Cite("evidence.accuracy_tie_points")} points the cheapest is {winner.Cite} → {Names.Snake(winner.Lever!.Value)}.",
                 winner.Cite, ("best_quality", best), ("winner_quality", winner.Quality!.Value), ("winner_cost_per_1k_usd", winner.CostPer1kUsd ?? double.NaN));
+            _winner = winner;
             return winner.Lever!.Value;
         }
 
@@ -406,6 +408,8 @@ internal sealed class AdvisorRun(Workload w, PriceBook b, AdvisorPolicy p, IRead
     {
         var data = _cm.Data;
         var current = w.Model.Current;
+        if (_winner is not null)
+            _plan.Add($"Ship the measured winner, {_winner.Cite}; keep its eval set as the regression gate for every prompt, data or model change.");
         if (evidence.Count == 0)
             _plan.Add($"Build an eval set (a few hundred held-out items) and measure today's prompt-only system on {current}: accuracy, cost and p95, with failures labelled knowledge/behaviour/prompt (`lever eval`).");
         if (d.PromptGap)
@@ -460,7 +464,9 @@ internal sealed class AdvisorRun(Workload w, PriceBook b, AdvisorPolicy p, IRead
             _plan.Add("Compliance: register each model version, keep the audit trail (training data, config, eval results), run drift checks on a schedule and before each rollout.");
         if (Tuned.Contains(primary))
             _plan.Add($"Retrain on drift (about {p["fine_tune.retrains_per_year"]:0}×/year is priced in) and re-check against the eval set each time.");
-        _plan.Add("Re-run `lever advise` with the eval runs' summary.json under `evidence:` so measured accuracy, cost and failures replace these estimates.");
+        _plan.Add(evidence.Count == 0
+            ? "Re-run `lever advise` with the eval runs' summary.json under `evidence:` so measured accuracy, cost and failures replace these estimates."
+            : "Re-run `lever advise` as new eval runs land (add their summary.json under `evidence:`).");
     }
 
     private string MethodText(LeverKind? lever = null)
