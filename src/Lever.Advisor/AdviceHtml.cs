@@ -84,11 +84,11 @@ public static class AdviceHtml
         var plotH = height - top - bottom;
         var r0 = a.Workload.Traffic.RequestsPerMonth;
         var x0 = Math.Max(0, Math.Floor(Math.Log10(r0)) - 2);
-        var x1 = Math.Min(10, Math.Ceiling(Math.Log10(r0)) + 2);
+        var x1 = Math.Max(x0 + 1, Math.Min(10, Math.Ceiling(Math.Log10(r0)) + 2));
         const int samples = 160;
         var curves = a.Options.Select(o => Enumerable.Range(0, samples + 1).Select(i => x0 + (x1 - x0) * i / samples)
             .Select(lx => (lx, Cost: o.Tco12At(Math.Pow(10, lx)))).ToArray()).ToArray();
-        var all = curves.SelectMany(c => c.Select(p => p.Cost)).Where(c => c > 0).ToArray();
+        var all = curves.SelectMany(c => c.Select(p => p.Cost)).Where(c => c > 0 && double.IsFinite(c)).DefaultIfEmpty(1).ToArray();
         var y0 = Math.Floor(Math.Log10(all.Min()));
         var y1 = Math.Ceiling(Math.Log10(all.Max()));
         if (y1 - y0 < 1) y1 = y0 + 1;

@@ -57,6 +57,24 @@ public sealed class ReportTests
     }
 
     [Fact]
+    public void Reports_render_for_any_workload()
+    {
+        var rng = new Random(5);
+        for (var c = 0; c < 40; c++)
+        {
+            var w = PropertyTests.RandomWorkload(rng);
+            if (c == 0) w = w with { Traffic = w.Traffic with { RequestsPerMonth = 1e12 } };   // beyond the break-even scan
+            var a = Advisor.Advise(w, PriceBook.Default, AdvisorPolicy.Default, []);
+            var html = AdviceHtml.Write(a);
+            Assert.Equal(a.Options.Count, Regex.Matches(html, "<polyline ").Count);
+            Assert.DoesNotContain("NaN", html, StringComparison.Ordinal);
+            Assert.DoesNotContain("Infinity", html, StringComparison.Ordinal);
+            using var doc = JsonDocument.Parse(AdviceJson.Write(a));
+            Assert.Equal(Names.Snake(a.Primary), doc.RootElement.GetProperty("primary").GetString());
+        }
+    }
+
+    [Fact]
     public void Chart_x_axis_is_logarithmic()
     {
         var html = AdviceHtml.Write(Sample());
