@@ -492,7 +492,7 @@ internal sealed class AdvisorRun(Workload w, PriceBook b, AdvisorPolicy p, IRead
     private List<LeverOption> WithBreakEven(LeverKind primary)
     {
         var main = _o[primary];
-        return _cm.All().Select(o => _o[o.Lever]).Select(o =>
+        return Enum.GetValues<LeverKind>().Select(l => _o[l]).Select(o =>
         {
             if (o.Lever == primary) return o with { BreakEvenNote = "primary" };
             var be = BreakEven.Find(o.Tco12At, main.Tco12At);
