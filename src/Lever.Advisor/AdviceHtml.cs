@@ -84,11 +84,11 @@ public static class AdviceHtml
         var plotH = height - top - bottom;
         var r0 = a.Workload.Traffic.RequestsPerMonth;
         var x0 = Math.Max(0, Math.Floor(Math.Log10(r0)) - 2);
-        var x1 = Math.Min(10, Math.Ceiling(Math.Log10(r0)) + 2);
+        var x1 = Math.Max(x0 + 1, Math.Min(10, Math.Ceiling(Math.Log10(r0)) + 2));
         const int samples = 160;
         var curves = a.Options.Select(o => Enumerable.Range(0, samples + 1).Select(i => x0 + (x1 - x0) * i / samples)
             .Select(lx => (lx, Cost: o.Tco12At(Math.Pow(10, lx)))).ToArray()).ToArray();
-        var all = curves.SelectMany(c => c.Select(p => p.Cost)).Where(c => c > 0).ToArray();
+        var all = curves.SelectMany(c => c.Select(p => p.Cost)).Where(c => c > 0 && double.IsFinite(c)).DefaultIfEmpty(1).ToArray();
         var y0 = Math.Floor(Math.Log10(all.Min()));
         var y1 = Math.Ceiling(Math.Log10(all.Max()));
         if (y1 - y0 < 1) y1 = y0 + 1;
@@ -129,21 +129,25 @@ public static class AdviceHtml
         var main = a.PrimaryOption;
         var marks = a.Options.Select((o, i) => (o, i)).Where(t => t.o.BreakEvenRequestsPerMonth is { } v && Math.Log10(v) >= x0 && Math.Log10(v) <= x1)
             .OrderBy(t => t.o.BreakEvenRequestsPerMonth).ToList();
-        var placed = new List<(double X, double Y)>();
-        for (var m = 0; m < marks.Count; m++)
+        // Close crossings would stack their markers: lift a marker until it clears the others, with a leader line.
+        // Leaders are drawn first so no leader's dot lands on top of another marker.
+        var placed = new List<(double Px, double Py, double Cx, double Cy, string Color, double V)>();
+        foreach (var (o, i) in marks)
         {
-            var v = marks[m].o.BreakEvenRequestsPerMonth!.Value;
+            var v = o.BreakEvenRequestsPerMonth!.Value;
             var px = X(Math.Log10(v));
             var py = Y(main.Tco12At(v));
-            // Close crossings would stack their markers: lift a marker until it clears the others, with a leader line.
-            var (cx, cy) = (px, py);
-            while (placed.Any(q => Math.Abs(q.X - cx) < 20 && Math.Abs(q.Y - cy) < 20)) cy -= 22;
-            placed.Add((cx, cy));
-            var color = Colors[marks[m].i % Colors.Length];
-            if (cy != py)
-                h.Append(F($"<line x1=\"{px:0.#}\" y1=\"{py:0.#}\" x2=\"{cx:0.#}\" y2=\"{cy + 9:0.#}\" stroke=\"{color}\" stroke-width=\"1.5\"/><circle cx=\"{px:0.#}\" cy=\"{py:0.#}\" r=\"3\" fill=\"{color}\"/>"));
-            h.Append(F($"<circle cx=\"{cx:0.#}\" cy=\"{cy:0.#}\" r=\"9\" fill=\"#fff\" stroke=\"{color}\" stroke-width=\"2.5\"><title>break-even with {E(Names.Snake(marks[m].o.Lever))}: {Volume(v)}/month</title></circle>"));
-            h.Append(F($"<text x=\"{cx:0.#}\" y=\"{cy + 4:0.#}\" text-anchor=\"middle\" font-weight=\"700\" font-size=\"11\" fill=\"#1d2330\">{m + 1}</text>\n"));
+            var cy = py;
+            while (placed.Any(q => Math.Abs(q.Cx - px) < 20 && Math.Abs(q.Cy - cy) < 20)) cy -= 22;
+            placed.Add((px, py, px, cy, Colors[i % Colors.Length], v));
+        }
+        foreach (var q in placed.Where(q => q.Cy != q.Py))
+            h.Append(F($"<line x1=\"{q.Px:0.#}\" y1=\"{q.Py:0.#}\" x2=\"{q.Cx:0.#}\" y2=\"{q.Cy + 9:0.#}\" stroke=\"{q.Color}\" stroke-width=\"1.5\"/>\n"));
+        for (var m = 0; m < placed.Count; m++)
+        {
+            var q = placed[m];
+            h.Append(F($"<circle cx=\"{q.Cx:0.#}\" cy=\"{q.Cy:0.#}\" r=\"9\" fill=\"#fff\" stroke=\"{q.Color}\" stroke-width=\"2.5\"><title>break-even with {E(Names.Snake(marks[m].o.Lever))}: {Volume(q.V)}/month</title></circle>"));
+            h.Append(F($"<text x=\"{q.Cx:0.#}\" y=\"{q.Cy + 4:0.#}\" text-anchor=\"middle\" font-weight=\"700\" font-size=\"11\" fill=\"#1d2330\">{m + 1}</text>\n"));
         }
 
         // Legend: levers, then the numbered break-even points.

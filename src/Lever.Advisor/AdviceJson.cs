@@ -93,11 +93,66 @@ public static class AdviceJson
                 j.WriteEndObject();
             }
             j.WriteEndArray();
+            Inputs(j, a.Workload);
             j.WriteString("price_book", a.PriceBook);
             j.WriteString("policy", a.Policy);
             j.WriteEndObject();
         }
         return Encoding.UTF8.GetString(ms.ToArray());
+    }
+
+    /// <summary>The workload as read, defaults filled in: the inputs every basis string refers to.</summary>
+    private static void Inputs(Utf8JsonWriter j, Workload w)
+    {
+        static void Opt(Utf8JsonWriter j, string name, double? v)
+        {
+            if (v is { } x) j.WriteNumber(name, x);
+            else j.WriteNull(name);
+        }
+        j.WriteStartObject("workload");
+        j.WriteStartObject("task");
+        j.WriteString("kind", Names.Snake(w.Task.Kind));
+        Opt(j, "classes", w.Task.Classes);
+        j.WriteStartArray("symptoms");
+        foreach (var s in w.Task.Symptoms) j.WriteStringValue(Names.Snake(s));
+        j.WriteEndArray();
+        j.WriteEndObject();
+        j.WriteStartObject("knowledge");
+        j.WriteNumber("corpus_tokens", w.Knowledge.CorpusTokens);
+        j.WriteString("changes", Names.Snake(w.Knowledge.Changes));
+        j.WriteBoolean("citations_required", w.Knowledge.CitationsRequired);
+        j.WriteBoolean("per_user_permissions", w.Knowledge.PerUserPermissions);
+        j.WriteEndObject();
+        j.WriteStartObject("data");
+        j.WriteNumber("labeled_examples", w.Data.LabeledExamples);
+        j.WriteNumber("unlabeled_domain_tokens", w.Data.UnlabeledDomainTokens);
+        j.WriteEndObject();
+        j.WriteStartObject("workload");
+        j.WriteNumber("requests_per_month", w.Traffic.RequestsPerMonth);
+        j.WriteNumber("input_tokens", w.Traffic.InputTokens);
+        j.WriteNumber("output_tokens", w.Traffic.OutputTokens);
+        j.WriteNumber("shared_prefix_tokens", w.Traffic.SharedPrefixTokens);
+        j.WriteNumber("latency_p95_ms", w.Traffic.LatencyP95Ms);
+        j.WriteEndObject();
+        j.WriteStartObject("constraints");
+        j.WriteString("deployment", Names.Snake(w.Constraints.Deployment));
+        j.WriteString("compliance", Names.Snake(w.Constraints.Compliance));
+        j.WriteNumber("one_time_budget_usd", w.Constraints.OneTimeBudgetUsd);
+        Opt(j, "gpu_memory_gb", w.Constraints.GpuMemoryGb);
+        j.WriteEndObject();
+        j.WriteStartObject("quality");
+        Opt(j, "current_accuracy", w.Quality.CurrentAccuracy);
+        Opt(j, "expected_fine_tune_gain_points", w.Quality.ExpectedFineTuneGainPoints);
+        j.WriteEndObject();
+        j.WriteStartObject("model");
+        j.WriteString("current", w.Model.Current);
+        j.WriteString("small", w.Model.Small);
+        Opt(j, "self_hosted_params_b", w.Model.SelfHostedParamsB);
+        j.WriteEndObject();
+        j.WriteStartArray("evidence");
+        foreach (var e in w.Evidence) j.WriteStringValue(e);
+        j.WriteEndArray();
+        j.WriteEndObject();
     }
 
     private static void Items(Utf8JsonWriter j, string name, IEnumerable<CostItem> items)

@@ -39,8 +39,9 @@ public sealed record AdvisorInputs(Workload Workload, PriceBook Prices, AdvisorP
         if (policyPath is not null) policy = policy.WithFile(policyPath);
 
         var baseDir = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        // Read from the resolved path, cite by the path as the workload wrote it (short, and stable across machines).
         var evidence = workload.Evidence
-            .SelectMany(e => EvidenceReader.Read(Path.IsPathRooted(e) ? e : Path.Combine(baseDir, e)))
+            .SelectMany(e => EvidenceReader.Read(Path.IsPathRooted(e) ? e : Path.Combine(baseDir, e), e))
             .ToArray();
         return new AdvisorInputs(workload, prices, policy, evidence);
     }

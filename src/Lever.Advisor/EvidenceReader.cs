@@ -12,11 +12,11 @@ namespace Lever.Advisor;
 /// </summary>
 public static class EvidenceReader
 {
-    /// <summary>Reads the recipes measured in the summary file at <paramref name="path"/>.</summary>
-    public static IReadOnlyList<RecipeEvidence> Read(string path)
+    /// <summary>Reads the recipes measured in the summary file at <paramref name="path"/>, named <paramref name="name"/> (default: the path) in citations and errors.</summary>
+    public static IReadOnlyList<RecipeEvidence> Read(string path, string? name = null)
     {
         if (!File.Exists(path)) throw new LeverUserException($"{path}: evidence file not found", "list the summary.json of an eval run (.lever/runs/<id>/summary.json) under evidence:");
-        return Parse(path, File.ReadAllText(path));
+        return Parse(name ?? path, File.ReadAllText(path));
     }
 
     /// <summary>Parses summary JSON <paramref name="json"/>; <paramref name="file"/> names it in errors.</summary>

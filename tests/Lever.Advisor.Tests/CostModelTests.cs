@@ -78,7 +78,7 @@ public sealed class CostModelTests
         var ft = Option(a, LeverKind.FineTuneLora);
         Assert.Equal("ft:gpt-4o-mini", ft.Model);
         var training = 300 * 1000 * 3 / 1e6 * 3.00;         // examples × tokens × 3 epochs × $3/1M (gpt-4o-mini)
-        Assert.Equal(3 * 600 + training, ft.OneTimeUsd, 9);
+        Assert.Equal(2 * 600 + training, ft.OneTimeUsd, 9);
         Assert.Equal(50_000 * (800 * 0.30 + 200 * 1.20) / 1e6, ft.Usage.Usd, 9);
         Assert.Equal(training * 4 / 12 + 100, ft.MonthlyFixed.Sum(i => i.Usd), 9);
     }

@@ -126,6 +126,30 @@ public sealed class DecisionTableTests
             task: {kind: classification, classes: 5}
             workload: {requests_per_month: 50000, latency_p95_ms: 400, output_tokens: 5}
             """ },
+        { "no complaint, 200k requests, large shared prefix: caching", "prompt_caching", """
+            task: {kind: chat, symptoms: [none]}
+            workload: {requests_per_month: 200000, input_tokens: 3000, shared_prefix_tokens: 2500}
+            """ },
+        { "no complaint but two million requests a month: distillation pays", "distill", """
+            task: {kind: classification, classes: 7}
+            workload: {requests_per_month: 2000000, input_tokens: 400, output_tokens: 5}
+            """ },
+        { "too slow, on-prem knowledge workload stays with retrieval", "rag", """
+            task: {kind: qa, symptoms: [too_slow, outdated_facts]}
+            knowledge: {corpus_tokens: 800000, changes: daily}
+            constraints: {deployment: on_prem}
+            """ },
+        { "high compliance with a behaviour gap still fine-tunes", "fine_tune_lora", """
+            task: {kind: extraction, symptoms: [inconsistent_format]}
+            data: {labeled_examples: 3000}
+            constraints: {compliance: high}
+            """ },
+        { "declared gain larger than the headroom above today's accuracy", "prompt", """
+            task: {kind: generation, symptoms: [wrong_tone]}
+            data: {labeled_examples: 400}
+            workload: {requests_per_month: 3000}
+            quality: {current_accuracy: 0.97, expected_fine_tune_gain_points: 10}
+            """ },
         { "behaviour gap at exploration volume", "prompt", """
             task: {kind: generation, symptoms: [inconsistent_format]}
             data: {labeled_examples: 400}
@@ -160,6 +184,17 @@ public sealed class DecisionTableTests
             """);
         Assert.Equal(LeverKind.Rag, advice.Primary);
         Assert.Contains(advice.Warnings, w => w.Contains("Do not fine-tune to add facts", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void When_distillation_does_not_pay_yet_the_plan_names_its_break_even_volume()
+    {
+        var advice = Advise("task: {kind: classification, classes: 6, symptoms: [too_expensive]}\nworkload: {requests_per_month: 2000}\n");
+        Assert.Equal(LeverKind.Prompt, advice.Primary);
+        var distill = advice.Options.Single(o => o.Lever == LeverKind.Distill);
+        Assert.NotNull(distill.BreakEvenRequestsPerMonth);
+        var v = distill.BreakEvenRequestsPerMonth!.Value.ToString("#,0", System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Contains(advice.Plan, s => s.Contains($"breaks even at ≈{v} requests/month", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -87,8 +87,29 @@ public sealed class EvidenceTests
         Assert.Contains("4o-lora", rule.Text, StringComparison.Ordinal);
         Assert.Equal(0.955, rule.Numbers["winner_quality"]);
         Assert.Contains("measured by recipe 'mini-lora'", a.Options.Single(o => o.Lever == LeverKind.FineTuneLora).Usage.Basis, StringComparison.Ordinal);
+        Assert.StartsWith("Ship the measured winner, recipe 'mini-lora'", a.Plan[0], StringComparison.Ordinal);
         var gain = a.Rationale.Single(r => r.Rule == "evidence.gain");
         Assert.Equal(15, gain.Numbers["gain_points"], 6);      // best tuned 0.96 − prompt 0.81
+    }
+
+    [Fact]
+    public void Lever_yaml_policy_path_resolves_against_its_folder_and_the_flag_applies_over_it()
+    {
+        var dir = Directory.CreateTempSubdirectory("lever-advise-pol").FullName;
+        try
+        {
+            File.WriteAllText(Path.Combine(dir, "p.yaml"), "knowledge:\n  inline_max_tokens: 100000\n");
+            File.WriteAllText(Path.Combine(dir, "flag.yaml"), "caching:\n  ttl_minutes: 60\n");
+            File.WriteAllText(Path.Combine(dir, "lever.yaml"), "policy: p.yaml\nworkload:\n  task: {kind: qa}\n");
+            var inputs = AdvisorInputs.Load(null, Path.Combine(dir, "lever.yaml"), Path.Combine(dir, "flag.yaml"));
+            Assert.Equal(100_000, inputs.Policy["knowledge.inline_max_tokens"]);
+            Assert.Equal(60, inputs.Policy["caching.ttl_minutes"]);
+            Assert.Equal(TaskKind.Qa, inputs.Workload.Task.Kind);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
     }
 
     [Fact]
@@ -101,7 +122,7 @@ public sealed class EvidenceTests
             File.WriteAllText(Path.Combine(dir, "runs", "a1", "summary.json"), EvalRun);
             File.WriteAllText(Path.Combine(dir, "w.yaml"), "task: {kind: qa}\nevidence: [runs/a1/summary.json]\n");
             var inputs = AdvisorInputs.Load(Path.Combine(dir, "w.yaml"), Path.Combine(dir, "lever.yaml"), null);
-            Assert.Single(inputs.Evidence);
+            Assert.Equal("runs/a1/summary.json", Assert.Single(inputs.Evidence).Source);   // cited as written
             File.WriteAllText(Path.Combine(dir, "w.yaml"), "task: {kind: qa}\nevidence: [runs/missing/summary.json]\n");
             Assert.Contains("evidence file not found", Assert.Throws<LeverUserException>(() => AdvisorInputs.Load(Path.Combine(dir, "w.yaml"), Path.Combine(dir, "lever.yaml"), null)).Message, StringComparison.Ordinal);
         }

@@ -32,6 +32,10 @@ public sealed class ReportTests
             foreach (var item in o.GetProperty("one_time").EnumerateArray().Concat(o.GetProperty("usage").EnumerateArray()))
                 Assert.False(string.IsNullOrWhiteSpace(item.GetProperty("basis").GetString()));
         }
+        // The inputs, defaults filled in, round-trip through the workload reader: JSON is YAML.
+        var echoed = WorkloadReader.Parse("echo.yaml", root.GetProperty("workload").GetRawText());
+        Assert.Equal(a.Workload with { Task = a.Workload.Task with { Symptoms = [] }, Evidence = [] }, echoed with { Task = echoed.Task with { Symptoms = [] }, Evidence = [] });
+        Assert.Equal(a.Workload.Task.Symptoms, echoed.Task.Symptoms);
         var prompt = options.Single(o => o.GetProperty("lever").GetString() == "prompt");
         Assert.Equal(a.Options.Single(o => o.Lever == LeverKind.Prompt).BreakEvenRequestsPerMonth!.Value, prompt.GetProperty("break_even_requests_per_month").GetDouble(), 0.5);
     }
@@ -50,6 +54,24 @@ public sealed class ReportTests
         Assert.Equal(visible, Regex.Matches(html, "<title>break-even with ").Count);
         Assert.Contains("declared 1M/month", html, StringComparison.Ordinal);
         Assert.Contains("requests per month (log scale)", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Reports_render_for_any_workload()
+    {
+        var rng = new Random(5);
+        for (var c = 0; c < 40; c++)
+        {
+            var w = PropertyTests.RandomWorkload(rng);
+            if (c == 0) w = w with { Traffic = w.Traffic with { RequestsPerMonth = 1e12 } };   // beyond the break-even scan
+            var a = Advisor.Advise(w, PriceBook.Default, AdvisorPolicy.Default, []);
+            var html = AdviceHtml.Write(a);
+            Assert.Equal(a.Options.Count, Regex.Matches(html, "<polyline ").Count);
+            Assert.DoesNotContain("NaN", html, StringComparison.Ordinal);
+            Assert.DoesNotContain("Infinity", html, StringComparison.Ordinal);
+            using var doc = JsonDocument.Parse(AdviceJson.Write(a));
+            Assert.Equal(Names.Snake(a.Primary), doc.RootElement.GetProperty("primary").GetString());
+        }
     }
 
     [Fact]

@@ -76,6 +76,18 @@ public sealed class WorkloadReaderTests
     }
 
     [Fact]
+    public void Values_are_forgiving_about_case_hyphens_and_number_spelling()
+    {
+        var w = WorkloadReader.Parse("w.yaml", "task: {kind: QA, symptoms: Wrong_Facts}\nknowledge: {corpus_tokens: 2e6}\ndata: {labeled_examples: 1_500}\nconstraints: {deployment: on-prem}\n");
+        Assert.Equal(TaskKind.Qa, w.Task.Kind);
+        Assert.Equal([Symptom.WrongFacts], w.Task.Symptoms);
+        Assert.Equal(2_000_000, w.Knowledge.CorpusTokens);
+        Assert.Equal(1_500, w.Data.LabeledExamples);
+        Assert.Equal(Deployment.OnPrem, w.Constraints.Deployment);
+        Assert.Contains("expected a whole number", Assert.Throws<LeverUserException>(() => WorkloadReader.Parse("w.yaml", "task: {kind: qa}\ndata: {labeled_examples: 12.5}\n")).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Reads_the_workload_section_of_lever_yaml()
     {
         var w = WorkloadReader.Parse("lever.yaml", "providers:\n  x: {base_url: http://h}\nworkload:\n  task: {kind: extraction}\n  workload: {requests_per_month: 123}\n");

@@ -21,11 +21,13 @@ internal static class Names
 
     public static IReadOnlyList<string> All<T>() where T : struct, Enum => Enum.GetValues<T>().Select(v => Snake(v)).ToArray();
 
+    /// <summary>Case-insensitive, and <c>on-prem</c> reads as <c>on_prem</c>: values are forgiving, field names are not.</summary>
     public static bool TryParse<T>(string text, out T value) where T : struct, Enum
     {
+        var wanted = text.Trim().Replace('-', '_');
         foreach (var v in Enum.GetValues<T>())
         {
-            if (string.Equals(Snake(v), text, StringComparison.Ordinal))
+            if (string.Equals(Snake(v), wanted, StringComparison.OrdinalIgnoreCase))
             {
                 value = v;
                 return true;

@@ -91,12 +91,24 @@ internal sealed class YamlSection
     {
         var n = Take(key);
         if (n is null) return null;
-        if (n is YamlScalarNode s && long.TryParse((s.Value ?? "").Replace("_", "", StringComparison.Ordinal), NumberStyles.Integer, CultureInfo.InvariantCulture, out var v))
+        if (n is YamlScalarNode s && TryWhole((s.Value ?? "").Replace("_", "", StringComparison.Ordinal), out var v))
         {
             if (v < min) throw Fail(n, key, $"must be at least {min}, got {v}");
             return v;
         }
         throw Fail(n, key, $"expected a whole number, got {Show(n)}");
+    }
+
+    /// <summary>An integer literal, or a float literal with no fractional part (2e6 is a whole number too).</summary>
+    private static bool TryWhole(string text, out long value)
+    {
+        if (long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out value)) return true;
+        if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) && d == Math.Floor(d) && Math.Abs(d) < 9e18)
+        {
+            value = (long)d;
+            return true;
+        }
+        return false;
     }
 
     public bool? Bool(string key)

@@ -56,10 +56,14 @@ internal sealed class AdviseCommand : ILeverCommand
 
     private static void Render(Advice a)
     {
+        // Piped output has no terminal width; Spectre then assumes 80 columns and wraps every cell. Honour
+        // $COLUMNS (as shells export it) or use a width that fits the table on one line per lever.
+        if (Console.IsOutputRedirected)
+            AnsiConsole.Profile.Width = int.TryParse(Environment.GetEnvironmentVariable("COLUMNS"), out var cols) && cols > 40 ? cols : 160;
         var primary = Snake(a.Primary.ToString());
         AnsiConsole.Write(new Panel(Markup.Escape(a.Summary)).Header($"[bold green] primary: {primary} [/]").Border(BoxBorder.Rounded));
         var table = new Table().Border(TableBorder.Rounded).Title("options at the declared volume")
-            .AddColumn("lever").AddColumn("model / route").AddColumn(new TableColumn("one-time").RightAligned())
+            .AddColumn(new TableColumn("lever").NoWrap()).AddColumn("model (route)").AddColumn(new TableColumn("one-time").RightAligned())
             .AddColumn(new TableColumn("per 1k answers").RightAligned()).AddColumn(new TableColumn("monthly").RightAligned())
             .AddColumn(new TableColumn("12-month TCO").RightAligned()).AddColumn(new TableColumn("p95 ms").RightAligned()).AddColumn("vs primary");
         foreach (var o in a.Options)
