@@ -55,6 +55,21 @@ public sealed class ModelTests
         Assert.False(allclose(before, model.forward(ids)));
     }
 
+    [Fact]
+    public void Projections_list_every_linear_by_hf_path_and_setting_one_swaps_it()
+    {
+        using var model = TinyModels.Create(TinyModels.Config());
+        var slots = model.Projections().ToList();
+        Assert.Equal(2 * 7 + 1, slots.Count);
+        var keys = model.state_dict().Keys.ToHashSet();
+        Assert.All(slots, s => Assert.Contains(s.Name + ".weight", keys));
+        var down = slots.Single(s => s.Name == "model.layers.1.mlp.down_proj");
+        var wrapper = new ScaledLinear(down.Get());
+        down.Set(wrapper);
+        Assert.Same(wrapper, model.Model.Layers[1].Mlp.DownProj);
+        Assert.Contains("model.layers.1.mlp.down_proj.inner.weight", model.state_dict().Keys);
+    }
+
     /// <summary>A stand-in for a LoRA wrapper: holds the original projection and doubles its output.</summary>
     private sealed class ScaledLinear : nn.Module<Tensor, Tensor>
     {
