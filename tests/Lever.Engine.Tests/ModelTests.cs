@@ -26,6 +26,24 @@ public sealed class ModelTests
     }
 
     [Fact]
+    public void Initialization_is_deterministic_per_seed()
+    {
+        var config = TinyModels.Config();
+        using var a = TinyModels.Create(config, seed: 5);
+        using var b = TinyModels.Create(config, seed: 5);
+        using var c = TinyModels.Create(config, seed: 6);
+        var pb = b.state_dict();
+        var pc = c.state_dict();
+        foreach (var (name, p) in a.state_dict())
+        {
+            Assert.True(TinyModels.Same(p, pb[name]), name);
+            if (!name.EndsWith("norm.weight", StringComparison.Ordinal)) Assert.False(TinyModels.Same(p, pc[name]), name);
+        }
+        var w = a.Model.EmbedTokens.weight!;
+        Assert.InRange(w.std().item<float>(), 0.018, 0.022);   // N(0, initializer_range = 0.02)
+    }
+
+    [Fact]
     public void Tied_model_has_no_lm_head_weight_and_its_logits_use_the_embedding()
     {
         using var scope = NewDisposeScope();

@@ -87,7 +87,8 @@ public sealed class LlamaForCausalLM : nn.Module<Tensor, Tensor>
         {
             if (name.EndsWith("layernorm.weight", StringComparison.Ordinal) || name == "model.norm.weight") p.fill_(1.0);
             else if (name.EndsWith(".bias", StringComparison.Ordinal)) p.zero_();
-            else nn.init.normal_(p, 0.0, Config.InitializerRange, generator);
+            // randn with an explicit generator: nn.init.normal_ in TorchSharp 0.107 does not honour its generator argument.
+            else p.copy_(randn(p.shape, ScalarType.Float32, generator: generator) * Config.InitializerRange);
         }
     }
 
