@@ -29,7 +29,7 @@ public sealed class PermissionPropertyTests
 
     private static readonly Gen<BruteForceBm25.Chunk> ChunkGen =
         from text in Words(1, 20)
-        from heading in Words(0, 2)
+        from heading in Gen.Choose(0, 3).SelectMany(n => Gen.ArrayOf(Words(1, 2), n)).Select(h => string.Join(" > ", h))
         from title in Words(0, 2)
         from acl in Gen.SubListOf(Principals)
         select new BruteForceBm25.Chunk(text, heading, title, acl.Count == 0 ? ["*"] : acl.ToList());
@@ -46,7 +46,7 @@ public sealed class PermissionPropertyTests
     [Fact]
     public void Bm25_hits_are_permitted_and_equal_brute_force_over_the_permitted_subset()
     {
-        var p = new Bm25Parameters(1.2f, 0.75f, 2f, 3f, ExpandQueries: false);
+        var p = new Bm25Parameters(1.2f, 0.75f, 2f, 3f, 0.5f, ExpandQueries: false);
         Prop.ForAll(Arb.From(CaseGen), c =>
         {
             var (index, aclSets) = Build(c.Chunks, p);
@@ -105,7 +105,7 @@ public sealed class PermissionPropertyTests
         foreach (var h in hits)
             Assert.True(c.Chunks[h.Ordinal].Principals.Any(c.Caller.Principals.Contains), $"leak: chunk {h.Ordinal} returned to {c.Caller.User}");
         Assert.Equal(expected.Count, hits.Count);
-        var reference = BruteForceBm25.Search(c.Chunks, c.Query, c.Chunks.Count, c.Caller, new Bm25Parameters(1.2f, 0.75f, 2f, 3f, false)).ToDictionary(x => x.Ordinal, x => x.Score);
+        var reference = BruteForceBm25.Search(c.Chunks, c.Query, c.Chunks.Count, c.Caller, new Bm25Parameters(1.2f, 0.75f, 2f, 3f, 0.5f, false)).ToDictionary(x => x.Ordinal, x => x.Score);
         for (int r = 0; r < hits.Count; r++)
         {
             // Same score at every rank; near-ties may swap order between float and double arithmetic.
