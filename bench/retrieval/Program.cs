@@ -65,7 +65,7 @@ switch (mode)
         await Compare.RunAsync(args[1], questionsPath, work, OpenPgIndex);
         break;
     case "hnsw":
-        HnswBench.Run(int.Parse(Arg("--n", "100000")), int.Parse(Arg("--d", "384")), int.Parse(Arg("--queries", "200")));
+        HnswBench.Run(int.Parse(Arg("--n", "100000")), int.Parse(Arg("--d", "384")), int.Parse(Arg("--queries", "200")), work);
         break;
     default:
         Console.WriteLine("usage: quality|compare <pg html dir> | hnsw [--n N --d D]");
@@ -88,7 +88,11 @@ async Task<RetrievalIndex> OpenPgIndex(string html, IndexOptions options, Bm25Pa
 
 static string FindRepo()
 {
-    var d = new DirectoryInfo(AppContext.BaseDirectory);
-    while (d is not null && !File.Exists(Path.Combine(d.FullName, "Lever.slnx"))) d = d.Parent;
-    return d?.FullName ?? Directory.GetCurrentDirectory();
+    foreach (var start in new[] { AppContext.BaseDirectory, Directory.GetCurrentDirectory() })
+    {
+        var d = new DirectoryInfo(start);
+        while (d is not null && !File.Exists(Path.Combine(d.FullName, "Lever.slnx"))) d = d.Parent;
+        if (d is not null) return d.FullName;
+    }
+    return Directory.GetCurrentDirectory();
 }

@@ -125,6 +125,42 @@ public sealed class RetrievalCommandTests : IDisposable
         Assert.Equal("f399.txt", SearchJson("marker399").GetProperty("results")[0].GetProperty("doc").GetString());
     }
 
+    [Fact]
+    public async Task Sync_watch_reindexes_a_file_soon_after_it_changes()
+    {
+        Write("corpus/a.md", "# A\nalpha text");
+        Write("corpus/b.md", "# B\nbeta text");
+        Assert.Equal(0, LeverProcess.Run(_ws, "index", "add", "corpus").ExitCode);
+        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = _ws, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "lever.dll"), "index", "sync", "--watch" }) start.ArgumentList.Add(a);
+        using var p = Process.Start(start)!;
+        var lines = new System.Collections.Concurrent.BlockingCollection<string>();
+        p.OutputDataReceived += (_, e) => { if (e.Data is not null) lines.Add(e.Data); };
+        p.ErrorDataReceived += (_, e) => { if (e.Data is not null) lines.Add(e.Data); };
+        p.BeginOutputReadLine();
+        p.BeginErrorReadLine();
+        try
+        {
+            string? line;
+            var deadline = DateTime.UtcNow.AddSeconds(60);
+            do { Assert.True(lines.TryTake(out line, TimeSpan.FromSeconds(60)), "no output from --watch"); } while (!line!.StartsWith("watching", StringComparison.Ordinal));
+            await Task.Delay(200);
+            Write("corpus/b.md", "# B\nbeta now mentions narwhals");
+            do
+            {
+                Assert.True(DateTime.UtcNow < deadline, "the change was not picked up");
+                Assert.True(lines.TryTake(out line, TimeSpan.FromSeconds(30)), "the change was not picked up");
+            } while (!line!.StartsWith("re-indexed", StringComparison.Ordinal));
+            Assert.Equal("re-indexed b.md", line.Trim());
+        }
+        finally
+        {
+            p.Kill();
+            p.WaitForExit();
+        }
+        Assert.Equal("b.md", SearchJson("narwhals").GetProperty("results")[0].GetProperty("doc").GetString());
+    }
+
     private static int CountDocuments(string db)
     {
         if (!File.Exists(db)) return 0;

@@ -204,7 +204,7 @@ public sealed class Bm25Index
     /// <summary>Writes the index to <paramref name="path"/> atomically (a temporary file renamed over it).</summary>
     public void Save(string path, long generation)
     {
-        var tmp = path + ".tmp";
+        var tmp = $"{path}.{Environment.ProcessId}.tmp"; // per process: a search and an ingest may rebuild at once
         using (var stream = new FileStream(tmp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16))
         using (var w = new BinaryWriter(stream))
         {

@@ -214,7 +214,7 @@ public sealed class HnswIndex : IVectorIndex
     /// <summary>Writes the graph atomically.</summary>
     public void Save(string path, long generation)
     {
-        var tmp = path + ".tmp";
+        var tmp = $"{path}.{Environment.ProcessId}.tmp"; // per process: a search and an ingest may rebuild at once
         using (var stream = new FileStream(tmp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16))
         using (var w = new BinaryWriter(stream))
         {
