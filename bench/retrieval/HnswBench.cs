@@ -6,17 +6,36 @@ namespace Lever.Retrieval.Bench;
 /// <summary>HNSW recall@10 and QPS against exact search on random Gaussian vectors (the hard case: no cluster structure).</summary>
 internal static class HnswBench
 {
-    public static void Run(int n, int d, int queries, string work)
+    /// <summary>
+    /// <paramref name="latent"/> = 0: i.i.d. Gaussian vectors (intrinsic dimension d: every point is almost equally far
+    /// from every other, the worst case for any graph index). <paramref name="latent"/> &gt; 0: Gaussian points in a
+    /// random <paramref name="latent"/>-dimensional subspace plus small full-dimensional noise, the shape real
+    /// embeddings have (low intrinsic dimension in a high-dimensional space).
+    /// </summary>
+    public static void Run(int n, int d, int queries, string work, int latent = 0)
     {
         var rng = new Random(7);
-        float[] Gaussian()
+        double Normal() => Math.Sqrt(-2 * Math.Log(1 - rng.NextDouble())) * Math.Cos(2 * Math.PI * rng.NextDouble());
+        var basis = latent > 0 ? Enumerable.Range(0, latent).Select(_ => Enumerable.Range(0, d).Select(_ => (float)Normal()).ToArray()).ToArray() : [];
+        float[] Sample()
         {
             var v = new float[d];
-            for (int i = 0; i < d; i++) v[i] = (float)(Math.Sqrt(-2 * Math.Log(1 - rng.NextDouble())) * Math.Cos(2 * Math.PI * rng.NextDouble()));
+            if (latent == 0)
+            {
+                for (int i = 0; i < d; i++) v[i] = (float)Normal();
+                return v;
+            }
+            for (int j = 0; j < latent; j++)
+            {
+                float z = (float)Normal();
+                for (int i = 0; i < d; i++) v[i] += z * basis[j][i];
+            }
+            for (int i = 0; i < d; i++) v[i] += (float)(0.1 * Math.Sqrt(latent) * Normal());
             return v;
         }
-        var data = Enumerable.Range(0, n).Select(_ => Gaussian()).ToList();
-        var qs = Enumerable.Range(0, queries).Select(_ => Gaussian()).ToList();
+        var data = Enumerable.Range(0, n).Select(_ => Sample()).ToList();
+        var qs = Enumerable.Range(0, queries).Select(_ => Sample()).ToList();
+        Console.WriteLine(latent == 0 ? $"data: {n} i.i.d. Gaussian vectors, d={d}" : $"data: {n} vectors, d={d}, intrinsic dimension {latent} + noise");
         var exact = new ExactVectorIndex(data, d);
         var sw = Stopwatch.StartNew();
         var truth = qs.Select(q => exact.Search(q, 10).Select(s => s.Ordinal).ToHashSet()).ToList();
@@ -26,7 +45,7 @@ internal static class HnswBench
         var m = int.Parse(Environment.GetEnvironmentVariable("HNSW_M") ?? "16");
         var efc = int.Parse(Environment.GetEnvironmentVariable("HNSW_EFC") ?? "100");
         // The graph is cached (keyed by its settings) so trying other ef values does not rebuild it.
-        var cache = Path.Combine(work, $"hnsw-{n}x{d}-M{m}-efc{efc}.bin");
+        var cache = Path.Combine(work, $"hnsw-{n}x{d}-latent{latent}-M{m}-efc{efc}.bin");
         var hnsw = HnswIndex.TryLoad(cache, 0);
         if (hnsw is null)
         {

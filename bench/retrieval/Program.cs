@@ -3,7 +3,7 @@
 //   dotnet run -c Release --project bench/retrieval -- quality  <pg html dir>   [--k1 1.6 --b 0.5 --wh 2 --wt 1 --wa 0.5 --tokens 200 --overlap 30 --no-expand -v]
 //   dotnet run -c Release --project bench/retrieval -- sweep    <pg html dir>   (grid over k1, b and field weights)
 //   dotnet run -c Release --project bench/retrieval -- compare  <pg html dir>
-//   dotnet run -c Release --project bench/retrieval -- hnsw     [--n 100000 --d 384 --queries 200]
+//   dotnet run -c Release --project bench/retrieval -- hnsw     [--n 100000 --d 384 --queries 200 --latent 0|24]
 // bench/retrieval/run.sh fetches the docs (apt-get download postgresql-doc-15) and runs all three.
 using System.Diagnostics;
 using System.Globalization;
@@ -65,7 +65,7 @@ switch (mode)
         await Compare.RunAsync(args[1], questionsPath, work, OpenPgIndex);
         break;
     case "hnsw":
-        HnswBench.Run(int.Parse(Arg("--n", "100000")), int.Parse(Arg("--d", "384")), int.Parse(Arg("--queries", "200")), work);
+        HnswBench.Run(int.Parse(Arg("--n", "100000")), int.Parse(Arg("--d", "384")), int.Parse(Arg("--queries", "200")), work, int.Parse(Arg("--latent", "0")));
         break;
     default:
         Console.WriteLine("usage: quality|compare <pg html dir> | hnsw [--n N --d D]");

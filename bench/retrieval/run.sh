@@ -17,6 +17,6 @@ bench="dotnet $repo/bench/retrieval/bin/Release/net10.0/Lever.Retrieval.Bench.dl
 case "${1:-all}" in
   quality) $bench quality "$html" -v ;;
   compare) $bench compare "$html" ;;
-  hnsw) $bench hnsw --n 100000 --d 384 ;;
-  *) $bench quality "$html"; $bench compare "$html"; $bench hnsw --n 100000 --d 384 ;;
+  hnsw) $bench hnsw --n 100000 --d 384; $bench hnsw --n 100000 --d 384 --latent 24 ;;
+  *) $bench quality "$html"; $bench compare "$html"; $bench hnsw --n 100000 --d 384; $bench hnsw --n 100000 --d 384 --latent 24 ;;
 esac
