@@ -163,18 +163,18 @@ public sealed class HnswIndex : IVectorIndex
         var visited = t_visited is { } v && v.Length >= _levels.Length ? v : (t_visited = new int[_levels.Length]);
         int mark = ++t_visitMark;
         if (mark == int.MaxValue) { Array.Clear(visited); t_visitMark = mark = 1; }
-        var candidates = new PriorityQueue<int, float>();           // nearest first
-        var results = new PriorityQueue<int, float>(Comparer<float>.Create((a, b) => b.CompareTo(a))); // farthest first
+        var candidates = new PriorityQueue<int, float>();  // nearest first
+        var results = new PriorityQueue<int, float>();     // keyed by -distance: farthest first, no comparer delegate
         foreach (var (d, n) in entries)
         {
             visited[n] = mark;
             candidates.Enqueue(n, d);
-            if (allow is null || allow(n)) results.Enqueue(n, d);
+            if (allow is null || allow(n)) results.Enqueue(n, -d);
         }
         while (results.Count > ef) results.Dequeue();
         while (candidates.TryDequeue(out var c, out var cd))
         {
-            if (results.Count >= ef && results.TryPeek(out _, out var worst) && cd > worst) break;
+            if (results.Count >= ef && results.TryPeek(out _, out var worst) && cd > -worst) break;
             var links = _links[c][layer];
             for (int i = 1; i <= links[0]; i++)
             {
@@ -182,16 +182,15 @@ public sealed class HnswIndex : IVectorIndex
                 if (visited[n] == mark) continue;
                 visited[n] = mark;
                 float d = Distance(q, n);
-                bool full = results.Count >= ef;
-                if (full && results.TryPeek(out _, out var w) && d >= w) continue;
+                if (results.Count >= ef && results.TryPeek(out _, out var w) && d >= -w) continue;
                 candidates.Enqueue(n, d);
                 if (allow is not null && !allow(n)) continue;
-                results.Enqueue(n, d);
+                results.Enqueue(n, -d);
                 if (results.Count > ef) results.Dequeue();
             }
         }
         var list = new List<(float, int)>(results.Count);
-        while (results.TryDequeue(out var n, out var d)) list.Add((d, n));
+        while (results.TryDequeue(out var n, out var negD)) list.Add((-negD, n));
         list.Reverse();
         return list;
     }
