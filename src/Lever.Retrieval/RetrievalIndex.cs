@@ -80,12 +80,26 @@ public sealed class RetrievalIndex : IDisposable
                 reports.Add(await RemoveRootAsync(path, cancellationToken).ConfigureAwait(false));
                 continue;
             }
-            reports.Add(await IngestRootAsync(path, options, embedder, progress, cancellationToken).ConfigureAwait(false));
+            reports.Add(await IngestRootAsync(path, WithRootFilters(path, options), embedder, progress, cancellationToken).ConfigureAwait(false));
         }
         return new IngestReport(reports.Sum(r => r.Added), reports.Sum(r => r.Updated), reports.Sum(r => r.Unchanged), reports.Sum(r => r.Removed),
             reports.Sum(r => r.Chunks), reports.SelectMany(r => r.Issues).ToList(), TimeSpan.FromTicks(reports.Sum(r => r.Elapsed.Ticks)),
             reports.SelectMany(r => r.ChangedIds).ToList());
     }
+
+    /// <summary>Adds the include/exclude globs a root was added with, unless lever.yaml sets its own.</summary>
+    private IndexOptions WithRootFilters(string root, IndexOptions options)
+    {
+        if (options.Include is not null || options.Exclude is not null) return options;
+        if (_store.Get("filters:" + root) is not { } json || JsonSerializer.Deserialize<RootFilters>(json) is not { } f) return options;
+        return new IndexOptions
+        {
+            Path = options.Path, Include = f.Include, Exclude = f.Exclude, ChunkTokens = options.ChunkTokens, ChunkOverlap = options.ChunkOverlap,
+            TextField = options.TextField, Embedding = options.Embedding, Rules = options.Rules,
+        };
+    }
+
+    private sealed record RootFilters(List<string>? Include, List<string>? Exclude);
 
     private Task<IngestReport> RemoveRootAsync(string path, CancellationToken cancellationToken)
     {
@@ -109,6 +123,8 @@ public sealed class RetrievalIndex : IDisposable
     {
         var chunking = options.ToChunking();
         chunking.Validate();
+        // Remember the globs this root was added with, so a later sync reads the same files.
+        _store.Set("filters:" + root, JsonSerializer.Serialize(new RootFilters(options.Include, options.Exclude)));
         var sw = Stopwatch.StartNew();
         var reader = new DocumentReader(options);
         long rootId = _store.StartRoot(root);

@@ -52,6 +52,24 @@ public sealed class RetrievalCommandTests : IDisposable
     }
 
     [Fact]
+    public void Index_add_takes_a_glob_that_sync_remembers_and_index_eval_scores_a_question_set()
+    {
+        Write("corpus/a/guide.md", "# Guide\nInstall the widget carefully.");
+        Write("corpus/b/notes.md", "# Notes\nThe widget needs oil.");
+        Write("corpus/b/skip.txt", "widget text that the glob leaves out");
+        var add = LeverProcess.Run(_ws, "index", "add", "corpus/**/*.md");
+        Assert.True(add.ExitCode == 0, add.Stdout + add.Stderr);
+        Assert.Contains("2 added", add.Stdout);
+        Write("corpus/b/more.txt", "another widget text");
+        Assert.Contains("0 added, 0 updated, 2 unchanged", LeverProcess.Run(_ws, "index", "sync").Stdout);
+
+        Write("q.jsonl", "{\"question\": \"how to install the widget\", \"relevant\": [\"a/guide.md\"]}\n{\"question\": \"widget oil\", \"relevant\": [\"b/notes.md\"]}\n");
+        var eval = LeverProcess.Run(_ws, "index", "eval", "q.jsonl");
+        Assert.True(eval.ExitCode == 0, eval.Stdout + eval.Stderr);
+        Assert.Contains("2 questions: recall@10=1.0000 MRR=1.0000 nDCG@10=1.0000", eval.Stdout);
+    }
+
+    [Fact]
     public void Search_is_filtered_by_user_and_groups()
     {
         Write("corpus/public.md", "# Holidays\nThe office closes for holidays in August.");
