@@ -59,7 +59,14 @@ public sealed class HnswIndex : IVectorIndex
 
     private Span<float> Row(int node) => _data.AsSpan(node * Dimensions, Dimensions);
 
-    private float Distance(ReadOnlySpan<float> q, int node) => 1f - VectorMath.Dot(q, _data.AsSpan(node * Dimensions, Dimensions));
+    private float Distance(ReadOnlySpan<float> q, int node)
+    {
+        DistanceCount++;
+        return 1f - VectorMath.Dot(q, _data.AsSpan(node * Dimensions, Dimensions));
+    }
+
+    /// <summary>Distances computed so far (a machine-independent measure of search cost; not thread-safe).</summary>
+    internal long DistanceCount { get; set; }
 
     private int MaxLinks(int layer) => layer == 0 ? 2 * Options.M : Options.M;
 
