@@ -68,7 +68,7 @@ internal static class HnswBench
         }
         exactQps = Best(() => { foreach (var q in qs) exact.Search(q, 10); });
         Console.WriteLine($"exact: {exactQps:F1} QPS (best of 3), {n} distances per query");
-        foreach (var ef in new[] { 16, 32, 64, 128, 256, 512 })
+        foreach (var ef in new[] { 16, 32, 64, 96, 128, 256, 512 })
         {
             double hits = 0;
             hnsw.DistanceCount = 0;

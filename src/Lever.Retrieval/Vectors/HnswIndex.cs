@@ -183,6 +183,9 @@ public sealed class HnswIndex : IVectorIndex
         {
             if (results.Count >= ef && results.TryPeek(out _, out var worst) && cd > -worst) break;
             var links = _links[c][layer];
+            // Vectors sit at random places in a large array: ask for the unvisited neighbours' first cache lines
+            // before computing any distance, so the loads overlap instead of stalling one after another.
+            Prefetch(links, visited, mark);
             for (int i = 1; i <= links[0]; i++)
             {
                 int n = links[i];
@@ -200,6 +203,19 @@ public sealed class HnswIndex : IVectorIndex
         while (results.TryDequeue(out var n, out var negD)) list.Add((-negD, n));
         list.Reverse();
         return list;
+    }
+
+    private unsafe void Prefetch(int[] links, int[] visited, int mark)
+    {
+        if (!System.Runtime.Intrinsics.X86.Sse.IsSupported) return;
+        fixed (float* data = _data)
+        {
+            for (int i = 1; i <= links[0]; i++)
+            {
+                int n = links[i];
+                if (visited[n] != mark) System.Runtime.Intrinsics.X86.Sse.Prefetch0(data + (long)n * Dimensions);
+            }
+        }
     }
 
     /// <inheritdoc />
