@@ -61,6 +61,19 @@ public sealed class IngestionTests
     }
 
     [Fact]
+    public void Html_in_a_declared_legacy_encoding_is_decoded()
+    {
+        using var dir = new TempDir();
+        var html = "<html><head><meta charset=\"iso-8859-1\"><title>Caf\u00e9</title></head><body><p>cr\u00e8me br\u00fbl\u00e9e</p></body></html>";
+        File.WriteAllBytes(Path.Combine(dir.Path, "menu.html"), System.Text.Encoding.Latin1.GetBytes(html));
+        var reader = new DocumentReader(new IndexOptions());
+        var result = reader.Read(reader.Enumerate(dir.Path).Single());
+        var doc = Assert.Single(result.Documents);
+        Assert.Equal("Caf\u00e9", doc.Title);
+        Assert.Contains("cr\u00e8me br\u00fbl\u00e9e", doc.Text);
+    }
+
+    [Fact]
     public void Markdown_sections_follow_atx_headings_but_not_hashes_inside_code_fences()
     {
         using var dir = new TempDir();
