@@ -48,7 +48,8 @@ internal sealed class IndexCommand : ILeverCommand
             root = Path.GetFullPath(Path.Combine(ws.Root, root));
             using var index = RetrievalIndex.Open(Workspace.Ensure(RetrievalCli.IndexDir(ws, parse.GetValue(name))));
             index.DelayPerFile = TimeSpan.FromMilliseconds(parse.GetValue(delay));
-            var report = await RetrievalCli.WithProgressAsync(p => index.AddAsync(root, options, null, p, ct), "ingesting").ConfigureAwait(false);
+            using var embedder = RetrievalCli.Embedder(ws, options);
+            var report = await RetrievalCli.WithProgressAsync(p => index.AddAsync(root, options, embedder, p, ct), "ingesting").ConfigureAwait(false);
             RetrievalCli.PrintReport(report, index.Stats());
             return 0;
         });
@@ -64,18 +65,19 @@ internal sealed class IndexCommand : ILeverCommand
         {
             var (ws, options) = RetrievalCli.Load(parse.GetValue(name));
             using var index = RetrievalCli.OpenExisting(ws, parse.GetValue(name));
-            var report = await RetrievalCli.WithProgressAsync(p => index.SyncAsync(options, null, p, ct), "syncing").ConfigureAwait(false);
+            using var embedder = RetrievalCli.Embedder(ws, options);
+            var report = await RetrievalCli.WithProgressAsync(p => index.SyncAsync(options, embedder, p, ct), "syncing").ConfigureAwait(false);
             RetrievalCli.PrintReport(report, index.Stats());
             foreach (var id in report.ChangedIds.Take(20)) Console.WriteLine($"re-indexed {id}");
             if (!parse.GetValue(watch)) return 0;
-            await WatchAsync(index, options, ct).ConfigureAwait(false);
+            await WatchAsync(index, options, embedder, ct).ConfigureAwait(false);
             return 0;
         });
         return command;
     }
 
     /// <summary>Syncs after file changes settle (a half-second quiet period), until cancelled.</summary>
-    private static async Task WatchAsync(RetrievalIndex index, IndexOptions options, CancellationToken ct)
+    private static async Task WatchAsync(RetrievalIndex index, IndexOptions options, Microsoft.Extensions.AI.IEmbeddingGenerator<string, Microsoft.Extensions.AI.Embedding<float>>? embedder, CancellationToken ct)
     {
         var changed = new SemaphoreSlim(0);
         var watchers = new List<FileSystemWatcher>();
@@ -98,7 +100,7 @@ internal sealed class IndexCommand : ILeverCommand
                 await changed.WaitAsync(ct).ConfigureAwait(false);
                 // Let a burst of writes settle, then sync once.
                 while (await changed.WaitAsync(TimeSpan.FromMilliseconds(500), ct).ConfigureAwait(false)) { }
-                var report = await index.SyncAsync(options, null, null, ct).ConfigureAwait(false);
+                var report = await index.SyncAsync(options, embedder, null, ct).ConfigureAwait(false);
                 if (report.Added + report.Updated + report.Removed > 0 || report.Issues.Count > 0)
                 {
                     RetrievalCli.PrintReport(report, index.Stats());
