@@ -114,3 +114,52 @@ public sealed class PermissionPropertyTests
         }
     }
 }
+
+/// <summary>The same property end to end: files with sidecar ACLs, ingested through SQLite, searched through RetrievalIndex.</summary>
+public sealed class PermissionEndToEndPropertyTests
+{
+    private static readonly string[] Vocabulary = ["alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel"];
+    private static readonly string[][] Acls = [[], ["alice"], ["bob"], [], ["alice", "bob"]];
+    private static readonly string[][] GroupAcls = [[], [], ["hr"], ["eng"], ["hr", "eng"]];
+
+    [Fact]
+    public async Task Index_search_never_leaks_and_equals_brute_force_over_the_permitted_chunks()
+    {
+        var rng = new Random(1123);
+        for (int round = 0; round < 12; round++)
+        {
+            using var dir = new TempDir();
+            var corpus = dir.Sub("corpus");
+            var principals = new Dictionary<string, IReadOnlyList<string>>();
+            int files = rng.Next(1, 15);
+            for (int f = 0; f < files; f++)
+            {
+                var id = $"d{f:00}.md";
+                var words = Enumerable.Range(0, rng.Next(3, 40)).Select(_ => Vocabulary[rng.Next(Vocabulary.Length)]);
+                dir.Write($"corpus/{id}", $"# {Vocabulary[rng.Next(Vocabulary.Length)]}\n{string.Join(' ', words)}");
+                int acl = rng.Next(Acls.Length);
+                var users = Acls[acl];
+                var groups = GroupAcls[rng.Next(GroupAcls.Length)];
+                if (users.Length + groups.Length > 0)
+                    dir.Write($"corpus/{id}.meta.json", System.Text.Json.JsonSerializer.Serialize(new { users, groups }));
+                var p = users.Select(u => "u:" + u).Concat(groups.Select(g => "g:" + g)).ToList();
+                principals[id] = p.Count == 0 ? ["*"] : p;
+            }
+            using var index = RetrievalIndex.Open(dir.Sub("index"));
+            await index.AddAsync(corpus, new IndexOptions { ChunkTokens = 12, ChunkOverlap = 3 });
+            var chunks = index.ExportChunks().Select(c => new BruteForceBm25.Chunk(c.Text, c.Heading, c.Title, principals[c.DocId])).ToList();
+            var docOf = index.ExportChunks().Select(c => c.DocId).ToList();
+            foreach (var caller in new[] { Caller.Anonymous, new Caller("alice"), new Caller("bob", ["eng"]), new Caller("carol", ["hr"]) })
+            {
+                var query = string.Join(' ', Enumerable.Range(0, rng.Next(1, 4)).Select(_ => Vocabulary[rng.Next(Vocabulary.Length)]));
+                var hits = index.Search(query, new SearchOptions(K: 50, Caller: caller));
+                foreach (var h in hits)
+                    Assert.True(principals[h.DocId].Any(caller.Principals.Contains), $"round {round}: {h.DocId} leaked to {caller.User}");
+                var expected = BruteForceBm25.Search(chunks, query, 50, caller, Search.Bm25Parameters.Default with { ExpandQueries = false });
+                Assert.Equal(expected.Count, hits.Count);
+                for (int r = 0; r < hits.Count; r++) Assert.Equal(expected[r].Score, hits[r].Score, 3);
+                Assert.Equal(expected.Select(e => docOf[e.Ordinal]).Order(), hits.Select(h => h.DocId).Order());
+            }
+        }
+    }
+}
