@@ -48,9 +48,17 @@ internal static class HtmlExtractor
         return allText > 0 && linkText > 0 && linkChars >= 0.5 * allText;
     }
 
-    /// <summary>Text of an element with a space between child elements, so "&lt;code&gt;-f&lt;/code&gt;&lt;br/&gt;&lt;code&gt;--full&lt;/code&gt;" reads "-f --full".</summary>
-    private static string InlineText(IElement e) =>
-        SectionTextBuilder.Collapse(string.Join(' ', e.GetDescendants().OfType<IText>().Select(t => t.Data)));
+    /// <summary>Text of a heading or term, with a line break (&lt;br&gt;) read as a space, so "-f&lt;br/&gt;--full" reads "-f --full".</summary>
+    private static string InlineText(IElement e)
+    {
+        var sb = new System.Text.StringBuilder();
+        foreach (var node in e.GetDescendants())
+        {
+            if (node is IText t) sb.Append(t.Data);
+            else if (node is IElement { LocalName: "br" }) sb.Append(' ');
+        }
+        return SectionTextBuilder.Collapse(sb.ToString());
+    }
 
     private static void Walk(INode node, SectionTextBuilder b, ref string? firstH1)
     {
