@@ -46,6 +46,8 @@ internal sealed class IndexCommand : ILeverCommand
                 options.Include = [.. options.Include ?? [], pattern];
             }
             root = Path.GetFullPath(Path.Combine(ws.Root, root));
+            if (!File.Exists(root) && !Directory.Exists(root))
+                throw new LeverUserException($"{root}: no such file or folder", "give the folder that holds your documents");
             using var index = RetrievalIndex.Open(Workspace.Ensure(RetrievalCli.IndexDir(ws, parse.GetValue(name))));
             index.DelayPerFile = TimeSpan.FromMilliseconds(parse.GetValue(delay));
             using var embedder = RetrievalCli.Embedder(ws, options);
