@@ -88,6 +88,9 @@ internal static class Compare
         // 3) quality: documents ranked by their best chunk, top 10 distinct
         var lucene = await RetrievalEvaluator.EvaluateAsync(questions, (q, _) => Task.FromResult<IReadOnlyList<string>>(LuceneDocs(q, 80).Distinct().Take(10).ToList()));
         var lever = await RetrievalEvaluator.EvaluateAsync(questions, (q, _) => Task.FromResult<IReadOnlyList<string>>(bm25.Search(q, 80).Select(s => docIds[s.Ordinal]).Distinct().Take(10).ToList()));
+        var plain = Bm25Index.Build(chunks.Select(c => new Bm25Document(c.Text, c.Heading, c.Title, 0)), Bm25Parameters.Default with { ExpandQueries = false });
+        var leverPlain = await RetrievalEvaluator.EvaluateAsync(questions, (q, _) => Task.FromResult<IReadOnlyList<string>>(plain.Search(q, 80).Select(s => docIds[s.Ordinal]).Distinct().Take(10).ToList()));
+        Console.WriteLine($"quality without query expansion: lever nDCG@10={leverPlain.NdcgAt10:F4} MRR={leverPlain.Mrr:F4} recall@10={leverPlain.RecallAtK:F4}");
         Console.WriteLine($"quality on {questions.Count} questions: lever nDCG@10={lever.NdcgAt10:F4} MRR={lever.Mrr:F4} recall@10={lever.RecallAtK:F4} | lucene nDCG@10={lucene.NdcgAt10:F4} MRR={lucene.Mrr:F4} recall@10={lucene.RecallAtK:F4}");
 
         // 4) speed: top-10 chunk ids per query, single thread, after a warm-up round; query parsing included for both

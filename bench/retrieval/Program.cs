@@ -1,8 +1,9 @@
 // Retrieval benchmarks (not tests): quality and speed of Lever's BM25 against Lucene.NET on the PostgreSQL 15
 // documentation, and HNSW against exact search on random vectors. Results go to docs/PERFORMANCE.md.
-//   dotnet run -c Release --project bench/retrieval -- quality  <pg html dir>   [--k1 1.2 --b 0.75 --wh 2 --wt 2 --tokens 200 --overlap 30 -v]
+//   dotnet run -c Release --project bench/retrieval -- quality  <pg html dir>   [--k1 1.6 --b 0.5 --wh 2 --wt 1 --wa 0.5 --tokens 200 --overlap 30 --no-expand -v]
+//   dotnet run -c Release --project bench/retrieval -- sweep    <pg html dir>   (grid over k1, b and field weights)
 //   dotnet run -c Release --project bench/retrieval -- compare  <pg html dir>
-//   dotnet run -c Release --project bench/retrieval -- hnsw     [--n 100000 --d 384 --queries 200]
+//   dotnet run -c Release --project bench/retrieval -- hnsw     [--n 100000 --d 384 --queries 200 --latent 0|24]
 // bench/retrieval/run.sh fetches the docs (apt-get download postgresql-doc-15) and runs all three.
 using System.Diagnostics;
 using System.Globalization;
@@ -25,7 +26,8 @@ switch (mode)
     case "quality":
     {
         var html = args[1];
-        var p = new Bm25Parameters(float.Parse(Arg("--k1", "1.2")), float.Parse(Arg("--b", "0.75")), float.Parse(Arg("--wh", "2")), float.Parse(Arg("--wt", "2")), !args.Contains("--no-expand"));
+        var d = Bm25Parameters.Default;
+        var p = new Bm25Parameters(float.Parse(Arg("--k1", $"{d.K1}")), float.Parse(Arg("--b", $"{d.B}")), float.Parse(Arg("--wh", $"{d.HeadingWeight}")), float.Parse(Arg("--wt", $"{d.TitleWeight}")), float.Parse(Arg("--wa", $"{d.AncestorWeight}")), !args.Contains("--no-expand"));
         var options = new IndexOptions { ChunkTokens = int.Parse(Arg("--tokens", "200")), ChunkOverlap = int.Parse(Arg("--overlap", "30")) };
         using var index = await OpenPgIndex(html, options, p);
         var questions = RetrievalEvaluator.Load(questionsPath);
@@ -48,12 +50,13 @@ switch (mode)
         foreach (var k1 in new[] { 0.9f, 1.2f, 1.6f })
         foreach (var b in new[] { 0.5f, 0.75f, 0.9f })
         foreach (var wh in new[] { 1f, 2f, 4f })
-        foreach (var wt in new[] { 0f, 1f, 2f, 4f })
+        foreach (var wt in new[] { 1f, 2f, 4f })
+        foreach (var wa in new[] { 0f, 0.5f, 1f, 2f })
         {
-            var p = new Bm25Parameters(k1, b, wh, wt);
+            var p = new Bm25Parameters(k1, b, wh, wt, wa);
             var bm25 = Bm25Index.Build(chunks.Select(c => new Bm25Document(c.Text, c.Heading, c.Title, 0)), p);
             var r = await RetrievalEvaluator.EvaluateAsync(questions, (q, _) => Task.FromResult<IReadOnlyList<string>>(bm25.Search(q, 80).Select(s => ids[s.Ordinal]).Distinct().Take(10).ToList()));
-            results.Add((r.NdcgAt10, $"k1={k1} b={b} wh={wh} wt={wt}: nDCG@10={r.NdcgAt10:F4} MRR={r.Mrr:F4}"));
+            results.Add((r.NdcgAt10, $"k1={k1} b={b} wh={wh} wt={wt} wa={wa}: nDCG@10={r.NdcgAt10:F4} MRR={r.Mrr:F4}"));
         }
         foreach (var (_, line) in results.OrderByDescending(r => r.Item1).Take(15)) Console.WriteLine(line);
         break;
@@ -62,7 +65,7 @@ switch (mode)
         await Compare.RunAsync(args[1], questionsPath, work, OpenPgIndex);
         break;
     case "hnsw":
-        HnswBench.Run(int.Parse(Arg("--n", "100000")), int.Parse(Arg("--d", "384")), int.Parse(Arg("--queries", "200")));
+        HnswBench.Run(int.Parse(Arg("--n", "100000")), int.Parse(Arg("--d", "384")), int.Parse(Arg("--queries", "200")), work, int.Parse(Arg("--latent", "0")));
         break;
     default:
         Console.WriteLine("usage: quality|compare <pg html dir> | hnsw [--n N --d D]");
@@ -85,7 +88,11 @@ async Task<RetrievalIndex> OpenPgIndex(string html, IndexOptions options, Bm25Pa
 
 static string FindRepo()
 {
-    var d = new DirectoryInfo(AppContext.BaseDirectory);
-    while (d is not null && !File.Exists(Path.Combine(d.FullName, "Lever.slnx"))) d = d.Parent;
-    return d?.FullName ?? Directory.GetCurrentDirectory();
+    foreach (var start in new[] { AppContext.BaseDirectory, Directory.GetCurrentDirectory() })
+    {
+        var d = new DirectoryInfo(start);
+        while (d is not null && !File.Exists(Path.Combine(d.FullName, "Lever.slnx"))) d = d.Parent;
+        if (d is not null) return d.FullName;
+    }
+    return Directory.GetCurrentDirectory();
 }

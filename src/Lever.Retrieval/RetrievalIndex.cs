@@ -19,6 +19,9 @@ public sealed class RetrievalIndex : IDisposable
     /// <summary>File name of the SQLite store inside the index folder.</summary>
     public const string StoreFileName = "index.db";
 
+    /// <summary>The root under which records written through Microsoft.Extensions.VectorData live.</summary>
+    internal const string RecordsRoot = "vectordata:records";
+
     private const string Bm25FileName = "bm25.bin";
     private const string HnswFileName = "hnsw.bin";
     private const int BatchDocuments = 64;
@@ -71,17 +74,32 @@ public sealed class RetrievalIndex : IDisposable
         var reports = new List<IngestReport>();
         foreach (var (_, path, _) in roots)
         {
+            if (path.StartsWith(RecordsRoot, StringComparison.Ordinal)) continue; // written through VectorData, not from files
             if (!File.Exists(path) && !System.IO.Directory.Exists(path))
             {
                 reports.Add(await RemoveRootAsync(path, cancellationToken).ConfigureAwait(false));
                 continue;
             }
-            reports.Add(await IngestRootAsync(path, options, embedder, progress, cancellationToken).ConfigureAwait(false));
+            reports.Add(await IngestRootAsync(path, WithRootFilters(path, options), embedder, progress, cancellationToken).ConfigureAwait(false));
         }
         return new IngestReport(reports.Sum(r => r.Added), reports.Sum(r => r.Updated), reports.Sum(r => r.Unchanged), reports.Sum(r => r.Removed),
             reports.Sum(r => r.Chunks), reports.SelectMany(r => r.Issues).ToList(), TimeSpan.FromTicks(reports.Sum(r => r.Elapsed.Ticks)),
             reports.SelectMany(r => r.ChangedIds).ToList());
     }
+
+    /// <summary>Adds the include/exclude globs a root was added with, unless lever.yaml sets its own.</summary>
+    private IndexOptions WithRootFilters(string root, IndexOptions options)
+    {
+        if (options.Include is not null || options.Exclude is not null) return options;
+        if (_store.Get("filters:" + root) is not { } json || JsonSerializer.Deserialize<RootFilters>(json) is not { } f) return options;
+        return new IndexOptions
+        {
+            Path = options.Path, Include = f.Include, Exclude = f.Exclude, ChunkTokens = options.ChunkTokens, ChunkOverlap = options.ChunkOverlap,
+            TextField = options.TextField, Embedding = options.Embedding, Rules = options.Rules,
+        };
+    }
+
+    private sealed record RootFilters(List<string>? Include, List<string>? Exclude);
 
     private Task<IngestReport> RemoveRootAsync(string path, CancellationToken cancellationToken)
     {
@@ -105,6 +123,8 @@ public sealed class RetrievalIndex : IDisposable
     {
         var chunking = options.ToChunking();
         chunking.Validate();
+        // Remember the globs this root was added with, so a later sync reads the same files.
+        _store.Set("filters:" + root, JsonSerializer.Serialize(new RootFilters(options.Include, options.Exclude)));
         var sw = Stopwatch.StartNew();
         var reader = new DocumentReader(options);
         long rootId = _store.StartRoot(root);
@@ -275,6 +295,80 @@ public sealed class RetrievalIndex : IDisposable
             hits.Add(new SearchHit(hits.Count + 1, row.DocId, row.Title, row.Heading, row.Start, row.End, row.Version, r.Score, row.Text, row.Source));
         }
         return hits;
+    }
+
+    /// <summary>Inserts or replaces records (one chunk each) in one transaction; a replaced record's version goes up.</summary>
+    internal void UpsertRecords(IReadOnlyList<VectorData.RetrievalRecord> records)
+    {
+        long root = _store.StartRoot(RecordsRoot);
+        var known = _store.Documents(root);
+        using (var tx = _store.Begin())
+        {
+            foreach (var r in records)
+            {
+                var principals = r.Principals.Count == 0 ? [DocumentReader.Everyone] : r.Principals.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+                int version = known.TryGetValue(r.Key, out var old) ? old.Version + 1 : 1;
+                var doc = new StoredDocument(r.Key, r.Title, RecordsRoot, version, "", [], principals, r.Text);
+                var vector = r.Vector.Length > 0 ? r.Vector.ToArray() : null;
+                _store.WriteDocument(tx, root, doc, [new StoredChunk(r.Heading, 0, r.Text.Length, vector)]);
+            }
+            _store.BumpGeneration(tx);
+            tx.Commit();
+        }
+        _store.FinishRoot(root);
+    }
+
+    /// <summary>Deletes records by key; returns how many existed.</summary>
+    internal int DeleteRecords(IEnumerable<string> keys)
+    {
+        long root = _store.StartRoot(RecordsRoot);
+        var known = _store.Documents(root);
+        int n = 0;
+        using (var tx = _store.Begin())
+        {
+            foreach (var k in keys)
+                if (known.TryGetValue(k, out var row)) { _store.DeleteDocument(tx, row.Row); n++; }
+            if (n > 0) _store.BumpGeneration(tx);
+            tx.Commit();
+        }
+        _store.FinishRoot(root);
+        return n;
+    }
+
+    /// <summary>One record by key (null when absent or when the caller may not read it).</summary>
+    internal VectorData.RetrievalRecord? GetRecord(string key, bool includeVector, Caller caller)
+    {
+        var row = _store.GetRecord(RecordsRoot, key);
+        if (row is null) return null;
+        var principals = JsonSerializer.Deserialize<List<string>>(row.Value.Principals)!;
+        if (!principals.Any(caller.Principals.Contains)) return null;
+        return new VectorData.RetrievalRecord
+        {
+            Key = key, Text = row.Value.Text, Title = row.Value.Title, Heading = row.Value.Heading, Principals = principals,
+            Vector = includeVector && row.Value.Vector is { } v ? v : ReadOnlyMemory<float>.Empty,
+        };
+    }
+
+    /// <summary>Top records by vector, keywords or both (RRF), as <paramref name="caller"/>; scores are cosine, BM25 or RRF.</summary>
+    internal List<(string Key, double Score)> SearchRecords(ReadOnlyMemory<float>? vector, string? keywords, int top, Caller caller)
+    {
+        var snapshot = EnsureLoaded();
+        var filter = AccessFilter.For(snapshot.AclSets, caller);
+        var lists = new List<IReadOnlyList<ScoredChunk>>();
+        int pool = vector is not null && keywords is not null ? Math.Max(top * 4, 50) : top;
+        if (keywords is not null) lists.Add(snapshot.Bm25.Search(keywords, pool, filter));
+        if (vector is { } v)
+        {
+            if (snapshot.Vectors is null) return [];
+            if (v.Length != snapshot.Vectors.Dimensions)
+                throw new ArgumentException($"the query vector has {v.Length} dimensions; this collection's vectors have {snapshot.Vectors.Dimensions}");
+            var allowed = filter.Allowed;
+            var map = snapshot.VectorChunk!;
+            lists.Add(snapshot.Vectors.Search(v.Span, pool, filter.AllowsAll ? null : i => allowed[snapshot.Acl[map[i]]])
+                .Select(f => new ScoredChunk(map[f.Ordinal], f.Score)).ToList());
+        }
+        var ranked = lists.Count == 1 ? lists[0].Take(top).ToList() : ReciprocalRankFusion.Fuse(lists, top);
+        return ToHits(snapshot, ranked).Select(h => (h.DocId, h.Score)).ToList();
     }
 
     /// <summary>Every chunk in ordinal order (document id, title, heading, text): for benchmarks that index the same chunks elsewhere.</summary>

@@ -52,6 +52,24 @@ public sealed class RetrievalCommandTests : IDisposable
     }
 
     [Fact]
+    public void Index_add_takes_a_glob_that_sync_remembers_and_index_eval_scores_a_question_set()
+    {
+        Write("corpus/a/guide.md", "# Guide\nInstall the widget carefully.");
+        Write("corpus/b/notes.md", "# Notes\nThe widget needs oil.");
+        Write("corpus/b/skip.txt", "widget text that the glob leaves out");
+        var add = LeverProcess.Run(_ws, "index", "add", "corpus/**/*.md");
+        Assert.True(add.ExitCode == 0, add.Stdout + add.Stderr);
+        Assert.Contains("2 added", add.Stdout);
+        Write("corpus/b/more.txt", "another widget text");
+        Assert.Contains("0 added, 0 updated, 2 unchanged", LeverProcess.Run(_ws, "index", "sync").Stdout);
+
+        Write("q.jsonl", "{\"question\": \"how to install the widget\", \"relevant\": [\"a/guide.md\"]}\n{\"question\": \"widget oil\", \"relevant\": [\"b/notes.md\"]}\n");
+        var eval = LeverProcess.Run(_ws, "index", "eval", "q.jsonl");
+        Assert.True(eval.ExitCode == 0, eval.Stdout + eval.Stderr);
+        Assert.Contains("2 questions: recall@10=1.0000 MRR=1.0000 nDCG@10=1.0000", eval.Stdout);
+    }
+
+    [Fact]
     public void Search_is_filtered_by_user_and_groups()
     {
         Write("corpus/public.md", "# Holidays\nThe office closes for holidays in August.");
@@ -123,6 +141,42 @@ public sealed class RetrievalCommandTests : IDisposable
         Assert.Equal(files, done.GetProperty("documents").GetInt32());
         Assert.Equal(0, done.GetProperty("interrupted").GetArrayLength());
         Assert.Equal("f399.txt", SearchJson("marker399").GetProperty("results")[0].GetProperty("doc").GetString());
+    }
+
+    [Fact]
+    public async Task Sync_watch_reindexes_a_file_soon_after_it_changes()
+    {
+        Write("corpus/a.md", "# A\nalpha text");
+        Write("corpus/b.md", "# B\nbeta text");
+        Assert.Equal(0, LeverProcess.Run(_ws, "index", "add", "corpus").ExitCode);
+        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = _ws, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "lever.dll"), "index", "sync", "--watch" }) start.ArgumentList.Add(a);
+        using var p = Process.Start(start)!;
+        var lines = new System.Collections.Concurrent.BlockingCollection<string>();
+        p.OutputDataReceived += (_, e) => { if (e.Data is not null) lines.Add(e.Data); };
+        p.ErrorDataReceived += (_, e) => { if (e.Data is not null) lines.Add(e.Data); };
+        p.BeginOutputReadLine();
+        p.BeginErrorReadLine();
+        try
+        {
+            string? line;
+            var deadline = DateTime.UtcNow.AddSeconds(60);
+            do { Assert.True(lines.TryTake(out line, TimeSpan.FromSeconds(60)), "no output from --watch"); } while (!line!.StartsWith("watching", StringComparison.Ordinal));
+            await Task.Delay(200);
+            Write("corpus/b.md", "# B\nbeta now mentions narwhals");
+            do
+            {
+                Assert.True(DateTime.UtcNow < deadline, "the change was not picked up");
+                Assert.True(lines.TryTake(out line, TimeSpan.FromSeconds(30)), "the change was not picked up");
+            } while (!line!.StartsWith("re-indexed", StringComparison.Ordinal));
+            Assert.Equal("re-indexed b.md", line.Trim());
+        }
+        finally
+        {
+            p.Kill();
+            p.WaitForExit();
+        }
+        Assert.Equal("b.md", SearchJson("narwhals").GetProperty("results")[0].GetProperty("doc").GetString());
     }
 
     private static int CountDocuments(string db)

@@ -21,7 +21,9 @@ internal static class BruteForceBm25
             var tf = new Dictionary<string, double>();
             var body = TextAnalyzer.Terms(chunks[i].Text);
             foreach (var t in body) tf[t] = tf.GetValueOrDefault(t) + 1;
-            foreach (var t in TextAnalyzer.Terms(chunks[i].Heading)) tf[t] = tf.GetValueOrDefault(t) + p.HeadingWeight;
+            var headings = chunks[i].Heading.Split(" > ");
+            for (int h = 0; h < headings.Length; h++)
+                foreach (var t in TextAnalyzer.Terms(headings[h])) tf[t] = tf.GetValueOrDefault(t) + (h == headings.Length - 1 ? p.HeadingWeight : p.AncestorWeight);
             foreach (var t in TextAnalyzer.Terms(chunks[i].Title)) tf[t] = tf.GetValueOrDefault(t) + p.TitleWeight;
             tfs[i] = tf;
             lengths[i] = Math.Max(1, body.Count);

@@ -46,6 +46,34 @@ public sealed class IngestionTests
     }
 
     [Fact]
+    public void Html_lists_that_are_mostly_links_are_navigation_and_left_out()
+    {
+        using var dir = new TempDir();
+        var links = string.Concat(Enumerable.Range(0, 12).Select(i => $"<li><a href=\"p{i}.html\">Chapter {i} overview</a></li>"));
+        var shortList = "<ul><li><a href=\"x.html\">See also X</a></li></ul>";
+        dir.Write("page.html", $"<html><body><h1>Page</h1><p>Real content about indexes.</p><ul>{links}</ul>{shortList}<ul><li>plain item one</li><li>plain item two</li></ul></body></html>");
+        var reader = new DocumentReader(new IndexOptions());
+        var doc = reader.Read(reader.Enumerate(dir.Path).Single()).Documents.Single();
+        Assert.Contains("Real content about indexes.", doc.Text);
+        Assert.DoesNotContain("Chapter 3 overview", doc.Text);
+        Assert.Contains("See also X", doc.Text);
+        Assert.Contains("plain item two", doc.Text);
+    }
+
+    [Fact]
+    public void Html_in_a_declared_legacy_encoding_is_decoded()
+    {
+        using var dir = new TempDir();
+        var html = "<html><head><meta charset=\"iso-8859-1\"><title>Caf\u00e9</title></head><body><p>cr\u00e8me br\u00fbl\u00e9e</p></body></html>";
+        File.WriteAllBytes(Path.Combine(dir.Path, "menu.html"), System.Text.Encoding.Latin1.GetBytes(html));
+        var reader = new DocumentReader(new IndexOptions());
+        var result = reader.Read(reader.Enumerate(dir.Path).Single());
+        var doc = Assert.Single(result.Documents);
+        Assert.Equal("Caf\u00e9", doc.Title);
+        Assert.Contains("cr\u00e8me br\u00fbl\u00e9e", doc.Text);
+    }
+
+    [Fact]
     public void Markdown_sections_follow_atx_headings_but_not_hashes_inside_code_fences()
     {
         using var dir = new TempDir();

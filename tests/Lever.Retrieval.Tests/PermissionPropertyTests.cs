@@ -29,7 +29,7 @@ public sealed class PermissionPropertyTests
 
     private static readonly Gen<BruteForceBm25.Chunk> ChunkGen =
         from text in Words(1, 20)
-        from heading in Words(0, 2)
+        from heading in Gen.Choose(0, 3).SelectMany(n => Gen.ArrayOf(Words(1, 2), n)).Select(h => string.Join(" > ", h))
         from title in Words(0, 2)
         from acl in Gen.SubListOf(Principals)
         select new BruteForceBm25.Chunk(text, heading, title, acl.Count == 0 ? ["*"] : acl.ToList());
@@ -46,7 +46,7 @@ public sealed class PermissionPropertyTests
     [Fact]
     public void Bm25_hits_are_permitted_and_equal_brute_force_over_the_permitted_subset()
     {
-        var p = new Bm25Parameters(1.2f, 0.75f, 2f, 3f, ExpandQueries: false);
+        var p = new Bm25Parameters(1.2f, 0.75f, 2f, 3f, 0.5f, ExpandQueries: false);
         Prop.ForAll(Arb.From(CaseGen), c =>
         {
             var (index, aclSets) = Build(c.Chunks, p);
@@ -105,12 +105,61 @@ public sealed class PermissionPropertyTests
         foreach (var h in hits)
             Assert.True(c.Chunks[h.Ordinal].Principals.Any(c.Caller.Principals.Contains), $"leak: chunk {h.Ordinal} returned to {c.Caller.User}");
         Assert.Equal(expected.Count, hits.Count);
-        var reference = BruteForceBm25.Search(c.Chunks, c.Query, c.Chunks.Count, c.Caller, new Bm25Parameters(1.2f, 0.75f, 2f, 3f, false)).ToDictionary(x => x.Ordinal, x => x.Score);
+        var reference = BruteForceBm25.Search(c.Chunks, c.Query, c.Chunks.Count, c.Caller, new Bm25Parameters(1.2f, 0.75f, 2f, 3f, 0.5f, false)).ToDictionary(x => x.Ordinal, x => x.Score);
         for (int r = 0; r < hits.Count; r++)
         {
             // Same score at every rank; near-ties may swap order between float and double arithmetic.
             Assert.Equal(expected[r].Score, hits[r].Score, 3);
             Assert.Equal(reference[hits[r].Ordinal], hits[r].Score, 3);
+        }
+    }
+}
+
+/// <summary>The same property end to end: files with sidecar ACLs, ingested through SQLite, searched through RetrievalIndex.</summary>
+public sealed class PermissionEndToEndPropertyTests
+{
+    private static readonly string[] Vocabulary = ["alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel"];
+    private static readonly string[][] Acls = [[], ["alice"], ["bob"], [], ["alice", "bob"]];
+    private static readonly string[][] GroupAcls = [[], [], ["hr"], ["eng"], ["hr", "eng"]];
+
+    [Fact]
+    public async Task Index_search_never_leaks_and_equals_brute_force_over_the_permitted_chunks()
+    {
+        var rng = new Random(1123);
+        for (int round = 0; round < 12; round++)
+        {
+            using var dir = new TempDir();
+            var corpus = dir.Sub("corpus");
+            var principals = new Dictionary<string, IReadOnlyList<string>>();
+            int files = rng.Next(1, 15);
+            for (int f = 0; f < files; f++)
+            {
+                var id = $"d{f:00}.md";
+                var words = Enumerable.Range(0, rng.Next(3, 40)).Select(_ => Vocabulary[rng.Next(Vocabulary.Length)]);
+                dir.Write($"corpus/{id}", $"# {Vocabulary[rng.Next(Vocabulary.Length)]}\n{string.Join(' ', words)}");
+                int acl = rng.Next(Acls.Length);
+                var users = Acls[acl];
+                var groups = GroupAcls[rng.Next(GroupAcls.Length)];
+                if (users.Length + groups.Length > 0)
+                    dir.Write($"corpus/{id}.meta.json", System.Text.Json.JsonSerializer.Serialize(new { users, groups }));
+                var p = users.Select(u => "u:" + u).Concat(groups.Select(g => "g:" + g)).ToList();
+                principals[id] = p.Count == 0 ? ["*"] : p;
+            }
+            using var index = RetrievalIndex.Open(dir.Sub("index"));
+            await index.AddAsync(corpus, new IndexOptions { ChunkTokens = 12, ChunkOverlap = 3 });
+            var chunks = index.ExportChunks().Select(c => new BruteForceBm25.Chunk(c.Text, c.Heading, c.Title, principals[c.DocId])).ToList();
+            var docOf = index.ExportChunks().Select(c => c.DocId).ToList();
+            foreach (var caller in new[] { Caller.Anonymous, new Caller("alice"), new Caller("bob", ["eng"]), new Caller("carol", ["hr"]) })
+            {
+                var query = string.Join(' ', Enumerable.Range(0, rng.Next(1, 4)).Select(_ => Vocabulary[rng.Next(Vocabulary.Length)]));
+                var hits = index.Search(query, new SearchOptions(K: 50, Caller: caller));
+                foreach (var h in hits)
+                    Assert.True(principals[h.DocId].Any(caller.Principals.Contains), $"round {round}: {h.DocId} leaked to {caller.User}");
+                var expected = BruteForceBm25.Search(chunks, query, 50, caller, Search.Bm25Parameters.Default with { ExpandQueries = false });
+                Assert.Equal(expected.Count, hits.Count);
+                for (int r = 0; r < hits.Count; r++) Assert.Equal(expected[r].Score, hits[r].Score, 3);
+                Assert.Equal(expected.Select(e => docOf[e.Ordinal]).Order(), hits.Select(h => h.DocId).Order());
+            }
         }
     }
 }

@@ -149,3 +149,24 @@ public sealed class VectorAndHybridTests
         Assert.Equal("refunds.md", none.Passages[0].DocId);
     }
 }
+
+public sealed class ChatRerankerTests
+{
+    [Fact]
+    public async Task A_chat_model_reply_reorders_the_hits_and_unnamed_ones_keep_their_order()
+    {
+        using var dir = new TempDir();
+        dir.Write("c/a.md", "# A\nwidgets widgets widgets widgets");
+        dir.Write("c/b.md", "# B\nwidgets widgets and gears");
+        dir.Write("c/c.md", "# C\nwidgets and springs");
+        using var index = RetrievalIndex.Open(dir.Sub("index"));
+        await index.AddAsync(Path.Combine(dir.Path, "c"), new IndexOptions());
+        var before = index.Search("widgets").Select(h => h.DocId).ToList();
+        var chat = new RecordingChatClient("3, 99, 3");
+        var hits = await index.SearchAsync("widgets", new SearchOptions(K: 3, Reranker: new ChatReranker(chat)));
+        Assert.Equal([before[2], before[0], before[1]], hits.Select(h => h.DocId));
+        Assert.Contains("[3] ", chat.Received.Single().Text);
+        Assert.EndsWith("Query: widgets", chat.Received.Single().Text);
+        Assert.Equal([0, 1], ChatReranker.Order("no idea", 2));
+    }
+}

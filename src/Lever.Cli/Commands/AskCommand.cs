@@ -27,11 +27,12 @@ internal sealed class AskCommand : ILeverCommand
         {
             int top = parse.GetValue(k);
             if (top < 1) throw new LeverUserException($"--k {top}: must be at least 1", "pass --k 5");
-            var (ws, _) = RetrievalCli.Load(parse.GetValue(name));
+            var (ws, indexOptions) = RetrievalCli.Load(parse.GetValue(name));
             using var index = RetrievalCli.OpenExisting(ws, parse.GetValue(name));
             using var chat = ChatClientFactory(ws);
+            using var embedder = RetrievalCli.Embedder(ws, indexOptions);
             var options = new SearchOptions(top, RetrievalCli.Caller(parse.GetValue(user), parse.GetValue(groups)), MaxChunksPerDocument: 2);
-            var answer = await GroundedAnswerer.AskAsync(index, parse.GetValue(question)!, options, chat, null, ct).ConfigureAwait(false);
+            var answer = await GroundedAnswerer.AskAsync(index, parse.GetValue(question)!, options, chat, embedder, ct).ConfigureAwait(false);
             if (answer.Answer is not null)
             {
                 Console.WriteLine(answer.Answer);

@@ -15,6 +15,7 @@ internal sealed class IndexCommand : ILeverCommand
         command.Subcommands.Add(Add());
         command.Subcommands.Add(Sync());
         command.Subcommands.Add(Stats());
+        command.Subcommands.Add(Eval());
         return command;
     }
 
@@ -22,7 +23,7 @@ internal sealed class IndexCommand : ILeverCommand
 
     private static Command Add()
     {
-        var path = new Argument<string?>("path") { Description = "folder or file to ingest (.txt, .md, .html, .htm, .jsonl); default: indexes.<name>.path in lever.yaml", Arity = ArgumentArity.ZeroOrOne };
+        var path = new Argument<string?>("path") { Description = "folder, file or glob (quoted, e.g. \"docs/**/*.md\") to ingest (.txt, .md, .html, .htm, .jsonl); default: indexes.<name>.path in lever.yaml", Arity = ArgumentArity.ZeroOrOne };
         var name = NameOption();
         var chunkTokens = new Option<int?>("--chunk-tokens") { Description = "token budget per chunk (overrides lever.yaml)" };
         var overlap = new Option<int?>("--chunk-overlap") { Description = "tokens shared by consecutive chunks (overrides lever.yaml)" };
@@ -35,10 +36,22 @@ internal sealed class IndexCommand : ILeverCommand
             if (parse.GetValue(overlap) is { } o) options.ChunkOverlap = o;
             var root = parse.GetValue(path) ?? options.Path
                 ?? throw new LeverUserException("no folder given", "run `lever index add <folder>` or set indexes.<name>.path in lever.yaml");
+            // A glob ("docs/**/*.md") is its folder plus an include pattern.
+            int wildcard = root.IndexOfAny(['*', '?']);
+            if (wildcard >= 0)
+            {
+                int slash = root.LastIndexOf('/', wildcard);
+                var pattern = root[(slash + 1)..];
+                root = slash >= 0 ? root[..slash] : ".";
+                options.Include = [.. options.Include ?? [], pattern];
+            }
             root = Path.GetFullPath(Path.Combine(ws.Root, root));
+            if (!File.Exists(root) && !Directory.Exists(root))
+                throw new LeverUserException($"{root}: no such file or folder", "give the folder that holds your documents");
             using var index = RetrievalIndex.Open(Workspace.Ensure(RetrievalCli.IndexDir(ws, parse.GetValue(name))));
             index.DelayPerFile = TimeSpan.FromMilliseconds(parse.GetValue(delay));
-            var report = await RetrievalCli.WithProgressAsync(p => index.AddAsync(root, options, null, p, ct), "ingesting").ConfigureAwait(false);
+            using var embedder = RetrievalCli.Embedder(ws, options);
+            var report = await RetrievalCli.WithProgressAsync(p => index.AddAsync(root, options, embedder, p, ct), "ingesting").ConfigureAwait(false);
             RetrievalCli.PrintReport(report, index.Stats());
             return 0;
         });
@@ -54,18 +67,19 @@ internal sealed class IndexCommand : ILeverCommand
         {
             var (ws, options) = RetrievalCli.Load(parse.GetValue(name));
             using var index = RetrievalCli.OpenExisting(ws, parse.GetValue(name));
-            var report = await RetrievalCli.WithProgressAsync(p => index.SyncAsync(options, null, p, ct), "syncing").ConfigureAwait(false);
+            using var embedder = RetrievalCli.Embedder(ws, options);
+            var report = await RetrievalCli.WithProgressAsync(p => index.SyncAsync(options, embedder, p, ct), "syncing").ConfigureAwait(false);
             RetrievalCli.PrintReport(report, index.Stats());
             foreach (var id in report.ChangedIds.Take(20)) Console.WriteLine($"re-indexed {id}");
             if (!parse.GetValue(watch)) return 0;
-            await WatchAsync(index, options, ct).ConfigureAwait(false);
+            await WatchAsync(index, options, embedder, ct).ConfigureAwait(false);
             return 0;
         });
         return command;
     }
 
     /// <summary>Syncs after file changes settle (a half-second quiet period), until cancelled.</summary>
-    private static async Task WatchAsync(RetrievalIndex index, IndexOptions options, CancellationToken ct)
+    private static async Task WatchAsync(RetrievalIndex index, IndexOptions options, Microsoft.Extensions.AI.IEmbeddingGenerator<string, Microsoft.Extensions.AI.Embedding<float>>? embedder, CancellationToken ct)
     {
         var changed = new SemaphoreSlim(0);
         var watchers = new List<FileSystemWatcher>();
@@ -88,7 +102,7 @@ internal sealed class IndexCommand : ILeverCommand
                 await changed.WaitAsync(ct).ConfigureAwait(false);
                 // Let a burst of writes settle, then sync once.
                 while (await changed.WaitAsync(TimeSpan.FromMilliseconds(500), ct).ConfigureAwait(false)) { }
-                var report = await index.SyncAsync(options, null, null, ct).ConfigureAwait(false);
+                var report = await index.SyncAsync(options, embedder, null, ct).ConfigureAwait(false);
                 if (report.Added + report.Updated + report.Removed > 0 || report.Issues.Count > 0)
                 {
                     RetrievalCli.PrintReport(report, index.Stats());
@@ -104,6 +118,31 @@ internal sealed class IndexCommand : ILeverCommand
         {
             foreach (var w in watchers) w.Dispose();
         }
+    }
+
+    private static Command Eval()
+    {
+        var file = new Argument<string>("questions") { Description = "JSONL of {\"question\": \"...\", \"relevant\": [\"doc id\", ...]}" };
+        var name = NameOption();
+        var k = new Option<int>("--k") { Description = "k of recall@k", DefaultValueFactory = _ => 10 };
+        var user = new Option<string?>("--user") { Description = "evaluate as this user" };
+        var groups = new Option<string?>("--groups") { Description = "comma-separated groups of the caller" };
+        var verbose = new Option<bool>("--verbose", "-v") { Description = "one line per question" };
+        var command = new Command("eval", "Retrieval quality on a question set: recall@k, MRR and nDCG@10 (documents, best chunk each).") { file, name, k, user, groups, verbose };
+        command.SetAction(async (parse, ct) =>
+        {
+            var (ws, _) = RetrievalCli.Load(parse.GetValue(name));
+            using var index = RetrievalCli.OpenExisting(ws, parse.GetValue(name));
+            var questions = Lever.Retrieval.Evaluation.RetrievalEvaluator.Load(Path.GetFullPath(parse.GetValue(file)!));
+            var report = await Lever.Retrieval.Evaluation.RetrievalEvaluator.EvaluateAsync(index, questions, Math.Max(1, parse.GetValue(k)),
+                RetrievalCli.Caller(parse.GetValue(user), parse.GetValue(groups)), ct).ConfigureAwait(false);
+            if (parse.GetValue(verbose))
+                foreach (var q in report.Questions)
+                    Console.WriteLine($"{q.NdcgAt10:F2}  {q.Question}  ->  {string.Join(", ", q.Ranked.Take(3))}");
+            Console.WriteLine(FormattableString.Invariant($"{questions.Count} questions: recall@{report.K}={report.RecallAtK:F4} MRR={report.Mrr:F4} nDCG@10={report.NdcgAt10:F4}"));
+            return 0;
+        });
+        return command;
     }
 
     private static Command Stats()

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Lever.Core;
 using Lever.Core.Config;
 using Lever.Retrieval;
+using Microsoft.Extensions.AI;
 using Spectre.Console;
 
 namespace Lever.Cli.Commands;
@@ -10,6 +11,22 @@ namespace Lever.Cli.Commands;
 internal static class RetrievalCli
 {
     public const string DefaultIndexName = "default";
+
+    /// <summary>
+    /// Builds the embedding generator of the provider named by <c>indexes.&lt;name&gt;.embedding</c> (null: none).
+    /// The composition root (Lever.Hosting) sets this when it wires providers from lever.yaml.
+    /// </summary>
+    internal static Func<Workspace, string, IEmbeddingGenerator<string, Embedding<float>>?> EmbeddingGeneratorFactory { get; set; } = (_, _) => null;
+
+    /// <summary>The index's embedding generator, or null (with a note on stderr when one is configured but cannot be built).</summary>
+    public static IEmbeddingGenerator<string, Embedding<float>>? Embedder(Workspace ws, IndexOptions options)
+    {
+        if (options.Embedding is null) return null;
+        var embedder = EmbeddingGeneratorFactory(ws, options.Embedding);
+        if (embedder is null)
+            Console.Error.WriteLine($"note: embedding provider '{options.Embedding}' is not available in this build; the index is lexical (BM25) only");
+        return embedder;
+    }
 
     public static (Workspace Workspace, IndexOptions Options) Load(string? name)
     {

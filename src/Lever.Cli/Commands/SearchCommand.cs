@@ -19,14 +19,16 @@ internal sealed class SearchCommand : ILeverCommand
         var json = new Option<bool>("--json") { Description = "print one JSON object {\"results\":[...]}" };
         var allChunks = new Option<bool>("--all-chunks") { Description = "list every matching chunk (default: the best chunk of each document)" };
         var command = new Command("search", "Search an index (BM25; hybrid when vectors are present).") { query, name, k, user, groups, json, allChunks };
-        command.SetAction(parse =>
+        command.SetAction(async (parse, ct) =>
         {
             int top = parse.GetValue(k);
             if (top < 1) throw new LeverUserException($"--k {top}: must be at least 1", "pass --k 10");
-            var (ws, _) = RetrievalCli.Load(parse.GetValue(name));
+            var (ws, options) = RetrievalCli.Load(parse.GetValue(name));
             using var index = RetrievalCli.OpenExisting(ws, parse.GetValue(name));
-            var hits = index.Search(parse.GetValue(query)!, new SearchOptions(top, RetrievalCli.Caller(parse.GetValue(user), parse.GetValue(groups)),
-                MaxChunksPerDocument: parse.GetValue(allChunks) ? 0 : 1));
+            using var embedder = RetrievalCli.Embedder(ws, options);
+            // Hybrid (BM25 + vectors, RRF) when the index has vectors and the provider is available, else BM25.
+            var hits = await index.SearchAsync(parse.GetValue(query)!, new SearchOptions(top, RetrievalCli.Caller(parse.GetValue(user), parse.GetValue(groups)),
+                MaxChunksPerDocument: parse.GetValue(allChunks) ? 0 : 1), embedder, ct).ConfigureAwait(false);
             if (parse.GetValue(json))
             {
                 Console.WriteLine(ToJson(hits));

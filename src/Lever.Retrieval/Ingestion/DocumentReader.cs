@@ -86,7 +86,10 @@ public sealed class DocumentReader
         }
         catch (DecoderFallbackException ex)
         {
-            return Issue(file, $"not valid UTF-8 text (byte {ex.Index} of the file); convert it to UTF-8");
+            // HTML may declare its own encoding (<meta charset="iso-8859-1">); honour that before giving up.
+            if (DeclaredHtmlEncoding(file.FullPath, bytes) is not { } declared)
+                return Issue(file, $"not valid UTF-8 text (byte {ex.Index} of the file); convert it to UTF-8");
+            text = declared.GetString(bytes);
         }
         if (text.Length > 0 && text[0] == '\uFEFF') text = text[1..];
 
@@ -233,6 +236,25 @@ public sealed class DocumentReader
         sha.AppendData(content);
         sha.AppendData(Encoding.UTF8.GetBytes($"\0{string.Join(',', tags)}\0{string.Join(',', principals)}\0{title}"));
         return Convert.ToHexStringLower(sha.GetHashAndReset());
+    }
+
+    private static Encoding? DeclaredHtmlEncoding(string path, byte[] bytes)
+    {
+        var ext = Path.GetExtension(path).ToLowerInvariant();
+        if (ext is not (".html" or ".htm")) return null;
+        var head = Encoding.ASCII.GetString(bytes, 0, Math.Min(bytes.Length, 4096));
+        var m = System.Text.RegularExpressions.Regex.Match(head, @"charset\s*=\s*[""']?([A-Za-z0-9_\-:.]+)", System.Text.RegularExpressions.RegexOptions.IgnoreCase);
+        if (!m.Success) return null;
+        Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
+        try
+        {
+            var encoding = Encoding.GetEncoding(m.Groups[1].Value);
+            return encoding.CodePage == Encoding.UTF8.CodePage ? null : encoding;
+        }
+        catch (ArgumentException)
+        {
+            return null; // an encoding .NET does not know: report the file as undecodable
+        }
     }
 
     private static ReadResult Issue(SourceFile file, string reason) => new([], [], [new IngestIssue(file.FullPath, reason)]);

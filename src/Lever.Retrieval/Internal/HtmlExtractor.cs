@@ -34,9 +34,31 @@ internal static class HtmlExtractor
         return (title, text, sections);
     }
 
-    /// <summary>Text of an element with a space between child elements, so "&lt;code&gt;-f&lt;/code&gt;&lt;br/&gt;&lt;code&gt;--full&lt;/code&gt;" reads "-f --full".</summary>
-    private static string InlineText(IElement e) =>
-        SectionTextBuilder.Collapse(string.Join(' ', e.GetDescendants().OfType<IText>().Select(t => t.Data)));
+    /// <summary>
+    /// A list that is mostly links (a back-of-book index, a site map, a long "see also"): navigation, not content.
+    /// Link density is the usual boilerplate signal (as in Readability and Boilerpipe); short lists are kept.
+    /// </summary>
+    private static bool IsLinkList(IElement e)
+    {
+        var links = e.QuerySelectorAll("a[href]");
+        if (links.Length < 10) return false;
+        int linkText = links.Sum(a => a.TextContent.Length);
+        int allText = e.TextContent.Count(c => !char.IsWhiteSpace(c));
+        int linkChars = links.Sum(a => a.TextContent.Count(c => !char.IsWhiteSpace(c)));
+        return allText > 0 && linkText > 0 && linkChars >= 0.5 * allText;
+    }
+
+    /// <summary>Text of a heading or term, with a line break (&lt;br&gt;) read as a space, so "-f&lt;br/&gt;--full" reads "-f --full".</summary>
+    private static string InlineText(IElement e)
+    {
+        var sb = new System.Text.StringBuilder();
+        foreach (var node in e.GetDescendants())
+        {
+            if (node is IText t) sb.Append(t.Data);
+            else if (node is IElement { LocalName: "br" }) sb.Append(' ');
+        }
+        return SectionTextBuilder.Collapse(sb.ToString());
+    }
 
     private static void Walk(INode node, SectionTextBuilder b, ref string? firstH1)
     {
@@ -50,6 +72,7 @@ internal static class HtmlExtractor
                 case IElement e:
                     var name = e.LocalName;
                     if (Skip.Contains(name) || e.GetAttribute("role") == "navigation" || e.ClassList.Any(SkipClasses.Contains)) break;
+                    if (name is "dl" or "ul" or "ol" or "table" && IsLinkList(e)) break;
                     if (name.Length == 2 && name[0] == 'h' && name[1] is >= '1' and <= '6')
                     {
                         var heading = InlineText(e);

@@ -72,7 +72,9 @@ public sealed class Bm25Index
             local.Clear();
             int bodyTerms = 0;
             TextAnalyzer.Analyze(chunk.Text, t => { bodyTerms++; Add(local, t, 1f); });
-            TextAnalyzer.Analyze(chunk.Heading, t => Add(local, t, parameters.HeadingWeight));
+            int leaf = chunk.Heading.LastIndexOf(" > ", StringComparison.Ordinal);
+            if (leaf >= 0) TextAnalyzer.Analyze(chunk.Heading.AsSpan(0, leaf), t => Add(local, t, parameters.AncestorWeight));
+            TextAnalyzer.Analyze(leaf >= 0 ? chunk.Heading.AsSpan(leaf + 3) : chunk.Heading, t => Add(local, t, parameters.HeadingWeight));
             TextAnalyzer.Analyze(chunk.Title, t => Add(local, t, parameters.TitleWeight));
             foreach (var (term, tf) in local)
             {
@@ -202,13 +204,13 @@ public sealed class Bm25Index
     /// <summary>Writes the index to <paramref name="path"/> atomically (a temporary file renamed over it).</summary>
     public void Save(string path, long generation)
     {
-        var tmp = path + ".tmp";
+        var tmp = $"{path}.{Environment.ProcessId}.tmp"; // per process: a search and an ingest may rebuild at once
         using (var stream = new FileStream(tmp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16))
         using (var w = new BinaryWriter(stream))
         {
             w.Write(FileMagic);
             w.Write(generation);
-            w.Write(Parameters.K1); w.Write(Parameters.B); w.Write(Parameters.HeadingWeight); w.Write(Parameters.TitleWeight);
+            w.Write(Parameters.K1); w.Write(Parameters.B); w.Write(Parameters.HeadingWeight); w.Write(Parameters.TitleWeight); w.Write(Parameters.AncestorWeight);
             w.Write(_aclCount);
             w.Write(Count);
             w.Write(_terms.Count);
@@ -235,7 +237,7 @@ public sealed class Bm25Index
             using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
             using var r = new BinaryReader(stream);
             if (r.ReadInt32() != FileMagic || r.ReadInt64() != generation) return null;
-            var p = new Bm25Parameters(r.ReadSingle(), r.ReadSingle(), r.ReadSingle(), r.ReadSingle(), parameters.ExpandQueries);
+            var p = new Bm25Parameters(r.ReadSingle(), r.ReadSingle(), r.ReadSingle(), r.ReadSingle(), r.ReadSingle(), parameters.ExpandQueries);
             if (p != parameters) return null;
             int aclCount = r.ReadInt32(), count = r.ReadInt32(), termCount = r.ReadInt32(), postingCount = r.ReadInt32();
             var terms = new Dictionary<string, int>(termCount, StringComparer.Ordinal);

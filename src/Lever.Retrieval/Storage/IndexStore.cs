@@ -168,6 +168,19 @@ internal sealed class IndexStore : IDisposable
         return rows.Where(found.ContainsKey).Select(id => found[id]).ToList();
     }
 
+    /// <summary>A record (document with one chunk) under the root named <paramref name="rootPath"/>.</summary>
+    public (string Title, string Heading, string Text, string Principals, float[]? Vector)? GetRecord(string rootPath, string key)
+    {
+        using var cmd = Command("""
+            SELECT d.title, c.heading, d.text, d.principals, c.vector FROM documents d JOIN roots r ON r.id = d.root
+            JOIN chunks c ON c.document = d.id WHERE r.path = $p AND d.doc_id = $k ORDER BY c.ord LIMIT 1
+            """, null, ("$p", rootPath), ("$k", key));
+        using var r = cmd.ExecuteReader();
+        if (!r.Read()) return null;
+        float[]? vector = r.IsDBNull(4) ? null : MemoryMarshal.Cast<byte, float>((byte[])r.GetValue(4)).ToArray();
+        return (r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), vector);
+    }
+
     public (int Documents, int Chunks, int Vectors) Counts() =>
         (Scalar<int>("SELECT count(*) FROM documents"), Scalar<int>("SELECT count(*) FROM chunks"), Scalar<int>("SELECT count(*) FROM chunks WHERE vector IS NOT NULL"));
 

@@ -59,7 +59,14 @@ public sealed class HnswIndex : IVectorIndex
 
     private Span<float> Row(int node) => _data.AsSpan(node * Dimensions, Dimensions);
 
-    private float Distance(ReadOnlySpan<float> q, int node) => 1f - VectorMath.Dot(q, _data.AsSpan(node * Dimensions, Dimensions));
+    private float Distance(ReadOnlySpan<float> q, int node)
+    {
+        DistanceCount++;
+        return 1f - VectorMath.Dot(q, _data.AsSpan(node * Dimensions, Dimensions));
+    }
+
+    /// <summary>Distances computed so far (a machine-independent measure of search cost; not thread-safe).</summary>
+    internal long DistanceCount { get; set; }
 
     private int MaxLinks(int layer) => layer == 0 ? 2 * Options.M : Options.M;
 
@@ -163,37 +170,52 @@ public sealed class HnswIndex : IVectorIndex
         var visited = t_visited is { } v && v.Length >= _levels.Length ? v : (t_visited = new int[_levels.Length]);
         int mark = ++t_visitMark;
         if (mark == int.MaxValue) { Array.Clear(visited); t_visitMark = mark = 1; }
-        var candidates = new PriorityQueue<int, float>();           // nearest first
-        var results = new PriorityQueue<int, float>(Comparer<float>.Create((a, b) => b.CompareTo(a))); // farthest first
+        var candidates = new PriorityQueue<int, float>();  // nearest first
+        var results = new PriorityQueue<int, float>();     // keyed by -distance: farthest first, no comparer delegate
         foreach (var (d, n) in entries)
         {
             visited[n] = mark;
             candidates.Enqueue(n, d);
-            if (allow is null || allow(n)) results.Enqueue(n, d);
+            if (allow is null || allow(n)) results.Enqueue(n, -d);
         }
         while (results.Count > ef) results.Dequeue();
         while (candidates.TryDequeue(out var c, out var cd))
         {
-            if (results.Count >= ef && results.TryPeek(out _, out var worst) && cd > worst) break;
+            if (results.Count >= ef && results.TryPeek(out _, out var worst) && cd > -worst) break;
             var links = _links[c][layer];
+            // Vectors sit at random places in a large array: ask for the unvisited neighbours' first cache lines
+            // before computing any distance, so the loads overlap instead of stalling one after another.
+            Prefetch(links, visited, mark);
             for (int i = 1; i <= links[0]; i++)
             {
                 int n = links[i];
                 if (visited[n] == mark) continue;
                 visited[n] = mark;
                 float d = Distance(q, n);
-                bool full = results.Count >= ef;
-                if (full && results.TryPeek(out _, out var w) && d >= w) continue;
+                if (results.Count >= ef && results.TryPeek(out _, out var w) && d >= -w) continue;
                 candidates.Enqueue(n, d);
                 if (allow is not null && !allow(n)) continue;
-                results.Enqueue(n, d);
+                results.Enqueue(n, -d);
                 if (results.Count > ef) results.Dequeue();
             }
         }
         var list = new List<(float, int)>(results.Count);
-        while (results.TryDequeue(out var n, out var d)) list.Add((d, n));
+        while (results.TryDequeue(out var n, out var negD)) list.Add((-negD, n));
         list.Reverse();
         return list;
+    }
+
+    private unsafe void Prefetch(int[] links, int[] visited, int mark)
+    {
+        if (!System.Runtime.Intrinsics.X86.Sse.IsSupported) return;
+        fixed (float* data = _data)
+        {
+            for (int i = 1; i <= links[0]; i++)
+            {
+                int n = links[i];
+                if (visited[n] != mark) System.Runtime.Intrinsics.X86.Sse.Prefetch0(data + (long)n * Dimensions);
+            }
+        }
     }
 
     /// <inheritdoc />
@@ -214,7 +236,7 @@ public sealed class HnswIndex : IVectorIndex
     /// <summary>Writes the graph atomically.</summary>
     public void Save(string path, long generation)
     {
-        var tmp = path + ".tmp";
+        var tmp = $"{path}.{Environment.ProcessId}.tmp"; // per process: a search and an ingest may rebuild at once
         using (var stream = new FileStream(tmp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16))
         using (var w = new BinaryWriter(stream))
         {
