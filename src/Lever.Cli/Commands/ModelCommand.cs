@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Lever.Engine.Checkpoints;
+using Lever.Engine.Gguf;
 using Lever.Engine.Modules;
 using Spectre.Console;
 
@@ -22,6 +23,16 @@ internal sealed class ModelCommand : ILeverCommand
             AnsiConsole.MarkupLineInterpolated($"[green]model written[/] to {made.Directory}: {made.Parameters:N0} parameters ({made.Parameters / 1e6:F1}M); {c.NumHiddenLayers} layers, hidden {c.HiddenSize}, {c.NumAttentionHeads} heads ({c.KeyValueHeads} kv), vocab {c.VocabSize}; tokenizer: {made.TokenizerSource}");
             return 0;
         });
-        return new Command("model", "Create and export local models.") { init };
+        var model = new Option<string>("--model", "-m") { Description = "checkpoint folder", Required = true };
+        var gguf = new Option<string>("--output", "-o") { Description = "the .gguf file to write", Required = true };
+        var type = new Option<string>("--type") { Description = "weight type: f32 or f16 (norms stay f32)", DefaultValueFactory = _ => "f32" };
+        var export = new Command("export-gguf", "Export a checkpoint to GGUF for llama.cpp (architecture llama, byte-level BPE vocabulary).") { model, gguf, type };
+        export.SetAction(parse =>
+        {
+            var done = GgufExporter.Export(parse.GetValue(model)!, parse.GetValue(gguf)!, parse.GetValue(type)!);
+            AnsiConsole.MarkupLineInterpolated($"[green]GGUF written[/] to {done.Path}: {done.Tensors} tensors, {done.Bytes / 1e6:F1} MB, pre-tokenizer {done.PreTokenizer}");
+            return 0;
+        });
+        return new Command("model", "Create and export local models.") { init, export };
     }
 }
