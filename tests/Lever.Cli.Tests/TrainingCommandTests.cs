@@ -117,6 +117,31 @@ public sealed class TrainingCommandTests(TrainingBaseFixture fixture) : IClassFi
     }
 
     [Fact]
+    public async Task Ctrl_c_writes_a_checkpoint_and_stops_cleanly()
+    {
+        var dir = Path.Combine(fixture.Dir, "interrupted");
+        string[] args = ["train", "--method", "full", "-m", "base", "--data", "sums.jsonl", "--steps", "500", "--batch", "4", "--seq-len", "32",
+            "--lr", "1e-3", "--checkpoint-every", "1000", "--eval-every", "0", "--threads", "1", "--json", "-o", "interrupted"];
+        using var p = Start(fixture.Dir, args);
+        var stderr = p.StandardError.ReadToEndAsync();
+        var metrics = Path.Combine(dir, "metrics.jsonl");
+        var watch = Stopwatch.StartNew();
+        while (!p.HasExited && watch.Elapsed < TimeSpan.FromMinutes(2) && (!File.Exists(metrics) || File.ReadAllLines(metrics).Length < 3)) Thread.Sleep(10);
+        Assert.False(p.HasExited, "the run ended before it could be interrupted");
+        using (var kill = Process.Start("kill", ["-INT", p.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])) kill.WaitForExit();
+        var err = await stderr;
+        await p.WaitForExitAsync();
+        Assert.Equal(130, p.ExitCode);
+        var match = System.Text.RegularExpressions.Regex.Match(err, @"stopped at step (\d+); the checkpoint is written");
+        Assert.True(match.Success, err);
+        int step = int.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.InRange(step, 3, 499);
+        Assert.Equal($"step-{step:D6}", File.ReadAllText(Path.Combine(dir, "checkpoints", "latest")).Trim());
+        Assert.Equal(step, File.ReadAllLines(metrics).Length);
+        Assert.Contains("lever train --resume interrupted", err, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Bad_training_input_is_a_one_line_user_error()
     {
         var r = LeverProcess.Run(fixture.Dir, "train", "--method", "sideways", "-m", "base", "--data", "sums.jsonl", "-o", "x");
