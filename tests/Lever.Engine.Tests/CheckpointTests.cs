@@ -54,6 +54,26 @@ public sealed class CheckpointTests
     }
 
     [Fact]
+    public void Derived_tensors_hf_keeps_are_ignored_but_other_extras_are_refused()
+    {
+        using var scope = NewDisposeScope();
+        var dir = TinyModels.TempDir("ckpt");
+        using var model = TinyModels.Create(TinyModels.Config(tied: true));
+        model.Config.Save(Path.Combine(dir, "config.json"));
+        var state = model.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value);
+        state["lm_head.weight"] = model.Model.EmbedTokens.weight!;                      // some tied checkpoints store it
+        state["model.layers.0.self_attn.rotary_emb.inv_freq"] = ones(4);               // old Llama checkpoints
+        SafeTensors.Write(Path.Combine(dir, "model.safetensors"), state);
+        using (var loaded = HfCheckpoint.Load(dir))
+            Assert.True(TinyModels.Same(loaded.Model.EmbedTokens.weight!, model.Model.EmbedTokens.weight!));
+
+        state["model.layers.0.mlp.extra.weight"] = ones(2);
+        SafeTensors.Write(Path.Combine(dir, "model.safetensors"), state);
+        var ex = Assert.Throws<LeverUserException>(() => HfCheckpoint.Load(dir));
+        Assert.Contains("model.layers.0.mlp.extra.weight", ex.Message);
+    }
+
+    [Fact]
     public void Config_errors_name_the_field()
     {
         var dir = TinyModels.TempDir("cfg");

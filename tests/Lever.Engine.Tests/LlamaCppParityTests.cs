@@ -74,6 +74,18 @@ public sealed class LlamaCppParityTests
 
             // 4) llama.cpp tokenizes with the exported vocabulary exactly as Microsoft.ML.Tokenizers does with tokenizer.json.
             for (var t = 0; t < texts.Length; t++) Assert.Equal(tokenizer.Encode(texts[t], addBos: false), oracle.Tokens[t]);
+
+            // 5) F16 export: llama.cpp loads it and its logits stay close (weights rounded to 11 significant bits).
+            if (variant == "gqa-tied")
+            {
+                var f16 = Path.Combine(dir, "model-f16.gguf");
+                GgufExporter.Export(dir, f16, "f16");
+                Assert.True(new FileInfo(f16).Length < new FileInfo(gguf).Length * 0.6);
+                var half = RunOracle(f16, new { vocabSize = config.VocabSize, prompts = prompts.Take(1), steps = 1, texts = Array.Empty<string>() });
+                var diff = half.Logits[0].Zip(oracle.Logits[0], (a, b) => Math.Abs(a - b)).Max();
+                Assert.True(diff < 0.05, $"f16 logits differ from f32 by up to {diff:g3}");
+                Assert.True(diff > 0, "f16 export should not be bit-identical to f32");
+            }
         }
         finally
         {

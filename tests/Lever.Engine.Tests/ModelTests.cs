@@ -26,6 +26,24 @@ public sealed class ModelTests
     }
 
     [Fact]
+    public void Initialization_is_deterministic_per_seed()
+    {
+        var config = TinyModels.Config();
+        using var a = TinyModels.Create(config, seed: 5);
+        using var b = TinyModels.Create(config, seed: 5);
+        using var c = TinyModels.Create(config, seed: 6);
+        var pb = b.state_dict();
+        var pc = c.state_dict();
+        foreach (var (name, p) in a.state_dict())
+        {
+            Assert.True(TinyModels.Same(p, pb[name]), name);
+            if (!name.EndsWith("norm.weight", StringComparison.Ordinal)) Assert.False(TinyModels.Same(p, pc[name]), name);
+        }
+        var w = a.Model.EmbedTokens.weight!;
+        Assert.InRange(w.std().item<float>(), 0.018, 0.022);   // N(0, initializer_range = 0.02)
+    }
+
+    [Fact]
     public void Tied_model_has_no_lm_head_weight_and_its_logits_use_the_embedding()
     {
         using var scope = NewDisposeScope();
@@ -53,6 +71,21 @@ public sealed class ModelTests
         Assert.DoesNotContain("model.layers.0.self_attn.q_proj.weight", keys);
         Assert.Same(wrapper, attn.QProj);
         Assert.False(allclose(before, model.forward(ids)));
+    }
+
+    [Fact]
+    public void Projections_list_every_linear_by_hf_path_and_setting_one_swaps_it()
+    {
+        using var model = TinyModels.Create(TinyModels.Config());
+        var slots = model.Projections().ToList();
+        Assert.Equal(2 * 7 + 1, slots.Count);
+        var keys = model.state_dict().Keys.ToHashSet();
+        Assert.All(slots, s => Assert.Contains(s.Name + ".weight", keys));
+        var down = slots.Single(s => s.Name == "model.layers.1.mlp.down_proj");
+        var wrapper = new ScaledLinear(down.Get());
+        down.Set(wrapper);
+        Assert.Same(wrapper, model.Model.Layers[1].Mlp.DownProj);
+        Assert.Contains("model.layers.1.mlp.down_proj.inner.weight", model.state_dict().Keys);
     }
 
     /// <summary>A stand-in for a LoRA wrapper: holds the original projection and doubles its output.</summary>

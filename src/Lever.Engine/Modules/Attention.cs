@@ -65,19 +65,31 @@ public sealed class Attention : nn.Module
         var past = cache?.Length ?? 0;
         if (cache is not null) (k, v) = cache.Update(_layer, k, v);         // (B, nkv, past+T, hd)
 
-        if (_kvHeads != _heads)
+        // Without a mask, causal masking is only needed when several new tokens see each other and nothing is cached
+        // (libtorch aligns is_causal top-left, which is wrong once past > 0; the model passes a mask then).
+        var causal = mask is null && t > 1 && past == 0;
+        Tensor y;
+        if (_kvHeads == _heads)
+            y = nn.functional.scaled_dot_product_attention(q, k, v, mask, is_casual: causal);    // (B, nh, T, hd)
+        else if (!causal)
         {
-            // GQA: each kv head serves heads/kv_heads consecutive query heads (HF repeat_kv).
+            // GQA without copying keys/values: the rep query heads sharing a kv head become rep·T rows of one head
+            // (row r·T + t is query head g·rep + r at position t), and the mask is repeated to match.
+            var rep = _heads / _kvHeads;
+            var grouped = q.reshape(b, _kvHeads, rep * t, _headDim);                            // (B, nkv, rep·T, hd)
+            var groupedMask = mask?.repeat(1, 1, rep, 1);                                         // (B, 1, rep·T, Tk)
+            y = nn.functional.scaled_dot_product_attention(grouped, k, v, groupedMask)
+                .reshape(b, _heads, t, _headDim);                                                 // (B, nh, T, hd)
+        }
+        else
+        {
+            // Causal prefill: each kv head serves heads/kv_heads consecutive query heads (HF repeat_kv).
             var rep = _heads / _kvHeads;
             var tk = k.shape[2];
             k = k.unsqueeze(2).expand(b, _kvHeads, rep, tk, _headDim).reshape(b, _heads, tk, _headDim);
             v = v.unsqueeze(2).expand(b, _kvHeads, rep, tk, _headDim).reshape(b, _heads, tk, _headDim);
+            y = nn.functional.scaled_dot_product_attention(q, k, v, null, is_casual: true);
         }
-
-        // Without a mask, causal masking is only needed when several new tokens see each other and nothing is cached
-        // (libtorch aligns is_causal top-left, which is wrong once past > 0; the model passes a mask then).
-        var causal = mask is null && t > 1 && past == 0;
-        var y = nn.functional.scaled_dot_product_attention(q, k, v, mask, is_casual: causal);   // (B, nh, T, hd)
         y = y.transpose(1, 2).contiguous().view(b, t, _heads * _headDim);                     // (B, T, C)
         return _o.call(y);
     }

@@ -49,6 +49,28 @@ public sealed class LlamaForCausalLM : nn.Module<Tensor, Tensor>
         return _lmHead.call(h).to(ScalarType.Float32);              // (B, T, vocab)
     }
 
+    /// <summary>
+    /// Every linear projection in attention and MLP (and lm_head when untied), in layer order, for adapters and
+    /// quantization to wrap. PEFT's target_modules match <see cref="ProjectionSlot.Kind"/>.
+    /// </summary>
+    public IEnumerable<ProjectionSlot> Projections()
+    {
+        for (var i = 0; i < model.Layers.Count; i++)
+        {
+            var attn = model.Layers[i].SelfAttn;
+            var mlp = model.Layers[i].Mlp;
+            var p = $"model.layers.{i}.";
+            yield return new ProjectionSlot(p + "self_attn.q_proj", "q_proj", () => attn.QProj, m => attn.QProj = m);
+            yield return new ProjectionSlot(p + "self_attn.k_proj", "k_proj", () => attn.KProj, m => attn.KProj = m);
+            yield return new ProjectionSlot(p + "self_attn.v_proj", "v_proj", () => attn.VProj, m => attn.VProj = m);
+            yield return new ProjectionSlot(p + "self_attn.o_proj", "o_proj", () => attn.OProj, m => attn.OProj = m);
+            yield return new ProjectionSlot(p + "mlp.gate_proj", "gate_proj", () => mlp.GateProj, m => mlp.GateProj = m);
+            yield return new ProjectionSlot(p + "mlp.up_proj", "up_proj", () => mlp.UpProj, m => mlp.UpProj = m);
+            yield return new ProjectionSlot(p + "mlp.down_proj", "down_proj", () => mlp.DownProj, m => mlp.DownProj = m);
+        }
+        if (!Config.TieWordEmbeddings) yield return new ProjectionSlot("lm_head", "lm_head", () => LmHead, m => LmHead = m);
+    }
+
     /// <summary>Number of parameters (a tied lm_head counts once).</summary>
     public long ParameterCount() => parameters().Sum(p => p.numel());
 
@@ -65,7 +87,8 @@ public sealed class LlamaForCausalLM : nn.Module<Tensor, Tensor>
         {
             if (name.EndsWith("layernorm.weight", StringComparison.Ordinal) || name == "model.norm.weight") p.fill_(1.0);
             else if (name.EndsWith(".bias", StringComparison.Ordinal)) p.zero_();
-            else nn.init.normal_(p, 0.0, Config.InitializerRange, generator);
+            // randn with an explicit generator: nn.init.normal_ in TorchSharp 0.107 does not honour its generator argument.
+            else p.copy_(randn(p.shape, ScalarType.Float32, generator: generator) * Config.InitializerRange);
         }
     }
 
