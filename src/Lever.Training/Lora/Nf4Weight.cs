@@ -102,11 +102,13 @@ public sealed class Nf4Weight : IDisposable
     /// <summary>The matrix in float32 (transient: computed on every call, as QLoRA does in each forward).</summary>
     public Tensor Dequantize()
     {
+        // Its own scope: the int64 indices are twice the size of the float32 result and must not outlive this call.
+        using var scope = NewDisposeScope();
         var book = tensor(CodeBook, device: _codes.device);
         var c = _codes.to(ScalarType.Int64);
         var idx = stack([c.bitwise_right_shift(4), c.bitwise_and(15)], 1).flatten();       // (n',)
         var values = book.index_select(0, idx).view(-1, BlockSize) * BlockScales().unsqueeze(1); // (blocks, 64)
-        return values.flatten()[..(int)Count].view(Shape);
+        return values.flatten()[..(int)Count].view(Shape).MoveToOuterDisposeScope();
     }
 
     /// <summary>Moves the storage to <paramref name="device"/>.</summary>
