@@ -17,14 +17,18 @@ internal sealed class Nf4MatMul : autograd.SingleTensorFunction<Nf4MatMul>
         var x = (Tensor)vars[0];
         var weight = (Nf4Weight)vars[1];
         ctx.save_data("weight", weight);
-        using var w = weight.Dequantize().to(x.dtype);               // (out, in), freed right after
-        return x.matmul(w.t());                                        // (..., out)
+        // A local scope: the dequantized weight and its views (.to, .t) all hold its storage, and every handle must
+        // go before the next layer runs, or the step's scope would keep all of them until the step ends.
+        using var scope = NewDisposeScope();
+        var w = weight.Dequantize().to(x.dtype);                       // (out, in)
+        return x.matmul(w.t()).MoveToOuterDisposeScope();              // (..., out)
     }
 
     public override List<Tensor> backward(autograd.AutogradContext ctx, Tensor gradOutput)
     {
         var weight = (Nf4Weight)ctx.get_data("weight");
-        using var w = weight.Dequantize().to(gradOutput.dtype);
-        return [gradOutput.matmul(w), null!];                          // (..., in); the frozen weight gets none
+        using var scope = NewDisposeScope();
+        var w = weight.Dequantize().to(gradOutput.dtype);
+        return [gradOutput.matmul(w).MoveToOuterDisposeScope(), null!];                          // (..., in); the frozen weight gets none
     }
 }
