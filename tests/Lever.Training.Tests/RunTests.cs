@@ -78,6 +78,26 @@ public sealed class RunTests
     }
 
     [Fact]
+    public void Pretraining_with_a_trained_bpe_tokenizer_learns_well_below_the_uniform_baseline()
+    {
+        using var tmp = new TempDir();
+        var corpus = Corpus(tmp);
+        var texts = File.ReadLines(corpus).Select(l => JsonDocument.Parse(l).RootElement.GetProperty("text").GetString()!).ToList();
+        // The `lever tokenizer train` → `lever model init --tokenizer` path: vocab = specials + 256 bytes + merges.
+        Engine.Tokenizers.BpeTrainer.Train(texts, 320).Save(tmp.Combine("tok"));
+        var config = tmp.File("cfg2.json", """{"vocab_size": 320, "hidden_size": 64, "intermediate_size": 128, "num_hidden_layers": 2, "num_attention_heads": 4, "num_key_value_heads": 2, "max_position_embeddings": 256, "rms_norm_eps": 1e-5, "tie_word_embeddings": true}""");
+        var made = ModelInitializer.Create(config, tmp.Combine("bpe-base"), tmp.Combine("tok"), 3);
+        var run = TrainingRun.Run(new TrainingRunOptions
+        {
+            Method = TrainingMethod.Pretrain, Model = made.Directory, Data = corpus, Output = tmp.Combine("bpe-pt"),
+            Trainer = new TrainerOptions { Steps = 40, BatchSize = 8, SeqLen = 32, LearningRate = 3e-3, EvalEvery = 20, CheckpointEvery = 20 },
+        }, resume: false);
+        double uniform = Math.Log(made.Config.VocabSize);
+        Assert.True(run.ValidationLoss < 0.6 * uniform, $"val {run.ValidationLoss} vs ln(V) {uniform}");
+        Assert.True(run.BaseValidationLoss > 0.9 * uniform);
+    }
+
+    [Fact]
     public void Qlora_keeps_base_weights_under_three_tenths_of_float32_and_still_learns()
     {
         using var tmp = new TempDir();
