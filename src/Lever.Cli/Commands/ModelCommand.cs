@@ -18,7 +18,8 @@ internal sealed class ModelCommand : ILeverCommand
         var init = new Command("init", "Write a randomly initialised model in Hugging Face layout (config.json, model.safetensors, tokenizer).") { config, output, tokenizer, seed };
         init.SetAction(parse =>
         {
-            var made = ModelInitializer.Create(parse.GetValue(config)!, parse.GetValue(output)!, parse.GetValue(tokenizer), parse.GetValue(seed));
+            var made = AnsiConsole.Status().Start("initialising and writing the model…",
+                _ => ModelInitializer.Create(parse.GetValue(config)!, parse.GetValue(output)!, parse.GetValue(tokenizer), parse.GetValue(seed)));
             var c = made.Config;
             AnsiConsole.MarkupLineInterpolated($"[green]model written[/] to {made.Directory}: {made.Parameters:N0} parameters ({made.Parameters / 1e6:F1}M); {c.NumHiddenLayers} layers, hidden {c.HiddenSize}, {c.NumAttentionHeads} heads ({c.KeyValueHeads} kv), vocab {c.VocabSize}; tokenizer: {made.TokenizerSource}");
             return 0;
@@ -29,7 +30,8 @@ internal sealed class ModelCommand : ILeverCommand
         var export = new Command("export-gguf", "Export a checkpoint to GGUF for llama.cpp (architecture llama, byte-level BPE vocabulary).") { model, gguf, type };
         export.SetAction(parse =>
         {
-            var done = GgufExporter.Export(parse.GetValue(model)!, parse.GetValue(gguf)!, parse.GetValue(type)!);
+            var done = AnsiConsole.Status().Start("loading the checkpoint and writing GGUF…",
+                _ => GgufExporter.Export(parse.GetValue(model)!, parse.GetValue(gguf)!, parse.GetValue(type)!));
             AnsiConsole.MarkupLineInterpolated($"[green]GGUF written[/] to {done.Path}: {done.Tensors} tensors, {done.Bytes / 1e6:F1} MB, pre-tokenizer {done.PreTokenizer}");
             return 0;
         });
