@@ -98,6 +98,24 @@ public sealed class RunTests
     }
 
     [Fact]
+    public void Resuming_after_the_data_changed_is_refused()
+    {
+        using var tmp = new TempDir();
+        var baseDir = MakeBase(tmp);
+        var data = Sums(tmp);
+        TrainingRun.Run(new TrainingRunOptions
+        {
+            Method = TrainingMethod.Lora, Model = baseDir, Data = data, Output = tmp.Combine("r"),
+            Trainer = new TrainerOptions { Steps = 2, BatchSize = 2, SeqLen = 16, EvalEvery = 0, CheckpointEvery = 1 },
+        }, resume: false);
+        var options = TrainingRun.ReadOptions(tmp.Combine("r"));
+        Assert.NotNull(options.DataFingerprint);
+        File.AppendAllText(data, "\n{\"prompt\":\"new\",\"completion\":\" line\"}");
+        var ex = Assert.Throws<Core.LeverUserException>(() => TrainingRun.Run(options, resume: true));
+        Assert.Contains("the training data changed since this run started", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Qlora_keeps_base_weights_under_three_tenths_of_float32_and_still_learns()
     {
         using var tmp = new TempDir();
