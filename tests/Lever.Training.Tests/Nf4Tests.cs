@@ -83,5 +83,12 @@ public sealed class Nf4Tests
         lora.call(xg).pow(2).sum().backward();
         Assert.NotNull(lora.B("default").weight!.grad);
         Assert.NotNull(xg.grad);
+
+        // The backward recomputes the dequantized weight: the input gradient equals the dense one on the same weights.
+        var xq = x.clone().requires_grad_();
+        q.call(xq).pow(2).sum().backward();
+        var xd = x.clone().requires_grad_();
+        nn.functional.linear(xd, q.Weight.Dequantize(), dense.bias).pow(2).sum().backward();
+        Assert.True(xq.grad!.allclose(xd.grad!, rtol: 1e-5, atol: 1e-6));
     }
 }

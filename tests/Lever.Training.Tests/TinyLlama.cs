@@ -21,8 +21,7 @@ internal static class TinyLlama
 
     public static LlamaForCausalLM Create(long seed = 1, int vocab = 258)
     {
-        // The engine's InitializeWeights goes through nn.init.normal_, which ignores its generator argument in
-        // TorchSharp 0.107 and draws from the global one; seeding that makes the model reproducible all the same.
+        // InitializeWeights is seeded; the global generator is seeded too so nothing in construction can vary.
         TorchSharp.torch.random.manual_seed(seed);
         var model = new LlamaForCausalLM(Config(vocab));
         model.InitializeWeights(seed);

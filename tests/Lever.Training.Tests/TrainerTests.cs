@@ -192,6 +192,30 @@ public sealed class TrainerTests
         Assert.True(evals.TakeLast(2).All(e => e.ValidationLoss > best.ValidationLoss));
     }
 
+    [Fact]
+    public void Sampler_is_a_pure_function_of_the_step_covers_each_epoch_once_and_mixes_replay_at_its_fraction()
+    {
+        var main = new ListSource(Enumerable.Range(0, 50).Select(i => new TokenizedExample([i, i], [i, i])).ToList());
+        var general = new ListSource(Enumerable.Range(1000, 20).Select(i => new TokenizedExample([i, i], [i, i])).ToList());
+        var a = new BatchSampler(main, 5, 2, seed: 3);
+        var epoch = Enumerable.Range(1, 5).SelectMany(step => Enumerable.Range(0, 2).SelectMany(m => a.MicroBatch(step, m))).Select(e => e.InputIds[0]).ToList();
+        Assert.Equal(Enumerable.Range(0, 50), epoch.Order()); // steps 1-5 × 2 micro × 5 rows = one permutation of all 50
+        Assert.NotEqual(Enumerable.Range(0, 50), epoch);
+        // A fresh sampler (as after a restart) asked for step 4 gives the same rows.
+        Assert.Equal(a.MicroBatch(4, 1).Select(e => e.InputIds[0]), new BatchSampler(main, 5, 2, seed: 3).MicroBatch(4, 1).Select(e => e.InputIds[0]));
+        Assert.Equal(10, BatchSampler.StepsForEpochs(2, 50, 5, 2));
+
+        var mixed = new BatchSampler(main, 10, 1, seed: 3, general, 0.25);
+        var rows = Enumerable.Range(1, 100).SelectMany(step => mixed.MicroBatch(step, 0)).Select(e => e.InputIds[0]).ToList();
+        Assert.InRange(rows.Count(id => id >= 1000) / 1000.0, 0.22, 0.28);
+    }
+
+    private sealed class ListSource(List<TokenizedExample> items) : ISequenceSource
+    {
+        public int Count => items.Count;
+        public TokenizedExample Get(int index) => items[index];
+    }
+
     private sealed class Crash(int atStep) : IProgress<TrainingProgress>
     {
         public void Report(TrainingProgress value)

@@ -30,6 +30,16 @@ internal sealed class TrainingAdapterCommand : ILeverCommand
             AnsiConsole.MarkupLineInterpolated($"[green]merged[/] {layers} adapted layers of {a} into {o}");
             return 0;
         });
-        return new Command("adapter", "Work with LoRA adapters.") { merge };
+        var gModel = new Option<string>("--model", "-m") { Description = "base checkpoint folder the adapter was trained on", Required = true };
+        var gAdapter = new Option<string>("--adapter") { Description = "PEFT adapter folder", Required = true };
+        var gOutput = new Option<string>("--output", "-o") { Description = "GGUF file to write (use with the base exported by `lever model export-gguf`)", Required = true };
+        var gguf = new Command("export-gguf", "Write a LoRA adapter as a GGUF adapter for llama.cpp (--lora) and tools built on it.") { gModel, gAdapter, gOutput };
+        gguf.SetAction(parse =>
+        {
+            var n = GgufAdapterExporter.Export(parse.GetValue(gAdapter)!, parse.GetValue(gModel)!, parse.GetValue(gOutput)!);
+            AnsiConsole.MarkupLineInterpolated($"[green]wrote[/] {parse.GetValue(gOutput)} ({n} tensors)");
+            return 0;
+        });
+        return new Command("adapter", "Work with LoRA adapters.") { merge, gguf };
     }
 }

@@ -120,7 +120,7 @@ internal sealed class TrainingTrainCommand : ILeverCommand
         {
             summary = null!;
             AnsiConsole.Progress()
-                .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
+                .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn { Width = 20 }, new PercentageColumn())
                 .Start(ctx =>
                 {
                     var task = ctx.AddTask("preparing", maxValue: 1);

@@ -37,9 +37,9 @@ public sealed class Nf4Linear : nn.Module<Tensor, Tensor>
     /// <inheritdoc />
     public override Tensor forward(Tensor x)
     {
-        using var scope = NewDisposeScope();
-        var w = _weight.Dequantize().to(x.dtype);                       // (out, in), transient
-        return nn.functional.linear(x, w, _bias?.to(x.dtype)).MoveToOuterDisposeScope();
+        // Dequantized in the forward and again in the backward (Nf4MatMul), never held between them.
+        var y = Internal.Nf4MatMul.apply(x, _weight);                   // (..., out)
+        return _bias is null ? y : y + _bias.to(x.dtype);
     }
 
     /// <summary>Nothing to register: the NF4 storage is not a parameter and is never saved (it is re-made from the base).</summary>

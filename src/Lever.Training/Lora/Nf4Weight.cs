@@ -102,11 +102,25 @@ public sealed class Nf4Weight : IDisposable
     /// <summary>The matrix in float32 (transient: computed on every call, as QLoRA does in each forward).</summary>
     public Tensor Dequantize()
     {
-        var book = tensor(CodeBook, device: _codes.device);
-        var c = _codes.to(ScalarType.Int64);
-        var idx = stack([c.bitwise_right_shift(4), c.bitwise_and(15)], 1).flatten();       // (n',)
-        var values = book.index_select(0, idx).view(-1, BlockSize) * BlockScales().unsqueeze(1); // (blocks, 64)
-        return values.flatten()[..(int)Count].view(Shape);
+        // Its own scope, and one lookup per byte in a 256 × 2 table of level pairs: the index tensor is a quarter
+        // of the result's size and nothing outlives this call but the result.
+        using var scope = NewDisposeScope();
+        var pairs = PairTable(_codes.device);                                                  // (256, 2)
+        var values = pairs.index_select(0, _codes.to(ScalarType.Int32)).view(-1, BlockSize);  // (blocks, 64)
+        values.mul_(BlockScales().unsqueeze(1));
+        return values.flatten()[..(int)Count].view(Shape).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Row b holds the two levels a byte b encodes: (CodeBook[b >> 4], CodeBook[b &amp; 15]).</summary>
+    private static Tensor PairTable(Device device)
+    {
+        var table = new float[512];
+        for (int b = 0; b < 256; b++)
+        {
+            table[2 * b] = CodeBook[b >> 4];
+            table[2 * b + 1] = CodeBook[b & 15];
+        }
+        return tensor(table, [256, 2], device: device);
     }
 
     /// <summary>Moves the storage to <paramref name="device"/>.</summary>

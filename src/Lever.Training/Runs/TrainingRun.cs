@@ -40,6 +40,11 @@ public static class TrainingRun
         log ??= _ => { };
         var output = Path.GetFullPath(options.Output);
         options = options with { Output = output };
+        var fingerprint = Fingerprint(options);
+        if (resume && options.DataFingerprint is { } recorded && recorded != fingerprint)
+            throw new LeverUserException($"{options.Data}: the training data changed since this run started, so resuming would not replay the same batches",
+                $"restore the original files, or start a new run with another -o");
+        options = options with { DataFingerprint = fingerprint };
         if (!resume)
         {
             if (Directory.Exists(Path.Combine(output, "checkpoints")))
@@ -149,6 +154,10 @@ public static class TrainingRun
             BaseWeightMemoryRatio = memoryRatio,
         };
     }
+
+    private static string Fingerprint(TrainingRunOptions options) =>
+        string.Join(";", new[] { options.Data, options.Validation, options.General }.Where(f => f is not null && File.Exists(f))
+            .Select(f => new FileInfo(f!)).Select(f => FormattableString.Invariant($"{f.Length}:{f.LastWriteTimeUtc.Ticks}")));
 
     private static PreparedDataset? PrepareGeneral(TrainingRunOptions options, ExampleEncoder encoder, string output, Action<string> log)
     {

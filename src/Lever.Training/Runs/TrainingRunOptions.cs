@@ -36,6 +36,9 @@ public sealed record TrainingRunOptions
     /// <summary>QLoRA: also quantize the block scales.</summary>
     public bool DoubleQuantization { get; init; } = true;
 
+    /// <summary>Size and last-write time of the data files when the run started; --resume refuses files that changed.</summary>
+    public string? DataFingerprint { get; init; }
+
     /// <summary>General text (JSONL {"text"}) for the forgetting meter and replay; null: the base model's pre-training validation slice, if known.</summary>
     public string? General { get; init; }
 }

@@ -27,18 +27,19 @@ public sealed class AdamW : IDisposable
     public void Step(double lr)
     {
         using var noGrad = no_grad();
-        using var scope = NewDisposeScope();
         StepCount++;
         double bc1 = 1 - Math.Pow(_beta1, StepCount);
         double bc2 = 1 - Math.Pow(_beta2, StepCount);
         foreach (var (name, p) in _parameters)
         {
             if (p.grad is not { } g) continue;
+            // One scope per parameter: the temporaries of one update never pile up into a second copy of the model.
+            using var scope = NewDisposeScope();
             var (m, v) = _state[name];
             if (_weightDecay > 0 && p.dim() >= 2) p.mul_(1 - lr * _weightDecay);
             m.mul_(_beta1).add_(g, alpha: 1 - _beta1);
             v.mul_(_beta2).addcmul_(g, g, value: 1 - _beta2);
-            var denom = (v.sqrt() / Math.Sqrt(bc2)).add_(_eps);
+            var denom = v.sqrt().div_(Math.Sqrt(bc2)).add_(_eps);
             p.addcdiv_(m, denom, value: -lr / bc1);
         }
     }

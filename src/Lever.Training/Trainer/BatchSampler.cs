@@ -40,7 +40,8 @@ public sealed class BatchSampler(ISequenceSource source, int batchSize, int accu
     {
         if (epoch == _epoch) return _order;
         var order = Enumerable.Range(0, source.Count).ToArray();
-        new Random(HashCode.Combine(seed, epoch, 0x5EED)).Shuffle(order);
+        // Not HashCode.Combine: it is randomised per process, and the order must survive a restart.
+        new Random(unchecked(seed * 1_000_003 + epoch * 7919 + 0x5EED)).Shuffle(order);
         (_epoch, _order) = (epoch, order);
         return order;
     }

@@ -118,6 +118,8 @@ public sealed class TrainingLoop
         var history = state.History.ToList();
         var clock = Stopwatch.StartNew();
         long sessionTokens = 0;
+        // Throughput counts forward, backward and the optimizer only: evaluation and checkpoint I/O are reported apart.
+        var compute = new Stopwatch();
         int sessionStartStep = state.Step;
         double baseElapsed = state.ElapsedSeconds;
         var stop = TrainingStop.Completed;
@@ -135,6 +137,7 @@ public sealed class TrainingLoop
             random.manual_seed(o.Seed * 1_000_003L + step);
             double lr = LearningRateSchedule.Cosine(step, o.Steps, o.EffectiveWarmup, o.LearningRate, minLr);
             var micro = Enumerable.Range(0, o.GradientAccumulation).Select(m => sampler.MicroBatch(step, m)).ToList();
+            compute.Start();
             long targets = micro.Sum(Collator.CountTargets);
             double lossSum = 0;
             foreach (var rows in micro)
@@ -150,6 +153,7 @@ public sealed class TrainingLoop
             double gradNorm = GradientNorm(o.MaxGradNorm);
             if (!double.IsFinite(loss) || !double.IsFinite(gradNorm))
             {
+                compute.Stop();
                 optimizer.ZeroGrad();
                 throw new TrainingDivergedException(
                     $"training diverged at step {step}: loss {loss:g4}, gradient norm {gradNorm:g4}; weights were not updated",
@@ -157,6 +161,7 @@ public sealed class TrainingLoop
             }
             optimizer.Step(lr);
             optimizer.ZeroGrad();
+            compute.Stop();
 
             double? val = null;
             string? evt = null;
@@ -192,7 +197,7 @@ public sealed class TrainingLoop
                 lastCheckpoint = _store.Save(state, TrainableTensors(), optimizer.StateTensors(), o.KeepCheckpoints);
                 evt = evt is null ? "checkpoint" : evt + ", checkpoint";
             }
-            Report(state, step, loss, val, lr, sessionTokens, clock.Elapsed, sessionStartStep, evt);
+            Report(state, step, loss, val, lr, sessionTokens, compute.Elapsed, clock.Elapsed, sessionStartStep, evt);
             if (early)
             {
                 stop = TrainingStop.EarlyStopped;
@@ -206,7 +211,7 @@ public sealed class TrainingLoop
         var tail = history.TakeLast(Math.Max(1, Math.Min(10, history.Count))).ToList();
         var trainLoss = tail.Count == 0 ? double.NaN : tail.Average(h => h.Loss);
         var lastVal = history.LastOrDefault(h => h.ValidationLoss is not null)?.ValidationLoss;
-        return new TrainingResult(stop, state, trainLoss, lastVal, sessionTokens / Math.Max(1e-9, clock.Elapsed.TotalSeconds), PeakMemoryMb());
+        return new TrainingResult(stop, state, trainLoss, lastVal, sessionTokens / Math.Max(1e-9, compute.Elapsed.TotalSeconds), PeakMemoryMb());
     }
 
     /// <summary>Process peak resident memory in MiB (CPU training: weights, activations and optimizer state all live there).</summary>
@@ -221,10 +226,10 @@ public sealed class TrainingLoop
         return withGrad.Select(p => p.grad!.pow(2).sum()).Aggregate((a, b) => a + b).sqrt().item<float>();
     }
 
-    private void Report(TrainerState state, int step, double loss, double? val, double lr, long sessionTokens, TimeSpan elapsed, int startStep, string? evt)
+    private void Report(TrainerState state, int step, double loss, double? val, double lr, long sessionTokens, TimeSpan compute, TimeSpan elapsed, int startStep, string? evt)
     {
         if (Progress is null) return;
-        double tps = sessionTokens / Math.Max(1e-9, elapsed.TotalSeconds);
+        double tps = sessionTokens / Math.Max(1e-9, compute.TotalSeconds);
         int done = step - startStep;
         var eta = done > 0 ? TimeSpan.FromSeconds(elapsed.TotalSeconds / done * (_options.Steps - step)) : TimeSpan.Zero;
         Progress.Report(new TrainingProgress(step, _options.Steps, loss, val ?? state.BestValidationLoss, lr, tps, eta, PeakMemoryMb(), evt));
