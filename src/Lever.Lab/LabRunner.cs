@@ -20,7 +20,7 @@ public sealed class LabRunner
     // Bump when parsing or splitting changes, so cached data is rebuilt.
     private const string DataVersion = "data-v2";
     private const string EvalVersion = "eval-v1";
-    private const string ReportVersion = "report-v1";
+    private const string ReportVersion = "report-v3";
 
     private readonly Workspace _workspace;
     private readonly LabConfiguration _config;
@@ -79,7 +79,7 @@ public sealed class LabRunner
         var o = _config.Options;
         reportInputs.AddRange([_config.RequestsPerMonth.ToString("R", CultureInfo.InvariantCulture), o.Compute.CpuHourUsd.ToString("R", CultureInfo.InvariantCulture),
             o.Compute.AmortizeMonths.ToString(CultureInfo.InvariantCulture), o.ToleranceAccuracyPoints.ToString("R", CultureInfo.InvariantCulture)]);
-        await pipeline.RunAsync("report", "report: summary.json, report.html", Hashing.Of([.. reportInputs]), ["summary.json", "report.html", "results.json"], (run, _) =>
+        await pipeline.RunAsync("report", "write the report", Hashing.Of([.. reportInputs]), ["summary.json", "report.html", "results.json"], (run, _) =>
         {
             run.Start(1);
             LabSummaryWriter.Write(LabDir, results, recommendation, stats, _config, _workspace);
@@ -100,7 +100,7 @@ public sealed class LabRunner
         var inputs = Hashing.Of(DataVersion, inventory, d.ValidationFraction.ToString("R", CultureInfo.InvariantCulture),
             d.Seed.ToString(CultureInfo.InvariantCulture), d.MaxBodyChars.ToString(CultureInfo.InvariantCulture));
         string[] outputs = ["data/train.jsonl", "data/validation.jsonl", "data/test.jsonl", "data/stats.json"];
-        return await pipeline.RunAsync("data", $"parse and split {pool.Count + test.Count} emails", inputs, outputs, (run, token) =>
+        return await pipeline.RunAsync("data", $"parse {pool.Count + test.Count} emails", inputs, outputs, (run, token) =>
         {
             var all = pool.Concat(test).ToList();
             run.Start(all.Count);
@@ -145,7 +145,7 @@ public sealed class LabRunner
         }, ct).ConfigureAwait(false);
 
         var evalInputs = Hashing.Of(EvalVersion, trainInputs, string.Join(',', train.Outputs.Values), data.Outputs["data/test.jsonl"], recipe.AnswerCores.ToString(CultureInfo.InvariantCulture));
-        var eval = await pipeline.RunAsync($"eval:{recipe.Name}", $"answer the test set with {recipe.Name}", evalInputs, [$"recipes/{recipe.Name}/predictions.jsonl"],
+        var eval = await pipeline.RunAsync($"eval:{recipe.Name}", $"test {recipe.Name}", evalInputs, [$"recipes/{recipe.Name}/predictions.jsonl"],
             (run, token) => EvaluateAsync(recipe, dir, evalInputs, run, token), ct).ConfigureAwait(false);
         return (train, eval);
     }

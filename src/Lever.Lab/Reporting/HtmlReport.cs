@@ -13,7 +13,7 @@ namespace Lever.Lab.Reporting;
 /// </summary>
 public static class HtmlReport
 {
-    private const int ChartWidth = 880, ChartHeight = 440, Left = 72, Right = 24, Top = 24, Bottom = 64;
+    private const int ChartWidth = 936, ChartHeight = 480, Left = 72, Right = 24, Top = 24, Bottom = 64;
 
     /// <summary>Renders the report.</summary>
     public static string Render(string title, IReadOnlyList<RecipeResult> results, JsonObject recommendation, DatasetStats stats, LabConfiguration config)
@@ -162,6 +162,11 @@ public static class HtmlReport
                 }
             }
             placed.Add(box);
+            // A leader line when the label had to move away from its point, so crowded charts stay unambiguous.
+            var nearX = Math.Clamp(x, box.X, box.X + box.W);
+            var nearY = Math.Clamp(y, box.Y, box.Y + box.H);
+            if (Math.Sqrt((nearX - x) * (nearX - x) + (nearY - y) * (nearY - y)) > 8)
+                s.Append(CultureInfo.InvariantCulture, $"<line x1=\"{x:F1}\" y1=\"{y:F1}\" x2=\"{nearX:F1}\" y2=\"{nearY:F1}\" stroke=\"#9ca3af\" stroke-width=\"1\"/>");
             s.Append(CultureInfo.InvariantCulture, $"<text x=\"{box.X + 2:F1}\" y=\"{box.Y + 11.5:F1}\" class=\"label\">{E(text)}</text>");
         }
         return s.Append("</svg>").ToString();
