@@ -1,0 +1,58 @@
+// A frozen linear layer whose weight is stored in NF4 (QLoRA, Dettmers et al. 2023) and dequantized to float32 on
+// every forward; the adapters on top train in full precision. Gradients flow to the input, never to the weight.
+using static TorchSharp.torch;
+
+namespace Lever.Training.Lora;
+
+/// <summary>y = x·dequant(W)ᵀ + b with W held in 4 bits.</summary>
+public sealed class Nf4Linear : nn.Module<Tensor, Tensor>
+{
+    private readonly Nf4Weight _weight;
+    private readonly Tensor? _bias;
+
+    /// <summary>Quantizes a dense linear layer (its weight (out, in) and optional bias).</summary>
+    public Nf4Linear(TorchSharp.Modules.Linear dense, bool doubleQuantize = false) : base(nameof(Nf4Linear))
+    {
+        _weight = Nf4Weight.Quantize(dense.weight!, doubleQuantize);
+        _bias = dense.bias?.detach().clone();
+        OutFeatures = dense.out_features;
+        InFeatures = dense.in_features;
+    }
+
+    /// <summary>Input width.</summary>
+    public long InFeatures { get; }
+
+    /// <summary>Output width.</summary>
+    public long OutFeatures { get; }
+
+    /// <summary>The quantized weight.</summary>
+    public Nf4Weight Weight => _weight;
+
+    /// <summary>The bias (kept in float32), or null.</summary>
+    public Tensor? Bias => _bias;
+
+    /// <summary>Device of the stored codes.</summary>
+    public Device Device => _weight.Device;
+
+    /// <inheritdoc />
+    public override Tensor forward(Tensor x)
+    {
+        using var scope = NewDisposeScope();
+        var w = _weight.Dequantize().to(x.dtype);                       // (out, in), transient
+        return nn.functional.linear(x, w, _bias?.to(x.dtype)).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Nothing to register: the NF4 storage is not a parameter and is never saved (it is re-made from the base).</summary>
+    protected override void RegisterComponents() { }
+
+    /// <inheritdoc />
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _weight.Dispose();
+            _bias?.Dispose();
+        }
+        base.Dispose(disposing);
+    }
+}
