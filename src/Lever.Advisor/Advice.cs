@@ -1,0 +1,44 @@
+namespace Lever.Advisor;
+
+/// <summary>The advisor's answer: one primary lever, the path to it, why, what to watch, and every lever priced.</summary>
+public sealed record Advice
+{
+    /// <summary>The recommended lever.</summary>
+    public required LeverKind Primary { get; init; }
+
+    /// <summary>One sentence: the lever and the main reason.</summary>
+    public required string Summary { get; init; }
+
+    /// <summary>The gaps diagnosed.</summary>
+    public required Diagnosis Diagnosis { get; init; }
+
+    /// <summary>The ordered pragmatic path from where the team is.</summary>
+    public required IReadOnlyList<string> Plan { get; init; }
+
+    /// <summary>Each rule that fired, in order, with its numbers.</summary>
+    public required IReadOnlyList<RuleFired> Rationale { get; init; }
+
+    /// <summary>Things to watch (fine-tuning for facts, budget, latency, data).</summary>
+    public required IReadOnlyList<string> Warnings { get; init; }
+
+    /// <summary>Labeled data against the band for this task.</summary>
+    public required DataSufficiency DataSufficiency { get; init; }
+
+    /// <summary>Every lever priced, with break-even against the primary.</summary>
+    public required IReadOnlyList<LeverOption> Options { get; init; }
+
+    /// <summary>The workload as read, defaults filled in.</summary>
+    public required Workload Workload { get; init; }
+
+    /// <summary>The evidence recipes used.</summary>
+    public required IReadOnlyList<RecipeEvidence> Evidence { get; init; }
+
+    /// <summary>Which price book (default, overrides) and its date.</summary>
+    public required string PriceBook { get; init; }
+
+    /// <summary>Which policy file.</summary>
+    public required string Policy { get; init; }
+
+    /// <summary>The option of the primary lever.</summary>
+    public LeverOption PrimaryOption => Options.First(o => o.Lever == Primary);
+}

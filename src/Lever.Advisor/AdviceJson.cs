@@ -1,0 +1,122 @@
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using Lever.Advisor.Internal;
+
+namespace Lever.Advisor;
+
+/// <summary>Writes <see cref="Advice"/> as the JSON `lever advise --json` prints (snake_case, documented in docs/ADVISOR.md).</summary>
+public static class AdviceJson
+{
+    /// <summary>The advice as indented JSON.</summary>
+    public static string Write(Advice a)
+    {
+        using var ms = new MemoryStream();
+        using (var j = new Utf8JsonWriter(ms, new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        {
+            j.WriteStartObject();
+            j.WriteString("primary", Names.Snake(a.Primary));
+            j.WriteString("summary", a.Summary);
+            j.WriteStartObject("diagnosis");
+            j.WriteBoolean("knowledge_gap", a.Diagnosis.KnowledgeGap);
+            j.WriteBoolean("behaviour_gap", a.Diagnosis.BehaviourGap);
+            j.WriteBoolean("prompt_gap", a.Diagnosis.PromptGap);
+            j.WriteBoolean("cost_gap", a.Diagnosis.CostGap);
+            j.WriteBoolean("latency_gap", a.Diagnosis.LatencyGap);
+            j.WriteBoolean("knowledge_need", a.Diagnosis.KnowledgeNeed);
+            j.WriteString("source", a.Diagnosis.Source);
+            j.WriteEndObject();
+            j.WriteStartArray("plan");
+            foreach (var s in a.Plan) j.WriteStringValue(s);
+            j.WriteEndArray();
+            j.WriteStartArray("rationale");
+            foreach (var r in a.Rationale)
+            {
+                j.WriteStartObject();
+                j.WriteString("rule", r.Rule);
+                j.WriteString("text", r.Text);
+                j.WriteStartObject("numbers");
+                foreach (var (k, v) in r.Numbers) Num(j, k, v, 6);
+                j.WriteEndObject();
+                j.WriteString("source", r.Source);
+                j.WriteEndObject();
+            }
+            j.WriteEndArray();
+            j.WriteStartArray("warnings");
+            foreach (var s in a.Warnings) j.WriteStringValue(s);
+            j.WriteEndArray();
+            var d = a.DataSufficiency;
+            j.WriteStartObject("data_sufficiency");
+            j.WriteString("band", d.Band);
+            Num(j, "min_examples", d.MinExamples, 0);
+            Num(j, "recommended_examples", d.RecommendedExamples, 0);
+            j.WriteNumber("have_examples", d.HaveExamples);
+            j.WriteBoolean("sufficient", d.Sufficient);
+            Num(j, "missing_examples", d.MissingExamples, 0);
+            j.WriteString("basis", d.Basis);
+            j.WriteEndObject();
+            j.WriteStartArray("options");
+            foreach (var o in a.Options)
+            {
+                j.WriteStartObject();
+                j.WriteString("lever", Names.Snake(o.Lever));
+                j.WriteString("model", o.Model);
+                j.WriteString("route", o.Route);
+                j.WriteBoolean("viable", o.Viable);
+                if (o.WhyNot is null) j.WriteNull("why_not");
+                else j.WriteString("why_not", o.WhyNot);
+                Num(j, "one_time_usd", o.OneTimeUsd, 2);
+                Num(j, "cost_per_1k_answers_usd", o.CostPer1kAnswersUsd, 4);
+                Num(j, "monthly_usd", o.MonthlyUsd, 2);
+                Num(j, "tco_12_months_usd", o.Tco12MonthsUsd, 2);
+                if (o.BreakEvenRequestsPerMonth is { } be) Num(j, "break_even_requests_per_month", be, 0);
+                else j.WriteNull("break_even_requests_per_month");
+                j.WriteString("break_even_note", o.BreakEvenNote);
+                Num(j, "latency_p95_ms", o.LatencyP95Ms, 0);
+                j.WriteString("latency_basis", o.LatencyBasis);
+                Items(j, "one_time", o.OneTime);
+                Items(j, "monthly_fixed", o.MonthlyFixed);
+                Items(j, "usage", [o.Usage]);
+                j.WriteEndObject();
+            }
+            j.WriteEndArray();
+            j.WriteStartArray("evidence");
+            foreach (var e in a.Evidence)
+            {
+                j.WriteStartObject();
+                j.WriteString("source", e.Source);
+                j.WriteString("name", e.Name);
+                if (e.Lever is { } l) j.WriteString("lever", Names.Snake(l));
+                else j.WriteNull("lever");
+                if (e.Quality is { } q) Num(j, "quality", q, 4);
+                if (e.CostPer1kUsd is { } c) Num(j, "cost_per_1k_usd", c, 4);
+                j.WriteEndObject();
+            }
+            j.WriteEndArray();
+            j.WriteString("price_book", a.PriceBook);
+            j.WriteString("policy", a.Policy);
+            j.WriteEndObject();
+        }
+        return Encoding.UTF8.GetString(ms.ToArray());
+    }
+
+    private static void Items(Utf8JsonWriter j, string name, IEnumerable<CostItem> items)
+    {
+        j.WriteStartArray(name);
+        foreach (var i in items)
+        {
+            j.WriteStartObject();
+            j.WriteString("name", i.Name);
+            Num(j, "usd", i.Usd, 4);
+            j.WriteString("basis", i.Basis);
+            j.WriteEndObject();
+        }
+        j.WriteEndArray();
+    }
+
+    private static void Num(Utf8JsonWriter j, string name, double v, int digits)
+    {
+        if (!double.IsFinite(v)) j.WriteNull(name);
+        else j.WriteNumber(name, Math.Round(v, digits));
+    }
+}

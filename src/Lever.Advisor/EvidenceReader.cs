@@ -1,0 +1,113 @@
+using System.Text.Json;
+using Lever.Advisor.Internal;
+using Lever.Core;
+
+namespace Lever.Advisor;
+
+/// <summary>
+/// Reads eval evidence: either one run's summary.json (<c>{"run","recipe","lever"?,"items","completed",
+/// "metrics":{"accuracy","macro_f1"},"cost_usd","latency_ms_p95","diagnosis":{...}}</c>) or a lab summary
+/// (<c>{"recipes":[{"name","lever","accuracy","macro_f1","cost_per_1k_usd","latency_ms_p95","diagnosis"}]}</c>).
+/// Fields it does not use are ignored (other tools write more); fields it uses must have the right type.
+/// </summary>
+public static class EvidenceReader
+{
+    /// <summary>Reads the recipes measured in the summary file at <paramref name="path"/>.</summary>
+    public static IReadOnlyList<RecipeEvidence> Read(string path)
+    {
+        if (!File.Exists(path)) throw new LeverUserException($"{path}: evidence file not found", "list the summary.json of an eval run (.lever/runs/<id>/summary.json) under evidence:");
+        return Parse(path, File.ReadAllText(path));
+    }
+
+    /// <summary>Parses summary JSON <paramref name="json"/>; <paramref name="file"/> names it in errors.</summary>
+    public static IReadOnlyList<RecipeEvidence> Parse(string file, string json)
+    {
+        JsonDocument doc;
+        try
+        {
+            doc = JsonDocument.Parse(json);
+        }
+        catch (JsonException ex)
+        {
+            throw new LeverUserException($"{file}:{(ex.LineNumber ?? 0) + 1}: invalid JSON: {ex.Message}", "an evidence file is the summary.json an eval run writes");
+        }
+        using (doc)
+        {
+            var root = doc.RootElement;
+            if (root.ValueKind != JsonValueKind.Object) throw new LeverUserException($"{file}: evidence must be a JSON object", "see docs/ADVISOR.md, 'Evidence'");
+            var run = Str(file, root, "run", "run");
+            if (root.TryGetProperty("recipes", out var recipes))
+            {
+                if (recipes.ValueKind != JsonValueKind.Array) throw new LeverUserException($"{file}: field 'recipes' must be a list");
+                return recipes.EnumerateArray().Select((r, i) => Recipe(file, run, r, $"recipes[{i}]")).ToArray();
+            }
+            return [Recipe(file, run, root, "")];
+        }
+    }
+
+    private static RecipeEvidence Recipe(string file, string? run, JsonElement e, string path)
+    {
+        string P(string f) => path.Length == 0 ? f : $"{path}.{f}";
+        var name = Str(file, e, "name", P("name"));
+        var lever = Str(file, e, "lever", P("lever"));
+        if (e.TryGetProperty("recipe", out var recipe))
+        {
+            // A run summary names its recipe as text, or as an object with name/lever.
+            if (recipe.ValueKind == JsonValueKind.String) name ??= recipe.GetString();
+            else if (recipe.ValueKind == JsonValueKind.Object)
+            {
+                name ??= Str(file, recipe, "name", P("recipe.name"));
+                lever ??= Str(file, recipe, "lever", P("recipe.lever"));
+            }
+        }
+        name ??= run ?? Path.GetFileName(Path.GetDirectoryName(Path.GetFullPath(file))) ?? "recipe";
+        LeverKind? kind = null;
+        if (lever is not null && lever != "baseline")
+        {
+            kind = Names.TryParse<LeverKind>(lever, out var k) ? k
+                : throw new LeverUserException($"{file}: field '{P("lever")}': '{lever}' is not one of baseline | {string.Join(" | ", Names.All<LeverKind>())}");
+        }
+        var metrics = e.TryGetProperty("metrics", out var m) && m.ValueKind == JsonValueKind.Object ? m : e;
+        var mp = metrics.Equals(e) ? path : P("metrics");
+        string MP(string f) => mp.Length == 0 ? f : $"{mp}.{f}";
+        var accuracy = Num(file, metrics, "accuracy", MP("accuracy"), 1);
+        var f1 = Num(file, metrics, "macro_f1", MP("macro_f1"), 1);
+        var items = Num(file, e, "items", P("items"));
+        var completed = Num(file, e, "completed", P("completed"));
+        var cost1k = Num(file, e, "cost_per_1k_usd", P("cost_per_1k_usd"));
+        if (cost1k is null && Num(file, e, "cost_usd", P("cost_usd")) is { } total && (completed ?? items) is > 0)
+            cost1k = total / (completed ?? items)!.Value * 1000;
+        var latency = Num(file, e, "latency_ms_p95", P("latency_ms_p95")) ?? Num(file, e, "latency_p95_ms", P("latency_p95_ms"));
+        long knowledge = 0, behaviour = 0, prompt = 0, capability = 0;
+        foreach (var key in new[] { "diagnosis", "failures" })
+        {
+            if (!e.TryGetProperty(key, out var d)) continue;
+            if (d.ValueKind != JsonValueKind.Object) throw new LeverUserException($"{file}: field '{P(key)}' must be an object of counts {{\"knowledge\":n,\"behaviour\":n,\"prompt\":n,\"capability\":n}}");
+            knowledge = (long)(Num(file, d, "knowledge", P(key + ".knowledge")) ?? 0);
+            behaviour = (long)(Num(file, d, "behaviour", P(key + ".behaviour")) ?? Num(file, d, "behavior", P(key + ".behavior")) ?? 0);
+            prompt = (long)(Num(file, d, "prompt", P(key + ".prompt")) ?? 0);
+            capability = (long)(Num(file, d, "capability", P(key + ".capability")) ?? 0);
+        }
+        return new RecipeEvidence
+        {
+            Source = file, Run = run, Name = name, Lever = kind, Items = (long?)(completed ?? items), Accuracy = accuracy, MacroF1 = f1,
+            CostPer1kUsd = cost1k, LatencyP95Ms = latency,
+            KnowledgeFailures = knowledge, BehaviourFailures = behaviour, PromptFailures = prompt, CapabilityFailures = capability,
+        };
+    }
+
+    private static string? Str(string file, JsonElement e, string name, string path)
+    {
+        if (!e.TryGetProperty(name, out var v) || v.ValueKind == JsonValueKind.Null) return null;
+        return v.ValueKind == JsonValueKind.String ? v.GetString() : throw new LeverUserException($"{file}: field '{path}': expected text, got {v.ValueKind}");
+    }
+
+    private static double? Num(string file, JsonElement e, string name, string path, double max = double.MaxValue)
+    {
+        if (!e.TryGetProperty(name, out var v) || v.ValueKind == JsonValueKind.Null) return null;
+        if (v.ValueKind != JsonValueKind.Number) throw new LeverUserException($"{file}: field '{path}': expected a number, got {v.ValueKind}", "see docs/ADVISOR.md, 'Evidence'");
+        var d = v.GetDouble();
+        if (d < 0 || d > max) throw new LeverUserException($"{file}: field '{path}': {d} is out of range (0–{(max == double.MaxValue ? "∞" : max.ToString(System.Globalization.CultureInfo.InvariantCulture))})", "accuracy and macro_f1 are fractions between 0 and 1");
+        return d;
+    }
+}

@@ -1,0 +1,53 @@
+namespace Lever.Advisor;
+
+/// <summary>
+/// One measured recipe from an eval run's summary.json (the minimal shape docs/ADVISOR.md defines):
+/// what it scored, what it cost, how fast it was, and why its failures failed.
+/// </summary>
+public sealed record RecipeEvidence
+{
+    /// <summary>The summary file it came from.</summary>
+    public required string Source { get; init; }
+
+    /// <summary>The run id, when the file names one.</summary>
+    public string? Run { get; init; }
+
+    /// <summary>Recipe name.</summary>
+    public required string Name { get; init; }
+
+    /// <summary>The lever this recipe exercises, or null (unknown, or the classical <c>baseline</c>).</summary>
+    public LeverKind? Lever { get; init; }
+
+    /// <summary>Items scored.</summary>
+    public long? Items { get; init; }
+
+    /// <summary>Accuracy, 0–1.</summary>
+    public double? Accuracy { get; init; }
+
+    /// <summary>Macro-F1, 0–1.</summary>
+    public double? MacroF1 { get; init; }
+
+    /// <summary>Measured USD per 1,000 answers.</summary>
+    public double? CostPer1kUsd { get; init; }
+
+    /// <summary>Measured p95 latency in milliseconds.</summary>
+    public double? LatencyP95Ms { get; init; }
+
+    /// <summary>Failed items diagnosed as knowledge gaps.</summary>
+    public long KnowledgeFailures { get; init; }
+
+    /// <summary>Failed items diagnosed as behaviour/format gaps.</summary>
+    public long BehaviourFailures { get; init; }
+
+    /// <summary>Failed items diagnosed as prompt gaps.</summary>
+    public long PromptFailures { get; init; }
+
+    /// <summary>Failed items none of the levers explain (a bigger model may).</summary>
+    public long CapabilityFailures { get; init; }
+
+    /// <summary>Accuracy if measured, else macro-F1.</summary>
+    public double? Quality => Accuracy ?? MacroF1;
+
+    /// <summary>"recipe 'x' (run r, file)" for rationale strings.</summary>
+    public string Cite => $"recipe '{Name}' ({(Run is null ? "" : $"run {Run}, ")}{Source})";
+}

@@ -1,0 +1,66 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Lever.Advisor;
+using Lever.Advisor.Internal;
+
+namespace Lever.Advisor.Tests;
+
+public sealed class ReportTests
+{
+    private static Advice Sample() => DecisionTableTests.Advise("""
+        task: {kind: classification, classes: 6, symptoms: [too_expensive]}
+        workload: {requests_per_month: 1000000, input_tokens: 500, output_tokens: 10}
+        """);
+
+    [Fact]
+    public void Json_has_the_issue_fields_and_every_lever_priced()
+    {
+        var a = Sample();
+        using var doc = JsonDocument.Parse(AdviceJson.Write(a));
+        var root = doc.RootElement;
+        Assert.Equal("distill", root.GetProperty("primary").GetString());
+        foreach (var field in new[] { "plan", "rationale", "warnings", "data_sufficiency", "options" })
+            Assert.True(root.TryGetProperty(field, out _), field);
+        var options = root.GetProperty("options").EnumerateArray().ToList();
+        Assert.Equal(Names.All<LeverKind>(), options.Select(o => o.GetProperty("lever").GetString()!).ToArray());
+        foreach (var o in options)
+        {
+            foreach (var f in new[] { "one_time_usd", "cost_per_1k_answers_usd", "monthly_usd", "tco_12_months_usd" })
+                Assert.Equal(JsonValueKind.Number, o.GetProperty(f).ValueKind);
+            Assert.True(o.TryGetProperty("break_even_requests_per_month", out _));
+            // Traceability: every money figure has a basis.
+            foreach (var item in o.GetProperty("one_time").EnumerateArray().Concat(o.GetProperty("usage").EnumerateArray()))
+                Assert.False(string.IsNullOrWhiteSpace(item.GetProperty("basis").GetString()));
+        }
+        var prompt = options.Single(o => o.GetProperty("lever").GetString() == "prompt");
+        Assert.Equal(a.Options.Single(o => o.Lever == LeverKind.Prompt).BreakEvenRequestsPerMonth!.Value, prompt.GetProperty("break_even_requests_per_month").GetDouble(), 0.5);
+    }
+
+    [Fact]
+    public void Html_report_is_self_contained_with_one_curve_per_lever_and_marked_break_evens()
+    {
+        var a = Sample();
+        var html = AdviceHtml.Write(a);
+        Assert.StartsWith("<!DOCTYPE html>", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("<script", html, StringComparison.Ordinal);
+        Assert.DoesNotMatch(new Regex("(src|href)=\"https?:"), html);
+        Assert.Equal(a.Options.Count, Regex.Matches(html, "<polyline ").Count);
+        var visible = a.Options.Count(o => o.BreakEvenRequestsPerMonth is { } v && v >= 1e4 && v <= 1e8); // chart spans 10^4..10^8 around 1M
+        Assert.True(visible > 0);
+        Assert.Equal(visible, Regex.Matches(html, "<title>break-even with ").Count);
+        Assert.Contains("declared 1M/month", html, StringComparison.Ordinal);
+        Assert.Contains("requests per month (log scale)", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Chart_x_axis_is_logarithmic()
+    {
+        var html = AdviceHtml.Write(Sample());
+        // Decade ticks 10k, 100k, 1M, 10M, 100M are equally spaced in x.
+        var xs = Regex.Matches(html, "<text x=\"([0-9.]+)\" y=\"[0-9.]+\" text-anchor=\"middle\" fill=\"#475467\">(10k|100k|1M|10M|100M)</text>")
+            .Select(m => double.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+        Assert.Equal(5, xs.Length);
+        var gaps = xs.Zip(xs.Skip(1), (l, r) => r - l).ToArray();
+        Assert.All(gaps, g => Assert.Equal(gaps[0], g, 0.2));
+    }
+}
