@@ -44,7 +44,7 @@ internal sealed class LabCommand : ILeverCommand
             .AddColumns("recipe", "accuracy", "macro-F1", "p50", "p95", "train", "$/1k", "$/month");
         foreach (var c in table.Columns) c.PadLeft(1).PadRight(1);
         foreach (var c in table.Columns.Skip(1)) c.RightAligned();
-        var picked = report.Recommendation["recipe"]?.GetValue<string>();
+        var picked = report.RecommendedRecipe;
         foreach (var r in report.Results.OrderByDescending(r => r.Metrics.Accuracy))
         {
             var name = (r.Name == picked ? $"[green]{Markup.Escape(r.Name)} *[/]" : Markup.Escape(r.Name)) + $"\n[grey]{Markup.Escape(r.Lever)}[/]";
@@ -53,8 +53,9 @@ internal sealed class LabCommand : ILeverCommand
         }
         AnsiConsole.Write(table);
         AnsiConsole.MarkupLineInterpolated($"[bold]recommendation:[/] {report.Recommendation["primary"]?.ToString() ?? "none"} ({picked ?? "-"})");
+        if (report.Recommendation["summary"]?.ToString() is { } summary) AnsiConsole.MarkupLineInterpolated($"  {summary}");
         if (report.Recommendation["rationale"] is System.Text.Json.Nodes.JsonArray why)
-            foreach (var line in why) AnsiConsole.MarkupLineInterpolated($"  - {line?.ToString()}");
+            foreach (var line in why) AnsiConsole.MarkupLineInterpolated($"  - {(line is System.Text.Json.Nodes.JsonObject o ? o["text"]?.ToString() : line?.ToString())}");
         if (report.Recommendation["warnings"] is System.Text.Json.Nodes.JsonArray warnings)
             foreach (var line in warnings) AnsiConsole.MarkupLineInterpolated($"  [yellow]warning:[/] {line?.ToString()}");
         AnsiConsole.MarkupLineInterpolated($"stages: {report.Ran.Count} ran, {report.Reused.Count} reused");
