@@ -7,6 +7,7 @@ namespace Lever.Lab.Recipes.Local;
 public sealed class FewShotRecipe(LabLanguageModelOptions options) : LocalModelRecipe(options)
 {
     private const int ShotChars = 240;
+    private const int ShotTokens = 80;
 
     /// <inheritdoc/>
     public override string Name => "local-few-shot";
@@ -18,7 +19,7 @@ public sealed class FewShotRecipe(LabLanguageModelOptions options) : LocalModelR
     public override string Description => $"the lab's pre-trained {Options.Preset} model, {Options.FewShot} fixed labelled examples in the prompt";
 
     /// <inheritdoc/>
-    public override string Fingerprint => $"few-shot-v1;k={Options.FewShot};shot_chars={ShotChars};chars={Options.PromptChars}";
+    public override string Fingerprint => $"few-shot-v2;k={Options.FewShot};shot_chars={ShotChars};shot_tokens={ShotTokens};chars={Options.PromptChars};tokens={PromptTokens}";
 
     /// <inheritdoc/>
     public override Task TrainAsync(RecipeContext context, CancellationToken ct) => Task.CompletedTask;
@@ -29,8 +30,12 @@ public sealed class FewShotRecipe(LabLanguageModelOptions options) : LocalModelR
         var perClass = Math.Max(1, Options.FewShot / Math.Max(1, context.Data.Labels.Count));
         // Interleaved by class so the last example before the query is not always the same class.
         var shots = context.Data.Labels.SelectMany(l => context.Data.Train.Where(e => e.Label == l).Take(perClass).Select((e, i) => (e, i)))
-            .OrderBy(p => p.i).ThenBy(p => p.e.Label, StringComparer.Ordinal).Select(p => p.e);
-        var prefix = string.Concat(shots.Select(e => LabelScorer.Prompt(e, ShotChars) + LabelScorer.Continuation(e.Label) + "\n"));
-        return Task.FromResult<IRecipeAnswerer>(new LabelScorer(context.BaseModel!, context.Data.Labels, Options.PromptChars, prefix));
+            .OrderBy(p => p.i).ThenBy(p => p.e.Label, StringComparer.Ordinal).Select(p => p.e).ToList();
+        string Prefix(Engine.Tokenizers.ModelTokenizer tokenizer)
+        {
+            var builder = new PromptBuilder(tokenizer, ShotChars, ShotTokens);
+            return string.Concat(shots.Select(e => builder.Prompt(e) + PromptBuilder.Continuation(e.Label) + "\n"));
+        }
+        return Task.FromResult<IRecipeAnswerer>(new LabelScorer(context.BaseModel!, context.Data.Labels, Options.PromptChars, PromptTokens, Prefix));
     }
 }

@@ -27,7 +27,7 @@ public sealed class FineTuneRecipe(LabLanguageModelOptions options, bool lora) :
         : $"every weight of the pre-trained {Options.Preset} model, {Options.FineTuneSteps} steps";
 
     /// <inheritdoc/>
-    public override string Fingerprint => $"{(lora ? "lora" : "full")}-v1;steps={Options.FineTuneSteps};batch={Options.BatchSize};chars={Options.PromptChars};r={Options.LoraRank};seed={Options.Seed};lr={LearningRate}";
+    public override string Fingerprint => $"{(lora ? "lora" : "full")}-v2;tokens={PromptTokens};seq={Options.SeqLen};steps={Options.FineTuneSteps};batch={Options.BatchSize};chars={Options.PromptChars};r={Options.LoraRank};seed={Options.Seed};lr={LearningRate}";
 
     /// <inheritdoc/>
     public override IReadOnlyList<string> Artifacts => [$"{ModelDir}/model.safetensors"];
@@ -39,8 +39,9 @@ public sealed class FineTuneRecipe(LabLanguageModelOptions options, bool lora) :
     {
         var dir = context.Directory;
         var dataDir = Directory.CreateDirectory(Path.Combine(dir, "data")).FullName;
-        JsonLines.Write(Path.Combine(dataDir, "train.jsonl"), context.Data.Train.Select(e => new Example(LabelScorer.Prompt(e, Options.PromptChars), LabelScorer.Continuation(e.Label))));
-        JsonLines.Write(Path.Combine(dataDir, "validation.jsonl"), context.Data.Validation.Select(e => new Example(LabelScorer.Prompt(e, Options.PromptChars), LabelScorer.Continuation(e.Label))));
+        var prompts = new PromptBuilder(Engine.Tokenizers.ModelTokenizer.Load(context.BaseModel!), Options.PromptChars, PromptTokens);
+        JsonLines.Write(Path.Combine(dataDir, "train.jsonl"), context.Data.Train.Select(e => new Example(prompts.Prompt(e), PromptBuilder.Continuation(e.Label))));
+        JsonLines.Write(Path.Combine(dataDir, "validation.jsonl"), context.Data.Validation.Select(e => new Example(prompts.Prompt(e), PromptBuilder.Continuation(e.Label))));
         var runDir = Path.Combine(dir, "run");
         var resume = LanguageModelFoundation.ResumeOrReset(runDir, context.StageInputs);
         if (resume) context.Stage?.Info($"{Name}: resuming training from its last checkpoint");
@@ -85,7 +86,7 @@ public sealed class FineTuneRecipe(LabLanguageModelOptions options, bool lora) :
 
     /// <inheritdoc/>
     public override Task<IRecipeAnswerer> LoadAsync(RecipeContext context, CancellationToken ct) =>
-        Task.FromResult<IRecipeAnswerer>(new LabelScorer(Path.Combine(context.Directory, ModelDir), context.Data.Labels, Options.PromptChars));
+        Task.FromResult<IRecipeAnswerer>(new LabelScorer(Path.Combine(context.Directory, ModelDir), context.Data.Labels, Options.PromptChars, PromptTokens));
 
     private sealed record Example(string Prompt, string Completion);
 }

@@ -1,4 +1,5 @@
 using Lever.Engine.Generation;
+using Lever.Engine.Tokenizers;
 using Lever.Lab.Data;
 
 namespace Lever.Lab.Recipes.Local;
@@ -13,27 +14,21 @@ internal sealed class LabelScorer : IRecipeAnswerer
     private readonly TextGenerator _generator;
     private readonly IReadOnlyList<string> _labels;
     private readonly string _prefix;
-    private readonly int _promptChars;
+    private readonly PromptBuilder _prompts;
 
-    public LabelScorer(string modelDirectory, IReadOnlyList<string> labels, int promptChars, string prefix = "")
+    /// <summary>Loads the model; <paramref name="prefix"/> (few-shot examples) is built from the model's tokenizer.</summary>
+    public LabelScorer(string modelDirectory, IReadOnlyList<string> labels, int promptChars, int maxPromptTokens, Func<ModelTokenizer, string>? prefix = null)
     {
         _generator = TextGenerator.Load(modelDirectory);
         _labels = labels;
-        _promptChars = promptChars;
-        _prefix = prefix;
+        _prompts = new PromptBuilder(_generator.Tokenizer, promptChars, maxPromptTokens);
+        _prefix = prefix?.Invoke(_generator.Tokenizer) ?? "";
     }
-
-    /// <summary>The prompt for one email: its text cut to <paramref name="chars"/>, then the label cue.</summary>
-    public static string Prompt(LabExample example, int chars) =>
-        (example.Text.Length > chars ? example.Text[..chars] : example.Text) + "\nLabel:";
-
-    /// <summary>The continuation for a label.</summary>
-    public static string Continuation(string label) => " " + label + "\n";
 
     public ValueTask<RecipeAnswer> AnswerAsync(LabExample example, CancellationToken ct)
     {
-        var prompt = _prefix + Prompt(example, _promptChars);
-        var scores = _generator.Score(_labels.Select(l => (prompt, Continuation(l))).ToList(), batchSize: _labels.Count, ct);
+        var prompt = _prefix + _prompts.Prompt(example);
+        var scores = _generator.Score(_labels.Select(l => (prompt, PromptBuilder.Continuation(l))).ToList(), batchSize: _labels.Count, ct);
         var best = 0;
         for (var i = 1; i < scores.Count; i++)
             if (scores[i].LogProbability > scores[best].LogProbability) best = i;

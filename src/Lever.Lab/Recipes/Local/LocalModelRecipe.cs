@@ -9,6 +9,9 @@ public abstract class LocalModelRecipe(LabLanguageModelOptions options) : LabRec
     /// <inheritdoc/>
     public override bool NeedsBaseModel => true;
 
+    /// <summary>Tokens of email text in a prompt: the training sequence minus room for BOS, the cue and the label.</summary>
+    protected int PromptTokens => Math.Max(16, Options.SeqLen - 12);
+
     /// <inheritdoc/>
     public override int TrainCores => Environment.ProcessorCount;
 

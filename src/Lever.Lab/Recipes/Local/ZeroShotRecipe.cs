@@ -16,12 +16,12 @@ public sealed class ZeroShotRecipe(LabLanguageModelOptions options) : LocalModel
     public override string Description => $"the lab's pre-trained {Options.Preset} model, label by likelihood, no examples";
 
     /// <inheritdoc/>
-    public override string Fingerprint => $"zero-shot-v1;chars={Options.PromptChars}";
+    public override string Fingerprint => $"zero-shot-v2;chars={Options.PromptChars};tokens={PromptTokens}";
 
     /// <inheritdoc/>
     public override Task TrainAsync(RecipeContext context, CancellationToken ct) => Task.CompletedTask;
 
     /// <inheritdoc/>
     public override Task<IRecipeAnswerer> LoadAsync(RecipeContext context, CancellationToken ct) =>
-        Task.FromResult<IRecipeAnswerer>(new LabelScorer(context.BaseModel!, context.Data.Labels, Options.PromptChars));
+        Task.FromResult<IRecipeAnswerer>(new LabelScorer(context.BaseModel!, context.Data.Labels, Options.PromptChars, PromptTokens));
 }
