@@ -40,9 +40,10 @@ internal sealed class LabCommand : ILeverCommand
         }
 
         // Compact enough for an 80-column terminal: the lever sits under the recipe name, numbers in short forms.
-        var table = new Table().Border(TableBorder.Simple).Title("[bold]lab results on the test split[/]")
-            .AddColumns("recipe", "accuracy", "macro-F1", "p50", "p95", "train", "$/1k", "$/month");
-        foreach (var c in table.Columns) c.PadLeft(1).PadRight(1);
+        var table = new Table().Border(TableBorder.None).Title("[bold]lab results on the test split[/] (acc: accuracy; F1: macro-F1; p50/p95: answer latency)")
+            .AddColumns("recipe", "acc", "F1", "p50", "p95", "train", "$/1k", "$/month");
+        foreach (var c in table.Columns) c.PadLeft(0).PadRight(2);
+        table.Columns[0].NoWrap();
         foreach (var c in table.Columns.Skip(1)) c.RightAligned();
         var picked = report.RecommendedRecipe;
         foreach (var r in report.Results.OrderByDescending(r => r.Metrics.Accuracy))
