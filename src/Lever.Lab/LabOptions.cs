@@ -15,6 +15,9 @@ public sealed class LabOptions
     /// <summary>Recipes to run, by name (null: every recipe that applies).</summary>
     public List<string>? Recipes { get; set; }
 
+    /// <summary>The lab's own small language model: tokenizer, pre-training and the LLM recipes built on it.</summary>
+    public LabLanguageModelOptions Llm { get; set; } = new();
+
     /// <summary>Within this many accuracy points of the best, the cheaper recipe is recommended.</summary>
     public double ToleranceAccuracyPoints { get; set; } = 1.0;
 }
@@ -61,4 +64,44 @@ public sealed class LabComputeOptions
 
     /// <summary>Answers per month; when absent, <c>workload.workload.requests_per_month</c> in lever.yaml is used.</summary>
     public double? RequestsPerMonth { get; set; }
+}
+
+/// <summary>
+/// The small Llama-family model the lab pre-trains from scratch on the training emails' text (no labels), and how the
+/// LLM recipes prompt and fine-tune it. Sized for a 2-core CPU: minutes, not hours.
+/// </summary>
+public sealed class LabLanguageModelOptions
+{
+    /// <summary>Model preset (tiny, small, base) or a config.json path.</summary>
+    public string Preset { get; set; } = "tiny";
+
+    /// <summary>Byte-level BPE vocabulary size, special tokens included.</summary>
+    public int Vocab { get; set; } = 4096;
+
+    /// <summary>Characters of each email's text used for the tokenizer and pre-training.</summary>
+    public int PretrainChars { get; set; } = 1500;
+
+    /// <summary>Pre-training optimizer steps.</summary>
+    public int PretrainSteps { get; set; } = 100;
+
+    /// <summary>Fine-tuning optimizer steps (LoRA and full).</summary>
+    public int FineTuneSteps { get; set; } = 100;
+
+    /// <summary>Sequences per step.</summary>
+    public int BatchSize { get; set; } = 8;
+
+    /// <summary>Tokens per training sequence.</summary>
+    public int SeqLen { get; set; } = 192;
+
+    /// <summary>Characters of the email shown in a prompt (subject and sender first).</summary>
+    public int PromptChars { get; set; } = 400;
+
+    /// <summary>Fixed examples in the few-shot prompt (half per class).</summary>
+    public int FewShot { get; set; } = 2;
+
+    /// <summary>LoRA rank.</summary>
+    public int LoraRank { get; set; } = 16;
+
+    /// <summary>Seed of initialization, data order and adapters.</summary>
+    public int Seed { get; set; } = 42;
 }

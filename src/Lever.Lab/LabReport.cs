@@ -6,11 +6,12 @@ namespace Lever.Lab;
 
 /// <summary>The outcome of a lab run: every recipe measured, the recommendation, and where the reports are.</summary>
 /// <param name="Results">One row per recipe, measured on the test split.</param>
-/// <param name="Recommendation">The recommendation JSON (advisor field names).</param>
+/// <param name="Recommendation">The recommendation JSON: the advisor's, with the measured recipes as evidence.</param>
+/// <param name="RecommendedRecipe">The measured recipe that pulls the recommended lever, if any.</param>
 /// <param name="Stats">Class counts per split.</param>
 /// <param name="SummaryPath">.lever/lab/summary.json.</param>
 /// <param name="ReportPath">.lever/lab/report.html.</param>
 /// <param name="Ran">Stages that ran this time.</param>
 /// <param name="Reused">Stages reused from an earlier run.</param>
-public sealed record LabReport(IReadOnlyList<RecipeResult> Results, JsonObject Recommendation, DatasetStats Stats,
+public sealed record LabReport(IReadOnlyList<RecipeResult> Results, JsonObject Recommendation, string? RecommendedRecipe, DatasetStats Stats,
     string SummaryPath, string ReportPath, IReadOnlyList<string> Ran, IReadOnlyList<string> Reused);

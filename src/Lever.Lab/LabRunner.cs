@@ -6,6 +6,7 @@ using Lever.Lab.Data;
 using Lever.Lab.Internal;
 using Lever.Lab.Pipeline;
 using Lever.Lab.Recipes;
+using Lever.Lab.Recipes.Local;
 using Lever.Lab.Reporting;
 
 namespace Lever.Lab;
@@ -20,7 +21,7 @@ public sealed class LabRunner
     // Bump when parsing or splitting changes, so cached data is rebuilt.
     private const string DataVersion = "data-v2";
     private const string EvalVersion = "eval-v1";
-    private const string ReportVersion = "report-v1";
+    private const string ReportVersion = "report-v4";
 
     private readonly Workspace _workspace;
     private readonly LabConfiguration _config;
@@ -45,7 +46,8 @@ public sealed class LabRunner
     /// <summary>The recipes this build can run, filtered by <c>lab.recipes</c> when set.</summary>
     public static IReadOnlyList<LabRecipe> Recipes(LabOptions options)
     {
-        LabRecipe[] all = [new ClassicalBaselineRecipe()];
+        var llm = options.Llm;
+        LabRecipe[] all = [new ClassicalBaselineRecipe(), new ZeroShotRecipe(llm), new FewShotRecipe(llm), new FineTuneRecipe(llm, lora: true), new FineTuneRecipe(llm, lora: false)];
         if (options.Recipes is null) return all;
         var unknown = options.Recipes.Where(n => all.All(r => r.Name != n)).ToList();
         if (unknown.Count > 0)
@@ -63,31 +65,38 @@ public sealed class LabRunner
         var stats = JsonSerializer.Deserialize<DatasetStats>(File.ReadAllText(Path.Combine(LabDir, "data", "stats.json")), JsonLines.Options)!;
         var test = JsonLines.Read<LabExample>(Path.Combine(LabDir, "data", "test.jsonl"));
 
+        LanguageModelFoundation.Result? foundation = null;
+        if (_recipes.Any(r => r.NeedsBaseModel))
+            foundation = await LanguageModelFoundation.EnsureAsync(pipeline, dataRecord, _config.Options.Llm, Data, ct).ConfigureAwait(false);
+
         var results = new List<RecipeResult>();
         var reportInputs = new List<string> { ReportVersion, dataRecord.Inputs };
         foreach (var recipe in _recipes)
         {
-            var (train, eval) = await RunRecipeAsync(pipeline, recipe, dataRecord, ct).ConfigureAwait(false);
+            var baseModel = recipe.NeedsBaseModel ? foundation : null;
+            var (train, eval) = await RunRecipeAsync(pipeline, recipe, dataRecord, baseModel, ct).ConfigureAwait(false);
             var predictions = JsonLines.Read<PredictionLine>(Path.Combine(LabDir, "recipes", recipe.Name, "predictions.jsonl"));
-            var result = Score(recipe, test, predictions, train.Values.GetValueOrDefault("train_seconds"));
+            // A recipe on the lab's own model could not exist without the tokenizer and pre-training: their time is its training time too.
+            var result = Score(recipe, test, predictions, train.Values.GetValueOrDefault("train_seconds") + (baseModel?.Seconds ?? 0));
             results.Add(result);
             reportInputs.Add(eval.Outputs.Values.Single());
-            reportInputs.Add(train.Values.GetValueOrDefault("train_seconds").ToString("R", CultureInfo.InvariantCulture));
+            reportInputs.Add(result.TrainSeconds.ToString("R", CultureInfo.InvariantCulture));
         }
 
-        var recommendation = FrontierRecommender.Recommend(results, _config.RequestsPerMonth, _config.Options.ToleranceAccuracyPoints, test.Count);
+        var (recommendation, picked) = LabAdvice.Recommend(_workspace, results, _config, test.Count);
         var o = _config.Options;
         reportInputs.AddRange([_config.RequestsPerMonth.ToString("R", CultureInfo.InvariantCulture), o.Compute.CpuHourUsd.ToString("R", CultureInfo.InvariantCulture),
-            o.Compute.AmortizeMonths.ToString(CultureInfo.InvariantCulture), o.ToleranceAccuracyPoints.ToString("R", CultureInfo.InvariantCulture)]);
-        await pipeline.RunAsync("report", "report: summary.json, report.html", Hashing.Of([.. reportInputs]), ["summary.json", "report.html", "results.json"], (run, _) =>
+            o.Compute.AmortizeMonths.ToString(CultureInfo.InvariantCulture), o.ToleranceAccuracyPoints.ToString("R", CultureInfo.InvariantCulture),
+            recommendation.ToJsonString()]);
+        await pipeline.RunAsync("report", "write the report", Hashing.Of([.. reportInputs]), ["summary.json", "report.html", "results.json"], (run, _) =>
         {
             run.Start(1);
-            LabSummaryWriter.Write(LabDir, results, recommendation, stats, _config, _workspace);
+            LabSummaryWriter.Write(LabDir, results, recommendation, picked, stats, _config, _workspace);
             run.Detail = ".lever/lab/report.html";
             return Task.CompletedTask;
         }, ct).ConfigureAwait(false);
 
-        return new LabReport(results, recommendation, stats, Path.Combine(LabDir, "summary.json"), Path.Combine(LabDir, "report.html"), pipeline.Ran, pipeline.Reused);
+        return new LabReport(results, recommendation, picked, stats, Path.Combine(LabDir, "summary.json"), Path.Combine(LabDir, "report.html"), pipeline.Ran, pipeline.Reused);
     }
 
     private async Task<StageRecord> PrepareDataAsync(LabPipeline pipeline, string dataDir, CancellationToken ct)
@@ -100,7 +109,7 @@ public sealed class LabRunner
         var inputs = Hashing.Of(DataVersion, inventory, d.ValidationFraction.ToString("R", CultureInfo.InvariantCulture),
             d.Seed.ToString(CultureInfo.InvariantCulture), d.MaxBodyChars.ToString(CultureInfo.InvariantCulture));
         string[] outputs = ["data/train.jsonl", "data/validation.jsonl", "data/test.jsonl", "data/stats.json"];
-        return await pipeline.RunAsync("data", $"parse and split {pool.Count + test.Count} emails", inputs, outputs, (run, token) =>
+        return await pipeline.RunAsync("data", $"parse {pool.Count + test.Count} emails", inputs, outputs, (run, token) =>
         {
             var all = pool.Concat(test).ToList();
             run.Start(all.Count);
@@ -129,28 +138,30 @@ public sealed class LabRunner
         return _data = new LabDataset(labels, train, validation, test);
     }
 
-    private async Task<(StageRecord Train, StageRecord Eval)> RunRecipeAsync(LabPipeline pipeline, LabRecipe recipe, StageRecord data, CancellationToken ct)
+    private async Task<(StageRecord Train, StageRecord Eval)> RunRecipeAsync(LabPipeline pipeline, LabRecipe recipe, StageRecord data,
+        LanguageModelFoundation.Result? foundation, CancellationToken ct)
     {
         var dir = Directory.CreateDirectory(Path.Combine(LabDir, "recipes", recipe.Name)).FullName;
         var trainData = data.Outputs["data/train.jsonl"] + data.Outputs["data/validation.jsonl"];
-        var trainInputs = Hashing.Of(trainData, recipe.Fingerprint);
+        var trainInputs = Hashing.Of(trainData, recipe.Fingerprint, foundation?.Inputs ?? "");
+        var baseModel = foundation?.Directory;
         var artifacts = recipe.Artifacts.Select(a => $"recipes/{recipe.Name}/{a}").ToList();
         var train = await pipeline.RunAsync($"train:{recipe.Name}", $"train {recipe.Name}", trainInputs, artifacts, async (run, token) =>
         {
             var clock = Stopwatch.StartNew();
-            await recipe.TrainAsync(new RecipeContext(_workspace, dir, Data(), run), token).ConfigureAwait(false);
+            await recipe.TrainAsync(new RecipeContext(_workspace, dir, Data(), run, baseModel, trainInputs), token).ConfigureAwait(false);
             run.SetValue("train_seconds", clock.Elapsed.TotalSeconds);
             run.SetValue("train_cores", recipe.TrainCores);
             run.Detail = $"{run.Detail}{(run.Detail is null ? "" : "; ")}{clock.Elapsed.TotalSeconds:F1} s";
         }, ct).ConfigureAwait(false);
 
         var evalInputs = Hashing.Of(EvalVersion, trainInputs, string.Join(',', train.Outputs.Values), data.Outputs["data/test.jsonl"], recipe.AnswerCores.ToString(CultureInfo.InvariantCulture));
-        var eval = await pipeline.RunAsync($"eval:{recipe.Name}", $"answer the test set with {recipe.Name}", evalInputs, [$"recipes/{recipe.Name}/predictions.jsonl"],
-            (run, token) => EvaluateAsync(recipe, dir, evalInputs, run, token), ct).ConfigureAwait(false);
+        var eval = await pipeline.RunAsync($"eval:{recipe.Name}", $"test {recipe.Name}", evalInputs, [$"recipes/{recipe.Name}/predictions.jsonl"],
+            (run, token) => EvaluateAsync(recipe, dir, evalInputs, baseModel, run, token), ct).ConfigureAwait(false);
         return (train, eval);
     }
 
-    private async Task EvaluateAsync(LabRecipe recipe, string dir, string inputs, StageRun run, CancellationToken ct)
+    private async Task EvaluateAsync(LabRecipe recipe, string dir, string inputs, string? baseModel, StageRun run, CancellationToken ct)
     {
         var data = Data();
         var partial = Path.Combine(dir, "predictions.partial.jsonl");
@@ -165,7 +176,7 @@ public sealed class LabRunner
         run.Start(data.Test.Count);
         if (answered.Count > 0) run.Info($"{recipe.Name}: resuming evaluation at item {answered.Count + 1} of {data.Test.Count}");
 
-        using var answerer = await recipe.LoadAsync(new RecipeContext(_workspace, dir, data, null), ct).ConfigureAwait(false);
+        using var answerer = await recipe.LoadAsync(new RecipeContext(_workspace, dir, data, null, baseModel, inputs), ct).ConfigureAwait(false);
         // One untimed answer first, so JIT and lazy loading are not billed to the first test item.
         var warmup = data.Validation.Count > 0 ? data.Validation[0] : data.Test[0];
         await answerer.AnswerAsync(warmup, ct).ConfigureAwait(false);

@@ -17,7 +17,7 @@ public sealed class LabCommandTests
                 File.WriteAllText(Path.Combine(dir, $"{i:D5}.txt"),
                     $"From: x{i}@example.com\nSubject: {words[i % words.Length]}\n\n{string.Join(' ', Enumerable.Range(0, 20).Select(_ => words[rng.Next(words.Length)]))}\n");
         }
-        File.WriteAllText(Path.Combine(root, "lever.yaml"), "lab:\n  dataset:\n    path: corpus\n  compute:\n    requests_per_month: 1000\n");
+        File.WriteAllText(Path.Combine(root, "lever.yaml"), "lab:\n  recipes: [baseline-logreg]\n  dataset:\n    path: corpus\n  compute:\n    requests_per_month: 1000\n");
         return root;
     }
 

@@ -38,7 +38,13 @@ public sealed class LabRunnerTests : IDisposable
         Assert.True(recipe["latency_ms_p95"]!.GetValue<double>() >= recipe["latency_ms_p50"]!.GetValue<double>());
         Assert.True(recipe["cost_per_1k_usd"]!.GetValue<double>() > 0);
         Assert.True(recipe["train_seconds"]!.GetValue<double>() > 0);
-        Assert.Equal("baseline", summary["recommendation"]!["primary"]!.GetValue<string>());
+        // The workspace declares a workload: the advisor decides, with the measured recipe as evidence.
+        var recommendation = summary["recommendation"]!.AsObject();
+        Assert.Contains(recommendation["primary"]!.GetValue<string>(), new[] { "prompt", "prompt_caching", "rag", "fine_tune_lora", "fine_tune_qlora", "fine_tune_full", "distill", "continued_pretraining", "train_from_scratch", "hybrid" });
+        var evidence = Assert.Single(recommendation["evidence"]!.AsArray())!;
+        Assert.Equal("baseline-logreg", evidence["name"]!.GetValue<string>());
+        Assert.Equal(recipe["accuracy"]!.GetValue<double>(), evidence["quality"]!.GetValue<double>(), 4);
+        Assert.NotEmpty(recommendation["rationale"]!.AsArray());
 
         // Test = the "-2" groups (24 + 24), every one answered; validation 20% of each class of the first groups.
         Assert.Equal(48, report.Results[0].Metrics.Count);

@@ -39,20 +39,24 @@ internal sealed class LabCommand : ILeverCommand
             report = await new LabRunner(ws, config, recipes, new LabProgressObserver(null)).RunAsync(ct).ConfigureAwait(false);
         }
 
-        var table = new Table().Border(TableBorder.Rounded).Title("[bold]lab results (test split)[/]")
-            .AddColumns("recipe", "lever", "accuracy", "macro-F1", "p50", "p95", "train", "cost/1k", "per month");
-        foreach (var c in table.Columns.Skip(2)) c.RightAligned();
-        var picked = report.Recommendation["recipe"]?.GetValue<string>();
+        // Compact enough for an 80-column terminal: the lever sits under the recipe name, numbers in short forms.
+        var table = new Table().Border(TableBorder.None).Title("[bold]lab results on the test split[/] (acc: accuracy; F1: macro-F1; p50/p95: answer latency)")
+            .AddColumns("recipe", "acc", "F1", "p50", "p95", "train", "$/1k", "$/month");
+        foreach (var c in table.Columns) c.PadLeft(0).PadRight(2);
+        table.Columns[0].NoWrap();
+        foreach (var c in table.Columns.Skip(1)) c.RightAligned();
+        var picked = report.RecommendedRecipe;
         foreach (var r in report.Results.OrderByDescending(r => r.Metrics.Accuracy))
         {
-            var name = r.Name == picked ? $"[green]{Markup.Escape(r.Name)} *[/]" : Markup.Escape(r.Name);
-            table.AddRow(name, Markup.Escape(r.Lever), LabFormat.Pct(r.Metrics.Accuracy), r.Metrics.MacroF1.ToString("0.0000", System.Globalization.CultureInfo.InvariantCulture),
-                LabFormat.Ms(r.LatencyMsP50), LabFormat.Ms(r.LatencyMsP95), $"{r.TrainSeconds:0.0} s", Markup.Escape(LabFormat.Usd(r.Cost.Per1kUsd)), Markup.Escape(LabFormat.Usd(r.Cost.MonthlyUsd)));
+            var name = (r.Name == picked ? $"[green]{Markup.Escape(r.Name)} *[/]" : Markup.Escape(r.Name)) + $"\n[grey]{Markup.Escape(r.Lever)}[/]";
+            table.AddRow(name, LabFormat.Pct(r.Metrics.Accuracy), F(r.Metrics.MacroF1, "0.000"), ShortMs(r.LatencyMsP50), ShortMs(r.LatencyMsP95),
+                F(r.TrainSeconds, "0") + "s", ShortUsd(r.Cost.Per1kUsd), ShortUsd(r.Cost.MonthlyUsd));
         }
         AnsiConsole.Write(table);
         AnsiConsole.MarkupLineInterpolated($"[bold]recommendation:[/] {report.Recommendation["primary"]?.ToString() ?? "none"} ({picked ?? "-"})");
+        if (report.Recommendation["summary"]?.ToString() is { } summary) AnsiConsole.MarkupLineInterpolated($"  {summary}");
         if (report.Recommendation["rationale"] is System.Text.Json.Nodes.JsonArray why)
-            foreach (var line in why) AnsiConsole.MarkupLineInterpolated($"  - {line?.ToString()}");
+            foreach (var line in why) AnsiConsole.MarkupLineInterpolated($"  - {(line is System.Text.Json.Nodes.JsonObject o ? o["text"]?.ToString() : line?.ToString())}");
         if (report.Recommendation["warnings"] is System.Text.Json.Nodes.JsonArray warnings)
             foreach (var line in warnings) AnsiConsole.MarkupLineInterpolated($"  [yellow]warning:[/] {line?.ToString()}");
         AnsiConsole.MarkupLineInterpolated($"stages: {report.Ran.Count} ran, {report.Reused.Count} reused");
@@ -60,4 +64,10 @@ internal sealed class LabCommand : ILeverCommand
         AnsiConsole.MarkupLineInterpolated($"summary: {report.SummaryPath}");
         return 0;
     }
+
+    private static string F(double v, string format) => v.ToString(format, System.Globalization.CultureInfo.InvariantCulture);
+
+    private static string ShortMs(double ms) => ms < 10 ? F(ms, "0.00") + "ms" : F(ms, "#,0") + "ms";
+
+    private static string ShortUsd(double usd) => usd is > 0 and < 0.01 ? F(usd, "0.0e+0") : usd < 1000 ? F(usd, "0.00") : F(usd, "#,0");
 }

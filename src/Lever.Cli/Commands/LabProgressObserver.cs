@@ -48,9 +48,7 @@ internal sealed class LabProgressObserver(ProgressContext? progress) : ILabObser
             Console.WriteLine($"lab: {stage}: reused (inputs unchanged): {description}");
             return;
         }
-        var task = progress.AddTask($"[grey]reused:[/] {Markup.Escape(description)}", maxValue: 1);
-        task.Value = 1;
-        task.StopTask();
+        AnsiConsole.MarkupLineInterpolated($"[grey]reused[/] {stage} (inputs unchanged)");
     }
 
     public void StageFinished(string stage, TimeSpan elapsed, string? detail)
@@ -65,9 +63,10 @@ internal sealed class LabProgressObserver(ProgressContext? progress) : ILabObser
         {
             task.IsIndeterminate = false;
             task.Value = task.MaxValue;
-            task.Description = $"{task.Description}[green]{Markup.Escape(suffix)}[/]";
             task.StopTask();
         }
+        // The result goes on its own line: appended to the bar's description it would squeeze the bar on narrow terminals.
+        AnsiConsole.MarkupLineInterpolated($"[green]done[/] {stage} in {elapsed.TotalSeconds:0.0} s{suffix}");
     }
 
     public void Info(string message)

@@ -25,6 +25,9 @@ public abstract class LabRecipe
     /// <summary>CPU cores busy while answering (for pricing answer time).</summary>
     public virtual int AnswerCores => 1;
 
+    /// <summary>True when the recipe builds on the lab's own pre-trained language model (tokenizer + pre-training stages run first).</summary>
+    public virtual bool NeedsBaseModel => false;
+
     /// <summary>Files (relative to the recipe folder) that training writes and answering needs.</summary>
     public virtual IReadOnlyList<string> Artifacts => [];
 

@@ -9,4 +9,6 @@ namespace Lever.Lab.Recipes;
 /// <param name="Directory">The recipe's folder under .lever/lab/recipes/ (its artefacts live here).</param>
 /// <param name="Data">The splits; a recipe may train on Train, tune on Validation, and never reads Test.</param>
 /// <param name="Stage">The running stage, for progress and messages (null when loading for evaluation).</param>
-public sealed record RecipeContext(Workspace Workspace, string Directory, LabDataset Data, StageRun? Stage);
+/// <param name="BaseModel">The lab's pre-trained language model folder, for recipes that need one (null otherwise).</param>
+/// <param name="StageInputs">The running stage's inputs hash: a recipe that keeps partial work (training checkpoints) tags it with this.</param>
+public sealed record RecipeContext(Workspace Workspace, string Directory, LabDataset Data, StageRun? Stage, string? BaseModel = null, string StageInputs = "");

@@ -13,13 +13,12 @@ namespace Lever.Lab.Reporting;
 /// </summary>
 public static class HtmlReport
 {
-    private const int ChartWidth = 880, ChartHeight = 440, Left = 72, Right = 24, Top = 24, Bottom = 64;
+    private const int ChartWidth = 936, ChartHeight = 480, Left = 72, Right = 24, Top = 24, Bottom = 64;
 
     /// <summary>Renders the report.</summary>
-    public static string Render(string title, IReadOnlyList<RecipeResult> results, JsonObject recommendation, DatasetStats stats, LabConfiguration config)
+    public static string Render(string title, IReadOnlyList<RecipeResult> results, JsonObject recommendation, string? picked, DatasetStats stats, LabConfiguration config)
     {
         var h = new StringBuilder();
-        var picked = recommendation["recipe"]?.GetValue<string>();
         h.Append("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Lever lab — ").Append(E(title)).Append("</title><style>")
          .Append(Css).Append("</style></head><body><main>");
         h.Append("<h1>Lever lab: ").Append(E(title)).Append("</h1>");
@@ -33,7 +32,9 @@ public static class HtmlReport
         h.Append("<p class=\"primary\">").Append(primary is null ? "none" : $"<b>{E(primary)}</b>")
          .Append(picked is null ? "" : $" — recipe <code>{E(picked)}</code>").Append("</p>");
         if (recommendation["source"]?.GetValue<string>() is { } source) h.Append("<p class=\"src\">Source: ").Append(E(source)).Append("</p>");
+        if (recommendation["summary"]?.GetValue<string>() is { } summary) h.Append("<p>").Append(E(summary)).Append("</p>");
         AppendList(h, "Rationale", recommendation["rationale"] as JsonArray);
+        AppendList(h, "Plan", recommendation["plan"] as JsonArray);
         AppendList(h, "Warnings", recommendation["warnings"] as JsonArray);
         h.Append("</section>");
 
@@ -162,6 +163,11 @@ public static class HtmlReport
                 }
             }
             placed.Add(box);
+            // A leader line when the label had to move away from its point, so crowded charts stay unambiguous.
+            var nearX = Math.Clamp(x, box.X, box.X + box.W);
+            var nearY = Math.Clamp(y, box.Y, box.Y + box.H);
+            if (Math.Sqrt((nearX - x) * (nearX - x) + (nearY - y) * (nearY - y)) > 8)
+                s.Append(CultureInfo.InvariantCulture, $"<line x1=\"{x:F1}\" y1=\"{y:F1}\" x2=\"{nearX:F1}\" y2=\"{nearY:F1}\" stroke=\"#9ca3af\" stroke-width=\"1\"/>");
             s.Append(CultureInfo.InvariantCulture, $"<text x=\"{box.X + 2:F1}\" y=\"{box.Y + 11.5:F1}\" class=\"label\">{E(text)}</text>");
         }
         return s.Append("</svg>").ToString();
@@ -203,7 +209,12 @@ public static class HtmlReport
     {
         if (items is null || items.Count == 0) return;
         h.Append("<h3>").Append(heading).Append("</h3><ul>");
-        foreach (var item in items) h.Append("<li>").Append(E(item?.ToString() ?? "")).Append("</li>");
+        foreach (var item in items)
+        {
+            // The advisor's rationale entries are objects: the text, and the source it rests on.
+            var text = item is JsonObject o ? (o["text"]?.ToString() ?? o.ToJsonString()) + (o["source"] is { } s ? $" ({s})" : "") : item?.ToString() ?? "";
+            h.Append("<li>").Append(E(text)).Append("</li>");
+        }
         h.Append("</ul>");
     }
 

@@ -15,11 +15,11 @@ public static class LabSummaryWriter
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
     /// <summary>Writes summary.json, results.json and report.html into <paramref name="labDir"/>.</summary>
-    public static void Write(string labDir, IReadOnlyList<RecipeResult> results, JsonObject recommendation, DatasetStats stats, LabConfiguration config, Workspace workspace)
+    public static void Write(string labDir, IReadOnlyList<RecipeResult> results, JsonObject recommendation, string? picked, DatasetStats stats, LabConfiguration config, Workspace workspace)
     {
         File.WriteAllText(Path.Combine(labDir, "summary.json"), Summary(results, recommendation).ToJsonString(Indented) + "\n");
         File.WriteAllText(Path.Combine(labDir, "results.json"), Details(results, stats, config).ToJsonString(Indented) + "\n");
-        File.WriteAllText(Path.Combine(labDir, "report.html"), HtmlReport.Render(Path.GetFileName(workspace.Root.TrimEnd('/')), results, recommendation, stats, config));
+        File.WriteAllText(Path.Combine(labDir, "report.html"), HtmlReport.Render(Path.GetFileName(workspace.Root.TrimEnd('/')), results, recommendation, picked, stats, config));
     }
 
     /// <summary>The summary.json document: <c>{"recipes":[…],"recommendation":{…}}</c>.</summary>

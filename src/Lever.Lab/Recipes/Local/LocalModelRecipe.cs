@@ -1,0 +1,20 @@
+namespace Lever.Lab.Recipes.Local;
+
+/// <summary>A recipe on the lab's own pre-trained model: it answers by label likelihood and keeps every core busy.</summary>
+public abstract class LocalModelRecipe(LabLanguageModelOptions options) : LabRecipe
+{
+    /// <summary>The language-model settings.</summary>
+    protected LabLanguageModelOptions Options { get; } = options;
+
+    /// <inheritdoc/>
+    public override bool NeedsBaseModel => true;
+
+    /// <summary>Tokens of email text in a prompt: the training sequence minus room for BOS, the cue and the label.</summary>
+    protected int PromptTokens => Math.Max(16, Options.SeqLen - 12);
+
+    /// <inheritdoc/>
+    public override int TrainCores => Environment.ProcessorCount;
+
+    /// <inheritdoc/>
+    public override int AnswerCores => Environment.ProcessorCount;
+}

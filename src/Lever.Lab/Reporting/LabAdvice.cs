@@ -1,0 +1,44 @@
+using System.Text.Json.Nodes;
+using Lever.Advisor;
+using Lever.Core;
+
+namespace Lever.Lab.Reporting;
+
+/// <summary>
+/// The recommendation: the advisor (<c>lever advise</c>'s engine) run on the workspace's <c>workload:</c> with the lab's
+/// measured recipes as evidence, so its decision cites the measured accuracy and cost at the declared volume. Without a
+/// workload section the lab's own rule decides (<see cref="FrontierRecommender"/>) and says so.
+/// </summary>
+public static class LabAdvice
+{
+    /// <summary>Where the evidence is said to come from in the advisor's rationale.</summary>
+    public const string EvidenceSource = ".lever/lab/summary.json";
+
+    /// <summary>Returns the recommendation JSON and the measured recipe it points to (null when none measured that lever).</summary>
+    public static (JsonObject Recommendation, string? Recipe) Recommend(Workspace workspace, IReadOnlyList<RecipeResult> results, LabConfiguration config, int testItems)
+    {
+        if (!HasWorkload(workspace.ConfigPath))
+        {
+            var own = FrontierRecommender.Recommend(results, config.RequestsPerMonth, config.Options.ToleranceAccuracyPoints, testItems);
+            ((JsonArray)own["warnings"]!).Add("no workload: section in lever.yaml, so the advisor did not run; add one to get `lever advise`'s decision with this evidence");
+            return (own, own["recipe"]?.GetValue<string>());
+        }
+        var inputs = AdvisorInputs.Load(workspace.ConfigPath, workspace.ConfigPath, null);
+        var recipes = LabSummaryWriter.Summary(results, new JsonObject()).ToJsonString();
+        var measured = EvidenceReader.Parse(EvidenceSource, recipes);
+        var advice = Advisor.Advisor.Advise(inputs.Workload, inputs.Prices, inputs.Policy, [.. inputs.Evidence, .. measured]);
+        var json = JsonNode.Parse(AdviceJson.Write(advice))!.AsObject();
+        var primary = json["primary"]?.GetValue<string>();
+        var recipe = results.Where(r => r.Lever == primary).OrderByDescending(r => r.Metrics.Accuracy).ThenBy(r => r.Cost.Per1kUsd).FirstOrDefault()?.Name;
+        return (json, recipe);
+    }
+
+    private static bool HasWorkload(string configPath)
+    {
+        if (!File.Exists(configPath)) return false;
+        var yaml = new YamlDotNet.RepresentationModel.YamlStream();
+        using (var reader = new StreamReader(configPath)) yaml.Load(reader);
+        return yaml.Documents.Count > 0 && yaml.Documents[0].RootNode is YamlDotNet.RepresentationModel.YamlMappingNode root
+            && root.Children.ContainsKey(new YamlDotNet.RepresentationModel.YamlScalarNode("workload"));
+    }
+}
