@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using Lever.Tests.Shared;
 using Lever.Engine.Checkpoints;
 using Lever.Engine.Gguf;
 using Lever.Engine.Modules;
@@ -95,36 +96,6 @@ public sealed class LlamaCppParityTests
 
     private sealed record OracleOutput(float[][] Logits, int[][] Greedy, int[][] Tokens);
 
-    private static OracleOutput RunOracle(string gguf, object request)
-    {
-        var modules = NodeModules();
-        var requestPath = Path.ChangeExtension(gguf, ".request.json");
-        File.WriteAllText(requestPath, JsonSerializer.Serialize(request));
-        var script = Path.Combine(AppContext.BaseDirectory, "oracle", "llama_oracle.mjs");
-        var start = new ProcessStartInfo("node") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(script);
-        start.ArgumentList.Add(gguf);
-        start.ArgumentList.Add(requestPath);
-        start.Environment["LEVER_NODE_MODULES"] = modules;
-        using var node = Process.Start(start)!;
-        var stdout = node.StandardOutput.ReadToEndAsync();
-        var stderr = node.StandardError.ReadToEndAsync();
-        Assert.True(node.WaitForExit(TimeSpan.FromMinutes(2)), "llama.cpp oracle timed out");
-        Assert.True(node.ExitCode == 0, $"llama.cpp oracle failed ({node.ExitCode}): {stderr.Result}");
-        return JsonSerializer.Deserialize<OracleOutput>(stdout.Result, new JsonSerializerOptions { PropertyNameCaseInsensitive = true })!;
-    }
-
-    /// <summary>artifacts/node/node_modules of the repository (installed by build/setup.sh --tests), or $LEVER_NODE_MODULES.</summary>
-    private static string NodeModules()
-    {
-        if (Environment.GetEnvironmentVariable("LEVER_NODE_MODULES") is { Length: > 0 } fromEnv) return fromEnv;
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (!File.Exists(Path.Combine(dir.FullName, "Lever.slnx"))) continue;
-            var modules = Path.Combine(dir.FullName, "artifacts", "node", "node_modules");
-            Assert.True(Directory.Exists(Path.Combine(modules, "node-llama-cpp")), $"node-llama-cpp is not installed in {modules}: run build/setup.sh --tests");
-            return modules;
-        }
-        throw new InvalidOperationException("repository root (Lever.slnx) not found above " + AppContext.BaseDirectory);
-    }
+    private static OracleOutput RunOracle(string gguf, object request) =>
+        LlamaCppOracle.Run<OracleOutput>("llama_oracle.mjs", gguf, request, gguf);
 }
