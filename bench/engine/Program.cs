@@ -18,12 +18,23 @@ var threads = int.Parse(opts.GetValueOrDefault("threads", "2"), CultureInfo.Inva
 var promptTokens = int.Parse(opts.GetValueOrDefault("prompt", "128"), CultureInfo.InvariantCulture);
 var decodeTokens = int.Parse(opts.GetValueOrDefault("decode", "32"), CultureInfo.InvariantCulture);
 var repeats = int.Parse(opts.GetValueOrDefault("repeats", "3"), CultureInfo.InvariantCulture);
+// --plain 1 decodes through the modules' own weights, as before DecodeWeights (for before/after comparisons).
+var plain = opts.GetValueOrDefault("plain", "0") == "1";
 var repo = FindRepo();
 var work = Path.Combine(repo, "artifacts", "bench", "engine");
 set_num_threads(threads);
 set_num_interop_threads(1);
 
-Console.WriteLine($"threads {threads}, prompt {promptTokens} tokens, decode {decodeTokens} tokens, median of {repeats}; {Environment.ProcessorCount} cores visible; libtorch {__version__}");
+if (opts.TryGetValue("profile", out var profiled))
+{
+    var profileDir = Path.Combine(work, profiled);
+    if (!File.Exists(Path.Combine(profileDir, "model.safetensors"))) ModelInitializer.Create(profiled, profileDir, seed: 1);
+    using var profileModel = HfCheckpoint.Load(profileDir);
+    DecodeProfile.Run(profileModel, promptTokens, int.Parse(opts.GetValueOrDefault("steps", "40"), CultureInfo.InvariantCulture));
+    return;
+}
+
+Console.WriteLine($"{(plain ? "plain module weights" : "DecodeWeights")}, threads {threads}, prompt {promptTokens} tokens, decode {decodeTokens} tokens, median of {repeats}; {Environment.ProcessorCount} cores visible; libtorch {__version__}");
 Console.WriteLine();
 Console.WriteLine("| model | batch | Lever prefill tok/s | llama.cpp prefill tok/s | ratio | Lever decode tok/s | llama.cpp decode tok/s | ratio |");
 Console.WriteLine("|---|---|---|---|---|---|---|---|");
@@ -34,9 +45,10 @@ foreach (var preset in presets)
     var gguf = Path.Combine(dir, "model.gguf");
     if (!File.Exists(gguf)) GgufExporter.Export(dir, gguf);
     using var model = HfCheckpoint.Load(dir);
+    using var fast = plain ? null : DecodeWeights.TryBuild(model);
     foreach (var batch in new[] { 1, 8 })
     {
-        var (leverPrefill, leverDecode) = MeasureLever(model, batch, promptTokens, decodeTokens, repeats);
+        var (leverPrefill, leverDecode) = MeasureLever(model, fast, batch, promptTokens, decodeTokens, repeats);
         var (cppPrefill, cppDecode) = MeasureLlamaCpp(gguf, threads, promptTokens, decodeTokens, batch, repeats);
         var million = ModelPresets.ParameterCount(model.Config) / 1e6;
         Console.WriteLine(FormattableString.Invariant(
@@ -63,7 +75,7 @@ foreach (var preset in presets)
     Console.WriteLine(FormattableString.Invariant($"prefix cache ({preset}, 1,000-token prefix + 12-token question): first token {uncached:F0} ms uncached, {cached:F1} ms cached: {uncached / cached:F1}× sooner"));
 }
 
-static (double Prefill, double Decode) MeasureLever(LlamaForCausalLM model, int batch, int promptTokens, int decodeTokens, int repeats)
+static (double Prefill, double Decode) MeasureLever(LlamaForCausalLM model, DecodeWeights? fast, int batch, int promptTokens, int decodeTokens, int repeats)
 {
     using var noGrad = no_grad();
     var prefill = new List<double>();
@@ -75,16 +87,19 @@ static (double Prefill, double Decode) MeasureLever(LlamaForCausalLM model, int 
         using var scope = NewDisposeScope();
         using var cache = new KvCache(model.Config, batch, promptTokens + decodeTokens + 1);
         var watch = Stopwatch.StartNew();
-        var logits = model.Forward(tensor(ids, [batch, promptTokens]), null, cache, lastTokenOnly: true);
+        var logits = model.Forward(tensor(ids, [batch, promptTokens]), null, cache, lastTokenOnly: true, weights: fast);
         var p = batch * promptTokens / watch.Elapsed.TotalSeconds;
         watch.Restart();
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         for (var i = 0; i < decodeTokens; i++)
         {
             using var step = NewDisposeScope();
             var next = logits[.., 0].argmax(-1).unsqueeze(1);   // (B, 1)
-            logits = model.Forward(next, null, cache, lastTokenOnly: true).MoveToOuterDisposeScope();
+            logits = model.Forward(next, null, cache, lastTokenOnly: true, weights: fast).MoveToOuterDisposeScope();
         }
         var d = batch * decodeTokens / watch.Elapsed.TotalSeconds;
+        if (Environment.GetEnvironmentVariable("LEVER_BENCH_CPU") == "1")
+            Console.Error.WriteLine(FormattableString.Invariant($"  batch {batch}: decode wall {watch.Elapsed.TotalMilliseconds / decodeTokens:F2} ms/step, process CPU {(Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds / decodeTokens:F2} ms/step"));
         if (r > 0) { prefill.Add(p); decode.Add(d); }
     }
     return (Median(prefill), Median(decode));
