@@ -1,5 +1,6 @@
 // bench/engine: Lever's engine next to llama.cpp on the same model (exported to GGUF, F32) and thread count.
 //   dotnet run -c Release --project bench/engine -- [--presets small,base] [--threads 2] [--prompt 128] [--decode 32] [--repeats 3]
+//     [--batches 1,8] [--prefix 1] [--plain 0] [--inference 0]   (--profile small: where one decode step's time goes)
 // Measures prefill and decode tokens/s at batch 1 and 8, and the time to first token of a request whose 1,000-token
 // prefix is in the prefix cache versus not. Prints a Markdown table for docs/PERFORMANCE.md.
 using System.Diagnostics;
@@ -20,6 +21,10 @@ var decodeTokens = int.Parse(opts.GetValueOrDefault("decode", "32"), CultureInfo
 var repeats = int.Parse(opts.GetValueOrDefault("repeats", "3"), CultureInfo.InvariantCulture);
 // --plain 1 decodes through the modules' own weights, as before DecodeWeights (for before/after comparisons).
 var plain = opts.GetValueOrDefault("plain", "0") == "1";
+// --inference 1 runs Lever under inference_mode instead of no_grad.
+var batches = opts.GetValueOrDefault("batches", "1,8").Split(',').Select(b => int.Parse(b, CultureInfo.InvariantCulture)).ToArray();
+var prefixBench = opts.GetValueOrDefault("prefix", "1") == "1";
+var inference = opts.GetValueOrDefault("inference", "0") == "1";
 var repo = FindRepo();
 var work = Path.Combine(repo, "artifacts", "bench", "engine");
 set_num_threads(threads);
@@ -34,7 +39,7 @@ if (opts.TryGetValue("profile", out var profiled))
     return;
 }
 
-Console.WriteLine($"{(plain ? "plain module weights" : "DecodeWeights")}, threads {threads}, prompt {promptTokens} tokens, decode {decodeTokens} tokens, median of {repeats}; {Environment.ProcessorCount} cores visible; libtorch {__version__}");
+Console.WriteLine($"{(plain ? "plain module weights" : "DecodeWeights")}{(inference ? ", inference_mode" : "")}, threads {threads}, prompt {promptTokens} tokens, decode {decodeTokens} tokens, median of {repeats}; {Environment.ProcessorCount} cores visible; libtorch {__version__}");
 Console.WriteLine();
 Console.WriteLine("| model | batch | Lever prefill tok/s | llama.cpp prefill tok/s | ratio | Lever decode tok/s | llama.cpp decode tok/s | ratio |");
 Console.WriteLine("|---|---|---|---|---|---|---|---|");
@@ -46,9 +51,9 @@ foreach (var preset in presets)
     if (!File.Exists(gguf)) GgufExporter.Export(dir, gguf);
     using var model = HfCheckpoint.Load(dir);
     using var fast = plain ? null : DecodeWeights.TryBuild(model);
-    foreach (var batch in new[] { 1, 8 })
+    foreach (var batch in batches)
     {
-        var (leverPrefill, leverDecode) = MeasureLever(model, fast, batch, promptTokens, decodeTokens, repeats);
+        var (leverPrefill, leverDecode) = MeasureLever(model, fast, inference, batch, promptTokens, decodeTokens, repeats);
         var (cppPrefill, cppDecode) = MeasureLlamaCpp(gguf, threads, promptTokens, decodeTokens, batch, repeats);
         var million = ModelPresets.ParameterCount(model.Config) / 1e6;
         Console.WriteLine(FormattableString.Invariant(
@@ -57,6 +62,7 @@ foreach (var preset in presets)
 }
 
 // Prefix cache: a 1,000-token shared prefix (system prompt + retrieved context), then a short question.
+if (prefixBench)
 {
     var preset = presets[0];
     var dir = Path.Combine(work, preset);
@@ -75,9 +81,10 @@ foreach (var preset in presets)
     Console.WriteLine(FormattableString.Invariant($"prefix cache ({preset}, 1,000-token prefix + 12-token question): first token {uncached:F0} ms uncached, {cached:F1} ms cached: {uncached / cached:F1}× sooner"));
 }
 
-static (double Prefill, double Decode) MeasureLever(LlamaForCausalLM model, DecodeWeights? fast, int batch, int promptTokens, int decodeTokens, int repeats)
+static (double Prefill, double Decode) MeasureLever(LlamaForCausalLM model, DecodeWeights? fast, bool inference, int batch, int promptTokens, int decodeTokens, int repeats)
 {
     using var noGrad = no_grad();
+    using var inferenceMode = inference ? inference_mode() : null;
     var prefill = new List<double>();
     var decode = new List<double>();
     var prompt = Enumerable.Range(0, promptTokens).Select(i => (long)(3 + (i * 7919) % 250)).ToArray();
