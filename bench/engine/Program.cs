@@ -1,5 +1,6 @@
 // bench/engine: Lever's engine next to llama.cpp on the same model (exported to GGUF, F32) and thread count.
 //   dotnet run -c Release --project bench/engine -- [--presets small,base] [--threads 2] [--prompt 128] [--decode 32] [--repeats 3]
+//     [--batches 1,8] [--prefix 1] [--plain 0] [--inference 0]   (--profile small: where one decode step's time goes)
 // Measures prefill and decode tokens/s at batch 1 and 8, and the time to first token of a request whose 1,000-token
 // prefix is in the prefix cache versus not. Prints a Markdown table for docs/PERFORMANCE.md.
 using System.Diagnostics;
@@ -18,12 +19,27 @@ var threads = int.Parse(opts.GetValueOrDefault("threads", "2"), CultureInfo.Inva
 var promptTokens = int.Parse(opts.GetValueOrDefault("prompt", "128"), CultureInfo.InvariantCulture);
 var decodeTokens = int.Parse(opts.GetValueOrDefault("decode", "32"), CultureInfo.InvariantCulture);
 var repeats = int.Parse(opts.GetValueOrDefault("repeats", "3"), CultureInfo.InvariantCulture);
+// --plain 1 decodes through the modules' own weights, as before DecodeWeights (for before/after comparisons).
+var plain = opts.GetValueOrDefault("plain", "0") == "1";
+// --inference 1 runs Lever under inference_mode instead of no_grad.
+var batches = opts.GetValueOrDefault("batches", "1,8").Split(',').Select(b => int.Parse(b, CultureInfo.InvariantCulture)).ToArray();
+var prefixBench = opts.GetValueOrDefault("prefix", "1") == "1";
+var inference = opts.GetValueOrDefault("inference", "0") == "1";
 var repo = FindRepo();
 var work = Path.Combine(repo, "artifacts", "bench", "engine");
 set_num_threads(threads);
 set_num_interop_threads(1);
 
-Console.WriteLine($"threads {threads}, prompt {promptTokens} tokens, decode {decodeTokens} tokens, median of {repeats}; {Environment.ProcessorCount} cores visible; libtorch {__version__}");
+if (opts.TryGetValue("profile", out var profiled))
+{
+    var profileDir = Path.Combine(work, profiled);
+    if (!File.Exists(Path.Combine(profileDir, "model.safetensors"))) ModelInitializer.Create(profiled, profileDir, seed: 1);
+    using var profileModel = HfCheckpoint.Load(profileDir);
+    DecodeProfile.Run(profileModel, promptTokens, int.Parse(opts.GetValueOrDefault("steps", "40"), CultureInfo.InvariantCulture));
+    return;
+}
+
+Console.WriteLine($"{(plain ? "plain module weights" : "DecodeWeights")}{(inference ? ", inference_mode" : "")}, threads {threads}, prompt {promptTokens} tokens, decode {decodeTokens} tokens, median of {repeats}; {Environment.ProcessorCount} cores visible; libtorch {__version__}");
 Console.WriteLine();
 Console.WriteLine("| model | batch | Lever prefill tok/s | llama.cpp prefill tok/s | ratio | Lever decode tok/s | llama.cpp decode tok/s | ratio |");
 Console.WriteLine("|---|---|---|---|---|---|---|---|");
@@ -34,9 +50,10 @@ foreach (var preset in presets)
     var gguf = Path.Combine(dir, "model.gguf");
     if (!File.Exists(gguf)) GgufExporter.Export(dir, gguf);
     using var model = HfCheckpoint.Load(dir);
-    foreach (var batch in new[] { 1, 8 })
+    using var fast = plain ? null : DecodeWeights.TryBuild(model);
+    foreach (var batch in batches)
     {
-        var (leverPrefill, leverDecode) = MeasureLever(model, batch, promptTokens, decodeTokens, repeats);
+        var (leverPrefill, leverDecode) = MeasureLever(model, fast, inference, batch, promptTokens, decodeTokens, repeats);
         var (cppPrefill, cppDecode) = MeasureLlamaCpp(gguf, threads, promptTokens, decodeTokens, batch, repeats);
         var million = ModelPresets.ParameterCount(model.Config) / 1e6;
         Console.WriteLine(FormattableString.Invariant(
@@ -45,6 +62,7 @@ foreach (var preset in presets)
 }
 
 // Prefix cache: a 1,000-token shared prefix (system prompt + retrieved context), then a short question.
+if (prefixBench)
 {
     var preset = presets[0];
     var dir = Path.Combine(work, preset);
@@ -63,9 +81,10 @@ foreach (var preset in presets)
     Console.WriteLine(FormattableString.Invariant($"prefix cache ({preset}, 1,000-token prefix + 12-token question): first token {uncached:F0} ms uncached, {cached:F1} ms cached: {uncached / cached:F1}× sooner"));
 }
 
-static (double Prefill, double Decode) MeasureLever(LlamaForCausalLM model, int batch, int promptTokens, int decodeTokens, int repeats)
+static (double Prefill, double Decode) MeasureLever(LlamaForCausalLM model, DecodeWeights? fast, bool inference, int batch, int promptTokens, int decodeTokens, int repeats)
 {
     using var noGrad = no_grad();
+    using var inferenceMode = inference ? inference_mode() : null;
     var prefill = new List<double>();
     var decode = new List<double>();
     var prompt = Enumerable.Range(0, promptTokens).Select(i => (long)(3 + (i * 7919) % 250)).ToArray();
@@ -75,16 +94,19 @@ static (double Prefill, double Decode) MeasureLever(LlamaForCausalLM model, int 
         using var scope = NewDisposeScope();
         using var cache = new KvCache(model.Config, batch, promptTokens + decodeTokens + 1);
         var watch = Stopwatch.StartNew();
-        var logits = model.Forward(tensor(ids, [batch, promptTokens]), null, cache, lastTokenOnly: true);
+        var logits = model.Forward(tensor(ids, [batch, promptTokens]), null, cache, lastTokenOnly: true, weights: fast);
         var p = batch * promptTokens / watch.Elapsed.TotalSeconds;
         watch.Restart();
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         for (var i = 0; i < decodeTokens; i++)
         {
             using var step = NewDisposeScope();
             var next = logits[.., 0].argmax(-1).unsqueeze(1);   // (B, 1)
-            logits = model.Forward(next, null, cache, lastTokenOnly: true).MoveToOuterDisposeScope();
+            logits = model.Forward(next, null, cache, lastTokenOnly: true, weights: fast).MoveToOuterDisposeScope();
         }
         var d = batch * decodeTokens / watch.Elapsed.TotalSeconds;
+        if (Environment.GetEnvironmentVariable("LEVER_BENCH_CPU") == "1")
+            Console.Error.WriteLine(FormattableString.Invariant($"  batch {batch}: decode wall {watch.Elapsed.TotalMilliseconds / decodeTokens:F2} ms/step, process CPU {(Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds / decodeTokens:F2} ms/step"));
         if (r > 0) { prefill.Add(p); decode.Add(d); }
     }
     return (Median(prefill), Median(decode));

@@ -47,26 +47,30 @@ public sealed class LlamaCppParityTests
             // 2) llama.cpp's answers.
             var oracle = RunOracle(gguf, new { vocabSize = config.VocabSize, prompts, steps = Steps, texts });
 
-            // 3) Lever's answers, through its KV-cached decoding path.
+            // 3) Lever's answers, through its KV-cached decoding path: the modules' own weights, then the DecodeWeights
+            // snapshot that TextGenerator decodes with.
             using var model = HfCheckpoint.Load(dir);
             using var noGrad = no_grad();
+            using var decodeWeights = DecodeWeights.TryBuild(model);
+            Assert.NotNull(decodeWeights);
             var allGreedy = new List<int>();
+            foreach (var weights in new[] { null, decodeWeights })
             for (var p = 0; p < prompts.Count; p++)
             {
                 using var scope = NewDisposeScope();
                 using var cache = new KvCache(config, 1);
-                var logits = model.Forward(tensor(prompts[p].Select(i => (long)i).ToArray()).unsqueeze(0), null, cache, lastTokenOnly: true)[0, 0];
+                var logits = model.Forward(tensor(prompts[p].Select(i => (long)i).ToArray()).unsqueeze(0), null, cache, lastTokenOnly: true, weights)[0, 0];
                 var expected = oracle.Logits[p];
                 var ours = logits.data<float>().ToArray();
                 var maxDiff = ours.Zip(expected, (a, b) => Math.Abs(a - b)).Max();
-                Assert.True(maxDiff < 1e-3, $"{variant} prompt {p}: logits differ by up to {maxDiff:g3}");
+                Assert.True(maxDiff < 1e-3, $"{variant} (decode weights: {weights is not null}) prompt {p}: logits differ by up to {maxDiff:g3}");
 
                 var greedy = new List<int>();
                 for (var s = 0; s < Steps; s++)
                 {
                     var next = (int)logits.argmax().item<long>();
                     greedy.Add(next);
-                    logits = model.Forward(tensor(new long[] { next }).unsqueeze(0), null, cache, lastTokenOnly: true)[0, 0];
+                    logits = model.Forward(tensor(new long[] { next }).unsqueeze(0), null, cache, lastTokenOnly: true, weights)[0, 0];
                 }
                 Assert.Equal(oracle.Greedy[p], greedy);
                 allGreedy.AddRange(greedy);

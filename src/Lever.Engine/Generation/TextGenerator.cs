@@ -19,14 +19,20 @@ public sealed class TextGenerator : IDisposable
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly HashSet<int> _eos;
     private readonly bool _ownsModel;
+    private readonly bool _useDecodeWeights;
+    private DecodeWeights? _decodeWeights;
+    private nn.Module[] _decodeWeightsSource = [];
 
     /// <summary>
     /// Wraps a loaded model and tokenizer; <paramref name="prefixCache"/> defaults to a 256 MB cache. The model is
-    /// disposed with the generator only when <paramref name="ownsModel"/>.
+    /// disposed with the generator only when <paramref name="ownsModel"/>. With <paramref name="useDecodeWeights"/>
+    /// (the default), generation runs on a <see cref="DecodeWeights"/> snapshot (one more copy of the weights, faster
+    /// decoding); call <see cref="RefreshWeights"/> after changing the model's weights in place.
     /// </summary>
-    public TextGenerator(LlamaForCausalLM model, ModelTokenizer tokenizer, PrefixCache? prefixCache = null, bool ownsModel = false)
+    public TextGenerator(LlamaForCausalLM model, ModelTokenizer tokenizer, PrefixCache? prefixCache = null, bool ownsModel = false, bool useDecodeWeights = true)
     {
         _ownsModel = ownsModel;
+        _useDecodeWeights = useDecodeWeights;
         Model = model;
         Tokenizer = tokenizer;
         PrefixCache = prefixCache ?? new PrefixCache();
@@ -46,6 +52,41 @@ public sealed class TextGenerator : IDisposable
 
     /// <summary>KV of recent prompt prefixes.</summary>
     public PrefixCache PrefixCache { get; }
+
+    /// <summary>
+    /// Drops the <see cref="DecodeWeights"/> snapshot (and the prefix cache, computed with the old weights) so the next
+    /// call sees the model's current weights. Needed after in-place updates (training); replaced modules (LoRA,
+    /// quantization) are noticed without it.
+    /// </summary>
+    public void RefreshWeights()
+    {
+        _gate.Wait();
+        try
+        {
+            _decodeWeights?.Dispose();
+            _decodeWeights = null;
+            _decodeWeightsSource = [];
+            PrefixCache.Clear();
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>The snapshot for this call: rebuilt when a projection module was replaced since it was taken.</summary>
+    private DecodeWeights? CurrentDecodeWeights()
+    {
+        if (!_useDecodeWeights) return null;
+        var source = DecodeWeightSources().ToArray();
+        if (_decodeWeights is not null && source.SequenceEqual(_decodeWeightsSource, ReferenceEqualityComparer.Instance)) return _decodeWeights;
+        _decodeWeights?.Dispose();
+        _decodeWeights = DecodeWeights.TryBuild(Model);
+        _decodeWeightsSource = source;
+        return _decodeWeights;
+    }
+
+    private IEnumerable<nn.Module> DecodeWeightSources() => Model.Projections().Select(p => p.Get()).Append(Model.LmHead);
 
     /// <summary>Generates a continuation of <paramref name="prompt"/> (BOS added as the tokenizer says).</summary>
     public GenerationResult Generate(string prompt, GenerationOptions options, CancellationToken cancellationToken = default) =>
@@ -107,6 +148,7 @@ public sealed class TextGenerator : IDisposable
         var maxTokens = Math.Min(options.MaxTokens, room);
 
         using var noGrad = no_grad();
+        var weights = CurrentDecodeWeights();
         var cache = options.UsePrefixCache ? PrefixCache.Acquire(prompt, maxTokens + 1) : null;
         var cached = cache?.Length ?? 0;
         cache ??= new KvCache(config, 1, prompt.Count + maxTokens + 1);
@@ -123,7 +165,7 @@ public sealed class TextGenerator : IDisposable
             Tensor Step(IReadOnlyList<int> ids)
             {
                 var input = tensor(ids.Select(i => (long)i).ToArray(), [1, ids.Count]);
-                return Model.Forward(input, null, cache, lastTokenOnly: true)[0, 0];   // (V)
+                return Model.Forward(input, null, cache, lastTokenOnly: true, weights)[0, 0];   // (V)
             }
 
             using (var scope = NewDisposeScope())
@@ -215,6 +257,7 @@ public sealed class TextGenerator : IDisposable
         }
 
         using var noGrad = no_grad();
+        var weights = CurrentDecodeWeights();
         using var cache = new KvCache(config, b, width + maxTokens + 1);
         var samplers = Enumerable.Range(0, b).Select(r => new Sampler(options with { Seed = options.Seed + r })).ToList();
         var streams = Enumerable.Range(0, b).Select(_ => new TextStream(Tokenizer, options.StopSequences)).ToList();
@@ -227,7 +270,7 @@ public sealed class TextGenerator : IDisposable
 
         using var scope = NewDisposeScope();
         var maskTensor = tensor(mask, [b, width]);
-        var logits = Model.Forward(tensor(ids, [b, width]), maskTensor, cache, lastTokenOnly: true);   // (B, 1, V)
+        var logits = Model.Forward(tensor(ids, [b, width]), maskTensor, cache, lastTokenOnly: true, weights);   // (B, 1, V)
         for (var step = 0; step < maxTokens && done.Contains(false); step++)
         {
             ct.ThrowIfCancellationRequested();
@@ -248,7 +291,7 @@ public sealed class TextGenerator : IDisposable
             // 2) every row takes one more position; finished rows feed padding that nobody reads.
             using var stepScope = NewDisposeScope();
             maskTensor = cat([maskTensor, ones(b, 1, ScalarType.Int64)], 1).MoveToOuterDisposeScope();
-            logits = Model.Forward(tensor(next, [b, 1]), maskTensor, cache, lastTokenOnly: true).MoveToOuterDisposeScope();
+            logits = Model.Forward(tensor(next, [b, 1]), maskTensor, cache, lastTokenOnly: true, weights).MoveToOuterDisposeScope();
         }
         return Enumerable.Range(0, b).Select(r =>
         {
@@ -318,6 +361,7 @@ public sealed class TextGenerator : IDisposable
     public void Dispose()
     {
         PrefixCache.Dispose();
+        _decodeWeights?.Dispose();
         if (_ownsModel) Model.Dispose();
         _gate.Dispose();
     }

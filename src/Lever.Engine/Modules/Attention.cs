@@ -50,15 +50,30 @@ public sealed class Attention : nn.Module
 
     /// <summary>
     /// Attends <paramref name="x"/> (B, T, C) to itself and to the cached past. <paramref name="mask"/> is an additive
-    /// float mask (B, 1, T, past+T), or null for plain causal attention without padding.
+    /// float mask (B, 1, T, past+T), or null for plain causal attention without padding. With
+    /// <paramref name="weights"/>, the projections use that snapshot's fused, transposed weights (same result).
     /// </summary>
-    public Tensor forward(Tensor x, Tensor cos, Tensor sin, Tensor? mask, KvCache? cache)
+    public Tensor forward(Tensor x, Tensor cos, Tensor sin, Tensor? mask, KvCache? cache, LayerDecodeWeights? weights = null)
     {
         var b = x.shape[0];
         var t = x.shape[1];
-        var q = _q.call(x).view(b, t, _heads, _headDim).transpose(1, 2);     // (B, nh, T, hd)
-        var k = _k.call(x).view(b, t, _kvHeads, _headDim).transpose(1, 2);   // (B, nkv, T, hd)
-        var v = _v.call(x).view(b, t, _kvHeads, _headDim).transpose(1, 2);   // (B, nkv, T, hd)
+        Tensor q, k, v;
+        if (weights is null)
+        {
+            q = _q.call(x).view(b, t, _heads, _headDim).transpose(1, 2);     // (B, nh, T, hd)
+            k = _k.call(x).view(b, t, _kvHeads, _headDim).transpose(1, 2);   // (B, nkv, T, hd)
+            v = _v.call(x).view(b, t, _kvHeads, _headDim).transpose(1, 2);   // (B, nkv, T, hd)
+        }
+        else
+        {
+            var qkv = x.matmul(weights.QkvT);                                 // (B, T, nh·hd + 2·nkv·hd)
+            if (weights.QkvBias is not null) qkv = qkv.add_(weights.QkvBias);
+            var nq = _heads * _headDim;
+            var nkv = _kvHeads * _headDim;
+            q = qkv.narrow(-1, 0, nq).view(b, t, _heads, _headDim).transpose(1, 2);
+            k = qkv.narrow(-1, nq, nkv).view(b, t, _kvHeads, _headDim).transpose(1, 2);
+            v = qkv.narrow(-1, nq + nkv, nkv).view(b, t, _kvHeads, _headDim).transpose(1, 2);
+        }
         q = RotaryEmbedding.Apply(q, cos, sin);
         k = RotaryEmbedding.Apply(k, cos, sin);
 
@@ -91,7 +106,9 @@ public sealed class Attention : nn.Module
             y = nn.functional.scaled_dot_product_attention(q, k, v, null, is_casual: true);
         }
         y = y.transpose(1, 2).contiguous().view(b, t, _heads * _headDim);                     // (B, T, C)
-        return _o.call(y);
+        if (weights is null) return _o.call(y);
+        var o = y.matmul(weights.OT);
+        return weights.OBias is null ? o : o.add_(weights.OBias);
     }
 
     /// <summary>Registration is explicit (HF names), so the reflective field scan must not add private fields again.</summary>

@@ -38,10 +38,10 @@ public sealed class DecoderLayer : nn.Module
     public RMSNorm PostAttentionLayernorm => post_attention_layernorm;
 
     /// <summary>Runs the block on <paramref name="x"/> (B, T, C); see <see cref="Attention.forward"/> for the rest.</summary>
-    public Tensor forward(Tensor x, Tensor cos, Tensor sin, Tensor? mask, KvCache? cache)
+    public Tensor forward(Tensor x, Tensor cos, Tensor sin, Tensor? mask, KvCache? cache, LayerDecodeWeights? weights = null)
     {
-        var h = x + self_attn.forward(input_layernorm.call(x), cos, sin, mask, cache);   // (B, T, C)
-        return h + mlp.call(post_attention_layernorm.call(h));
+        var h = x + self_attn.forward(input_layernorm.call(x), cos, sin, mask, cache, weights);   // (B, T, C)
+        return h + mlp.Forward(post_attention_layernorm.call(h), weights);
     }
 
     /// <summary>Registration is explicit (HF names), so the reflective field scan must not add private fields again.</summary>

@@ -42,8 +42,9 @@ public sealed class LlamaModel : nn.Module
     /// Hidden states (B, T, C) for <paramref name="inputIds"/> (B, T). <paramref name="attentionMask"/> (B, past+T) has 1
     /// for real tokens and 0 for padding (left padding for batches of different lengths); null means no padding.
     /// With a <paramref name="cache"/>, the new tokens follow its cached positions and are appended to it.
+    /// With <paramref name="weights"/> (a snapshot of this model's weights), projections use its faster layout.
     /// </summary>
-    public Tensor forward(Tensor inputIds, Tensor? attentionMask = null, KvCache? cache = null)
+    public Tensor forward(Tensor inputIds, Tensor? attentionMask = null, KvCache? cache = null, DecodeWeights? weights = null)
     {
         var b = inputIds.shape[0];
         var t = inputIds.shape[1];
@@ -79,7 +80,7 @@ public sealed class LlamaModel : nn.Module
 
         // 3) the blocks.
         var h = embed_tokens.call(inputIds);    // (B, T, C)
-        foreach (var layer in layers) h = layer.forward(h, cos, sin, mask, cache);
+        for (var i = 0; i < layers.Count; i++) h = layers[i].forward(h, cos, sin, mask, cache, weights?.Layers[i]);
         cache?.Advance((int)t);
         return norm.call(h);
     }

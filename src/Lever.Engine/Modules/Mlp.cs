@@ -36,6 +36,16 @@ public sealed class Mlp : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor x) =>
         _down.call(nn.functional.silu(_gate.call(x)) * _up.call(x));   // (B, T, C)
 
+    /// <summary>The same block with a <see cref="DecodeWeights"/> snapshot's fused [gate; up] and transposed down weights.</summary>
+    public Tensor Forward(Tensor x, LayerDecodeWeights? weights)
+    {
+        if (weights is null) return forward(x);
+        var gateUp = x.matmul(weights.GateUpT);                          // (B, T, 2·I)
+        var width = gateUp.shape[^1] / 2;
+        var hidden = nn.functional.silu(gateUp.narrow(-1, 0, width)).mul_(gateUp.narrow(-1, width, width));
+        return hidden.matmul(weights.DownT);                             // (B, T, C)
+    }
+
     /// <summary>Registration is explicit (HF names), so the reflective field scan must not add private fields again.</summary>
     protected override void RegisterComponents() { }
 }
