@@ -111,7 +111,7 @@ public class EvalRunnerTests
         Assert.Equal(summary.CostUsd / 3 * 1000, summary.CostPer1kUsd, 12);
 
         using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(runDir, EvalRunner.SummaryFile)));
-        foreach (var field in new[] { "run", "recipe", "items", "completed", "failed", "metrics", "cost_usd", "latency_ms_p50", "latency_ms_p95", "diagnosis" })
+        foreach (var field in new[] { "run", "recipe", "items", "completed", "failed", "metrics", "cost_usd", "cost_per_1k_usd", "latency_ms_p50", "latency_ms_p95", "diagnosis" })
             Assert.True(doc.RootElement.TryGetProperty(field, out _), field);
         Assert.Equal(4, doc.RootElement.GetProperty("diagnosis").EnumerateObject().Count());
         // The advisor (docs/ADVISOR.md) reads metrics.accuracy and treats a top-level "failures" object as diagnosis counts.

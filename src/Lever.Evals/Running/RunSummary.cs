@@ -53,6 +53,7 @@ public sealed record RunSummary
     public double CostUsd { get; init; }
 
     /// <summary>USD per 1,000 answers.</summary>
+    [System.Text.Json.Serialization.JsonPropertyName("cost_per_1k_usd")]
     public double CostPer1kUsd { get; init; }
 
     /// <summary>Median answer latency, ms.</summary>
