@@ -136,4 +136,23 @@ public class DiagnosisTests
         Assert.Equal(4, fixedRun.Passed);
         Assert.Equal(1.0, fixedRun.Metrics["macro_f1"], 12);
     }
+
+    [Fact]
+    public async Task An_optional_judge_names_the_gap_only_where_the_heuristics_found_none()
+    {
+        using var ws = new TempWorkspace();
+        var set = EvalSet.Load(ws.Write("tickets.jsonl", TicketSet));
+        var judge = new TextModel(_ => "Prompt: the instruction did not say how to break ties.");
+        var summary = await new EvalRunner(Triage(), new RecipeServices { Chat = new TextModel(_ => "other"), DiagnosisJudge = judge }).RunAsync(set, Path.Combine(ws.Root, "j"));
+        Assert.Equal(4, summary.Diagnosis[FailureCategory.Prompt]);
+        Assert.Equal(4, judge.Calls);
+        Assert.Contains("judge: the instruction did not say", File.ReadAllText(Path.Combine(ws.Root, "j", EvalRunner.ResultsFile)), StringComparison.Ordinal);
+
+        // Evidence wins: a behaviour gap is never sent to the judge.
+        var judge2 = new TextModel(_ => "capability");
+        var chatty = new TextModel(m => $"This is {Keyword(TextModel.LastUser(m))}.");
+        var behaviour = await new EvalRunner(Triage(), new RecipeServices { Chat = chatty, DiagnosisJudge = judge2 }).RunAsync(set, Path.Combine(ws.Root, "b"));
+        Assert.Equal(4, behaviour.Diagnosis[FailureCategory.Behaviour]);
+        Assert.Equal(0, judge2.Calls);
+    }
 }

@@ -41,7 +41,8 @@ public sealed class EvalRunner
         var parser = new OutputParser(_recipe.Parser);
         var scorers = ScorerFactory.Create(_recipe, _services.Judge);
         var probe = _options.Diagnose ? MakeProbe(runner, parser, scorers[0], set) : null;
-        var diagnoser = new FailureDiagnoser(_recipe, parser, _services.Retriever, _recipe.Retrieval.Index ?? _services.CorpusIndex, probe);
+        var judge = _options.Diagnose && _services.DiagnosisJudge is { } dj ? new DiagnosisJudge(dj) : null;
+        var diagnoser = new FailureDiagnoser(_recipe, parser, _services.Retriever, _recipe.Retrieval.Index ?? _services.CorpusIndex, probe, judge);
 
         var resultsPath = Path.Combine(runDir, ResultsFile);
         var done = ResultStore<ItemResult>.ReadAll(resultsPath).Where(r => r.RecipeHash == recipeHash).Select(r => r.ItemHash).ToHashSet(StringComparer.Ordinal);

@@ -22,6 +22,9 @@ public sealed class RecipeServices
     /// <summary>Model for the judge scorer.</summary>
     public IChatClient? Judge { get; init; }
 
+    /// <summary>Optional model that names the gap when the diagnosis heuristics find no evidence (else: capability).</summary>
+    public IChatClient? DiagnosisJudge { get; init; }
+
     /// <summary>Token prices of the recipe's model.</summary>
     public TokenPrices Prices { get; init; } = TokenPrices.Free;
 

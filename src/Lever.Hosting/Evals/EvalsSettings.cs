@@ -15,6 +15,9 @@ public sealed class EvalsSettings
     /// <summary>Whether the provider counts cached tokens inside input tokens (true for OpenAI-compatible APIs).</summary>
     public bool CachedTokensInInput { get; set; } = true;
 
+    /// <summary>Provider whose model names the gap of failures the diagnosis heuristics cannot place (optional).</summary>
+    public string? DiagnosisJudge { get; set; }
+
     /// <summary>Default concurrency of <c>lever eval</c>.</summary>
     public int Concurrency { get; set; } = 4;
 }

@@ -18,6 +18,7 @@ public static class RecipeServicesFactory
             Chat = providers.Chat(recipe.Provider, recipe.Model),
             Embeddings = recipe.FewShot.Similarity == "embedding" ? providers.Embeddings(recipe.Provider) : null,
             Judge = recipe.Scoring.JudgeProvider is { } judge ? providers.Chat(judge) : null,
+            DiagnosisJudge = settings.DiagnosisJudge is { } dj ? providers.Chat(dj) : null,
             Retriever = retriever,
             Prices = providers.Prices(recipe.Provider),
             CachedIncludedInInput = settings.CachedTokensInInput,
