@@ -155,4 +155,19 @@ public class DiagnosisTests
         Assert.Equal(4, behaviour.Diagnosis[FailureCategory.Behaviour]);
         Assert.Equal(0, judge2.Calls);
     }
+
+    [Fact]
+    public async Task Embedding_few_shot_picks_the_nearest_examples_and_charges_their_embedding_tokens()
+    {
+        using var ws = new TempWorkspace();
+        var set = EvalSet.Load(ws.Write("tickets.jsonl", TicketSet));
+        var recipe = Triage();
+        recipe.FewShot = new FewShotOptions { Mode = "nearest", K = 1, Pool = set.Path, Similarity = "embedding" };
+        var embedder = new BagOfWordsEmbedder();
+        var summary = await new EvalRunner(recipe, new RecipeServices { Chat = new TextModel(Imitator), Embeddings = embedder, EmbeddingPricePerMillion = 1.0 }).RunAsync(set, Path.Combine(ws.Root, "e"));
+        Assert.Equal(4, summary.Passed); // the single nearest example always has the right label
+        Assert.Equal(5, embedder.Calls); // the pool once, then one query per item
+        // Pool: 7 + 8 + 7 + 8 = 30 words, queries the same 30: 60 tokens at $1 per million; chat tokens are free here.
+        Assert.Equal(60 / 1e6, summary.CostUsd, 15);
+    }
 }
