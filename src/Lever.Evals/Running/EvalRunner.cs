@@ -97,9 +97,10 @@ public sealed class EvalRunner
                 progress?.Report(new RunProgress(Volatile.Read(ref completed), set.Items.Count, Volatile.Read(ref failed), Volatile.Read(ref passed), Volatile.Read(ref cost)));
             }).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException)
         {
-            // provider outage: stop spending, keep what finished, report; a re-run resumes
+            // A provider outage (our token) or Ctrl-C (the caller's): stop spending, keep what finished, write the
+            // summary of what there is; a re-run resumes. The caller's cancellation is rethrown below.
         }
 
         var summary = RunReport.Summarize(Path.GetFileName(runDir), _recipe, set, ResultStore<ItemResult>.ReadAll(resultsPath), ResultStore<ItemError>.ReadAll(Path.Combine(runDir, ErrorsFile)));

@@ -83,6 +83,9 @@ public sealed record RunSummary
     /// </summary>
     public required SortedDictionary<string, int> CallFailures { get; init; }
 
+    /// <summary>Per item tag: items completed and the primary scorer's pass rate among them.</summary>
+    public SortedDictionary<string, TagSlice> ByTag { get; init; } = [];
+
     /// <summary>confusion[gold][predicted] for label recipes.</summary>
     public IReadOnlyDictionary<string, IReadOnlyDictionary<string, int>>? Confusion { get; init; }
 
