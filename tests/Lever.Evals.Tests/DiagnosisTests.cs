@@ -54,6 +54,11 @@ public class DiagnosisTests
         Assert.Equal(0, rag.Diagnosis.Values.Sum());
         Assert.Equal(1.0, rag.Metrics["retrieval_recall_at_k"], 12);
         Assert.Equal(1.0, rag.Metrics["retrieval_mrr"], 12);
+
+        // Retrieval is charged per answer: 3 answers × $0.001, on top of free tokens.
+        var charged = await new EvalRunner(FactRecipe(retrieve: true), new RecipeServices { Chat = new TextModel(ContextReader.Answer), Retriever = retriever, RetrievalCostPerQuery = 0.001 })
+            .RunAsync(set, Path.Combine(ws.Root, "charged"));
+        Assert.Equal(0.003, charged.CostUsd, 12);
     }
 
     [Fact]

@@ -61,9 +61,10 @@ public sealed class RecipeRunner
         return new RecipeAnswer(response.Text, TokenUsage.From(response.Usage, _services.CachedIncludedInInput), watch.Elapsed.TotalMilliseconds, passages, messages, examples);
     }
 
-    /// <summary>What one answer cost: tokens at the model's prices, wall time at the compute price, and embedding tokens spent choosing its examples.</summary>
+    /// <summary>What one answer cost: tokens at the model's prices, wall time at the compute price, embedding tokens spent choosing its examples, and its retrieval query.</summary>
     public double Cost(RecipeAnswer answer) =>
         CostCalculator.TokenCost(answer.Usage, _services.Prices)
         + CostCalculator.ComputeCost(answer.LatencyMs / 1000.0, _services.ComputePricePerHour)
-        + CostCalculator.EmbeddingCost(answer.EmbeddingTokens, _services.EmbeddingPricePerMillion);
+        + CostCalculator.EmbeddingCost(answer.EmbeddingTokens, _services.EmbeddingPricePerMillion)
+        + (_recipe.Retrieval.Enabled ? _services.RetrievalCostPerQuery : 0);
 }

@@ -37,6 +37,9 @@ public sealed class RecipeServices
     /// <summary>USD per million embedding tokens (few-shot similarity).</summary>
     public double EmbeddingPricePerMillion { get; init; }
 
+    /// <summary>USD per retrieval query (query embedding and search), charged to each answer that retrieved.</summary>
+    public double RetrievalCostPerQuery { get; init; }
+
     /// <summary>Index the diagnosis probes for missing facts when the recipe itself does not retrieve.</summary>
     public string? CorpusIndex { get; init; }
 }

@@ -9,6 +9,9 @@ public sealed class EvalsSettings
     /// <summary>USD per million embedding tokens, for embedding few-shot selection.</summary>
     public double EmbeddingPricePerMillion { get; set; }
 
+    /// <summary>USD per retrieval query (query embedding and search), charged to each answer of a retrieving recipe.</summary>
+    public double RetrievalCostPerQuery { get; set; }
+
     /// <summary>Index the diagnosis probes for missing facts when a recipe does not retrieve.</summary>
     public string? CorpusIndex { get; set; }
 

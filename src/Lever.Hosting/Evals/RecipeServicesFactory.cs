@@ -25,6 +25,7 @@ public static class RecipeServicesFactory
             ComputePricePerHour = options.Kind == "local" ? settings.ComputePricePerHour : 0,
             EmbeddingPricePerMillion = settings.EmbeddingPricePerMillion,
             CorpusIndex = settings.CorpusIndex,
+            RetrievalCostPerQuery = settings.RetrievalCostPerQuery,
         };
     }
 
