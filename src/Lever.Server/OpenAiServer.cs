@@ -35,7 +35,6 @@ public sealed class OpenAiServer : IAsyncDisposable
         builder.Logging.ClearProviders();
         if (logging is not null) builder.Logging.AddProvider(logging);
         builder.WebHost.UseUrls($"http://{options.Host}:{options.Port}");
-        builder.Services.AddSingleton(chat);
         var app = builder.Build();
         var server = new OpenAiServer(app);
 

@@ -56,6 +56,7 @@ public sealed class EvalRunner
         var todo = set.Items.Where(i => !done.Contains(i.Hash)).ToList();
         int completed = set.Items.Count - todo.Count, failed = 0, passed = 0, consecutive = 0;
         double cost = 0;
+        var costLock = new Lock();
         progress?.Report(new RunProgress(completed, set.Items.Count, 0, 0, 0));
         using var outage = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
 
@@ -93,7 +94,7 @@ public sealed class EvalRunner
                 results.Append(result);
                 Interlocked.Increment(ref completed);
                 if (result.Passed) Interlocked.Increment(ref passed);
-                lock (_options) cost += result.CostUsd;
+                lock (costLock) cost += result.CostUsd;
                 progress?.Report(new RunProgress(Volatile.Read(ref completed), set.Items.Count, Volatile.Read(ref failed), Volatile.Read(ref passed), Volatile.Read(ref cost)));
             }).ConfigureAwait(false);
         }
