@@ -1,0 +1,126 @@
+// bench/engine: Lever's engine next to llama.cpp on the same model (exported to GGUF, F32) and thread count.
+//   dotnet run -c Release --project bench/engine -- [--presets small,base] [--threads 2] [--prompt 128] [--decode 32] [--repeats 3]
+// Measures prefill and decode tokens/s at batch 1 and 8, and the time to first token of a request whose 1,000-token
+// prefix is in the prefix cache versus not. Prints a Markdown table for docs/PERFORMANCE.md.
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Lever.Engine.Checkpoints;
+using Lever.Engine.Generation;
+using Lever.Engine.Gguf;
+using Lever.Engine.Modules;
+using Lever.Engine.Tokenizers;
+using static TorchSharp.torch;
+
+var opts = ParseArgs(args);
+var presets = opts.GetValueOrDefault("presets", "small,base").Split(',');
+var threads = int.Parse(opts.GetValueOrDefault("threads", "2"), CultureInfo.InvariantCulture);
+var promptTokens = int.Parse(opts.GetValueOrDefault("prompt", "128"), CultureInfo.InvariantCulture);
+var decodeTokens = int.Parse(opts.GetValueOrDefault("decode", "32"), CultureInfo.InvariantCulture);
+var repeats = int.Parse(opts.GetValueOrDefault("repeats", "3"), CultureInfo.InvariantCulture);
+var repo = FindRepo();
+var work = Path.Combine(repo, "artifacts", "bench", "engine");
+set_num_threads(threads);
+set_num_interop_threads(1);
+
+Console.WriteLine($"threads {threads}, prompt {promptTokens} tokens, decode {decodeTokens} tokens, median of {repeats}; {Environment.ProcessorCount} cores visible; libtorch {__version__}");
+Console.WriteLine();
+Console.WriteLine("| model | batch | Lever prefill tok/s | llama.cpp prefill tok/s | ratio | Lever decode tok/s | llama.cpp decode tok/s | ratio |");
+Console.WriteLine("|---|---|---|---|---|---|---|---|");
+foreach (var preset in presets)
+{
+    var dir = Path.Combine(work, preset);
+    if (!File.Exists(Path.Combine(dir, "model.safetensors"))) ModelInitializer.Create(preset, dir, seed: 1);
+    var gguf = Path.Combine(dir, "model.gguf");
+    if (!File.Exists(gguf)) GgufExporter.Export(dir, gguf);
+    using var model = HfCheckpoint.Load(dir);
+    foreach (var batch in new[] { 1, 8 })
+    {
+        var (leverPrefill, leverDecode) = MeasureLever(model, batch, promptTokens, decodeTokens, repeats);
+        var (cppPrefill, cppDecode) = MeasureLlamaCpp(gguf, threads, promptTokens, decodeTokens, batch, repeats);
+        var million = ModelPresets.ParameterCount(model.Config) / 1e6;
+        Console.WriteLine(FormattableString.Invariant(
+            $"| {preset} ({million:F0}M) | {batch} | {leverPrefill:F0} | {cppPrefill:F0} | {leverPrefill / cppPrefill:F2}× | {leverDecode:F1} | {cppDecode:F1} | {leverDecode / cppDecode:F2}× |"));
+    }
+}
+
+// Prefix cache: a 1,000-token shared prefix (system prompt + retrieved context), then a short question.
+{
+    var preset = presets[0];
+    var dir = Path.Combine(work, preset);
+    using var generator = TextGenerator.Load(dir);
+    var prefix = Enumerable.Range(0, 1000).Select(i => 3 + (i * 7919) % 250).ToList();
+    var options = new GenerationOptions { MaxTokens = 1 };
+    double Ttft(int question, bool cached)
+    {
+        var prompt = prefix.Concat(Enumerable.Range(0, 12).Select(i => 3 + (question * 31 + i) % 250)).ToList();
+        return generator.Generate(prompt, options with { UsePrefixCache = cached }).TimeToFirstToken.TotalMilliseconds;
+    }
+    Ttft(0, true);   // warm-up; leaves the prefix in the cache
+    var uncached = Median(Enumerable.Range(1, repeats).Select(q => Ttft(q, false)));
+    var cached = Median(Enumerable.Range(1, repeats).Select(q => Ttft(100 + q, true)));
+    Console.WriteLine();
+    Console.WriteLine(FormattableString.Invariant($"prefix cache ({preset}, 1,000-token prefix + 12-token question): first token {uncached:F0} ms uncached, {cached:F1} ms cached: {uncached / cached:F1}× sooner"));
+}
+
+static (double Prefill, double Decode) MeasureLever(LlamaForCausalLM model, int batch, int promptTokens, int decodeTokens, int repeats)
+{
+    using var noGrad = no_grad();
+    var prefill = new List<double>();
+    var decode = new List<double>();
+    var prompt = Enumerable.Range(0, promptTokens).Select(i => (long)(3 + (i * 7919) % 250)).ToArray();
+    var ids = Enumerable.Repeat(prompt, batch).SelectMany(p => p).ToArray();
+    for (var r = 0; r < repeats + 1; r++)   // first round warms up
+    {
+        using var scope = NewDisposeScope();
+        using var cache = new KvCache(model.Config, batch, promptTokens + decodeTokens + 1);
+        var watch = Stopwatch.StartNew();
+        var logits = model.Forward(tensor(ids, [batch, promptTokens]), null, cache, lastTokenOnly: true);
+        var p = batch * promptTokens / watch.Elapsed.TotalSeconds;
+        watch.Restart();
+        for (var i = 0; i < decodeTokens; i++)
+        {
+            using var step = NewDisposeScope();
+            var next = logits[.., 0].argmax(-1).unsqueeze(1);   // (B, 1)
+            logits = model.Forward(next, null, cache, lastTokenOnly: true).MoveToOuterDisposeScope();
+        }
+        var d = batch * decodeTokens / watch.Elapsed.TotalSeconds;
+        if (r > 0) { prefill.Add(p); decode.Add(d); }
+    }
+    return (Median(prefill), Median(decode));
+}
+
+static (double Prefill, double Decode) MeasureLlamaCpp(string gguf, int threads, int promptTokens, int decodeTokens, int batch, int repeats)
+{
+    var start = new ProcessStartInfo("node") { RedirectStandardOutput = true, RedirectStandardError = true };
+    foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "llama_bench.mjs"), gguf, $"{threads}", $"{promptTokens}", $"{decodeTokens}", $"{batch}", $"{repeats + 1}" })
+        start.ArgumentList.Add(a);
+    start.Environment["LEVER_NODE_MODULES"] = Path.Combine(FindRepo(), "artifacts", "node", "node_modules");
+    using var node = Process.Start(start)!;
+    var output = node.StandardOutput.ReadToEnd();
+    var error = node.StandardError.ReadToEnd();
+    node.WaitForExit();
+    if (node.ExitCode != 0) throw new InvalidOperationException("llama.cpp bench failed (run build/setup.sh --tests): " + error);
+    using var json = JsonDocument.Parse(output);
+    return (json.RootElement.GetProperty("prefillTokensPerSecond").GetDouble(), json.RootElement.GetProperty("decodeTokensPerSecond").GetDouble());
+}
+
+static double Median(IEnumerable<double> xs)
+{
+    var sorted = xs.Order().ToList();
+    return sorted[sorted.Count / 2];
+}
+
+static string FindRepo()
+{
+    for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        if (File.Exists(Path.Combine(dir.FullName, "Lever.slnx"))) return dir.FullName;
+    throw new InvalidOperationException("run from inside the repository");
+}
+
+static Dictionary<string, string> ParseArgs(string[] args)
+{
+    var result = new Dictionary<string, string>(StringComparer.Ordinal);
+    for (var i = 0; i + 1 < args.Length; i += 2) result[args[i].TrimStart('-')] = args[i + 1];
+    return result;
+}
