@@ -27,4 +27,15 @@ fi
 
 if $want_tests; then
   : # test-only prerequisites are added here (npm oracles, corpora), each cached under artifacts/.
+  # --- engine: llama.cpp as the oracle of the GGUF parity test (node-llama-cpp's prebuilt CPU binaries, ~85 MB) ---
+  node_dir="$repo/artifacts/node"
+  if [ ! -f "$node_dir/node_modules/node-llama-cpp/package.json" ] || [ ! -f "$node_dir/node_modules/@node-llama-cpp/linux-x64/package.json" ]; then
+    command -v npm >/dev/null || apt_install nodejs npm
+    mkdir -p "$node_dir"
+    [ -f "$node_dir/package.json" ] || echo '{"name":"lever-test-oracles","private":true}' >"$node_dir/package.json"
+    echo "lever setup: installing node-llama-cpp (npm, once)" >&2
+    (cd "$node_dir" && npm install --omit=optional --ignore-scripts --no-audit --no-fund --loglevel=error \
+      node-llama-cpp@3.22.1 @node-llama-cpp/linux-x64@3.22.1 >/dev/null) || { echo "lever setup: npm install of node-llama-cpp failed" >&2; exit 1; }
+  fi
+  # --- end engine ---
 fi

@@ -5,6 +5,7 @@ using static TorchSharp.torch.nn;
 namespace Lever.Engine.Tests;
 
 /// <summary>The first proof that the native backend computes and learns: a 2-layer MLP on XOR.</summary>
+[Collection(GlobalRngCollection.Name)]
 public sealed class XorTrainingTests
 {
     [Fact]

@@ -1,0 +1,142 @@
+// Hugging Face checkpoint folders: config.json + model.safetensors, or shards listed in model.safetensors.index.json.
+// Loading is strict: every parameter of the model must be in the files with the right shape, and unknown tensors
+// are refused (they mean the config and the weights disagree), except the few HF itself ignores.
+using Lever.Core;
+using Lever.Engine.Modules;
+using static TorchSharp.torch;
+
+namespace Lever.Engine.Checkpoints;
+
+/// <summary>Loads and saves Llama-family models in Hugging Face layout.</summary>
+public static class HfCheckpoint
+{
+    /// <summary>Hyperparameters file.</summary>
+    public const string ConfigFile = "config.json";
+
+    /// <summary>Single-file weights.</summary>
+    public const string WeightsFile = "model.safetensors";
+
+    /// <summary>Index of sharded weights.</summary>
+    public const string IndexFile = "model.safetensors.index.json";
+
+    /// <summary>Default largest shard when saving (HF's default is 5 GB; 2 GB keeps files easy to move).</summary>
+    public const long DefaultMaxShardBytes = 2L << 30;
+
+    /// <summary>Reads config.json and the weights in <paramref name="directory"/> into a new model.</summary>
+    public static LlamaForCausalLM Load(string directory, Device? device = null)
+    {
+        if (!Directory.Exists(directory))
+            throw new LeverUserException($"{directory}: model folder not found", "pass a folder with config.json and model.safetensors (create one with `lever model init`)");
+        var config = LlamaConfig.Load(Path.Combine(directory, ConfigFile));
+        var model = new LlamaForCausalLM(config, device);
+        LoadWeights(model, directory);
+        model.eval();
+        return model;
+    }
+
+    /// <summary>Fills <paramref name="model"/>'s parameters from the safetensors file(s) in <paramref name="directory"/>.</summary>
+    public static void LoadWeights(LlamaForCausalLM model, string directory)
+    {
+        var files = WeightFiles(directory);
+        var opened = new Dictionary<string, SafeTensorsFile>(StringComparer.Ordinal);
+        try
+        {
+            SafeTensorsFile FileFor(string name)
+            {
+                var file = files.TryGetValue(name, out var f) ? f : files.Count == 1 ? files.Values.First() : null;
+                if (file is null)
+                    throw new LeverUserException($"{Path.Combine(directory, IndexFile)}: tensor {name} is missing from weight_map", "the checkpoint does not match config.json, or it is incomplete");
+                if (!opened.TryGetValue(file, out var open)) opened[file] = open = SafeTensorsFile.Open(file);
+                return open;
+            }
+
+            var expected = model.state_dict();
+            foreach (var (name, tensor) in expected) FileFor(name).CopyTo(name, tensor);
+
+            // Anything stored that the model has no place for means config and weights disagree.
+            foreach (var file in files.Values.Distinct())
+            {
+                if (!opened.TryGetValue(file, out var open)) opened[file] = open = SafeTensorsFile.Open(file);
+                foreach (var name in open.Tensors.Keys)
+                {
+                    if (expected.ContainsKey(name) || IgnoredOnLoad(name, model.Config)) continue;
+                    throw new LeverUserException($"{file}: tensor {name} has no place in a model with this config.json", "the weights were saved for a different architecture or config");
+                }
+            }
+        }
+        finally
+        {
+            foreach (var f in opened.Values) f.Dispose();
+        }
+    }
+
+    // HF keeps lm_head.weight in some tied checkpoints and old Llama checkpoints carry RoPE tables; both are derived.
+    private static bool IgnoredOnLoad(string name, LlamaConfig config) =>
+        name.EndsWith("rotary_emb.inv_freq", StringComparison.Ordinal) || (config.TieWordEmbeddings && name == "lm_head.weight");
+
+    /// <summary>Tensor name → safetensors file for the checkpoint in <paramref name="directory"/> (a single file maps everything).</summary>
+    public static IReadOnlyDictionary<string, string> WeightFiles(string directory)
+    {
+        var index = Path.Combine(directory, IndexFile);
+        if (File.Exists(index))
+            return SafeTensorsIndex.ReadWeightMap(index).ToDictionary(kv => kv.Key, kv => Path.Combine(directory, kv.Value), StringComparer.Ordinal);
+        var single = Path.Combine(directory, WeightsFile);
+        if (File.Exists(single)) return new Dictionary<string, string> { [""] = single };
+        throw new LeverUserException($"{directory}: no {WeightsFile} or {IndexFile}", "the folder must hold Hugging Face safetensors weights (PyTorch .bin files are not read: convert them with safetensors first)");
+    }
+
+    /// <summary>
+    /// Writes config.json and the weights (as <paramref name="dtype"/>, default float32) into <paramref name="directory"/>,
+    /// split into shards of at most <paramref name="maxShardBytes"/> with an index when they do not fit in one file.
+    /// </summary>
+    public static void Save(string directory, LlamaForCausalLM model, ScalarType dtype = ScalarType.Float32, long maxShardBytes = DefaultMaxShardBytes)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        Directory.CreateDirectory(directory);
+        var state = model.state_dict();
+        var config = model.Config with { TorchDtype = dtype switch { ScalarType.BFloat16 => "bfloat16", ScalarType.Float16 => "float16", _ => "float32" }, Architectures = ["LlamaForCausalLM"] };
+        config.Save(Path.Combine(directory, ConfigFile));
+
+        // Group tensors into shards in state-dict order (layer by layer), as HF does.
+        var shards = new List<List<string>> { new() };
+        long shardBytes = 0, total = 0;
+        var elementSize = empty(0, dtype).ElementSize;
+        foreach (var (name, t) in state)
+        {
+            var bytes = t.numel() * elementSize;
+            if (shards[^1].Count > 0 && shardBytes + bytes > maxShardBytes)
+            {
+                shards.Add([]);
+                shardBytes = 0;
+            }
+            shards[^1].Add(name);
+            shardBytes += bytes;
+            total += bytes;
+        }
+
+        var metadata = new Dictionary<string, string> { ["format"] = "pt" };
+        foreach (var stale in Directory.EnumerateFiles(directory, "model*.safetensors")) File.Delete(stale);
+        var indexPath = Path.Combine(directory, IndexFile);
+        if (File.Exists(indexPath)) File.Delete(indexPath);
+        if (shards.Count == 1)
+        {
+            WriteShard(Path.Combine(directory, WeightsFile), shards[0], state, dtype, metadata);
+            return;
+        }
+        var weightMap = new Dictionary<string, string>(StringComparer.Ordinal);
+        for (var i = 0; i < shards.Count; i++)
+        {
+            var file = $"model-{i + 1:D5}-of-{shards.Count:D5}.safetensors";
+            WriteShard(Path.Combine(directory, file), shards[i], state, dtype, metadata);
+            foreach (var name in shards[i]) weightMap[name] = file;
+        }
+        SafeTensorsIndex.Write(indexPath, weightMap, total);
+    }
+
+    private static void WriteShard(string path, List<string> names, Dictionary<string, Tensor> state, ScalarType dtype, Dictionary<string, string> metadata)
+    {
+        using var scope = NewDisposeScope();
+        var tensors = names.ToDictionary(n => n, n => state[n].detach().to(dtype), StringComparer.Ordinal);
+        SafeTensors.Write(path, tensors, metadata);
+    }
+}
