@@ -55,7 +55,7 @@ internal sealed class EvalCommand : ILeverCommand
             recipe = RecipeLoader.Load(ws, recipeName!);
         }
         var set = EvalSet.Load(Path.GetFullPath(setPath, ws.Root));
-        var registry = new ProviderRegistry(providers, config.Path);
+        var registry = new ProviderRegistry(providers, config.Path, new ProviderConnection { BaseDirectory = ws.Root });
         var services = RecipeServicesFactory.Create(recipe, registry, settings);
         var options = new EvalRunOptions
         {

@@ -29,7 +29,7 @@ internal sealed class ServeCommand : ILeverCommand
     private static async Task<int> Run(string providerName, int port, string host, string? keyEnv, string? workspaceDir, CancellationToken ct)
     {
         var ws = Workspace.Open(workspaceDir);
-        var registry = ProviderRegistry.Load(LeverConfig.Load(ws.ConfigPath));
+        var registry = ProviderRegistry.Load(LeverConfig.Load(ws.ConfigPath), new ProviderConnection { BaseDirectory = ws.Root });
         var variable = keyEnv ?? "LEVER_SERVER_KEY";
         var key = Environment.GetEnvironmentVariable(variable) is { Length: > 0 } k ? k : null;
         var loopback = host == "localhost" || IPAddress.TryParse(host, out var ip) && IPAddress.IsLoopback(ip);
