@@ -56,7 +56,8 @@ internal sealed class EvalCommand : ILeverCommand
         }
         var set = EvalSet.Load(Path.GetFullPath(setPath, ws.Root));
         var registry = new ProviderRegistry(providers, config.Path, new ProviderConnection { BaseDirectory = ws.Root });
-        var services = RecipeServicesFactory.Create(recipe, registry, settings);
+        var needsRetriever = recipe.Retrieval.Enabled || settings.CorpusIndex is not null;
+        var services = RecipeServicesFactory.Create(recipe, registry, settings, needsRetriever ? RetrieverSources.Open(ws, config) : null);
         var options = new EvalRunOptions
         {
             Concurrency = concurrency ?? settings.Concurrency,
