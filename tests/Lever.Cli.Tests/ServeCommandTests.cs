@@ -47,10 +47,7 @@ public sealed class ServeCommandTests : IDisposable
         await upstream.StartAsync();
         File.WriteAllText(Path.Combine(_dir, "lever.yaml"), $"providers:\n  up:\n    base_url: {upstream.BaseUrl}\n    model: upper\n");
 
-        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = _dir, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "lever.dll"), "serve", "--provider", "up", "--port", "0", "--workspace", _dir }) start.ArgumentList.Add(a);
-        start.Environment["LEVER_SERVER_KEY"] = "serve-test-token";
-        using var process = Process.Start(start)!;
+        using var process = StartServe("--provider", "up");
         try
         {
             var line = await process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromMinutes(2));
@@ -75,5 +72,13 @@ public sealed class ServeCommandTests : IDisposable
             process.Kill(entireProcessTree: true);
             await process.WaitForExitAsync();
         }
+    }
+
+    private Process StartServe(params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = _dir, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "lever.dll"), "serve" }.Concat(args).Concat(["--port", "0", "--workspace", _dir])) start.ArgumentList.Add(a);
+        start.Environment["LEVER_SERVER_KEY"] = "serve-test-token";
+        return Process.Start(start)!;
     }
 }

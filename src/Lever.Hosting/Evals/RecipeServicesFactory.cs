@@ -13,6 +13,9 @@ public static class RecipeServicesFactory
     public static RecipeServices Create(Recipe recipe, ProviderRegistry providers, EvalsSettings settings, IRetriever? retriever = null)
     {
         var options = providers.Get(recipe.Provider);
+        if (recipe.Adapter is not null)
+            throw new Core.LeverUserException($"recipe '{recipe.Name}': adapter '{recipe.Adapter}' cannot be applied yet (LoRA adapters are not loadable through providers)",
+                "merge the adapter into the checkpoint and point model: at the merged folder");
         return new RecipeServices
         {
             Chat = providers.Chat(recipe.Provider, recipe.Model),
