@@ -116,7 +116,9 @@ public sealed class EvalCommandTests : IDisposable
     [Fact]
     public void Model_shorthand_evaluates_a_local_checkpoint_and_charges_compute_time()
     {
-        Lever.Engine.Checkpoints.ModelInitializer.Create("tiny", Path.Combine(_dir, "tiny"), seed: 3);
+        // Made by the CLI: libtorch loaded in the test host can hang the child processes it forks (OpenMP and fork).
+        var init = LeverProcess.Run(_dir, "model", "init", "--config", "tiny", "-o", "tiny", "--seed", "3");
+        Assert.True(init.ExitCode == 0, init.Stderr);
         Write("lever.yaml", "evals:\n  compute_price_per_hour: 3600\n"); // $1 per second makes compute cost visible
         Write("set.jsonl", "{\"input\":\"hello\",\"expected\":\"x\"}\n{\"input\":\"two words\",\"expected\":\"y\"}\n");
         var r = LeverProcess.Run(_dir, "eval", "--model", "tiny", "--set", "set.jsonl", "--json", "--no-diagnose", "--workspace", _dir);

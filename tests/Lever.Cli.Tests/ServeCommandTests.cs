@@ -81,4 +81,32 @@ public sealed class ServeCommandTests : IDisposable
         start.Environment["LEVER_SERVER_KEY"] = "serve-test-token";
         return Process.Start(start)!;
     }
+
+    [Fact]
+    public async Task Serve_model_exposes_a_local_checkpoint()
+    {
+        // The checkpoint is made by the CLI, so libtorch never loads in the test host that then forks `lever serve`.
+        var init = LeverProcess.Run(_dir, "model", "init", "--config", "tiny", "-o", "tiny", "--seed", "5");
+        Assert.True(init.ExitCode == 0, init.Stderr);
+        using var process = StartServe("--model", "tiny");
+        try
+        {
+            var line = await process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromMinutes(2));
+            Assert.True(line?.StartsWith("lever serve: http://127.0.0.1:", StringComparison.Ordinal), line);
+            var baseUrl = line!["lever serve: ".Length..].Split(' ')[0];
+            using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(1) };
+            http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", "serve-test-token");
+            using var ok = await http.PostAsync(baseUrl + "/chat/completions", new StringContent("""{"messages":[{"role":"user","content":"hello there"}],"max_tokens":4,"temperature":0}""", Encoding.UTF8, "application/json"));
+            var json = JsonDocument.Parse(await ok.Content.ReadAsStringAsync()).RootElement;
+            Assert.Equal("tiny", json.GetProperty("model").GetString());
+            var usage = json.GetProperty("usage");
+            Assert.True(usage.GetProperty("prompt_tokens").GetInt32() > 2);
+            Assert.InRange(usage.GetProperty("completion_tokens").GetInt32(), 1, 4); // max_tokens reached the engine
+        }
+        finally
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+        }
+    }
 }
