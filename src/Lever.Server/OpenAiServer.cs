@@ -35,7 +35,6 @@ public sealed class OpenAiServer : IAsyncDisposable
         builder.Logging.ClearProviders();
         if (logging is not null) builder.Logging.AddProvider(logging);
         builder.WebHost.UseUrls($"http://{options.Host}:{options.Port}");
-        builder.Services.AddSingleton(chat);
         var app = builder.Build();
         var server = new OpenAiServer(app);
 
@@ -57,6 +56,18 @@ public sealed class OpenAiServer : IAsyncDisposable
             catch (JsonException ex)
             {
                 await Error(context, 400, $"the body is not valid JSON: {ex.Message}", "invalid_request_error", null).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (!context.Response.HasStarted && ex is not OperationCanceledException)
+            {
+                // The model behind the server failed. Say so in the protocol's terms, with a status a client's retry
+                // policy understands: an upstream rate limit stays a 429, an upstream outage is a 502, a timeout a 504.
+                var (status, type) = ex is Lever.Evals.Running.ProviderCallException p ? p.Category switch
+                {
+                    "rate_limit" => (429, "rate_limit_error"),
+                    "timeout" => (504, "server_error"),
+                    _ => (502, "server_error"),
+                } : (500, "server_error");
+                await Error(context, status, $"the model failed: {ex.Message}", type, null).ConfigureAwait(false);
             }
         });
         app.MapGet("/v1/models", (HttpContext context) => WriteJson(context, 200, w =>

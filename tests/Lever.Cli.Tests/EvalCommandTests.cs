@@ -112,4 +112,23 @@ public sealed class EvalCommandTests : IDisposable
         Assert.Equal(0, model.Requests - before);
         Assert.True(File.Exists(Path.Combine(runDir, "report.html")));
     }
+
+    [Fact]
+    public void Model_shorthand_evaluates_a_local_checkpoint_and_charges_compute_time()
+    {
+        // Made by the CLI: libtorch loaded in the test host can hang the child processes it forks (OpenMP and fork).
+        var init = LeverProcess.Run(_dir, "model", "init", "--config", "tiny", "-o", "tiny", "--seed", "3");
+        Assert.True(init.ExitCode == 0, init.Stderr);
+        Write("lever.yaml", "evals:\n  compute_price_per_hour: 3600\n"); // $1 per second makes compute cost visible
+        Write("set.jsonl", "{\"input\":\"hello\",\"expected\":\"x\"}\n{\"input\":\"two words\",\"expected\":\"y\"}\n");
+        var r = LeverProcess.Run(_dir, "eval", "--model", "tiny", "--set", "set.jsonl", "--json", "--no-diagnose", "--workspace", _dir);
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        var summary = JsonDocument.Parse(r.Stdout.Trim().Split('\n')[^1]).RootElement;
+        Assert.Equal("model-tiny", summary.GetProperty("recipe").GetString());
+        Assert.Equal(2, summary.GetProperty("completed").GetInt32());
+        Assert.True(summary.GetProperty("output_tokens").GetInt64() > 0);
+        // Cost is wall time × $1/s: positive and consistent with the measured latencies.
+        var cost = summary.GetProperty("cost_usd").GetDouble();
+        Assert.InRange(cost, 2 * summary.GetProperty("latency_ms_p50").GetDouble() / 1000 * 0.1, 2 * summary.GetProperty("latency_ms_p95").GetDouble() / 1000 * 1.01);
+    }
 }

@@ -47,10 +47,7 @@ public sealed class ServeCommandTests : IDisposable
         await upstream.StartAsync();
         File.WriteAllText(Path.Combine(_dir, "lever.yaml"), $"providers:\n  up:\n    base_url: {upstream.BaseUrl}\n    model: upper\n");
 
-        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = _dir, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "lever.dll"), "serve", "--provider", "up", "--port", "0", "--workspace", _dir }) start.ArgumentList.Add(a);
-        start.Environment["LEVER_SERVER_KEY"] = "serve-test-token";
-        using var process = Process.Start(start)!;
+        using var process = StartServe("--provider", "up");
         try
         {
             var line = await process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromMinutes(2));
@@ -69,6 +66,42 @@ public sealed class ServeCommandTests : IDisposable
             var json = JsonDocument.Parse(await ok.Content.ReadAsStringAsync()).RootElement;
             Assert.Equal("HELLO THERE", json.GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString());
             Assert.Equal(2, json.GetProperty("usage").GetProperty("completion_tokens").GetInt32());
+        }
+        finally
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+        }
+    }
+
+    private Process StartServe(params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = _dir, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "lever.dll"), "serve" }.Concat(args).Concat(["--port", "0", "--workspace", _dir])) start.ArgumentList.Add(a);
+        start.Environment["LEVER_SERVER_KEY"] = "serve-test-token";
+        return Process.Start(start)!;
+    }
+
+    [Fact]
+    public async Task Serve_model_exposes_a_local_checkpoint()
+    {
+        // The checkpoint is made by the CLI, so libtorch never loads in the test host that then forks `lever serve`.
+        var init = LeverProcess.Run(_dir, "model", "init", "--config", "tiny", "-o", "tiny", "--seed", "5");
+        Assert.True(init.ExitCode == 0, init.Stderr);
+        using var process = StartServe("--model", "tiny");
+        try
+        {
+            var line = await process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromMinutes(2));
+            Assert.True(line?.StartsWith("lever serve: http://127.0.0.1:", StringComparison.Ordinal), line);
+            var baseUrl = line!["lever serve: ".Length..].Split(' ')[0];
+            using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(1) };
+            http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", "serve-test-token");
+            using var ok = await http.PostAsync(baseUrl + "/chat/completions", new StringContent("""{"messages":[{"role":"user","content":"hello there"}],"max_tokens":4,"temperature":0}""", Encoding.UTF8, "application/json"));
+            var json = JsonDocument.Parse(await ok.Content.ReadAsStringAsync()).RootElement;
+            Assert.Equal("tiny", json.GetProperty("model").GetString());
+            var usage = json.GetProperty("usage");
+            Assert.True(usage.GetProperty("prompt_tokens").GetInt32() > 2);
+            Assert.InRange(usage.GetProperty("completion_tokens").GetInt32(), 1, 4); // max_tokens reached the engine
         }
         finally
         {

@@ -54,6 +54,11 @@ public class DiagnosisTests
         Assert.Equal(0, rag.Diagnosis.Values.Sum());
         Assert.Equal(1.0, rag.Metrics["retrieval_recall_at_k"], 12);
         Assert.Equal(1.0, rag.Metrics["retrieval_mrr"], 12);
+
+        // Retrieval is charged per answer: 3 answers × $0.001, on top of free tokens.
+        var charged = await new EvalRunner(FactRecipe(retrieve: true), new RecipeServices { Chat = new TextModel(ContextReader.Answer), Retriever = retriever, RetrievalCostPerQuery = 0.001 })
+            .RunAsync(set, Path.Combine(ws.Root, "charged"));
+        Assert.Equal(0.003, charged.CostUsd, 12);
     }
 
     [Fact]
@@ -135,5 +140,39 @@ public class DiagnosisTests
         var fixedRun = await new EvalRunner(recipe, new RecipeServices { Chat = new TextModel(Imitator) }).RunAsync(set, Path.Combine(ws.Root, "f"));
         Assert.Equal(4, fixedRun.Passed);
         Assert.Equal(1.0, fixedRun.Metrics["macro_f1"], 12);
+    }
+
+    [Fact]
+    public async Task An_optional_judge_names_the_gap_only_where_the_heuristics_found_none()
+    {
+        using var ws = new TempWorkspace();
+        var set = EvalSet.Load(ws.Write("tickets.jsonl", TicketSet));
+        var judge = new TextModel(_ => "Prompt: the instruction did not say how to break ties.");
+        var summary = await new EvalRunner(Triage(), new RecipeServices { Chat = new TextModel(_ => "other"), DiagnosisJudge = judge }).RunAsync(set, Path.Combine(ws.Root, "j"));
+        Assert.Equal(4, summary.Diagnosis[FailureCategory.Prompt]);
+        Assert.Equal(4, judge.Calls);
+        Assert.Contains("judge: the instruction did not say", File.ReadAllText(Path.Combine(ws.Root, "j", EvalRunner.ResultsFile)), StringComparison.Ordinal);
+
+        // Evidence wins: a behaviour gap is never sent to the judge.
+        var judge2 = new TextModel(_ => "capability");
+        var chatty = new TextModel(m => $"This is {Keyword(TextModel.LastUser(m))}.");
+        var behaviour = await new EvalRunner(Triage(), new RecipeServices { Chat = chatty, DiagnosisJudge = judge2 }).RunAsync(set, Path.Combine(ws.Root, "b"));
+        Assert.Equal(4, behaviour.Diagnosis[FailureCategory.Behaviour]);
+        Assert.Equal(0, judge2.Calls);
+    }
+
+    [Fact]
+    public async Task Embedding_few_shot_picks_the_nearest_examples_and_charges_their_embedding_tokens()
+    {
+        using var ws = new TempWorkspace();
+        var set = EvalSet.Load(ws.Write("tickets.jsonl", TicketSet));
+        var recipe = Triage();
+        recipe.FewShot = new FewShotOptions { Mode = "nearest", K = 1, Pool = set.Path, Similarity = "embedding" };
+        var embedder = new BagOfWordsEmbedder();
+        var summary = await new EvalRunner(recipe, new RecipeServices { Chat = new TextModel(Imitator), Embeddings = embedder, EmbeddingPricePerMillion = 1.0 }).RunAsync(set, Path.Combine(ws.Root, "e"));
+        Assert.Equal(4, summary.Passed); // the single nearest example always has the right label
+        Assert.Equal(5, embedder.Calls); // the pool once, then one query per item
+        // Pool: 7 + 8 + 7 + 8 = 30 words, queries the same 30: 60 tokens at $1 per million; chat tokens are free here.
+        Assert.Equal(60 / 1e6, summary.CostUsd, 15);
     }
 }

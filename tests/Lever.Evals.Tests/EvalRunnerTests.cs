@@ -111,7 +111,7 @@ public class EvalRunnerTests
         Assert.Equal(summary.CostUsd / 3 * 1000, summary.CostPer1kUsd, 12);
 
         using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(runDir, EvalRunner.SummaryFile)));
-        foreach (var field in new[] { "run", "recipe", "items", "completed", "failed", "metrics", "cost_usd", "latency_ms_p50", "latency_ms_p95", "diagnosis" })
+        foreach (var field in new[] { "run", "recipe", "items", "completed", "failed", "metrics", "cost_usd", "cost_per_1k_usd", "latency_ms_p50", "latency_ms_p95", "diagnosis" })
             Assert.True(doc.RootElement.TryGetProperty(field, out _), field);
         Assert.Equal(4, doc.RootElement.GetProperty("diagnosis").EnumerateObject().Count());
         // The advisor (docs/ADVISOR.md) reads metrics.accuracy and treats a top-level "failures" object as diagnosis counts.
@@ -121,5 +121,46 @@ public class EvalRunnerTests
         Assert.Equal(1.0, doc.RootElement.GetProperty("metrics").GetProperty("pass_rate").GetDouble());
         Assert.True(File.Exists(Path.Combine(runDir, "report.md")));
         Assert.Contains("<svg", File.ReadAllText(Path.Combine(runDir, "report.html")), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Cancelling_mid_run_keeps_finished_items_writes_the_summary_and_rethrows()
+    {
+        using var ws = new TempWorkspace();
+        var set = EvalSet.Load(ws.Write("set.jsonl", SetText(10)));
+        var runDir = Path.Combine(ws.Root, "run");
+        using var cts = new CancellationTokenSource();
+        var model = new TextModel(m =>
+        {
+            var answer = Squares(m);
+            if (answer == "16") cts.Cancel(); // Ctrl-C while the 4th item is being answered
+            return answer;
+        });
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
+            new EvalRunner(Recipe(), new RecipeServices { Chat = model }, new EvalRunOptions { Concurrency = 1 }).RunAsync(set, runDir, cancellationToken: cts.Token));
+        using var summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(runDir, EvalRunner.SummaryFile)));
+        var completed = summary.RootElement.GetProperty("completed").GetInt32();
+        Assert.InRange(completed, 3, 4);
+        Assert.Equal(completed, File.ReadAllLines(Path.Combine(runDir, EvalRunner.ResultsFile)).Length);
+
+        var rest = new TextModel(Squares);
+        var resumed = await new EvalRunner(Recipe(), new RecipeServices { Chat = rest }).RunAsync(set, runDir);
+        Assert.Equal(10 - completed, rest.Calls);
+        Assert.Equal(10, resumed.Passed);
+    }
+
+    [Fact]
+    public async Task Results_are_sliced_by_tag()
+    {
+        using var ws = new TempWorkspace();
+        var set = EvalSet.Load(ws.Write("set.jsonl", """
+            {"input":"What is 2 squared?","expected":"4","metadata":{"tags":["easy","math"]}}
+            {"input":"What is 3 squared?","expected":"10","metadata":{"tags":["math"]}}
+            {"input":"What is 4 squared?","expected":"16"}
+            """));
+        var summary = await new EvalRunner(Recipe(), new RecipeServices { Chat = new TextModel(Squares) }).RunAsync(set, Path.Combine(ws.Root, "run"));
+        Assert.Equal(new TagSlice(1, 1.0), summary.ByTag["easy"]);
+        Assert.Equal(new TagSlice(2, 0.5), summary.ByTag["math"]);
+        Assert.Equal(2, summary.ByTag.Count);
     }
 }

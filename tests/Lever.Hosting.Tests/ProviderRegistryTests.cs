@@ -66,4 +66,18 @@ public class ProviderRegistryTests
         var ex = Assert.Throws<LeverUserException>(() => ProviderFactory.CreateChatClient("x", new ProviderOptions { BaseUrl = "localhost:8080", Model = "m" }));
         Assert.Contains("provider 'x': base_url 'localhost:8080' is not an http(s) URL", ex.Message);
     }
+
+    [Fact]
+    public void A_workspace_without_indexes_has_no_retriever()
+    {
+        var dir = Directory.CreateTempSubdirectory("lever-hosting-").FullName;
+        try
+        {
+            Assert.Null(RetrieverSources.Open(Workspace.Open(dir), LeverConfig.Empty));
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+    }
 }

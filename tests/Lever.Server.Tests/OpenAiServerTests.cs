@@ -231,4 +231,34 @@ public sealed class OpenAiServerTests : IAsyncLifetime
             Directory.Delete(dir, true);
         }
     }
+
+    /// <summary>A model that always fails, as a provider behind the server can.</summary>
+    private sealed class BrokenModel(Exception error) : IChatClient
+    {
+        public Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) => throw error;
+
+        public IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) => throw error;
+
+        public object? GetService(Type serviceType, object? serviceKey = null) => null;
+
+        public void Dispose()
+        {
+        }
+    }
+
+    [Theory]
+    [InlineData("rate_limit", 429)]
+    [InlineData("unreachable", 502)]
+    [InlineData(null, 500)]
+    public async Task Model_failures_become_openai_errors_with_a_retryable_status(string? category, int status)
+    {
+        Exception error = category is null ? new InvalidOperationException("boom") : new ProviderCallException(category, "upstream said no");
+        await using var server = OpenAiServer.Create(new BrokenModel(error), null, new ServerOptions { Port = 0 });
+        await server.StartAsync();
+        using var http = new HttpClient();
+        using var response = await http.PostAsync(server.BaseUrl + "/chat/completions", new StringContent("""{"messages":[{"role":"user","content":"hi"}]}""", Encoding.UTF8, "application/json"));
+        Assert.Equal(status, (int)response.StatusCode);
+        var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("error");
+        Assert.StartsWith("the model failed:", body.GetProperty("message").GetString(), StringComparison.Ordinal);
+    }
 }

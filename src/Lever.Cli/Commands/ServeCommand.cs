@@ -13,23 +13,33 @@ internal sealed class ServeCommand : ILeverCommand
 {
     public Command Create()
     {
-        var provider = new Option<string>("--provider", "-p") { Description = "provider under providers: in lever.yaml to serve", Required = true };
+        var provider = new Option<string?>("--provider", "-p") { Description = "provider under providers: in lever.yaml to serve" };
+        var model = new Option<string?>("--model") { Description = "shorthand: serve this local checkpoint folder with the TorchSharp engine" };
         var port = new Option<int>("--port") { Description = "port (0 picks a free one)", DefaultValueFactory = _ => 8080 };
         var host = new Option<string>("--host") { Description = "address to bind (loopback unless you mean otherwise)", DefaultValueFactory = _ => "127.0.0.1" };
         var keyEnv = new Option<string?>("--api-key-env") { Description = "environment variable holding the bearer token clients must send (default LEVER_SERVER_KEY)" };
         var workspace = new Option<string?>("--workspace", "-w") { Description = "workspace folder (default: current directory)" };
         var command = new Command("serve", "Serve a model through an OpenAI-compatible API (chat completions with streaming, embeddings).")
         {
-            provider, port, host, keyEnv, workspace,
+            provider, model, port, host, keyEnv, workspace,
         };
-        command.SetAction((parse, ct) => Run(parse.GetValue(provider)!, parse.GetValue(port), parse.GetValue(host)!, parse.GetValue(keyEnv), parse.GetValue(workspace), ct));
+        command.SetAction((parse, ct) => Run(parse.GetValue(provider), parse.GetValue(model), parse.GetValue(port), parse.GetValue(host)!, parse.GetValue(keyEnv), parse.GetValue(workspace), ct));
         return command;
     }
 
-    private static async Task<int> Run(string providerName, int port, string host, string? keyEnv, string? workspaceDir, CancellationToken ct)
+    private static async Task<int> Run(string? providerName, string? modelDir, int port, string host, string? keyEnv, string? workspaceDir, CancellationToken ct)
     {
         var ws = Workspace.Open(workspaceDir);
-        var registry = ProviderRegistry.Load(LeverConfig.Load(ws.ConfigPath));
+        if ((providerName is null) == (modelDir is null))
+            throw new LeverUserException("give exactly one of --provider and --model", "e.g. lever serve --model .lever/models/tiny");
+        var config = LeverConfig.Load(ws.ConfigPath);
+        var providers = config.Section<Dictionary<string, ProviderOptions>>("providers") ?? [];
+        if (modelDir is not null)
+        {
+            providerName = "local";
+            providers[providerName] = new ProviderOptions { Kind = "local", Model = Path.GetFullPath(modelDir, ws.Root), TimeoutSeconds = 600 };
+        }
+        var registry = new ProviderRegistry(providers, config.Path, new ProviderConnection { BaseDirectory = ws.Root });
         var variable = keyEnv ?? "LEVER_SERVER_KEY";
         var key = Environment.GetEnvironmentVariable(variable) is { Length: > 0 } k ? k : null;
         var loopback = host == "localhost" || IPAddress.TryParse(host, out var ip) && IPAddress.IsLoopback(ip);
@@ -38,15 +48,15 @@ internal sealed class ServeCommand : ILeverCommand
                 $"export {variable}=<a long random token>, or bind to 127.0.0.1");
         if (port is < 0 or > 65535) throw new LeverUserException($"--port {port} is not a port number", "use 0-65535");
 
-        using var chat = registry.Chat(providerName);
-        using var embeddings = registry.Embeddings(providerName);
-        var options = registry.Get(providerName);
+        using var chat = registry.Chat(providerName!);
+        using var embeddings = registry.Embeddings(providerName!);
+        var options = registry.Get(providerName!);
         await using var server = OpenAiServer.Create(chat, embeddings, new ServerOptions
         {
             Host = host,
             Port = port,
             ApiKey = key,
-            ModelName = options.Model ?? providerName,
+            ModelName = modelDir is not null ? Path.GetFileName(Path.TrimEndingDirectorySeparator(options.Model!)) : options.Model ?? providerName!,
             EmbeddingModelName = options.EmbeddingModel ?? "none",
         });
         try

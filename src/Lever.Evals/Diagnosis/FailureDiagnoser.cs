@@ -18,7 +18,8 @@ namespace Lever.Evals.Diagnosis;
 /// 2) knowledge — a fact-type item (text or JSON parser, non-numeric answer) whose expected fact is absent from
 ///    everything the model was shown; with a corpus index, a retrieval probe says whether RAG could supply it;
 /// 3) prompt — re-asking with k nearest solved examples (the recipe's pool, else the eval set leave-one-out) passes;
-/// 4) capability — none of these.
+/// 4) capability — none of these, unless an optional LLM judge, shown the question, reference, answer and context,
+///    names another category (its reason is recorded with a "judge:" prefix).
 /// </summary>
 public sealed class FailureDiagnoser
 {
@@ -30,18 +31,20 @@ public sealed class FailureDiagnoser
     private readonly IRetriever? _retriever;
     private readonly string? _corpusIndex;
     private readonly Func<EvalItem, CancellationToken, Task<bool>>? _fewShotProbe;
+    private readonly DiagnosisJudge? _judge;
 
     /// <summary>
     /// Creates a diagnoser. <paramref name="corpusIndex"/> (recipe's index, else a configured corpus) enables the
     /// retrieval probe; <paramref name="fewShotProbe"/> re-answers an item with examples and says whether it passed.
     /// </summary>
-    public FailureDiagnoser(Recipe recipe, OutputParser parser, IRetriever? retriever, string? corpusIndex, Func<EvalItem, CancellationToken, Task<bool>>? fewShotProbe)
+    public FailureDiagnoser(Recipe recipe, OutputParser parser, IRetriever? retriever, string? corpusIndex, Func<EvalItem, CancellationToken, Task<bool>>? fewShotProbe, DiagnosisJudge? judge = null)
     {
         _recipe = recipe;
         _parser = parser;
         _retriever = retriever;
         _corpusIndex = corpusIndex;
         _fewShotProbe = fewShotProbe;
+        _judge = judge;
     }
 
     /// <summary>Diagnoses a failed <paramref name="item"/> from its answer and parse.</summary>
@@ -51,6 +54,9 @@ public sealed class FailureDiagnoser
         if (await KnowledgeAsync(item, answer, cancellationToken).ConfigureAwait(false) is { } knowledge) return Make(FailureCategory.Knowledge, knowledge);
         if (_fewShotProbe is not null && await _fewShotProbe(item, cancellationToken).ConfigureAwait(false))
             return Make(FailureCategory.Prompt, "answered right when shown solved examples (few-shot probe)");
+        // The heuristics found no evidence for a lever. An optional judge may still name one; it never overrides evidence.
+        if (_judge is not null && await _judge.ClassifyAsync(item, answer, cancellationToken).ConfigureAwait(false) is { } judged)
+            return Make(judged.Category, "judge: " + judged.Reason);
         return Make(FailureCategory.Capability, _fewShotProbe is null
             ? "content wrong, the fact was in context, and no few-shot probe was possible"
             : "content wrong although the fact was in context, and solved examples did not help");

@@ -95,6 +95,8 @@ public static class RunReport
             Diagnosis = diagnosis,
             Levers = levers,
             CallFailures = failures,
+            ByTag = new SortedDictionary<string, TagSlice>(results.SelectMany(r => r.Tags.Select(t => (Tag: t, r.Passed))).GroupBy(x => x.Tag)
+                .ToDictionary(g => g.Key, g => new TagSlice(g.Count(), (double)g.Count(x => x.Passed) / g.Count())), StringComparer.Ordinal),
             Confusion = confusion,
             FinishedAt = DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture),
         };

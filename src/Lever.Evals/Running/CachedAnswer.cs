@@ -11,12 +11,21 @@ namespace Lever.Evals.Running;
 /// </summary>
 public sealed record CachedAnswer(string ItemHash, string Raw, TokenUsage Usage, double LatencyMs, List<RetrievedPassage> Passages, List<string> ExampleIds, string PromptText)
 {
+    /// <summary>Embedding tokens the original answer spent choosing examples.</summary>
+    public long EmbeddingTokens { get; init; }
+
     /// <summary>Captures <paramref name="answer"/> for <paramref name="itemHash"/>.</summary>
     public static CachedAnswer From(string itemHash, RecipeAnswer answer) =>
-        new(itemHash, answer.Raw, answer.Usage, answer.LatencyMs, [.. answer.Passages], answer.Examples.Select(e => e.Id).ToList(), PromptBuilder.VisibleText(answer.Prompt));
+        new(itemHash, answer.Raw, answer.Usage, answer.LatencyMs, [.. answer.Passages], answer.Examples.Select(e => e.Id).ToList(), PromptBuilder.VisibleText(answer.Prompt))
+        {
+            EmbeddingTokens = answer.EmbeddingTokens,
+        };
 
     /// <summary>Back to an answer; the prompt comes back as one message holding all the text the model saw.</summary>
     public RecipeAnswer ToAnswer() => new(Raw, Usage, LatencyMs, Passages,
         [new ChatMessage(ChatRole.User, PromptText)],
-        ExampleIds.Select(id => new EvalItem { Id = id, Hash = "" }).ToList());
+        ExampleIds.Select(id => new EvalItem { Id = id, Hash = "" }).ToList())
+    {
+        EmbeddingTokens = EmbeddingTokens,
+    };
 }

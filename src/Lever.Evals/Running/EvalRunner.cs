@@ -41,7 +41,8 @@ public sealed class EvalRunner
         var parser = new OutputParser(_recipe.Parser);
         var scorers = ScorerFactory.Create(_recipe, _services.Judge);
         var probe = _options.Diagnose ? MakeProbe(runner, parser, scorers[0], set) : null;
-        var diagnoser = new FailureDiagnoser(_recipe, parser, _services.Retriever, _recipe.Retrieval.Index ?? _services.CorpusIndex, probe);
+        var judge = _options.Diagnose && _services.DiagnosisJudge is { } dj ? new DiagnosisJudge(dj) : null;
+        var diagnoser = new FailureDiagnoser(_recipe, parser, _services.Retriever, _recipe.Retrieval.Index ?? _services.CorpusIndex, probe, judge);
 
         var resultsPath = Path.Combine(runDir, ResultsFile);
         var done = ResultStore<ItemResult>.ReadAll(resultsPath).Where(r => r.RecipeHash == recipeHash).Select(r => r.ItemHash).ToHashSet(StringComparer.Ordinal);
@@ -55,6 +56,7 @@ public sealed class EvalRunner
         var todo = set.Items.Where(i => !done.Contains(i.Hash)).ToList();
         int completed = set.Items.Count - todo.Count, failed = 0, passed = 0, consecutive = 0;
         double cost = 0;
+        var costLock = new Lock();
         progress?.Report(new RunProgress(completed, set.Items.Count, 0, 0, 0));
         using var outage = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
 
@@ -92,13 +94,14 @@ public sealed class EvalRunner
                 results.Append(result);
                 Interlocked.Increment(ref completed);
                 if (result.Passed) Interlocked.Increment(ref passed);
-                lock (_options) cost += result.CostUsd;
+                lock (costLock) cost += result.CostUsd;
                 progress?.Report(new RunProgress(Volatile.Read(ref completed), set.Items.Count, Volatile.Read(ref failed), Volatile.Read(ref passed), Volatile.Read(ref cost)));
             }).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException)
         {
-            // provider outage: stop spending, keep what finished, report; a re-run resumes
+            // A provider outage (our token) or Ctrl-C (the caller's): stop spending, keep what finished, write the
+            // summary of what there is; a re-run resumes. The caller's cancellation is rethrown below.
         }
 
         var summary = RunReport.Summarize(Path.GetFileName(runDir), _recipe, set, ResultStore<ItemResult>.ReadAll(resultsPath), ResultStore<ItemError>.ReadAll(Path.Combine(runDir, ErrorsFile)));

@@ -25,22 +25,27 @@ public sealed class FewShotSelector
         _tokens = _pool.Select(p => TextNormalizer.Tokens(p.QueryText).ToHashSet(StringComparer.Ordinal)).ToList();
     }
 
-    /// <summary>Embedding tokens spent so far (pool and queries).</summary>
-    public long EmbeddingTokens { get; private set; }
-
     /// <summary>Examples for <paramref name="item"/> per <paramref name="mode"/> and <paramref name="similarity"/>.</summary>
-    public async Task<IReadOnlyList<EvalItem>> SelectAsync(EvalItem item, string mode, int k, string similarity, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<EvalItem>> SelectAsync(EvalItem item, string mode, int k, string similarity, CancellationToken cancellationToken) =>
+        (await SelectWithUsageAsync(item, mode, k, similarity, cancellationToken).ConfigureAwait(false)).Examples;
+
+    /// <summary>
+    /// As <see cref="SelectAsync"/>, with the embedding tokens this call spent: the query's, plus the pool's for
+    /// the call that embedded it (so a run's embedding cost adds up over its items).
+    /// </summary>
+    public async Task<(IReadOnlyList<EvalItem> Examples, long EmbeddingTokens)> SelectWithUsageAsync(EvalItem item, string mode, int k, string similarity, CancellationToken cancellationToken)
     {
+        long tokens = 0;
         var candidates = Enumerable.Range(0, _pool.Count).Where(i => !string.Equals(_pool[i].QueryText, item.QueryText, StringComparison.Ordinal)).ToList();
-        if (mode == "fixed") return candidates.Take(k).Select(i => _pool[i]).ToList();
-        if (mode != "nearest") return [];
+        if (mode == "fixed") return (candidates.Take(k).Select(i => _pool[i]).ToList(), 0);
+        if (mode != "nearest") return ([], 0);
         double[] scores;
         if (similarity == "embedding")
         {
             if (_embedder is null) throw new Core.LeverUserException("few_shot.similarity is embedding but the provider has no embedding model", "set embedding_model for the provider in lever.yaml, or use similarity: lexical");
-            var vectors = await PoolVectorsAsync(cancellationToken).ConfigureAwait(false);
+            var (vectors, poolTokens) = await PoolVectorsAsync(cancellationToken).ConfigureAwait(false);
             var q = await _embedder.GenerateAsync([item.QueryText], cancellationToken: cancellationToken).ConfigureAwait(false);
-            EmbeddingTokens += q.Usage?.InputTokenCount ?? 0;
+            tokens = poolTokens + (q.Usage?.InputTokenCount ?? 0);
             var qv = q[0].Vector;
             scores = vectors.Select(v => Cosine(qv.Span, v.Span)).ToArray();
         }
@@ -50,7 +55,7 @@ public sealed class FewShotSelector
             scores = _tokens.Select(t => Jaccard(qt, t)).ToArray();
         }
         // Stable: ties keep pool order, so the same question always gets the same examples.
-        return candidates.OrderByDescending(i => scores[i]).ThenBy(i => i).Take(k).Select(i => _pool[i]).ToList();
+        return (candidates.OrderByDescending(i => scores[i]).ThenBy(i => i).Take(k).Select(i => _pool[i]).ToList(), tokens);
     }
 
     internal static double Cosine(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
@@ -72,19 +77,16 @@ public sealed class FewShotSelector
         return (double)inter / (a.Count + b.Count - inter);
     }
 
-    private async Task<ReadOnlyMemory<float>[]> PoolVectorsAsync(CancellationToken cancellationToken)
+    private async Task<(ReadOnlyMemory<float>[] Vectors, long Tokens)> PoolVectorsAsync(CancellationToken cancellationToken)
     {
-        if (_vectors is { } done) return done;
+        if (_vectors is { } done) return (done, 0);
         await _embedLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            if (_vectors is null)
-            {
-                var result = await _embedder!.GenerateAsync(_pool.Select(p => p.QueryText), cancellationToken: cancellationToken).ConfigureAwait(false);
-                EmbeddingTokens += result.Usage?.InputTokenCount ?? 0;
-                _vectors = result.Select(e => e.Vector).ToArray();
-            }
-            return _vectors;
+            if (_vectors is not null) return (_vectors, 0);
+            var result = await _embedder!.GenerateAsync(_pool.Select(p => p.QueryText), cancellationToken: cancellationToken).ConfigureAwait(false);
+            _vectors = result.Select(e => e.Vector).ToArray();
+            return (_vectors, result.Usage?.InputTokenCount ?? 0);
         }
         finally
         {

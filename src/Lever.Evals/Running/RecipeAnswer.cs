@@ -12,4 +12,8 @@ public sealed record RecipeAnswer(
     double LatencyMs,
     IReadOnlyList<RetrievedPassage> Passages,
     IReadOnlyList<ChatMessage> Prompt,
-    IReadOnlyList<EvalItem> Examples);
+    IReadOnlyList<EvalItem> Examples)
+{
+    /// <summary>Embedding tokens spent choosing the examples (embedding few-shot only).</summary>
+    public long EmbeddingTokens { get; init; }
+}

@@ -28,14 +28,12 @@ public sealed class RecipeRunner
     /// <summary>The recipe being run.</summary>
     public Recipe Recipe => _recipe;
 
-    /// <summary>Embedding tokens spent choosing examples.</summary>
-    public long EmbeddingTokens => _selector?.EmbeddingTokens ?? 0;
-
     /// <summary>Answers <paramref name="item"/> under the recipe.</summary>
     public async Task<RecipeAnswer> AnswerAsync(EvalItem item, CancellationToken cancellationToken = default)
     {
-        var examples = _selector is null ? [] : await _selector.SelectAsync(item, _recipe.FewShot.Mode, _recipe.FewShot.K, _recipe.FewShot.Similarity, cancellationToken).ConfigureAwait(false);
-        return await AnswerWithAsync(item, examples, cancellationToken).ConfigureAwait(false);
+        if (_selector is null) return await AnswerWithAsync(item, [], cancellationToken).ConfigureAwait(false);
+        var (examples, embeddingTokens) = await _selector.SelectWithUsageAsync(item, _recipe.FewShot.Mode, _recipe.FewShot.K, _recipe.FewShot.Similarity, cancellationToken).ConfigureAwait(false);
+        return await AnswerWithAsync(item, examples, cancellationToken).ConfigureAwait(false) with { EmbeddingTokens = embeddingTokens };
     }
 
     /// <summary>Answers <paramref name="item"/> with the given examples instead of the recipe's (the diagnosis' few-shot probe).</summary>
@@ -63,7 +61,10 @@ public sealed class RecipeRunner
         return new RecipeAnswer(response.Text, TokenUsage.From(response.Usage, _services.CachedIncludedInInput), watch.Elapsed.TotalMilliseconds, passages, messages, examples);
     }
 
-    /// <summary>What one answer cost: tokens at the model's prices plus wall time at the compute price.</summary>
+    /// <summary>What one answer cost: tokens at the model's prices, wall time at the compute price, embedding tokens spent choosing its examples, and its retrieval query.</summary>
     public double Cost(RecipeAnswer answer) =>
-        CostCalculator.TokenCost(answer.Usage, _services.Prices) + CostCalculator.ComputeCost(answer.LatencyMs / 1000.0, _services.ComputePricePerHour);
+        CostCalculator.TokenCost(answer.Usage, _services.Prices)
+        + CostCalculator.ComputeCost(answer.LatencyMs / 1000.0, _services.ComputePricePerHour)
+        + CostCalculator.EmbeddingCost(answer.EmbeddingTokens, _services.EmbeddingPricePerMillion)
+        + (_recipe.Retrieval.Enabled ? _services.RetrievalCostPerQuery : 0);
 }

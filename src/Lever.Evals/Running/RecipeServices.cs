@@ -22,6 +22,9 @@ public sealed class RecipeServices
     /// <summary>Model for the judge scorer.</summary>
     public IChatClient? Judge { get; init; }
 
+    /// <summary>Optional model that names the gap when the diagnosis heuristics find no evidence (else: capability).</summary>
+    public IChatClient? DiagnosisJudge { get; init; }
+
     /// <summary>Token prices of the recipe's model.</summary>
     public TokenPrices Prices { get; init; } = TokenPrices.Free;
 
@@ -33,6 +36,9 @@ public sealed class RecipeServices
 
     /// <summary>USD per million embedding tokens (few-shot similarity).</summary>
     public double EmbeddingPricePerMillion { get; init; }
+
+    /// <summary>USD per retrieval query (query embedding and search), charged to each answer that retrieved.</summary>
+    public double RetrievalCostPerQuery { get; init; }
 
     /// <summary>Index the diagnosis probes for missing facts when the recipe itself does not retrieve.</summary>
     public string? CorpusIndex { get; init; }

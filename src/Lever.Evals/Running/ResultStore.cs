@@ -15,13 +15,13 @@ internal sealed class ResultStore<T> : IDisposable where T : class
     public ResultStore(string path)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        Path_ = path;
+        FilePath = path;
         _stream = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read);
         // A torn line from a killed run has no newline: start on a fresh line so the next record stays whole.
         if (_stream.Length > 0 && LastByte(path) != (byte)'\n') _stream.WriteByte((byte)'\n');
     }
 
-    public string Path_ { get; }
+    public string FilePath { get; }
 
     public void Append(T value)
     {

@@ -53,6 +53,7 @@ public sealed record RunSummary
     public double CostUsd { get; init; }
 
     /// <summary>USD per 1,000 answers.</summary>
+    [System.Text.Json.Serialization.JsonPropertyName("cost_per_1k_usd")]
     public double CostPer1kUsd { get; init; }
 
     /// <summary>Median answer latency, ms.</summary>
@@ -81,6 +82,9 @@ public sealed record RunSummary
     /// Not named "failures": the advisor reads that key as diagnosis counts.
     /// </summary>
     public required SortedDictionary<string, int> CallFailures { get; init; }
+
+    /// <summary>Per item tag: items completed and the primary scorer's pass rate among them.</summary>
+    public SortedDictionary<string, TagSlice> ByTag { get; init; } = [];
 
     /// <summary>confusion[gold][predicted] for label recipes.</summary>
     public IReadOnlyDictionary<string, IReadOnlyDictionary<string, int>>? Confusion { get; init; }

@@ -18,6 +18,9 @@ public sealed class ProviderConnection
     /// <summary>How the retry loop waits; null is <see cref="Task.Delay(TimeSpan, CancellationToken)"/>.</summary>
     public Func<TimeSpan, CancellationToken, Task>? Delay { get; init; }
 
+    /// <summary>Folder that relative local model paths are resolved against (the workspace root).</summary>
+    public string BaseDirectory { get; init; } = Directory.GetCurrentDirectory();
+
     /// <summary>Overrides the first backoff step (tests use a few milliseconds).</summary>
     public TimeSpan? BaseDelay { get; init; }
 }

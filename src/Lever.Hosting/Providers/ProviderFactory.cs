@@ -26,7 +26,7 @@ public static class ProviderFactory
         IChatClient inner = options.Kind switch
         {
             "openai" => OpenAi(name, options, connection).GetChatClient(modelId).AsIChatClient(),
-            "local" => throw LocalUnavailable(name),
+            "local" => LocalModel(name, options, connection, modelId),
             _ => throw UnknownKind(name, options.Kind),
         };
         var settings = ProviderSettings.From(name, options) with { Model = modelId };
@@ -42,7 +42,8 @@ public static class ProviderFactory
         IEmbeddingGenerator<string, Embedding<float>> inner = options.Kind switch
         {
             "openai" => OpenAi(name, options, connection).GetEmbeddingClient(modelId).AsIEmbeddingGenerator(),
-            "local" => throw LocalUnavailable(name),
+            "local" => throw new LeverUserException($"provider '{name}': the local engine does not serve embeddings yet",
+                $"remove embedding_model from providers.{name}, or use few_shot.similarity: lexical"),
             _ => throw UnknownKind(name, options.Kind),
         };
         var settings = ProviderSettings.From(name, options) with { Model = modelId };
@@ -77,9 +78,18 @@ public static class ProviderFactory
         return new OpenAIClient(new ApiKeyCredential(key), clientOptions);
     }
 
-    private static LeverUserException LocalUnavailable(string name) => new(
-        $"provider '{name}' is kind 'local', but this build has no local engine client yet",
-        "serve the local model with an OpenAI-compatible server and use kind: openai with its base_url");
+    /// <summary>The TorchSharp engine's chat client over a checkpoint folder (Hugging Face layout).</summary>
+    private static IChatClient LocalModel(string name, ProviderOptions options, ProviderConnection connection, string model)
+    {
+        var dir = Path.GetFullPath(model, connection.BaseDirectory);
+        if (!File.Exists(Path.Combine(dir, "config.json")))
+            throw new LeverUserException($"provider '{name}': {dir} is not a model folder (no config.json)",
+                "point model: at a checkpoint folder (config.json, model.safetensors, tokenizer files); `lever model init` makes one");
+        if (options.Adapter is not null)
+            throw new LeverUserException($"provider '{name}': LoRA adapters on the local engine are not loadable through providers yet",
+                "merge the adapter into the checkpoint, or evaluate the fine-tuned checkpoint folder itself");
+        return Lever.Engine.Generation.LocalChatClient.Load(dir);
+    }
 
     private static LeverUserException UnknownKind(string name, string kind) => new(
         $"provider '{name}': kind '{kind}' is not supported", "use kind: openai (any OpenAI-compatible endpoint) or kind: local");
