@@ -85,10 +85,32 @@ public static class ProviderFactory
         if (!File.Exists(Path.Combine(dir, "config.json")))
             throw new LeverUserException($"provider '{name}': {dir} is not a model folder (no config.json)",
                 "point model: at a checkpoint folder (config.json, model.safetensors, tokenizer files); `lever model init` makes one");
-        if (options.Adapter is not null)
-            throw new LeverUserException($"provider '{name}': LoRA adapters on the local engine are not loadable through providers yet",
-                "merge the adapter into the checkpoint, or evaluate the fine-tuned checkpoint folder itself");
-        return Lever.Engine.Generation.LocalChatClient.Load(dir);
+        if (options.Adapter is null) return Lever.Engine.Generation.LocalChatClient.Load(dir);
+        return LocalModelWithAdapter(name, dir, Path.GetFullPath(options.Adapter, connection.BaseDirectory));
+    }
+
+    /// <summary>
+    /// Base checkpoint + a PEFT LoRA adapter, merged once at load (W + scaling·B·A, checked for non-finite values), so
+    /// the adapter adds no latency per token — the same model `lever adapter merge` would write.
+    /// </summary>
+    private static IChatClient LocalModelWithAdapter(string name, string modelDir, string adapterDir)
+    {
+        if (!File.Exists(Path.Combine(adapterDir, "adapter_config.json")))
+            throw new LeverUserException($"provider '{name}': {adapterDir} is not a LoRA adapter folder (no adapter_config.json)",
+                "point adapter: at a folder written by `lever train --method lora|qlora` or by PEFT");
+        var model = Lever.Engine.Checkpoints.HfCheckpoint.Load(modelDir);
+        try
+        {
+            Lever.Training.Lora.PeftAdapter.Load(model, adapterDir);
+            Lever.Training.Lora.AdapterMerger.Merge(model);
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+        var generator = new Lever.Engine.Generation.TextGenerator(model, Lever.Engine.Tokenizers.ModelTokenizer.Load(modelDir), ownsModel: true);
+        return new Lever.Engine.Generation.LocalChatClient(generator, $"{Path.GetFileName(modelDir)}+{Path.GetFileName(adapterDir)}", ownsGenerator: true);
     }
 
     private static LeverUserException UnknownKind(string name, string kind) => new(

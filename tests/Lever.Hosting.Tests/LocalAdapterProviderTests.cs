@@ -1,0 +1,65 @@
+using Lever.Core;
+using Lever.Core.Config;
+using Lever.Engine.Checkpoints;
+using Lever.Engine.Generation;
+using Lever.Hosting.Providers;
+using Lever.Training.Lora;
+using Microsoft.Extensions.AI;
+using static TorchSharp.torch;
+
+namespace Lever.Hosting.Tests;
+
+/// <summary>A local provider with <c>adapter:</c> serves base + LoRA, merged at load.</summary>
+public sealed class LocalAdapterProviderTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("lever-adapter-provider").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    [Fact]
+    public void Provider_with_adapter_gives_the_logits_of_base_plus_adapter()
+    {
+        var modelDir = Path.Combine(_dir, "base");
+        var adapterDir = Path.Combine(_dir, "adapter");
+        ModelInitializer.Create("tiny", modelDir, seed: 3);
+
+        // A trained-looking adapter: B is zero after injection (no change), so give it seeded non-zero values.
+        using var wrapped = HfCheckpoint.Load(modelDir);
+        var options = new LoraOptions { Rank = 4, Alpha = 8, Dropout = 0 };
+        var layers = LoraInjector.Inject(wrapped, options);
+        var generator = new Generator(11);
+        using (no_grad())
+        {
+            foreach (var layer in layers.Values)
+                layer.B(LoraInjector.DefaultAdapter).weight!.copy_(randn(layer.B(LoraInjector.DefaultAdapter).weight!.shape, generator: generator) * 0.05f);
+        }
+        PeftAdapter.Save(adapterDir, wrapped, options, modelDir);
+        wrapped.eval();
+        var ids = tensor(new long[] { 1, 5, 9, 42, 7, 300 }).unsqueeze(0);
+        using var expected = wrapped.forward(ids).detach();
+
+        var yaml = $"providers:\n  tuned:\n    kind: local\n    model: base\n    adapter: adapter\n  plain:\n    kind: local\n    model: base\n";
+        var registry = ProviderRegistry.Load(LeverConfig.Parse("lever.yaml", yaml), new ProviderConnection { BaseDirectory = _dir, GetEnvironment = _ => null });
+        using var tuned = registry.Chat("tuned");
+        using var plain = registry.Chat("plain");
+        var tunedModel = tuned.GetService<LocalChatClient>()!.Generator.Model;
+        var plainModel = plain.GetService<LocalChatClient>()!.Generator.Model;
+        using var actual = tunedModel.forward(ids).detach();
+        using var baseLogits = plainModel.forward(ids).detach();
+
+        Assert.True((actual - expected).abs().max().item<float>() < 1e-4f, "merged adapter differs from base + adapter");
+        Assert.True((baseLogits - expected).abs().max().item<float>() > 1e-3f, "the adapter should change the logits");
+    }
+
+    [Fact]
+    public void An_adapter_path_without_adapter_config_is_a_user_error_naming_the_provider()
+    {
+        ModelInitializer.Create("tiny", Path.Combine(_dir, "base"), seed: 3);
+        Directory.CreateDirectory(Path.Combine(_dir, "empty"));
+        var yaml = "providers:\n  tuned:\n    kind: local\n    model: base\n    adapter: empty\n";
+        var registry = ProviderRegistry.Load(LeverConfig.Parse("lever.yaml", yaml), new ProviderConnection { BaseDirectory = _dir, GetEnvironment = _ => null });
+        var ex = Assert.Throws<LeverUserException>(() => registry.Chat("tuned"));
+        Assert.Contains("provider 'tuned'", ex.Message);
+        Assert.Contains("adapter_config.json", ex.Message);
+    }
+}
