@@ -12,5 +12,6 @@ namespace Lever.Hosting.Evals;
 public sealed class IndexRetrieverSource : IRetrieverSource
 {
     /// <inheritdoc />
-    public IRetriever? Open(Workspace workspace, LeverConfig config) => new IndexRetriever(workspace, config);
+    public IRetriever? Open(Workspace workspace, LeverConfig config) =>
+        Directory.Exists(workspace.IndexesDir) ? new IndexRetriever(workspace, config) : null; // no index yet: the runner names the fix
 }
