@@ -37,10 +37,7 @@ internal sealed class AskCommand : ILeverCommand
             }
             catch (ProviderCallException ex)
             {
-                // A provider outage is not a bug in Lever: say which provider failed and how, without a stack trace.
-                Console.Error.WriteLine($"error: {ex.Message}");
-                Console.Error.WriteLine("hint: check that the provider's base_url is reachable (is the server running?), or pass --provider to use another");
-                return 3;
+                return RetrievalCli.ProviderFailed(ex);
             }
             if (answer.Answer is not null)
             {
