@@ -51,6 +51,55 @@ public sealed class AskProviderTests : IDisposable
         }
     }
 
+    /// <summary>Hashes each word into one of 32 dimensions: texts that share words get similar vectors.</summary>
+    private sealed class WordHashEmbedder : IEmbeddingGenerator<string, Embedding<float>>
+    {
+        private int _calls;
+
+        public int Calls => Volatile.Read(ref _calls);
+
+        public Task<GeneratedEmbeddings<Embedding<float>>> GenerateAsync(IEnumerable<string> values, EmbeddingGenerationOptions? options = null, CancellationToken cancellationToken = default)
+        {
+            Interlocked.Increment(ref _calls);
+            var result = new GeneratedEmbeddings<Embedding<float>>();
+            foreach (var text in values)
+            {
+                var v = new float[32];
+                foreach (var w in text.ToLowerInvariant().Split([' ', '\n', '.', '?', '#'], StringSplitOptions.RemoveEmptyEntries))
+                    v[(int)((uint)w.Aggregate(17, (h, c) => unchecked(h * 31 + c)) % 32)] += 1;
+                result.Add(new Embedding<float>(v));
+            }
+            return Task.FromResult(result);
+        }
+
+        public object? GetService(Type serviceType, object? serviceKey = null) => null;
+
+        public void Dispose()
+        {
+        }
+    }
+
+    [Fact]
+    public async Task An_index_embedding_provider_is_used_to_ingest_and_to_search()
+    {
+        var embedder = new WordHashEmbedder();
+        await using var server = OpenAiServer.Create(new CitingModel(), embedder, new ServerOptions { Port = 0 });
+        await server.StartAsync();
+        Write("lever.yaml", $"providers:\n  srv:\n    base_url: {server.BaseUrl}\n    model: citer\n    embedding_model: words\nindexes:\n  default:\n    embedding: srv\n");
+        Corpus();
+        var afterIngest = embedder.Calls;
+        Assert.True(afterIngest > 0, "index add did not embed the chunks");
+        var r = LeverProcess.Run(_ws, "search", "refunds return", "--json");
+        Assert.True(r.ExitCode == 0, r.Stdout + r.Stderr);
+        Assert.True(embedder.Calls > afterIngest, "search did not embed the query");
+        Assert.Contains("\"doc\":\"faq.md\"", r.Stdout);
+
+        Write("lever.yaml", $"providers:\n  srv:\n    base_url: {server.BaseUrl}\n    model: citer\nindexes:\n  default:\n    embedding: srv\n");
+        var noModel = LeverProcess.Run(_ws, "search", "refunds");
+        Assert.Equal(2, noModel.ExitCode);
+        Assert.Contains("has no embedding_model", noModel.Stderr);
+    }
+
     private void Corpus()
     {
         Write("corpus/shipping.md", "# Shipping\nParcels leave the warehouse within two days.");
