@@ -1,7 +1,9 @@
 using System.CommandLine;
 using Lever.Core;
+using Lever.Core.Config;
+using Lever.Evals.Running;
+using Lever.Hosting.Retrieval;
 using Lever.Retrieval;
-using Microsoft.Extensions.AI;
 using Spectre.Console;
 
 namespace Lever.Cli.Commands;
@@ -9,12 +11,6 @@ namespace Lever.Cli.Commands;
 /// <summary><c>lever ask "question"</c>: answer from an index with [n] citations, or show the passages when no generator is configured.</summary>
 internal sealed class AskCommand : ILeverCommand
 {
-    /// <summary>
-    /// Builds the chat client for a workspace (null: none configured). The composition root (Lever.Hosting) sets
-    /// this when it wires providers from lever.yaml; until then `lever ask` returns passages only.
-    /// </summary>
-    internal static Func<Workspace, IChatClient?> ChatClientFactory { get; set; } = _ => null;
-
     public Command Create()
     {
         var question = new Argument<string>("question") { Description = "the question" };
@@ -22,17 +18,27 @@ internal sealed class AskCommand : ILeverCommand
         var k = new Option<int>("--k") { Description = "passages to retrieve", DefaultValueFactory = _ => 5 };
         var user = new Option<string?>("--user") { Description = "ask as this user (without --user/--groups only public documents are used)" };
         var groups = new Option<string?>("--groups") { Description = "comma-separated groups of the caller" };
-        var command = new Command("ask", "Answer a question from an index with inline [n] citations.") { question, name, k, user, groups };
+        var provider = new Option<string?>("--provider", "-p") { Description = "chat provider from lever.yaml (default: ask.provider, else the only provider with a model)" };
+        var command = new Command("ask", "Answer a question from an index with inline [n] citations.") { question, name, k, user, groups, provider };
         command.SetAction(async (parse, ct) =>
         {
             int top = parse.GetValue(k);
             if (top < 1) throw new LeverUserException($"--k {top}: must be at least 1", "pass --k 5");
             var (ws, indexOptions) = RetrievalCli.Load(parse.GetValue(name));
             using var index = RetrievalCli.OpenExisting(ws, parse.GetValue(name));
-            using var chat = ChatClientFactory(ws);
+            var providers = RetrievalCli.Providers(ws);
+            using var chat = RetrievalProviders.AskChat(LeverConfig.Load(ws.ConfigPath), providers, parse.GetValue(provider));
             using var embedder = RetrievalCli.Embedder(ws, indexOptions);
             var options = new SearchOptions(top, RetrievalCli.Caller(parse.GetValue(user), parse.GetValue(groups)), MaxChunksPerDocument: 2);
-            var answer = await GroundedAnswerer.AskAsync(index, parse.GetValue(question)!, options, chat, embedder, ct).ConfigureAwait(false);
+            GroundedAnswer answer;
+            try
+            {
+                answer = await GroundedAnswerer.AskAsync(index, parse.GetValue(question)!, options, chat, embedder, ct).ConfigureAwait(false);
+            }
+            catch (ProviderCallException ex)
+            {
+                return RetrievalCli.ProviderFailed(ex);
+            }
             if (answer.Answer is not null)
             {
                 Console.WriteLine(answer.Answer);

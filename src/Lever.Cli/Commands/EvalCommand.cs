@@ -55,7 +55,7 @@ internal sealed class EvalCommand : ILeverCommand
             recipe = RecipeLoader.Load(ws, recipeName!);
         }
         var set = EvalSet.Load(Path.GetFullPath(setPath, ws.Root));
-        var registry = new ProviderRegistry(providers, config.Path, new ProviderConnection { BaseDirectory = ws.Root });
+        var registry = new ProviderRegistry(providers, config.Path, new ProviderConnection { BaseDirectory = ws.Root }) { PriceBook = ProviderRegistry.PriceBookFor(config) };
         var needsRetriever = recipe.Retrieval.Enabled || settings.CorpusIndex is not null;
         var services = RecipeServicesFactory.Create(recipe, registry, settings, needsRetriever ? RetrieverSources.Open(ws, config) : null);
         var options = new EvalRunOptions

@@ -1,6 +1,9 @@
 using System.Diagnostics;
 using Lever.Core;
 using Lever.Core.Config;
+using Lever.Evals.Running;
+using Lever.Hosting.Providers;
+using Lever.Hosting.Retrieval;
 using Lever.Retrieval;
 using Microsoft.Extensions.AI;
 using Spectre.Console;
@@ -12,20 +15,23 @@ internal static class RetrievalCli
 {
     public const string DefaultIndexName = "default";
 
-    /// <summary>
-    /// Builds the embedding generator of the provider named by <c>indexes.&lt;name&gt;.embedding</c> (null: none).
-    /// The composition root (Lever.Hosting) sets this when it wires providers from lever.yaml.
-    /// </summary>
-    internal static Func<Workspace, string, IEmbeddingGenerator<string, Embedding<float>>?> EmbeddingGeneratorFactory { get; set; } = (_, _) => null;
+    /// <summary>The workspace's providers from lever.yaml (relative local model paths resolve against the workspace root).</summary>
+    public static ProviderRegistry Providers(Workspace ws) =>
+        ProviderRegistry.Load(LeverConfig.Load(ws.ConfigPath), new ProviderConnection { BaseDirectory = ws.Root });
 
-    /// <summary>The index's embedding generator, or null (with a note on stderr when one is configured but cannot be built).</summary>
-    public static IEmbeddingGenerator<string, Embedding<float>>? Embedder(Workspace ws, IndexOptions options)
+    /// <summary>The embedding generator of the provider the index names in <c>embedding:</c>, or null for a lexical-only index.</summary>
+    public static IEmbeddingGenerator<string, Embedding<float>>? Embedder(Workspace ws, IndexOptions options) =>
+        options.Embedding is null ? null : RetrievalProviders.IndexEmbedder(Providers(ws), options.Embedding);
+
+    /// <summary>
+    /// Reports a provider that failed after its retries (unreachable, timing out, 5xx) as one named error line and a
+    /// hint, exit code 3: an outage is not a bug in Lever, so no stack trace.
+    /// </summary>
+    public static int ProviderFailed(ProviderCallException ex)
     {
-        if (options.Embedding is null) return null;
-        var embedder = EmbeddingGeneratorFactory(ws, options.Embedding);
-        if (embedder is null)
-            Console.Error.WriteLine($"note: embedding provider '{options.Embedding}' is not available in this build; the index is lexical (BM25) only");
-        return embedder;
+        Console.Error.WriteLine($"error: {ex.Message}");
+        Console.Error.WriteLine("hint: check that the provider's base_url is reachable (is the server running?), or choose another provider in lever.yaml");
+        return 3;
     }
 
     public static (Workspace Workspace, IndexOptions Options) Load(string? name)

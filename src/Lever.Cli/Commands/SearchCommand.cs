@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using Lever.Core;
+using Lever.Evals.Running;
 using Lever.Retrieval;
 using Spectre.Console;
 
@@ -27,8 +28,16 @@ internal sealed class SearchCommand : ILeverCommand
             using var index = RetrievalCli.OpenExisting(ws, parse.GetValue(name));
             using var embedder = RetrievalCli.Embedder(ws, options);
             // Hybrid (BM25 + vectors, RRF) when the index has vectors and the provider is available, else BM25.
-            var hits = await index.SearchAsync(parse.GetValue(query)!, new SearchOptions(top, RetrievalCli.Caller(parse.GetValue(user), parse.GetValue(groups)),
-                MaxChunksPerDocument: parse.GetValue(allChunks) ? 0 : 1), embedder, ct).ConfigureAwait(false);
+            IReadOnlyList<SearchHit> hits;
+            try
+            {
+                hits = await index.SearchAsync(parse.GetValue(query)!, new SearchOptions(top, RetrievalCli.Caller(parse.GetValue(user), parse.GetValue(groups)),
+                    MaxChunksPerDocument: parse.GetValue(allChunks) ? 0 : 1), embedder, ct).ConfigureAwait(false);
+            }
+            catch (ProviderCallException ex)
+            {
+                return RetrievalCli.ProviderFailed(ex);
+            }
             if (parse.GetValue(json))
             {
                 Console.WriteLine(ToJson(hits));

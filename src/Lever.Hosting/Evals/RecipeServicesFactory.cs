@@ -23,7 +23,7 @@ public static class RecipeServicesFactory
             Judge = recipe.Scoring.JudgeProvider is { } judge ? providers.Chat(judge) : null,
             DiagnosisJudge = settings.DiagnosisJudge is { } dj ? providers.Chat(dj) : null,
             Retriever = retriever,
-            Prices = providers.Prices(recipe.Provider),
+            Prices = providers.Prices(recipe.Provider, recipe.Model),
             CachedIncludedInInput = settings.CachedTokensInInput,
             ComputePricePerHour = options.Kind == "local" ? settings.ComputePricePerHour : 0,
             EmbeddingPricePerMillion = settings.EmbeddingPricePerMillion,

@@ -1,0 +1,94 @@
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Lever.Server;
+using Microsoft.Extensions.AI;
+
+namespace Lever.Cli.Tests;
+
+/// <summary><c>lever eval</c> with a recipe that retrieves from the workspace's index, as the caller each item names.</summary>
+public sealed partial class EvalRetrievalTests : IDisposable
+{
+    private readonly string _ws = Directory.CreateTempSubdirectory("lever-eval-rag-").FullName;
+
+    public void Dispose()
+    {
+        try { Directory.Delete(_ws, true); } catch (IOException) { }
+    }
+
+    private void Write(string relative, string content)
+    {
+        var full = Path.Combine(_ws, relative);
+        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+        File.WriteAllText(full, content);
+    }
+
+    /// <summary>Knows nothing itself: answers "What is the X code?" with the X-digits code found in its context, else "unknown".</summary>
+    private sealed partial class ContextOnlyModel : IChatClient
+    {
+        public Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+        {
+            var list = messages.ToList();
+            var question = list.Last(m => m.Role == ChatRole.User).Text;
+            var noun = Noun().Match(question).Groups[1].Value;
+            var context = string.Join("\n", list.Where(m => m.Role == ChatRole.System).Select(m => m.Text));
+            var found = Regex.Match(context, Regex.Escape(noun) + @"-\d+");
+            return Task.FromResult(new ChatResponse(new ChatMessage(ChatRole.Assistant, found.Success ? found.Value : "unknown")));
+        }
+
+        public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+        {
+            var r = await GetResponseAsync(messages, options, cancellationToken);
+            yield return new ChatResponseUpdate(ChatRole.Assistant, r.Text);
+        }
+
+        public object? GetService(Type serviceType, object? serviceKey = null) => null;
+
+        public void Dispose()
+        {
+        }
+
+        [GeneratedRegex(@"What is the (\w+) code\?")]
+        private static partial Regex Noun();
+    }
+
+    [Fact]
+    public async Task A_retrieval_recipe_answers_from_the_index_and_respects_each_items_caller()
+    {
+        Write("corpus/lobby.md", "# Lobby\nThe door code is door-7731. Visitors sign in at the desk.");
+        Write("corpus/ops/vault.md", "# Vault\nThe vault code is vault-9920. Only operations staff may open it.");
+        Write("corpus/ops/vault.md.meta.json", """{"groups": ["ops"]}""");
+        var add = LeverProcess.Run(_ws, "index", "add", "corpus");
+        Assert.True(add.ExitCode == 0, add.Stderr);
+
+        var model = new ContextOnlyModel();
+        await using var server = OpenAiServer.Create(model, null, new ServerOptions { Port = 0 });
+        await server.StartAsync();
+        Write("lever.yaml", $"providers:\n  srv:\n    base_url: {server.BaseUrl}\n    model: ctx\n    max_retries: 0\n");
+        Write("recipes/rag.yaml", "provider: srv\nsystem_prompt: Answer with the code only.\nretrieval:\n  index: default\n  k: 3\nscoring:\n  scorers: [exact]\n");
+        Write("recipes/closed.yaml", "provider: srv\nsystem_prompt: Answer with the code only.\nscoring:\n  scorers: [exact]\n");
+        Write("set.jsonl",
+            "{\"id\":\"door\",\"input\":\"What is the door code?\",\"expected\":\"door-7731\"}\n" +
+            "{\"id\":\"vault-ops\",\"input\":\"What is the vault code?\",\"expected\":\"vault-9920\",\"metadata\":{\"user\":\"olga\",\"groups\":[\"ops\"]}}\n" +
+            "{\"id\":\"vault-sales\",\"input\":\"What is the vault code?\",\"expected\":\"vault-9920\",\"metadata\":{\"user\":\"eve\",\"groups\":[\"sales\"]}}\n");
+
+        Dictionary<string, string> Predictions(string recipe)
+        {
+            var r = LeverProcess.Run(_ws, "eval", "--recipe", recipe, "--set", "set.jsonl", "--json", "--no-diagnose", "--workspace", _ws);
+            Assert.True(r.ExitCode == 0, r.Stdout + r.Stderr);
+            var summary = JsonDocument.Parse(r.Stdout.Trim().Split('\n')[^1]).RootElement;
+            var runDir = Path.Combine(_ws, ".lever", "runs", summary.GetProperty("run").GetString()!);
+            return File.ReadAllLines(Path.Combine(runDir, "results.jsonl")).Select(l => JsonDocument.Parse(l).RootElement)
+                .ToDictionary(e => e.GetProperty("id").GetString()!, e => e.GetProperty("prediction").GetString()!);
+        }
+
+        // Without retrieval the model knows neither code: the facts are only in the corpus.
+        var closed = Predictions("closed");
+        Assert.All(closed.Values, p => Assert.Equal("unknown", p));
+
+        var rag = Predictions("rag");
+        Assert.Equal("door-7731", rag["door"]);
+        Assert.Equal("vault-9920", rag["vault-ops"]);   // a member of ops reads the vault page
+        Assert.Equal("unknown", rag["vault-sales"]);    // eve (sales) never gets it in her context
+    }
+}
