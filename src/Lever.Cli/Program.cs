@@ -41,6 +41,13 @@ catch (LeverUserException ex)
     if (ex.Hint is not null) Console.Error.WriteLine($"hint: {ex.Hint}");
     return LeverUserException.ExitCode;
 }
+catch (Lever.Evals.Running.ProviderCallException ex)
+{
+    // A model provider still failing after its retries (unreachable, 5xx): not a bug, not the user's input either.
+    Console.Error.WriteLine($"error: {ex.Message}");
+    Console.Error.WriteLine("hint: check that the provider's base_url is reachable (is the server running?), or choose another provider in lever.yaml");
+    return 3;
+}
 catch (OperationCanceledException)
 {
     Console.Error.WriteLine("lever: cancelled");

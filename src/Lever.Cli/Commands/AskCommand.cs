@@ -30,15 +30,7 @@ internal sealed class AskCommand : ILeverCommand
             using var chat = RetrievalProviders.AskChat(LeverConfig.Load(ws.ConfigPath), providers, parse.GetValue(provider));
             using var embedder = RetrievalCli.Embedder(ws, indexOptions);
             var options = new SearchOptions(top, RetrievalCli.Caller(parse.GetValue(user), parse.GetValue(groups)), MaxChunksPerDocument: 2);
-            GroundedAnswer answer;
-            try
-            {
-                answer = await GroundedAnswerer.AskAsync(index, parse.GetValue(question)!, options, chat, embedder, ct).ConfigureAwait(false);
-            }
-            catch (ProviderCallException ex)
-            {
-                return RetrievalCli.ProviderFailed(ex);
-            }
+            var answer = await GroundedAnswerer.AskAsync(index, parse.GetValue(question)!, options, chat, embedder, ct).ConfigureAwait(false);
             if (answer.Answer is not null)
             {
                 Console.WriteLine(answer.Answer);

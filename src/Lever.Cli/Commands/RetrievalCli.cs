@@ -23,17 +23,6 @@ internal static class RetrievalCli
     public static IEmbeddingGenerator<string, Embedding<float>>? Embedder(Workspace ws, IndexOptions options) =>
         options.Embedding is null ? null : RetrievalProviders.IndexEmbedder(Providers(ws), options.Embedding);
 
-    /// <summary>
-    /// Reports a provider that failed after its retries (unreachable, timing out, 5xx) as one named error line and a
-    /// hint, exit code 3: an outage is not a bug in Lever, so no stack trace.
-    /// </summary>
-    public static int ProviderFailed(ProviderCallException ex)
-    {
-        Console.Error.WriteLine($"error: {ex.Message}");
-        Console.Error.WriteLine("hint: check that the provider's base_url is reachable (is the server running?), or choose another provider in lever.yaml");
-        return 3;
-    }
-
     public static (Workspace Workspace, IndexOptions Options) Load(string? name)
     {
         var ws = Workspace.Open();

@@ -28,16 +28,8 @@ internal sealed class SearchCommand : ILeverCommand
             using var index = RetrievalCli.OpenExisting(ws, parse.GetValue(name));
             using var embedder = RetrievalCli.Embedder(ws, options);
             // Hybrid (BM25 + vectors, RRF) when the index has vectors and the provider is available, else BM25.
-            IReadOnlyList<SearchHit> hits;
-            try
-            {
-                hits = await index.SearchAsync(parse.GetValue(query)!, new SearchOptions(top, RetrievalCli.Caller(parse.GetValue(user), parse.GetValue(groups)),
-                    MaxChunksPerDocument: parse.GetValue(allChunks) ? 0 : 1), embedder, ct).ConfigureAwait(false);
-            }
-            catch (ProviderCallException ex)
-            {
-                return RetrievalCli.ProviderFailed(ex);
-            }
+            var hits = await index.SearchAsync(parse.GetValue(query)!, new SearchOptions(top, RetrievalCli.Caller(parse.GetValue(user), parse.GetValue(groups)),
+                MaxChunksPerDocument: parse.GetValue(allChunks) ? 0 : 1), embedder, ct).ConfigureAwait(false);
             if (parse.GetValue(json))
             {
                 Console.WriteLine(ToJson(hits));
