@@ -7,6 +7,7 @@ using Lever.Lab.Internal;
 using Lever.Lab.Pipeline;
 using Lever.Lab.Recipes;
 using Lever.Lab.Recipes.Local;
+using Lever.Lab.Recipes.Retrieval;
 using Lever.Lab.Reporting;
 
 namespace Lever.Lab;
@@ -47,11 +48,14 @@ public sealed class LabRunner
     public static IReadOnlyList<LabRecipe> Recipes(LabOptions options)
     {
         var llm = options.Llm;
-        LabRecipe[] all = [new ClassicalBaselineRecipe(), new ZeroShotRecipe(llm), new FewShotRecipe(llm), new FineTuneRecipe(llm, lora: true), new FineTuneRecipe(llm, lora: false)];
+        LabRecipe[] all = [new ClassicalBaselineRecipe(), new ZeroShotRecipe(llm), new FewShotRecipe(llm), new ZeroShotRecipe(llm, calibrated: true), new FewShotRecipe(llm, calibrated: true),
+            new RetrievalVoteRecipe(llm), new RetrievalFewShotRecipe(llm), new FineTuneRecipe(llm, lora: true), new FineTuneRecipe(llm, lora: false), new DistilledStudentRecipe(llm)];
         if (options.Recipes is null) return all;
         var unknown = options.Recipes.Where(n => all.All(r => r.Name != n)).ToList();
         if (unknown.Count > 0)
             throw new LeverUserException($"lab.recipes: unknown recipe {string.Join(", ", unknown)}", $"recipes in this build: {string.Join(", ", all.Select(r => r.Name))}");
+        if (options.Recipes.Contains("local-distilled") && !options.Recipes.Contains(DistilledStudentRecipe.TeacherName))
+            throw new LeverUserException("lab.recipes: local-distilled needs its teacher", $"add {DistilledStudentRecipe.TeacherName} to lab.recipes");
         return all.Where(r => options.Recipes.Contains(r.Name)).ToList();
     }
 
