@@ -36,6 +36,9 @@ public sealed class DistilledStudentRecipe(LabLanguageModelOptions options) : Lo
     public override string Fingerprint => $"distill-v1;teacher={_teacher.Fingerprint};lr={LearningRate.ToString("R", CultureInfo.InvariantCulture)}";
 
     /// <inheritdoc/>
+    public override string? BuildsOn => TeacherName;
+
+    /// <inheritdoc/>
     public override IReadOnlyList<string> Artifacts => [LabelsFile, $"{FineTuneRecipe.ModelDir}/model.safetensors"];
 
     private static double LearningRate => 5e-4;
