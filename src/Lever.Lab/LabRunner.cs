@@ -22,7 +22,7 @@ public sealed class LabRunner
     // Bump when parsing or splitting changes, so cached data is rebuilt.
     private const string DataVersion = "data-v2";
     private const string EvalVersion = "eval-v1";
-    private const string ReportVersion = "report-v4";
+    private const string ReportVersion = "report-v5";
 
     private readonly Workspace _workspace;
     private readonly LabConfiguration _config;
