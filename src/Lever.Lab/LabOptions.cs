@@ -99,6 +99,9 @@ public sealed class LabLanguageModelOptions
     /// <summary>Fixed examples in the few-shot prompt (half per class).</summary>
     public int FewShot { get; set; } = 2;
 
+    /// <summary>Neighbours retrieved from the training-email index for the retrieval recipes (the kNN vote uses all of them, retrieval few-shot the best <see cref="FewShot"/>).</summary>
+    public int RagK { get; set; } = 5;
+
     /// <summary>LoRA rank.</summary>
     public int LoraRank { get; set; } = 16;
 

@@ -7,6 +7,7 @@ using Lever.Lab.Internal;
 using Lever.Lab.Pipeline;
 using Lever.Lab.Recipes;
 using Lever.Lab.Recipes.Local;
+using Lever.Lab.Recipes.Retrieval;
 using Lever.Lab.Reporting;
 
 namespace Lever.Lab;
@@ -21,7 +22,7 @@ public sealed class LabRunner
     // Bump when parsing or splitting changes, so cached data is rebuilt.
     private const string DataVersion = "data-v2";
     private const string EvalVersion = "eval-v1";
-    private const string ReportVersion = "report-v4";
+    private const string ReportVersion = "report-v5";
 
     private readonly Workspace _workspace;
     private readonly LabConfiguration _config;
@@ -47,11 +48,14 @@ public sealed class LabRunner
     public static IReadOnlyList<LabRecipe> Recipes(LabOptions options)
     {
         var llm = options.Llm;
-        LabRecipe[] all = [new ClassicalBaselineRecipe(), new ZeroShotRecipe(llm), new FewShotRecipe(llm), new FineTuneRecipe(llm, lora: true), new FineTuneRecipe(llm, lora: false)];
+        LabRecipe[] all = [new ClassicalBaselineRecipe(), new ZeroShotRecipe(llm), new FewShotRecipe(llm), new ZeroShotRecipe(llm, calibrated: true), new FewShotRecipe(llm, calibrated: true),
+            new RetrievalVoteRecipe(llm), new RetrievalFewShotRecipe(llm), new FineTuneRecipe(llm, lora: true), new FineTuneRecipe(llm, lora: false), new DistilledStudentRecipe(llm)];
         if (options.Recipes is null) return all;
         var unknown = options.Recipes.Where(n => all.All(r => r.Name != n)).ToList();
         if (unknown.Count > 0)
             throw new LeverUserException($"lab.recipes: unknown recipe {string.Join(", ", unknown)}", $"recipes in this build: {string.Join(", ", all.Select(r => r.Name))}");
+        if (options.Recipes.Contains("local-distilled") && !options.Recipes.Contains(DistilledStudentRecipe.TeacherName))
+            throw new LeverUserException("lab.recipes: local-distilled needs its teacher", $"add {DistilledStudentRecipe.TeacherName} to lab.recipes");
         return all.Where(r => options.Recipes.Contains(r.Name)).ToList();
     }
 
@@ -70,14 +74,20 @@ public sealed class LabRunner
             foundation = await LanguageModelFoundation.EnsureAsync(pipeline, dataRecord, _config.Options.Llm, Data, ct).ConfigureAwait(false);
 
         var results = new List<RecipeResult>();
+        var trained = new Dictionary<string, StageRecord>(StringComparer.Ordinal);
         var reportInputs = new List<string> { ReportVersion, dataRecord.Inputs };
         foreach (var recipe in _recipes)
         {
             var baseModel = recipe.NeedsBaseModel ? foundation : null;
-            var (train, eval) = await RunRecipeAsync(pipeline, recipe, dataRecord, baseModel, ct).ConfigureAwait(false);
+            // A recipe built on another one (a distilled student on its teacher) depends on that recipe's trained outputs,
+            // and the teacher's training is part of what the student cost.
+            var teacher = recipe.BuildsOn is { } name ? trained.GetValueOrDefault(name)
+                ?? throw new InvalidOperationException($"{recipe.Name} needs {name} to run first") : null;
+            var (train, eval) = await RunRecipeAsync(pipeline, recipe, dataRecord, baseModel, teacher, ct).ConfigureAwait(false);
+            trained[recipe.Name] = train;
             var predictions = JsonLines.Read<PredictionLine>(Path.Combine(LabDir, "recipes", recipe.Name, "predictions.jsonl"));
             // A recipe on the lab's own model could not exist without the tokenizer and pre-training: their time is its training time too.
-            var result = Score(recipe, test, predictions, train.Values.GetValueOrDefault("train_seconds") + (baseModel?.Seconds ?? 0));
+            var result = Score(recipe, test, predictions, train.Values.GetValueOrDefault("train_seconds") + (teacher?.Values.GetValueOrDefault("train_seconds") ?? 0) + (baseModel?.Seconds ?? 0));
             results.Add(result);
             reportInputs.Add(eval.Outputs.Values.Single());
             reportInputs.Add(result.TrainSeconds.ToString("R", CultureInfo.InvariantCulture));
@@ -139,11 +149,13 @@ public sealed class LabRunner
     }
 
     private async Task<(StageRecord Train, StageRecord Eval)> RunRecipeAsync(LabPipeline pipeline, LabRecipe recipe, StageRecord data,
-        LanguageModelFoundation.Result? foundation, CancellationToken ct)
+        LanguageModelFoundation.Result? foundation, StageRecord? teacher, CancellationToken ct)
     {
         var dir = Directory.CreateDirectory(Path.Combine(LabDir, "recipes", recipe.Name)).FullName;
         var trainData = data.Outputs["data/train.jsonl"] + data.Outputs["data/validation.jsonl"];
-        var trainInputs = Hashing.Of(trainData, recipe.Fingerprint, foundation?.Inputs ?? "");
+        var trainInputs = teacher is null
+            ? Hashing.Of(trainData, recipe.Fingerprint, foundation?.Inputs ?? "")
+            : Hashing.Of(trainData, recipe.Fingerprint, foundation?.Inputs ?? "", teacher.Inputs, string.Join(',', teacher.Outputs.Values));
         var baseModel = foundation?.Directory;
         var artifacts = recipe.Artifacts.Select(a => $"recipes/{recipe.Name}/{a}").ToList();
         var train = await pipeline.RunAsync($"train:{recipe.Name}", $"train {recipe.Name}", trainInputs, artifacts, async (run, token) =>
@@ -174,7 +186,10 @@ public sealed class LabRunner
         File.WriteAllText(partialInputs, inputs);
         var answered = done.Select(p => p.Id).ToHashSet(StringComparer.Ordinal);
         run.Start(data.Test.Count);
-        if (answered.Count > 0) run.Info($"{recipe.Name}: resuming evaluation at item {answered.Count + 1} of {data.Test.Count}");
+        if (answered.Count > 0)
+            run.Info(answered.Count >= data.Test.Count
+                ? $"{recipe.Name}: all {data.Test.Count} answers were given before the interruption"
+                : $"{recipe.Name}: resuming evaluation at item {answered.Count + 1} of {data.Test.Count}");
 
         using var answerer = await recipe.LoadAsync(new RecipeContext(_workspace, dir, data, null, baseModel, inputs), ct).ConfigureAwait(false);
         // One untimed answer first, so JIT and lazy loading are not billed to the first test item.

@@ -28,6 +28,9 @@ public abstract class LabRecipe
     /// <summary>True when the recipe builds on the lab's own pre-trained language model (tokenizer + pre-training stages run first).</summary>
     public virtual bool NeedsBaseModel => false;
 
+    /// <summary>The recipe whose trained model this one needs (a distillation teacher), run first; null when none.</summary>
+    public virtual string? BuildsOn => null;
+
     /// <summary>Files (relative to the recipe folder) that training writes and answering needs.</summary>
     public virtual IReadOnlyList<string> Artifacts => [];
 

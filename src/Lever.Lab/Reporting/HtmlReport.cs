@@ -150,18 +150,24 @@ public static class HtmlReport
             var text = $"{r.Name} {LabFormat.Pct(r.Metrics.Accuracy)}";
             var w = text.Length * 6.6 + 4;
             const double hgt = 15;
-            (double dx, double dy)[] tries = [(10, -18), (10, 4), (-10 - w, -18), (-10 - w, 4), (10, 20), (-10 - w, 20), (10, -34), (-10 - w, -34), (10, 36), (-10 - w, 36)];
-            var box = (X: x + 10, Y: y - 18, W: w, H: hgt);
+            // Right of the point, then left, ever further up and down; with ten recipes a cluster needs the far rows.
+            var tries = new[] { -18.0, 4, 20, -34, 36, -50, 52, -66, 68, -82, 84 }.SelectMany(dy => new[] { (dx: 10.0, dy), (dx: -10 - w, dy) }).ToList();
+            (double X, double Y, double W, double H)? firstInside = null;
+            (double X, double Y, double W, double H)? free = null;
             foreach (var (dx, dy) in tries)
             {
                 var candidate = (X: x + dx, Y: y + dy, W: w, H: hgt);
                 var inside = candidate.X >= Left + 2 && candidate.X + w <= ChartWidth - Right && candidate.Y >= 2 && candidate.Y + hgt <= ChartHeight - Bottom - 2;
-                if (inside && !placed.Any(p => Overlap(p, candidate)))
+                if (!inside) continue;
+                firstInside ??= candidate;
+                if (!placed.Any(p => Overlap(p, candidate)))
                 {
-                    box = candidate;
+                    free = candidate;
                     break;
                 }
             }
+            // No free spot: inside the plot even if it overlaps (a label cut off at the edge is worse).
+            var box = free ?? firstInside ?? (X: x + 10, Y: y - 18, W: w, H: hgt);
             placed.Add(box);
             // A leader line when the label had to move away from its point, so crowded charts stay unambiguous.
             var nearX = Math.Clamp(x, box.X, box.X + box.W);

@@ -2,24 +2,25 @@ namespace Lever.Lab.Recipes.Local;
 
 /// <summary>
 /// Prompting with fixed examples: the first <c>few_shot</c> training emails in the seeded order, balanced across
-/// classes and shortened, each followed by its label, then the email to classify. Scored by label likelihood.
+/// classes and shortened, each followed by its label, then the email to classify. Scored by label likelihood,
+/// optionally calibrated on content-free inputs after the same examples (Zhao et al. 2021).
 /// </summary>
-public sealed class FewShotRecipe(LabLanguageModelOptions options) : LocalModelRecipe(options)
+public sealed class FewShotRecipe(LabLanguageModelOptions options, bool calibrated = false) : LocalModelRecipe(options)
 {
     private const int ShotChars = 240;
     private const int ShotTokens = 80;
 
     /// <inheritdoc/>
-    public override string Name => "local-few-shot";
+    public override string Name => calibrated ? "local-few-shot-calibrated" : "local-few-shot";
 
     /// <inheritdoc/>
     public override string Lever => LeverNames.Prompt;
 
     /// <inheritdoc/>
-    public override string Description => $"the lab's pre-trained {Options.Preset} model, {Options.FewShot} fixed labelled examples in the prompt";
+    public override string Description => $"the lab's pre-trained {Options.Preset} model, {Options.FewShot} fixed labelled examples in the prompt{(calibrated ? ", calibrated on content-free inputs (Zhao et al. 2021)" : "")}";
 
     /// <inheritdoc/>
-    public override string Fingerprint => $"few-shot-v2;k={Options.FewShot};shot_chars={ShotChars};shot_tokens={ShotTokens};chars={Options.PromptChars};tokens={PromptTokens}";
+    public override string Fingerprint => $"few-shot-v2;{(calibrated ? "calibrated-v1;" : "")}k={Options.FewShot};shot_chars={ShotChars};shot_tokens={ShotTokens};chars={Options.PromptChars};tokens={PromptTokens}";
 
     /// <inheritdoc/>
     public override Task TrainAsync(RecipeContext context, CancellationToken ct) => Task.CompletedTask;
@@ -36,6 +37,6 @@ public sealed class FewShotRecipe(LabLanguageModelOptions options) : LocalModelR
             var builder = new PromptBuilder(tokenizer, ShotChars, ShotTokens);
             return string.Concat(shots.Select(e => builder.Prompt(e) + PromptBuilder.Continuation(e.Label) + "\n"));
         }
-        return Task.FromResult<IRecipeAnswerer>(new LabelScorer(context.BaseModel!, context.Data.Labels, Options.PromptChars, PromptTokens, Prefix));
+        return Task.FromResult<IRecipeAnswerer>(new LabelScorer(context.BaseModel!, context.Data.Labels, Options.PromptChars, PromptTokens, Prefix, calibrate: calibrated));
     }
 }

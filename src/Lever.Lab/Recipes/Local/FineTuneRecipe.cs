@@ -13,7 +13,7 @@ namespace Lever.Lab.Recipes.Local;
 /// </summary>
 public sealed class FineTuneRecipe(LabLanguageModelOptions options, bool lora) : LocalModelRecipe(options)
 {
-    private const string ModelDir = "model";
+    internal const string ModelDir = "model";
 
     /// <inheritdoc/>
     public override string Name => lora ? "local-lora" : "local-full-fine-tune";
@@ -37,14 +37,25 @@ public sealed class FineTuneRecipe(LabLanguageModelOptions options, bool lora) :
     /// <inheritdoc/>
     public override Task TrainAsync(RecipeContext context, CancellationToken ct)
     {
+        Train(context, Options, Name, lora, LearningRate, Balanced(context.Data.Train), context.Data.Validation, ct);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Fine-tunes the base model on <paramref name="train"/> as prompt → label completions (best checkpoint on
+    /// <paramref name="validation"/>) and writes the tuned model (LoRA merged) to <c>model/</c> in the recipe folder.
+    /// </summary>
+    internal static void Train(RecipeContext context, LabLanguageModelOptions options, string name, bool lora, double learningRate,
+        IEnumerable<Data.LabExample> train, IEnumerable<Data.LabExample> validation, CancellationToken ct)
+    {
         var dir = context.Directory;
         var dataDir = Directory.CreateDirectory(Path.Combine(dir, "data")).FullName;
-        var prompts = new PromptBuilder(Engine.Tokenizers.ModelTokenizer.Load(context.BaseModel!), Options.PromptChars, PromptTokens);
-        JsonLines.Write(Path.Combine(dataDir, "train.jsonl"), Balanced(context.Data.Train).Select(e => new Example(prompts.Prompt(e), PromptBuilder.Continuation(e.Label))));
-        JsonLines.Write(Path.Combine(dataDir, "validation.jsonl"), context.Data.Validation.Select(e => new Example(prompts.Prompt(e), PromptBuilder.Continuation(e.Label))));
+        var prompts = new PromptBuilder(Engine.Tokenizers.ModelTokenizer.Load(context.BaseModel!), options.PromptChars, Math.Max(16, options.SeqLen - 12));
+        JsonLines.Write(Path.Combine(dataDir, "train.jsonl"), train.Select(e => new Example(prompts.Prompt(e), PromptBuilder.Continuation(e.Label))));
+        JsonLines.Write(Path.Combine(dataDir, "validation.jsonl"), validation.Select(e => new Example(prompts.Prompt(e), PromptBuilder.Continuation(e.Label))));
         var runDir = Path.Combine(dir, "run");
         var resume = LanguageModelFoundation.ResumeOrReset(runDir, context.StageInputs);
-        if (resume) context.Stage?.Info($"{Name}: resuming training from its last checkpoint");
+        if (resume) context.Stage?.Info($"{name}: resuming training from its last checkpoint");
         var summary = TrainingRun.Run(new TrainingRunOptions
         {
             Method = lora ? TrainingMethod.Lora : TrainingMethod.Full,
@@ -54,10 +65,10 @@ public sealed class FineTuneRecipe(LabLanguageModelOptions options, bool lora) :
             Output = runDir,
             Trainer = new TrainerOptions
             {
-                Steps = Options.FineTuneSteps, BatchSize = Options.BatchSize, SeqLen = Options.SeqLen, LearningRate = LearningRate,
-                EvalEvery = Math.Max(1, Options.FineTuneSteps / 4), EvalBatches = 8, CheckpointEvery = Math.Max(1, Options.FineTuneSteps / 5), Seed = Options.Seed,
+                Steps = options.FineTuneSteps, BatchSize = options.BatchSize, SeqLen = options.SeqLen, LearningRate = learningRate,
+                EvalEvery = Math.Max(1, options.FineTuneSteps / 4), EvalBatches = 8, CheckpointEvery = Math.Max(1, options.FineTuneSteps / 5), Seed = options.Seed,
             },
-            Lora = new LoraOptions { Rank = Options.LoraRank, Alpha = 2.0 * Options.LoraRank, Dropout = 0.05 },
+            Lora = new LoraOptions { Rank = options.LoraRank, Alpha = 2.0 * options.LoraRank, Dropout = 0.05 },
         }, resume, context.Stage is null ? null : LanguageModelFoundation.Progress(context.Stage), cancellationToken: ct);
         if (summary.Stop == "interrupted") throw new OperationCanceledException(ct);
 
@@ -81,7 +92,6 @@ public sealed class FineTuneRecipe(LabLanguageModelOptions options, bool lora) :
             File.Copy(f, Path.Combine(modelDir, Path.GetFileName(f)), overwrite: true);
         if (context.Stage is { } stage)
             stage.Detail = $"{summary.Steps} steps, {summary.TrainableParameters:N0} of {summary.TotalParameters:N0} parameters trained, validation loss {summary.ValidationLoss:0.000} (from {summary.BaseValidationLoss:0.000})";
-        return Task.CompletedTask;
     }
 
     /// <inheritdoc/>

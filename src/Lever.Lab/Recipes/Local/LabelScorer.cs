@@ -7,32 +7,80 @@ namespace Lever.Lab.Recipes.Local;
 /// <summary>
 /// Classifies by label likelihood (as lm-eval-harness scores multiple choice): the prompt is the email followed by
 /// "Label:", each class name is a continuation, and the answer is the class whose tokens the model finds most likely.
-/// Nothing is generated, so the answer is always a valid label.
+/// Nothing is generated, so the answer is always a valid label. With calibration (Zhao et al. 2021, "Calibrate Before
+/// Use"), each label's log-probability on content-free inputs ("N/A", "", "[MASK]") after the same prefix is subtracted
+/// first: the model's prior for a label, whatever the email, no longer decides the answer.
 /// </summary>
 internal sealed class LabelScorer : IRecipeAnswerer
 {
+    /// <summary>The content-free inputs of Zhao et al. 2021 (§5), averaged in probability space.</summary>
+    public static readonly IReadOnlyList<string> ContentFree = ["N/A", "", "[MASK]"];
+
     private readonly TextGenerator _generator;
     private readonly IReadOnlyList<string> _labels;
     private readonly string _prefix;
+    private readonly Func<LabExample, string>? _examplePrefix;
     private readonly PromptBuilder _prompts;
+    private readonly double[]? _bias;
 
-    /// <summary>Loads the model; <paramref name="prefix"/> (few-shot examples) is built from the model's tokenizer.</summary>
-    public LabelScorer(string modelDirectory, IReadOnlyList<string> labels, int promptChars, int maxPromptTokens, Func<ModelTokenizer, string>? prefix = null)
+    /// <summary>
+    /// Loads the model; <paramref name="prefix"/> (fixed few-shot examples) and <paramref name="examplePrefix"/>
+    /// (examples chosen per query, e.g. retrieved) are built from the model's tokenizer.
+    /// </summary>
+    public LabelScorer(string modelDirectory, IReadOnlyList<string> labels, int promptChars, int maxPromptTokens, Func<ModelTokenizer, string>? prefix = null,
+        bool calibrate = false, Func<ModelTokenizer, Func<LabExample, string>>? examplePrefix = null)
     {
+        if (calibrate && examplePrefix is not null) throw new ArgumentException("calibration needs a fixed prefix", nameof(calibrate));
         _generator = TextGenerator.Load(modelDirectory);
         _labels = labels;
         _prompts = new PromptBuilder(_generator.Tokenizer, promptChars, maxPromptTokens);
         _prefix = prefix?.Invoke(_generator.Tokenizer) ?? "";
+        _examplePrefix = examplePrefix?.Invoke(_generator.Tokenizer);
+        if (calibrate)
+        {
+            // Mean of the normalized label distributions over the content-free inputs, in log space: the bias to remove.
+            var mean = new double[labels.Count];
+            foreach (var input in ContentFree)
+            {
+                var p = Normalize(LogProbabilities(_prefix + input + PromptBuilder.Cue));
+                for (var i = 0; i < mean.Length; i++) mean[i] += Math.Exp(p[i]) / ContentFree.Count;
+            }
+            _bias = mean.Select(m => Math.Log(m)).ToArray();
+        }
     }
+
+    /// <summary>The calibration bias (log of the mean content-free label probabilities), or null when not calibrating.</summary>
+    public IReadOnlyList<double>? Bias => _bias;
 
     public ValueTask<RecipeAnswer> AnswerAsync(LabExample example, CancellationToken ct)
     {
-        var prompt = _prefix + _prompts.Prompt(example);
-        var scores = _generator.Score(_labels.Select(l => (prompt, PromptBuilder.Continuation(l))).ToList(), batchSize: _labels.Count, ct);
+        var prefix = _examplePrefix is null ? _prefix : _examplePrefix(example);
+        var scores = LogProbabilities(prefix + _prompts.Prompt(example), ct);
+        return ValueTask.FromResult(new RecipeAnswer(_labels[Pick(scores, _bias)]));
+    }
+
+    /// <summary>
+    /// The class with the highest (calibrated) score: with a bias, argmax of log p(label|x) − log p_cf(label), which is
+    /// Zhao et al.'s W = diag(p_cf)⁻¹ on the normalized probabilities (normalizing adds the same constant to every class).
+    /// </summary>
+    public static int Pick(IReadOnlyList<double> logProbabilities, IReadOnlyList<double>? bias)
+    {
         var best = 0;
-        for (var i = 1; i < scores.Count; i++)
-            if (scores[i].LogProbability > scores[best].LogProbability) best = i;
-        return ValueTask.FromResult(new RecipeAnswer(_labels[best]));
+        for (var i = 1; i < logProbabilities.Count; i++)
+            if (Score(i) > Score(best)) best = i;
+        return best;
+
+        double Score(int i) => logProbabilities[i] - (bias?[i] ?? 0);
+    }
+
+    private double[] LogProbabilities(string prompt, CancellationToken ct = default) =>
+        _generator.Score(_labels.Select(l => (prompt, PromptBuilder.Continuation(l))).ToList(), batchSize: _labels.Count, ct).Select(s => s.LogProbability).ToArray();
+
+    private static double[] Normalize(double[] logp)
+    {
+        var max = logp.Max();
+        var log = max + Math.Log(logp.Sum(v => Math.Exp(v - max)));
+        return logp.Select(v => v - log).ToArray();
     }
 
     public void Dispose() => _generator.Dispose();
