@@ -6,7 +6,8 @@ namespace Lever.Evals.Scoring;
 
 /// <summary>
 /// LLM-as-judge: a configured model grades the answer against the expected answer and a rubric on a 1–5 scale
-/// (first integer of its reply). Value is (s−1)/4; 4 or 5 passes. Greedy decoding, so a judge is repeatable.
+/// (the first standalone integer 1–5 of its reply: "4/5", "Score: 5 — …" read as 4 and 5, while the "10" of "10/10" or
+/// the "2" of "2023" or "2.5" is not a score). Value is (s−1)/4; 4 or 5 passes. Greedy decoding, so a judge is repeatable.
 /// </summary>
 internal sealed partial class JudgeScorer(IChatClient judge, string rubric) : IScorer
 {
@@ -31,6 +32,7 @@ internal sealed partial class JudgeScorer(IChatClient judge, string rubric) : IS
 
     private static string Trim(string t) => t.Length <= 200 ? t.Trim() : t[..200].Trim() + "…";
 
-    [GeneratedRegex("[1-5]")]
+    // A digit 1-5 with no digit, decimal point or decimal comma right before or after it.
+    [GeneratedRegex(@"(?<![\d.,])[1-5](?![\d]|[.,]\d)")]
     private static partial Regex Digit();
 }
