@@ -22,7 +22,7 @@ internal sealed class LabCommand : ILeverCommand
         var ws = Workspace.Open(workspaceDir);
         if (!Directory.Exists(ws.Root)) throw new LeverUserException($"{ws.Root}: workspace folder not found", "give a folder that holds a lever.yaml, e.g. samples/spam");
         var config = LabConfiguration.Load(ws);
-        var recipes = LabRunner.Recipes(config.Options);
+        var recipes = LabRunner.Recipes(config, ws);
         AnsiConsole.MarkupLineInterpolated($"[bold]lever lab[/] {ws.Root}: {recipes.Count} recipe(s), priced at {LabFormat.Volume(config.RequestsPerMonth)} answers/month");
 
         LabReport report;
@@ -62,6 +62,8 @@ internal sealed class LabCommand : ILeverCommand
         AnsiConsole.MarkupLineInterpolated($"stages: {report.Ran.Count} ran, {report.Reused.Count} reused");
         AnsiConsole.MarkupLineInterpolated($"report: {report.ReportPath}");
         AnsiConsole.MarkupLineInterpolated($"summary: {report.SummaryPath}");
+        // The local rows are saved and reported; a provider that failed still fails the command, with its own error and exit code.
+        if (report.ProviderFailure is { } failure) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
         return 0;
     }
 
