@@ -90,6 +90,10 @@ public static class AdviceJson
                 else j.WriteNull("lever");
                 if (e.Quality is { } q) Num(j, "quality", q, 4);
                 if (e.CostPer1kUsd is { } c) Num(j, "cost_per_1k_usd", c, 4);
+                if (e.Model is { } m) j.WriteString("model", m);
+                if (e.ModelParams is { } n) j.WriteNumber("model_params", n);
+                if (e.TrainSeconds is { } ts) Num(j, "train_seconds", ts, 3);
+                if (e.TrainingUsd is { } tu) j.WriteNumber("training_usd", tu);
                 j.WriteEndObject();
             }
             j.WriteEndArray();

@@ -149,7 +149,8 @@ public sealed class LabRunner
             var predictions = JsonLines.Read<PredictionLine>(Path.Combine(LabDir, "recipes", recipe.Name, "predictions.jsonl"));
             // A recipe on the lab's own model could not exist without the tokenizer and pre-training: their time is its training time too.
             var billed = train.Values.GetValueOrDefault(ProviderTaughtStudentRecipe.TrainBilledUsd);
-            var result = Score(recipe, items, predictions, train.Values.GetValueOrDefault("train_seconds") + (teacher?.Values.GetValueOrDefault("train_seconds") ?? 0) + (baseModel?.Seconds ?? 0), billed);
+            var result = Score(recipe, items, predictions, train.Values.GetValueOrDefault("train_seconds") + (teacher?.Values.GetValueOrDefault("train_seconds") ?? 0) + (baseModel?.Seconds ?? 0), billed)
+                with { Model = ModelOf(recipe, baseModel), ModelParameters = baseModel is null ? null : Engine.Modules.ModelPresets.ParameterCount(Engine.Modules.LlamaConfig.Load(Path.Combine(baseModel.Directory, "config.json"))) };
             results.Add(result);
             reportInputs.Add(eval.Outputs.Values.Single());
             reportInputs.Add(result.TrainSeconds.ToString("R", CultureInfo.InvariantCulture));
@@ -310,6 +311,15 @@ public sealed class LabRunner
         var outside = done.Count(p => !data.Labels.Contains(p.Predicted));
         run.Detail = $"{correct}/{done.Count} correct{(outside > 0 ? $", {outside} answers outside the labels" : "")}";
     }
+
+    /// <summary>What answered, for the advisor's evidence: the lab's own model (its size comes with it) or the hosted model.</summary>
+    private string? ModelOf(LabRecipe recipe, LanguageModelFoundation.Result? baseModel) => recipe switch
+    {
+        HostedPromptRecipe hosted => hosted.Model,
+        ClassicalBaselineRecipe => "ML.NET logistic regression (no LLM)",
+        _ when baseModel is not null => $"the lab's {_config.Options.Llm.Preset} Llama-family model, pre-trained from scratch on the training emails",
+        _ => null,
+    };
 
     /// <summary>A seeded sample of <paramref name="count"/> test emails (the split's hash order, so classes come in their proportions), in test order.</summary>
     private IReadOnlyList<LabExample> Sample(IReadOnlyList<LabExample> test, int count)

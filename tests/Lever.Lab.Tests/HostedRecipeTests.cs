@@ -303,6 +303,15 @@ public sealed class HostedRecipeTests : IDisposable
         var billed = teacher.Sum(l => (double)l["cost_usd"]!);
         Assert.True(billed > 0);
         Assert.Equal(student.TrainSeconds * Environment.ProcessorCount * 0.04 / 3600 + billed, student.Cost.TrainingUsd, 1e-12);
+
+        // The advisor gets what was measured: the student's model and size, its training cost; the hosted row's model.
+        var evidence = report.Recommendation["evidence"]!.AsArray().ToDictionary(e => (string)e!["name"]!);
+        var size = Engine.Modules.ModelPresets.ParameterCount(Engine.Modules.LlamaConfig.Load(Path.Combine(lab, "recipes", "local-distilled", "model", "config.json")));
+        Assert.Equal(size, student.ModelParameters);
+        Assert.Equal(size, (double)evidence["local-distilled"]!["model_params"]!);
+        Assert.Equal(student.Cost.TrainingUsd, (double)evidence["local-distilled"]!["training_usd"]!, 1e-12);
+        Assert.Contains("tiny Llama-family model", (string)evidence["local-distilled"]!["model"]!, StringComparison.Ordinal);
+        Assert.Equal("gpt-4o-mini (provider 'fake')", (string)evidence["hosted-few-shot"]!["model"]!);
     }
 
     [Fact]
