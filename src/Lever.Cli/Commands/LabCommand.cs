@@ -24,6 +24,8 @@ internal sealed class LabCommand : ILeverCommand
         var config = LabConfiguration.Load(ws);
         var recipes = LabRunner.Recipes(config, ws);
         AnsiConsole.MarkupLineInterpolated($"[bold]lever lab[/] {ws.Root}: {recipes.Count} recipe(s), priced at {LabFormat.Volume(config.RequestsPerMonth)} answers/month");
+        if (recipes.OfType<Lever.Lab.Recipes.Provider.HostedPromptRecipe>().FirstOrDefault() is { } hosted)
+            AnsiConsole.MarkupLineInterpolated($"hosted model: {hosted.Model}{(config.Options.Provider.MaxTestItems is { } cap ? $", at most {cap} test emails per hosted recipe" : "")}");
 
         LabReport report;
         if (AnsiConsole.Profile.Capabilities.Interactive)
