@@ -155,6 +155,14 @@ public sealed class LabRunner
             reportInputs.Add(eval.Outputs.Values.Single());
             reportInputs.Add(result.TrainSeconds.ToString("R", CultureInfo.InvariantCulture));
             reportInputs.Add(billed.ToString("R", CultureInfo.InvariantCulture));
+            if (recipe is HostedPromptRecipe { Hosted: var model })
+            {
+                var unpriced = predictions.Count(p => p.CostUsd is null);
+                if (unpriced > 0)
+                    notes.Add($"{recipe.Name}: {unpriced} of {predictions.Count} answers came without token usage from provider '{model.Provider}'; they are counted at $0, so its cost is understated");
+                if (model.Prices == Evals.Cost.TokenPrices.Free && !notes.Any(n => n.StartsWith($"no price for {model.Model}", StringComparison.Ordinal)))
+                    notes.Add($"no price for {model.Model} (provider '{model.Provider}') in lever.yaml or the price book: its answers are priced at $0; set providers.{model.Provider}.prices (or price_id)");
+            }
             if (items.Count < test.Count)
                 notes.Add($"{recipe.Name} was measured on a seeded sample of {items.Count} of the {test.Count} test emails (lab.provider.max_test_items), not on every one as the local rows");
         }

@@ -37,6 +37,9 @@ internal sealed class FakeOpenAiServer : IDisposable
     /// <summary>HTTP status of every answer (200: classify).</summary>
     public int Status { get; set; }
 
+    /// <summary>Leaves usage out of the responses (some OpenAI-compatible servers do).</summary>
+    public bool OmitUsage { get; set; }
+
     /// <summary>After this many classifications every call answers 500 (a provider going down mid-run); null: never.</summary>
     public int? FailAfter { get; set; }
 
@@ -128,7 +131,7 @@ internal sealed class FakeOpenAiServer : IDisposable
                         ["index"] = 0, ["finish_reason"] = "stop",
                         ["message"] = new JsonObject { ["role"] = "assistant", ["content"] = answer },
                     }),
-                    ["usage"] = new JsonObject
+                    ["usage"] = OmitUsage ? null : new JsonObject
                     {
                         ["prompt_tokens"] = prompt, ["completion_tokens"] = completion, ["total_tokens"] = prompt + completion,
                         ["prompt_tokens_details"] = new JsonObject { ["cached_tokens"] = cached },

@@ -204,6 +204,20 @@ public sealed class HostedRecipeTests : IDisposable
     }
 
     [Fact]
+    public async Task Answers_without_usage_and_a_model_without_a_price_are_reported_not_silently_free()
+    {
+        var root = Workspace("  recipes: [baseline-logreg, hosted-zero-shot]\n");
+        File.WriteAllText(Path.Combine(root, "lever.yaml"), File.ReadAllText(Path.Combine(root, "lever.yaml")).Replace("model: gpt-4o-mini", "model: mystery-model", StringComparison.Ordinal));
+        _server.OmitUsage = true;
+        var (report, _) = await Run(root);
+        var row = report.Results.Single(r => r.Name == "hosted-zero-shot");
+        Assert.Equal(0, row.Cost.AnswerPer1kUsd);
+        var warnings = report.Recommendation["warnings"]!.AsArray().Select(w => (string)w!).ToList();
+        Assert.Contains("hosted-zero-shot: 48 of 48 answers came without token usage from provider 'fake'; they are counted at $0, so its cost is understated", warnings);
+        Assert.Contains(warnings, w => w.StartsWith("no price for mystery-model (provider 'fake')", StringComparison.Ordinal) && w.Contains("providers.fake.prices", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void The_provider_comes_from_lever_yaml_or_OPENAI_API_KEY_and_ambiguity_or_a_missing_one_is_a_user_error()
     {
         var root = SyntheticCorpus.CreateWorkspace(perGroup: 2);

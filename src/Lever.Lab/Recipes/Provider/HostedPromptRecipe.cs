@@ -20,6 +20,9 @@ public sealed class HostedPromptRecipe(HostedModel model, HostedPromptKind kind)
     /// <summary>The recipe names, in the order the lab runs them.</summary>
     public static readonly IReadOnlyList<string> Names = ["hosted-zero-shot", "hosted-few-shot", "hosted-rag-few-shot"];
 
+    /// <summary>The hosted model it asks.</summary>
+    public HostedModel Hosted => model;
+
     /// <summary>The hosted model it asks, as "model (provider 'name')".</summary>
     public string Model => model.Title;
 

@@ -29,7 +29,8 @@ internal sealed class HostedClassifier(IChatClient client, HostedModel model, IR
         messages.Add(new ChatMessage(ChatRole.User, EmailTurn(example, model.Options.PromptChars)));
         var options = new ChatOptions { Temperature = (float?)model.Options.Temperature, MaxOutputTokens = model.Options.MaxOutputTokens };
         var response = await client.GetResponseAsync(messages, options, ct).ConfigureAwait(false);
-        var cost = CostCalculator.TokenCost(TokenUsage.From(response.Usage), model.Prices);
+        // No usage in the response (some servers omit it): the cost is unknown, not zero; the lab counts and reports these.
+        double? cost = response.Usage is null ? null : CostCalculator.TokenCost(TokenUsage.From(response.Usage), model.Prices);
         return new RecipeAnswer(LabelParser.Parse(response.Text, labels) ?? Unparsed, cost);
     }
 
