@@ -95,6 +95,7 @@ public sealed class MeasuredPlanTests
         var written = json["evidence"]![0]!;
         Assert.Equal(1_100_000, (double)written["model_params"]!);
         Assert.Equal(0.00104, (double)written["training_usd"]!);
+        Assert.Equal(0.00035, (double)written["cost_per_1k_usd"]!); // not rounded away to 0.0004 (or, for smaller costs, to 0)
         var bad = Assert.Throws<Lever.Core.LeverUserException>(() => EvidenceReader.Parse("s.json", """{"recipes":[{"name":"x","model_params":"tiny"}]}"""));
         Assert.Contains("field 'recipes[0].model_params': expected a number", bad.Message, StringComparison.Ordinal);
     }
