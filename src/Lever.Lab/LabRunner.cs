@@ -247,24 +247,30 @@ public sealed class LabRunner
         }, ct).ConfigureAwait(false);
 
         var evalInputs = Hashing.Of(EvalVersion, trainInputs, string.Join(',', train.Outputs.Values), data.Outputs["data/test.jsonl"], recipe.AnswerCores.ToString(CultureInfo.InvariantCulture));
-        if (recipe is IProviderBackedRecipe { MaxTestItems: not null }) evalInputs = Hashing.Of(evalInputs, $"items={items.Count}");
+        // Answers depend on everything but the cap: a capped hosted recipe keeps its paid answers across cap changes.
+        var answersTag = evalInputs;
+        var capped = recipe is IProviderBackedRecipe { MaxTestItems: not null };
+        if (capped) evalInputs = Hashing.Of(evalInputs, $"items={items.Count}");
         var eval = await pipeline.RunAsync($"eval:{recipe.Name}", $"test {recipe.Name}", evalInputs, [$"recipes/{recipe.Name}/predictions.jsonl"],
-            (run, token) => EvaluateAsync(recipe, dir, evalInputs, baseModel, items, run, token), ct).ConfigureAwait(false);
+            (run, token) => EvaluateAsync(recipe, dir, evalInputs, answersTag, capped, baseModel, items, run, token), ct).ConfigureAwait(false);
         return (train, eval);
     }
 
-    private async Task EvaluateAsync(LabRecipe recipe, string dir, string inputs, string? baseModel, IReadOnlyList<LabExample> items, StageRun run, CancellationToken ct)
+    private async Task EvaluateAsync(LabRecipe recipe, string dir, string inputs, string answersTag, bool keepAnswers, string? baseModel,
+        IReadOnlyList<LabExample> items, StageRun run, CancellationToken ct)
     {
         var data = Data();
         var partial = Path.Combine(dir, "predictions.partial.jsonl");
         var partialInputs = partial + ".inputs";
         // Answers already given by an interrupted run of this same stage are kept; any other partial file is stale.
+        // (A capped hosted recipe's file outlives the stage: answers paid for under another cap are reused.)
         var done = new List<PredictionLine>();
-        if (File.Exists(partial) && File.Exists(partialInputs) && File.ReadAllText(partialInputs) == inputs)
+        if (File.Exists(partial) && File.Exists(partialInputs) && File.ReadAllText(partialInputs) == answersTag)
             done = JsonLines.Read<PredictionLine>(partial, tolerateTornTail: true);
         JsonLines.Write(partial, done);
-        File.WriteAllText(partialInputs, inputs);
-        var answered = done.Select(p => p.Id).ToHashSet(StringComparer.Ordinal);
+        File.WriteAllText(partialInputs, answersTag);
+        var wanted = items.Select(e => e.Id).ToHashSet(StringComparer.Ordinal);
+        var answered = done.Select(p => p.Id).Where(wanted.Contains).ToHashSet(StringComparer.Ordinal);
         run.Start(items.Count);
         if (answered.Count > 0)
             run.Info(answered.Count >= items.Count
@@ -311,13 +317,17 @@ public sealed class LabRunner
             }
         }
         var order = items.Select((e, i) => (e.Id, i)).ToDictionary(p => p.Id, p => p.i, StringComparer.Ordinal);
-        JsonLines.Write(Path.Combine(dir, "predictions.jsonl"), done.Where(p => order.ContainsKey(p.Id)).OrderBy(p => order[p.Id]));
-        File.Delete(partial);
-        File.Delete(partialInputs);
-        var correct = done.Count(p => p.Expected == p.Predicted);
+        var final = done.Where(p => order.ContainsKey(p.Id)).DistinctBy(p => p.Id).OrderBy(p => order[p.Id]).ToList();
+        JsonLines.Write(Path.Combine(dir, "predictions.jsonl"), final);
+        if (!keepAnswers)
+        {
+            File.Delete(partial);
+            File.Delete(partialInputs);
+        }
+        var correct = final.Count(p => p.Expected == p.Predicted);
         // A reply outside the label set (a hosted model that did not answer with a label) is wrong, and counted here.
-        var outside = done.Count(p => !data.Labels.Contains(p.Predicted));
-        run.Detail = $"{correct}/{done.Count} correct{(outside > 0 ? $", {outside} answers outside the labels" : "")}";
+        var outside = final.Count(p => !data.Labels.Contains(p.Predicted));
+        run.Detail = $"{correct}/{final.Count} correct{(outside > 0 ? $", {outside} answers outside the labels" : "")}";
     }
 
     /// <summary>What answered, for the advisor's evidence: the lab's own model (its size comes with it) or the hosted model.</summary>

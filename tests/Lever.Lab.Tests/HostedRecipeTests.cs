@@ -201,6 +201,19 @@ public sealed class HostedRecipeTests : IDisposable
         Assert.Equal(2, JsonLines.Read<PredictionLine>(Path.Combine(lab, "hosted-zero-shot", "predictions.jsonl")).Select(p => p.Expected).Distinct().Count());
         var warnings = report.Recommendation["warnings"]!.AsArray().Select(w => (string)w!).ToList();
         Assert.Contains(warnings, w => w.StartsWith("hosted-zero-shot was measured on a seeded sample of 10 of the 48 test emails", StringComparison.Ordinal));
+
+        // A larger cap re-runs the hosted evaluations but pays only for the emails not answered yet (the sample grows in
+        // the same hash order): per recipe a warm-up and 10 new calls.
+        int before;
+        lock (_server.Calls) before = _server.Calls.Count;
+        File.WriteAllText(Path.Combine(root, "lever.yaml"), File.ReadAllText(Path.Combine(root, "lever.yaml")).Replace("max_test_items: 10", "max_test_items: 20", StringComparison.Ordinal));
+        var (larger, _) = await Run(root);
+        lock (_server.Calls) Assert.Equal(2 * (1 + 10), _server.Calls.Count - before);
+        Assert.All(larger.Results.Skip(1), r => Assert.Equal(20, r.Metrics.Count));
+        Assert.Contains("eval:hosted-zero-shot", larger.Ran);
+        Assert.Contains("eval:baseline-logreg", larger.Reused);
+        var grown = JsonLines.Read<PredictionLine>(Path.Combine(lab, "hosted-zero-shot", "predictions.jsonl")).Select(p => p.Id).ToList();
+        Assert.Subset(grown.ToHashSet(), ids[0].ToHashSet());
     }
 
     [Fact]
