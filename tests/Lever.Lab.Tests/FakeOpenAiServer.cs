@@ -46,6 +46,9 @@ internal sealed class FakeOpenAiServer : IDisposable
     /// <summary>Every classification request seen: the number of messages, the last user turn, the usage returned, the Authorization header.</summary>
     public List<(int Messages, string LastUser, long Prompt, long Cached, long Completion, string? Auth)> Calls { get; } = [];
 
+    /// <summary>Every classification request's turns (role, text), in arrival order.</summary>
+    public List<IReadOnlyList<(string Role, string Text)>> Conversations { get; } = [];
+
     /// <summary>Most requests in flight at once.</summary>
     public int MaxInFlight => Volatile.Read(ref _maxInFlight);
 
@@ -119,7 +122,11 @@ internal sealed class FakeOpenAiServer : IDisposable
                 var messages = body["messages"]!.AsArray().Select(m => ((string)m!["role"]!, Text(m!["content"]))).ToList();
                 var lastUser = messages.Last(m => m.Item1 == "user").Item2;
                 var (prompt, cached, completion) = Usage(messages);
-                lock (Calls) Calls.Add((messages.Count, lastUser, prompt, cached, completion, context.Request.Headers["Authorization"]));
+                lock (Calls)
+                {
+                    Calls.Add((messages.Count, lastUser, prompt, cached, completion, context.Request.Headers["Authorization"]));
+                    Conversations.Add(messages);
+                }
                 // A little server time, so concurrent requests overlap.
                 await Task.Delay(5);
                 var answer = Rule(lastUser);

@@ -118,6 +118,26 @@ public sealed class HostedRecipeTests : IDisposable
         lock (_server.Calls) Assert.All(_server.Calls, c => Assert.Equal("Bearer sk-lab-test", c.Auth));
         Assert.True(_server.MaxInFlight > 1, "max_concurrency 4 keeps several requests in flight");
 
+        // Few-shot: the fixed training examples as user/assistant turns before the email; retrieval few-shot: the 3 most
+        // similar training emails from the lab's BM25 index, most similar last.
+        var train = JsonLines.Read<LabExample>(Path.Combine(lab, "data", "train.jsonl"));
+        List<IReadOnlyList<(string Role, string Text)>> conversations;
+        lock (_server.Calls) conversations = [.. _server.Conversations];
+        string Turn(LabExample e) => "Email:\n" + (e.Text.Length > 600 ? e.Text[..600] : e.Text);
+        var shots = HostedPromptRecipe.FixedExamples(train, ["ham", "spam"], 2);
+        var few = conversations.First(c => c.Count == 6);
+        Assert.Equal(["system", "user", "assistant", "user", "assistant", "user"], few.Select(m => m.Role));
+        Assert.Equal(shots.SelectMany(e => new[] { Turn(e), e.Label }), few.Skip(1).Take(4).Select(m => m.Text));
+        using (var index = await Recipes.Retrieval.TrainingEmailIndex.OpenAsync(Path.Combine(lab, "recipes", "hosted-rag-few-shot"), train, CancellationToken.None))
+        {
+            foreach (var rag in conversations.Where(c => c.Count == 8).Take(5))
+            {
+                var query = test.Concat(validation).First(e => "Email:\n" + e.Text == rag[^1].Text);
+                var neighbours = index.Neighbours(query, 3).Select(n => n.Example).Reverse().ToList();
+                Assert.Equal(neighbours.SelectMany(e => new[] { Turn(e), e.Label }), rag.Skip(1).Take(6).Select(m => m.Text));
+            }
+        }
+
         // The retrieval few-shot examples come from the lab's BM25 index of the training emails.
         var corpus = JsonLines.Read<JsonObject>(Path.Combine(lab, "recipes", "hosted-rag-few-shot", "index-source", "emails.jsonl"));
         Assert.Equal(JsonLines.Read<LabExample>(Path.Combine(lab, "data", "train.jsonl")).Select(e => e.Id), corpus.Select(o => (string)o["id"]!));
