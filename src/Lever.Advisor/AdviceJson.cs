@@ -89,7 +89,12 @@ public static class AdviceJson
                 if (e.Lever is { } l) j.WriteString("lever", Names.Snake(l));
                 else j.WriteNull("lever");
                 if (e.Quality is { } q) Num(j, "quality", q, 4);
-                if (e.CostPer1kUsd is { } c) Num(j, "cost_per_1k_usd", c, 4);
+                // Unrounded: a measured local recipe costs millionths of a dollar per 1k answers, and rounding to 4 places made it 0.
+                if (e.CostPer1kUsd is { } c && double.IsFinite(c)) j.WriteNumber("cost_per_1k_usd", c);
+                if (e.Model is { } m) j.WriteString("model", m);
+                if (e.ModelParams is { } n) j.WriteNumber("model_params", n);
+                if (e.TrainSeconds is { } ts) Num(j, "train_seconds", ts, 3);
+                if (e.TrainingUsd is { } tu) j.WriteNumber("training_usd", tu);
                 j.WriteEndObject();
             }
             j.WriteEndArray();

@@ -7,7 +7,8 @@ namespace Lever.Advisor;
 /// <summary>
 /// Reads eval evidence: either one run's summary.json (<c>{"run","recipe","lever"?,"items","completed",
 /// "metrics":{"accuracy","macro_f1"},"cost_usd","latency_ms_p95","diagnosis":{...}}</c>) or a lab summary
-/// (<c>{"recipes":[{"name","lever","accuracy","macro_f1","cost_per_1k_usd","latency_ms_p95","diagnosis"}]}</c>).
+/// (<c>{"recipes":[{"name","lever","accuracy","macro_f1","cost_per_1k_usd","latency_ms_p95","diagnosis"}]}</c>), where a recipe
+/// may also say what was measured: <c>"items"</c>, <c>"model"</c>, <c>"model_params"</c>, <c>"train_seconds"</c>, <c>"training_usd"</c>.
 /// Fields it does not use are ignored (other tools write more); fields it uses must have the right type.
 /// </summary>
 public static class EvidenceReader
@@ -78,6 +79,11 @@ public static class EvidenceReader
         if (cost1k is null && Num(file, e, "cost_usd", P("cost_usd")) is { } total && (completed ?? items) is > 0)
             cost1k = total / (completed ?? items)!.Value * 1000;
         var latency = Num(file, e, "latency_ms_p95", P("latency_ms_p95")) ?? Num(file, e, "latency_p95_ms", P("latency_p95_ms"));
+        // What the lab measured beyond the summary's fields: which model, how big, what training took.
+        var model = Str(file, e, "model", P("model"));
+        var parameters = Num(file, e, "model_params", P("model_params"));
+        var trainSeconds = Num(file, e, "train_seconds", P("train_seconds"));
+        var trainingUsd = Num(file, e, "training_usd", P("training_usd"));
         long knowledge = 0, behaviour = 0, prompt = 0, capability = 0;
         foreach (var key in new[] { "diagnosis", "failures" })
         {
@@ -91,7 +97,7 @@ public static class EvidenceReader
         return new RecipeEvidence
         {
             Source = file, Run = run, Name = name, Lever = kind, Items = (long?)(completed ?? items), Accuracy = accuracy, MacroF1 = f1,
-            CostPer1kUsd = cost1k, LatencyP95Ms = latency,
+            CostPer1kUsd = cost1k, LatencyP95Ms = latency, Model = model, ModelParams = parameters, TrainSeconds = trainSeconds, TrainingUsd = trainingUsd,
             KnowledgeFailures = knowledge, BehaviourFailures = behaviour, PromptFailures = prompt, CapabilityFailures = capability,
         };
     }

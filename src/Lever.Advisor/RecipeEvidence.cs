@@ -33,6 +33,18 @@ public sealed record RecipeEvidence
     /// <summary>Measured p95 latency in milliseconds.</summary>
     public double? LatencyP95Ms { get; init; }
 
+    /// <summary>What answered: a model id, or a description of the lab's own model (null when not stated).</summary>
+    public string? Model { get; init; }
+
+    /// <summary>Parameters of the model that answered, when known (the lab's own models).</summary>
+    public double? ModelParams { get; init; }
+
+    /// <summary>Measured training time in seconds (0 for a recipe that trains nothing).</summary>
+    public double? TrainSeconds { get; init; }
+
+    /// <summary>Measured one-time training cost in USD (compute, plus anything a provider billed for training).</summary>
+    public double? TrainingUsd { get; init; }
+
     /// <summary>Failed items diagnosed as knowledge gaps.</summary>
     public long KnowledgeFailures { get; init; }
 

@@ -18,6 +18,12 @@ public sealed class LabOptions
     /// <summary>The lab's own small language model: tokenizer, pre-training and the LLM recipes built on it.</summary>
     public LabLanguageModelOptions Llm { get; set; } = new();
 
+    /// <summary>The hosted model whose recipes are added when a provider is configured (docs/LAB.md, "Hosted recipes").</summary>
+    public Recipes.Provider.LabProviderOptions Provider { get; set; } = new();
+
+    /// <summary>Who teaches the distilled student.</summary>
+    public Recipes.Provider.LabDistillOptions Distill { get; set; } = new();
+
     /// <summary>Within this many accuracy points of the best, the cheaper recipe is recommended.</summary>
     public double ToleranceAccuracyPoints { get; set; } = 1.0;
 }

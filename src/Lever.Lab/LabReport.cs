@@ -14,4 +14,12 @@ namespace Lever.Lab;
 /// <param name="Ran">Stages that ran this time.</param>
 /// <param name="Reused">Stages reused from an earlier run.</param>
 public sealed record LabReport(IReadOnlyList<RecipeResult> Results, JsonObject Recommendation, string? RecommendedRecipe, DatasetStats Stats,
-    string SummaryPath, string ReportPath, IReadOnlyList<string> Ran, IReadOnlyList<string> Reused);
+    string SummaryPath, string ReportPath, IReadOnlyList<string> Ran, IReadOnlyList<string> Reused)
+{
+    /// <summary>
+    /// The provider error that stopped the hosted recipes, or null. The run still measured and reported every local
+    /// recipe; the command prints the table and then fails with this error (its usual exit code: 2 for a refused or
+    /// missing key, 3 for an unreachable or failing provider).
+    /// </summary>
+    public Exception? ProviderFailure { get; init; }
+}

@@ -2,11 +2,13 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using Lever.Core;
+using Lever.Hosting.Providers;
 using Lever.Lab.Data;
 using Lever.Lab.Internal;
 using Lever.Lab.Pipeline;
 using Lever.Lab.Recipes;
 using Lever.Lab.Recipes.Local;
+using Lever.Lab.Recipes.Provider;
 using Lever.Lab.Recipes.Retrieval;
 using Lever.Lab.Reporting;
 
@@ -45,18 +47,52 @@ public sealed class LabRunner
     public string LabDir => Path.Combine(_workspace.StateDir, "lab");
 
     /// <summary>The recipes this build can run, filtered by <c>lab.recipes</c> when set.</summary>
-    public static IReadOnlyList<LabRecipe> Recipes(LabOptions options)
+    public static IReadOnlyList<LabRecipe> Recipes(LabOptions options) => Recipes(options, hosted: null);
+
+    /// <summary>
+    /// The recipes for <paramref name="workspace"/>: the local ones, plus the hosted model's (zero-shot, few-shot, retrieval
+    /// few-shot) whenever a provider is configured (<see cref="HostedModel.Resolve"/>), filtered by <c>lab.recipes</c>.
+    /// </summary>
+    public static IReadOnlyList<LabRecipe> Recipes(LabConfiguration config, Workspace workspace, ProviderConnection? connection = null) =>
+        Recipes(config.Options, HostedModel.Resolve(workspace, config.Options, connection));
+
+    /// <summary>
+    /// The local recipes plus, with <paramref name="hosted"/>, its three recipes (after the local ones, so a failing
+    /// provider cannot cost the local rows), and with <c>lab.distill.teacher: provider</c> a student taught by it.
+    /// <c>lab.recipes</c> filters them; the hosted recipes come along unless it names one of them.
+    /// </summary>
+    public static IReadOnlyList<LabRecipe> Recipes(LabOptions options, HostedModel? hosted)
     {
         var llm = options.Llm;
-        LabRecipe[] all = [new ClassicalBaselineRecipe(), new ZeroShotRecipe(llm), new FewShotRecipe(llm), new ZeroShotRecipe(llm, calibrated: true), new FewShotRecipe(llm, calibrated: true),
-            new RetrievalVoteRecipe(llm), new RetrievalFewShotRecipe(llm), new FineTuneRecipe(llm, lora: true), new FineTuneRecipe(llm, lora: false), new DistilledStudentRecipe(llm)];
+        var providerTeacher = options.Distill.Teacher switch
+        {
+            LabDistillOptions.LocalTeacher => false,
+            LabDistillOptions.ProviderTeacher => true,
+            var t => throw new LeverUserException($"lab.distill.teacher: unknown teacher '{t}'", "use local (the lab's full fine-tune) or provider (the configured hosted model)"),
+        };
+        if (providerTeacher && hosted is null)
+            throw new LeverUserException("lab.distill.teacher: provider, but no hosted provider is configured",
+                "add an OpenAI-compatible entry under providers: (base_url, api_key_env, model) or export OPENAI_API_KEY; or set lab.distill.teacher: local");
+        LabRecipe student = providerTeacher ? new ProviderTaughtStudentRecipe(llm, hosted!) : new DistilledStudentRecipe(llm);
+        List<LabRecipe> all = [new ClassicalBaselineRecipe(), new ZeroShotRecipe(llm), new FewShotRecipe(llm), new ZeroShotRecipe(llm, calibrated: true), new FewShotRecipe(llm, calibrated: true),
+            new RetrievalVoteRecipe(llm), new RetrievalFewShotRecipe(llm), new FineTuneRecipe(llm, lora: true), new FineTuneRecipe(llm, lora: false)];
+        if (!providerTeacher) all.Add(student);
+        if (hosted is not null)
+            all.AddRange(Enum.GetValues<HostedPromptKind>().Select(k => new HostedPromptRecipe(hosted, k)));
+        if (providerTeacher) all.Add(student);
         if (options.Recipes is null) return all;
         var unknown = options.Recipes.Where(n => all.All(r => r.Name != n)).ToList();
         if (unknown.Count > 0)
-            throw new LeverUserException($"lab.recipes: unknown recipe {string.Join(", ", unknown)}", $"recipes in this build: {string.Join(", ", all.Select(r => r.Name))}");
-        if (options.Recipes.Contains("local-distilled") && !options.Recipes.Contains(DistilledStudentRecipe.TeacherName))
+        {
+            var hint = $"recipes in this build: {string.Join(", ", all.Select(r => r.Name))}";
+            if (hosted is null && unknown.Any(HostedPromptRecipe.Names.Contains)) hint += "; the hosted-* recipes need a provider (providers: in lever.yaml, or OPENAI_API_KEY)";
+            throw new LeverUserException($"lab.recipes: unknown recipe {string.Join(", ", unknown)}", hint);
+        }
+        if (!providerTeacher && options.Recipes.Contains("local-distilled") && !options.Recipes.Contains(DistilledStudentRecipe.TeacherName))
             throw new LeverUserException("lab.recipes: local-distilled needs its teacher", $"add {DistilledStudentRecipe.TeacherName} to lab.recipes");
-        return all.Where(r => options.Recipes.Contains(r.Name)).ToList();
+        // A configured provider adds its rows with no other change; listing some of them in lab.recipes picks those only.
+        var hostedListed = options.Recipes.Any(HostedPromptRecipe.Names.Contains);
+        return all.Where(r => options.Recipes.Contains(r.Name) || (r is HostedPromptRecipe && !hostedListed)).ToList();
     }
 
     /// <summary>Runs (or reuses) every stage and returns the measured results.</summary>
@@ -76,24 +112,64 @@ public sealed class LabRunner
         var results = new List<RecipeResult>();
         var trained = new Dictionary<string, StageRecord>(StringComparer.Ordinal);
         var reportInputs = new List<string> { ReportVersion, dataRecord.Inputs };
+        var notes = new List<string>();
+        Exception? providerFailure = null;
         foreach (var recipe in _recipes)
         {
+            var hosted = recipe as IProviderBackedRecipe;
+            if (hosted is not null && providerFailure is not null)
+            {
+                notes.Add($"{recipe.Name} was not run: provider '{hosted.ProviderName}' failed earlier in this run");
+                continue;
+            }
             var baseModel = recipe.NeedsBaseModel ? foundation : null;
             // A recipe built on another one (a distilled student on its teacher) depends on that recipe's trained outputs,
             // and the teacher's training is part of what the student cost.
             var teacher = recipe.BuildsOn is { } name ? trained.GetValueOrDefault(name)
                 ?? throw new InvalidOperationException($"{recipe.Name} needs {name} to run first") : null;
-            var (train, eval) = await RunRecipeAsync(pipeline, recipe, dataRecord, baseModel, teacher, ct).ConfigureAwait(false);
+            // Hosted rows may answer a seeded sample of the test split (lab.provider.max_test_items): their bill is real money.
+            var items = hosted?.MaxTestItems is { } cap && cap < test.Count ? Sample(test, cap) : test;
+            StageRecord train, eval;
+            try
+            {
+                (train, eval) = await RunRecipeAsync(pipeline, recipe, dataRecord, baseModel, teacher, items, ct).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (hosted is not null && ex is not OperationCanceledException && !ct.IsCancellationRequested)
+            {
+                // The local rows are worth keeping: skip this provider's recipes, write the report, and fail at the end
+                // (answers already given stay in the partial file; the next run resumes there).
+                providerFailure = ex;
+                var fix = ex is LeverUserException { Hint: { } h } ? h
+                    : $"check providers.{hosted.ProviderName}.base_url and that the server is up, or set lab.provider.enabled: false to run without hosted rows";
+                notes.Add($"{recipe.Name} was not measured: {ex.Message} (fix: {fix})");
+                _observer.Info($"{recipe.Name}: provider '{hosted.ProviderName}' failed: {ex.Message}; its remaining recipes are skipped, the local rows are kept");
+                continue;
+            }
             trained[recipe.Name] = train;
             var predictions = JsonLines.Read<PredictionLine>(Path.Combine(LabDir, "recipes", recipe.Name, "predictions.jsonl"));
             // A recipe on the lab's own model could not exist without the tokenizer and pre-training: their time is its training time too.
-            var result = Score(recipe, test, predictions, train.Values.GetValueOrDefault("train_seconds") + (teacher?.Values.GetValueOrDefault("train_seconds") ?? 0) + (baseModel?.Seconds ?? 0));
+            var billed = train.Values.GetValueOrDefault(ProviderTaughtStudentRecipe.TrainBilledUsd);
+            var result = Score(recipe, items, predictions, train.Values.GetValueOrDefault("train_seconds") + (teacher?.Values.GetValueOrDefault("train_seconds") ?? 0) + (baseModel?.Seconds ?? 0), billed)
+                with { Model = ModelOf(recipe, baseModel), ModelParameters = baseModel is null ? null : Engine.Modules.ModelPresets.ParameterCount(Engine.Modules.LlamaConfig.Load(Path.Combine(baseModel.Directory, "config.json"))) };
             results.Add(result);
             reportInputs.Add(eval.Outputs.Values.Single());
             reportInputs.Add(result.TrainSeconds.ToString("R", CultureInfo.InvariantCulture));
+            reportInputs.Add(billed.ToString("R", CultureInfo.InvariantCulture));
+            if (recipe is HostedPromptRecipe { Hosted: var model })
+            {
+                var unpriced = predictions.Count(p => p.CostUsd is null);
+                if (unpriced > 0)
+                    notes.Add($"{recipe.Name}: {unpriced} of {predictions.Count} answers came without token usage from provider '{model.Provider}'; they are counted at $0, so its cost is understated");
+                if (model.Prices == Evals.Cost.TokenPrices.Free && !notes.Any(n => n.StartsWith($"no price for {model.Model}", StringComparison.Ordinal)))
+                    notes.Add($"no price for {model.Model} (provider '{model.Provider}') in lever.yaml or the price book: its answers are priced at $0; set providers.{model.Provider}.prices (or price_id)");
+            }
+            if (items.Count < test.Count)
+                notes.Add($"{recipe.Name} was measured on a seeded sample of {items.Count} of the {test.Count} test emails (lab.provider.max_test_items), not on every one as the local rows");
         }
 
         var (recommendation, picked) = LabAdvice.Recommend(_workspace, results, _config, test.Count);
+        if (recommendation["warnings"] is System.Text.Json.Nodes.JsonArray warnings)
+            foreach (var note in notes) warnings.Add(note);
         var o = _config.Options;
         reportInputs.AddRange([_config.RequestsPerMonth.ToString("R", CultureInfo.InvariantCulture), o.Compute.CpuHourUsd.ToString("R", CultureInfo.InvariantCulture),
             o.Compute.AmortizeMonths.ToString(CultureInfo.InvariantCulture), o.ToleranceAccuracyPoints.ToString("R", CultureInfo.InvariantCulture),
@@ -106,7 +182,10 @@ public sealed class LabRunner
             return Task.CompletedTask;
         }, ct).ConfigureAwait(false);
 
-        return new LabReport(results, recommendation, picked, stats, Path.Combine(LabDir, "summary.json"), Path.Combine(LabDir, "report.html"), pipeline.Ran, pipeline.Reused);
+        return new LabReport(results, recommendation, picked, stats, Path.Combine(LabDir, "summary.json"), Path.Combine(LabDir, "report.html"), pipeline.Ran, pipeline.Reused)
+        {
+            ProviderFailure = providerFailure,
+        };
     }
 
     private async Task<StageRecord> PrepareDataAsync(LabPipeline pipeline, string dataDir, CancellationToken ct)
@@ -149,7 +228,7 @@ public sealed class LabRunner
     }
 
     private async Task<(StageRecord Train, StageRecord Eval)> RunRecipeAsync(LabPipeline pipeline, LabRecipe recipe, StageRecord data,
-        LanguageModelFoundation.Result? foundation, StageRecord? teacher, CancellationToken ct)
+        LanguageModelFoundation.Result? foundation, StageRecord? teacher, IReadOnlyList<LabExample> items, CancellationToken ct)
     {
         var dir = Directory.CreateDirectory(Path.Combine(LabDir, "recipes", recipe.Name)).FullName;
         var trainData = data.Outputs["data/train.jsonl"] + data.Outputs["data/validation.jsonl"];
@@ -168,28 +247,35 @@ public sealed class LabRunner
         }, ct).ConfigureAwait(false);
 
         var evalInputs = Hashing.Of(EvalVersion, trainInputs, string.Join(',', train.Outputs.Values), data.Outputs["data/test.jsonl"], recipe.AnswerCores.ToString(CultureInfo.InvariantCulture));
+        // Answers depend on everything but the cap: a capped hosted recipe keeps its paid answers across cap changes.
+        var answersTag = evalInputs;
+        var capped = recipe is IProviderBackedRecipe { MaxTestItems: not null };
+        if (capped) evalInputs = Hashing.Of(evalInputs, $"items={items.Count}");
         var eval = await pipeline.RunAsync($"eval:{recipe.Name}", $"test {recipe.Name}", evalInputs, [$"recipes/{recipe.Name}/predictions.jsonl"],
-            (run, token) => EvaluateAsync(recipe, dir, evalInputs, baseModel, run, token), ct).ConfigureAwait(false);
+            (run, token) => EvaluateAsync(recipe, dir, evalInputs, answersTag, capped, baseModel, items, run, token), ct).ConfigureAwait(false);
         return (train, eval);
     }
 
-    private async Task EvaluateAsync(LabRecipe recipe, string dir, string inputs, string? baseModel, StageRun run, CancellationToken ct)
+    private async Task EvaluateAsync(LabRecipe recipe, string dir, string inputs, string answersTag, bool keepAnswers, string? baseModel,
+        IReadOnlyList<LabExample> items, StageRun run, CancellationToken ct)
     {
         var data = Data();
         var partial = Path.Combine(dir, "predictions.partial.jsonl");
         var partialInputs = partial + ".inputs";
         // Answers already given by an interrupted run of this same stage are kept; any other partial file is stale.
+        // (A capped hosted recipe's file outlives the stage: answers paid for under another cap are reused.)
         var done = new List<PredictionLine>();
-        if (File.Exists(partial) && File.Exists(partialInputs) && File.ReadAllText(partialInputs) == inputs)
+        if (File.Exists(partial) && File.Exists(partialInputs) && File.ReadAllText(partialInputs) == answersTag)
             done = JsonLines.Read<PredictionLine>(partial, tolerateTornTail: true);
         JsonLines.Write(partial, done);
-        File.WriteAllText(partialInputs, inputs);
-        var answered = done.Select(p => p.Id).ToHashSet(StringComparer.Ordinal);
-        run.Start(data.Test.Count);
+        File.WriteAllText(partialInputs, answersTag);
+        var wanted = items.Select(e => e.Id).ToHashSet(StringComparer.Ordinal);
+        var answered = done.Select(p => p.Id).Where(wanted.Contains).ToHashSet(StringComparer.Ordinal);
+        run.Start(items.Count);
         if (answered.Count > 0)
-            run.Info(answered.Count >= data.Test.Count
-                ? $"{recipe.Name}: all {data.Test.Count} answers were given before the interruption"
-                : $"{recipe.Name}: resuming evaluation at item {answered.Count + 1} of {data.Test.Count}");
+            run.Info(answered.Count >= items.Count
+                ? $"{recipe.Name}: all {items.Count} answers were given before the interruption"
+                : $"{recipe.Name}: resuming evaluation at item {answered.Count + 1} of {items.Count}");
 
         using var answerer = await recipe.LoadAsync(new RecipeContext(_workspace, dir, data, null, baseModel, inputs), ct).ConfigureAwait(false);
         // One untimed answer first, so JIT and lazy loading are not billed to the first test item.
@@ -199,30 +285,69 @@ public sealed class LabRunner
         await using (var writer = new StreamWriter(partial, append: true))
         {
             var count = answered.Count;
-            foreach (var example in data.Test)
+            async Task AnswerAsync(LabExample example, CancellationToken token)
             {
-                if (answered.Contains(example.Id)) continue;
-                ct.ThrowIfCancellationRequested();
                 var clock = Stopwatch.GetTimestamp();
-                var answer = await answerer.AnswerAsync(example, ct).ConfigureAwait(false);
+                var answer = await answerer.AnswerAsync(example, token).ConfigureAwait(false);
                 var ms = Stopwatch.GetElapsedTime(clock).TotalMilliseconds;
-                var line = new PredictionLine(example.Id, example.Label, answer.Label, ms, answer.CostUsd);
-                await writer.WriteLineAsync(JsonSerializer.Serialize(line, JsonLines.Options)).ConfigureAwait(false);
-                // Flushed per item: a killed run loses at most the answer in flight.
-                await writer.FlushAsync(ct).ConfigureAwait(false);
-                done.Add(line);
-                run.Progress(++count);
+                var line = JsonSerializer.Serialize(new PredictionLine(example.Id, example.Label, answer.Label, ms, answer.CostUsd), JsonLines.Options);
+                lock (done)
+                {
+                    // Flushed per item: a killed run loses at most the answers in flight.
+                    writer.WriteLine(line);
+                    writer.Flush();
+                    done.Add(new PredictionLine(example.Id, example.Label, answer.Label, ms, answer.CostUsd));
+                    run.Progress(++count);
+                }
+            }
+            var pending = items.Where(e => !answered.Contains(e.Id));
+            if (answerer is IConcurrentRecipeAnswerer { MaxConcurrency: > 1 } concurrent)
+            {
+                // A hosted model: keep max_concurrency requests in flight; each answer's latency is still its own call's.
+                await Parallel.ForEachAsync(pending, new ParallelOptions { MaxDegreeOfParallelism = concurrent.MaxConcurrency, CancellationToken = ct },
+                    async (example, token) => await AnswerAsync(example, token).ConfigureAwait(false)).ConfigureAwait(false);
+            }
+            else
+            {
+                foreach (var example in pending)
+                {
+                    ct.ThrowIfCancellationRequested();
+                    await AnswerAsync(example, ct).ConfigureAwait(false);
+                }
             }
         }
-        var order = data.Test.Select((e, i) => (e.Id, i)).ToDictionary(p => p.Id, p => p.i, StringComparer.Ordinal);
-        JsonLines.Write(Path.Combine(dir, "predictions.jsonl"), done.Where(p => order.ContainsKey(p.Id)).OrderBy(p => order[p.Id]));
-        File.Delete(partial);
-        File.Delete(partialInputs);
-        var correct = done.Count(p => p.Expected == p.Predicted);
-        run.Detail = $"{correct}/{done.Count} correct";
+        var order = items.Select((e, i) => (e.Id, i)).ToDictionary(p => p.Id, p => p.i, StringComparer.Ordinal);
+        var final = done.Where(p => order.ContainsKey(p.Id)).DistinctBy(p => p.Id).OrderBy(p => order[p.Id]).ToList();
+        JsonLines.Write(Path.Combine(dir, "predictions.jsonl"), final);
+        if (!keepAnswers)
+        {
+            File.Delete(partial);
+            File.Delete(partialInputs);
+        }
+        var correct = final.Count(p => p.Expected == p.Predicted);
+        // A reply outside the label set (a hosted model that did not answer with a label) is wrong, and counted here.
+        var outside = final.Count(p => !data.Labels.Contains(p.Predicted));
+        run.Detail = $"{correct}/{final.Count} correct{(outside > 0 ? $", {outside} answers outside the labels" : "")}";
     }
 
-    private RecipeResult Score(LabRecipe recipe, IReadOnlyList<LabExample> test, IReadOnlyList<PredictionLine> predictions, double trainSeconds)
+    /// <summary>What answered, for the advisor's evidence: the lab's own model (its size comes with it) or the hosted model.</summary>
+    private string? ModelOf(LabRecipe recipe, LanguageModelFoundation.Result? baseModel) => recipe switch
+    {
+        HostedPromptRecipe hosted => hosted.Model,
+        ClassicalBaselineRecipe => "ML.NET logistic regression (no LLM)",
+        _ when baseModel is not null => $"the lab's {_config.Options.Llm.Preset} Llama-family model, pre-trained from scratch on the training emails",
+        _ => null,
+    };
+
+    /// <summary>A seeded sample of <paramref name="count"/> test emails (the split's hash order, so classes come in their proportions), in test order.</summary>
+    private IReadOnlyList<LabExample> Sample(IReadOnlyList<LabExample> test, int count)
+    {
+        var seed = _config.Options.Dataset.Seed;
+        var chosen = test.OrderBy(e => DatasetSplitter.Key(e.Id, seed)).ThenBy(e => e.Id, StringComparer.Ordinal).Take(count).Select(e => e.Id).ToHashSet(StringComparer.Ordinal);
+        return test.Where(e => chosen.Contains(e.Id)).ToList();
+    }
+
+    private RecipeResult Score(LabRecipe recipe, IReadOnlyList<LabExample> test, IReadOnlyList<PredictionLine> predictions, double trainSeconds, double trainBilledUsd)
     {
         var byId = predictions.ToDictionary(p => p.Id, StringComparer.Ordinal);
         var missing = test.Where(e => !byId.ContainsKey(e.Id)).Select(e => e.Id).Take(3).ToList();
@@ -231,7 +356,7 @@ public sealed class LabRunner
         var metrics = ClassificationMetrics.Compute(labels, test.Select(e => e.Label).ToList(), test.Select(e => byId[e.Id].Predicted).ToList());
         var latencies = test.Select(e => byId[e.Id].LatencyMs).ToList();
         var billed = predictions.Any(p => p.CostUsd is not null) ? predictions.Average(p => p.CostUsd ?? 0) : (double?)null;
-        var cost = LabCost.Compute(latencies.Average(), recipe.AnswerCores, billed, trainSeconds, recipe.TrainCores, _config.Options.Compute, _config.RequestsPerMonth);
+        var cost = LabCost.Compute(latencies.Average(), recipe.AnswerCores, billed, trainSeconds, recipe.TrainCores, _config.Options.Compute, _config.RequestsPerMonth, trainBilledUsd);
         return new RecipeResult(recipe.Name, recipe.Lever, recipe.Description, metrics,
             ClassificationMetrics.Percentile(latencies, 50), ClassificationMetrics.Percentile(latencies, 95), latencies.Average(), trainSeconds, cost);
     }

@@ -123,7 +123,7 @@ internal sealed class AdvisorRun(Workload w, PriceBook b, AdvisorPolicy p, IRead
             var tie = p["evidence.accuracy_tie_points"] / 100;
             var winner = measured.Where(e => e.Quality >= best - tie).OrderBy(e => e.CostPer1kUsd ?? double.MaxValue).ThenByDescending(e => e.Quality).First();
             Fire("evidence.measured_winner",
-                $"Measured: {string.Join("; ", measured.Select(e => $"{e.Cite} [{Names.Snake(e.Lever!.Value)}] quality {e.Quality:0.###}{(e.CostPer1kUsd is { } c ? $", ${c:0.####}/1k" : "")}"))}. "
+                $"Measured: {string.Join("; ", measured.Select(e => $"{e.Cite} [{Names.Snake(e.Lever!.Value)}] quality {e.Quality:0.###}{(e.CostPer1kUsd is { } c ? $", {Usd(c)}/1k" : "")}"))}. "
                 + $"Best quality {best:0.###}; within {p.Cite("evidence.accuracy_tie_points")} points the cheapest is {winner.Cite} → {Names.Snake(winner.Lever!.Value)}.",
                 winner.Cite, ("best_quality", best), ("winner_quality", winner.Quality!.Value), ("winner_cost_per_1k_usd", winner.CostPer1kUsd ?? double.NaN));
             _winner = winner;
@@ -384,7 +384,11 @@ internal sealed class AdvisorRun(Workload w, PriceBook b, AdvisorPolicy p, IRead
         {
             if (b.Model(w.Model.Current) is not null && !tuned)
                 _warn.Add($"On-prem deployment: '{w.Model.Current}' is a hosted API. Serve an open model on your own GPUs (set model.current to it and model.self_hosted_params_b) — the costs above assume the hosted price.");
-            Fire("deployment.on_prem", $"On-prem / data residency → open model ({_cm.OpenParamsB:0.#}B) with LoRA/QLoRA, self-hosted on {_cm.GpuMemoryGb:0} GB GPUs.", Advisor.Xither, ("params_b", _cm.OpenParamsB), ("gpu_gb", _cm.GpuMemoryGb));
+            if (_winner is { ModelParams: { } size })
+                Fire("deployment.on_prem", $"On-prem / data residency: the measured winner is {_winner.Model ?? "a model"} ({Params(size)}) that was trained and served on the lab's own machine{(_winner.LatencyP95Ms is { } l ? $" (p95 {l:0.#} ms)" : "")}; it stays on your hardware as measured.",
+                    _winner.Cite, ("params", size));
+            else
+                Fire("deployment.on_prem", $"On-prem / data residency → open model ({_cm.OpenParamsB:0.#}B) with LoRA/QLoRA, self-hosted on {_cm.GpuMemoryGb:0} GB GPUs.", Advisor.Xither, ("params_b", _cm.OpenParamsB), ("gpu_gb", _cm.GpuMemoryGb));
         }
         var option = _o[primary];
         if (d.LatencyGap)
@@ -396,8 +400,15 @@ internal sealed class AdvisorRun(Workload w, PriceBook b, AdvisorPolicy p, IRead
         }
         if (option.LatencyP95Ms > w.Traffic.LatencyP95Ms)
             _warn.Add($"Estimated p95 for {Names.Snake(primary)} is ≈{option.LatencyP95Ms:0} ms, above the {w.Traffic.LatencyP95Ms:0} ms target ({option.LatencyBasis}).");
-        if (option.OneTimeUsd > Budget)
+        if (_winner is { TrainingUsd: { } measuredOnce })
+        {
+            if (measuredOnce > Budget)
+                _warn.Add($"Training the measured winner cost ≈{Usd(measuredOnce)}, above the ${Budget:#,0} budget.");
+        }
+        else if (option.OneTimeUsd > Budget)
+        {
             _warn.Add($"{Names.Snake(primary)} costs ≈${option.OneTimeUsd:#,0} up front (mostly engineering time), above the ${Budget:#,0} budget.");
+        }
         if (!option.Viable && option.WhyNot is not null)
             _warn.Add($"{Names.Snake(primary)}: {option.WhyNot}.");
         if (Has(Symptom.DomainVocabulary) && primary != LeverKind.ContinuedPretraining)
@@ -409,13 +420,19 @@ internal sealed class AdvisorRun(Workload w, PriceBook b, AdvisorPolicy p, IRead
         var data = _cm.Data;
         var current = w.Model.Current;
         if (_winner is not null)
+        {
             _plan.Add($"Ship the measured winner, {_winner.Cite}; keep its eval set as the regression gate for every prompt, data or model change.");
+            _plan.Add(MeasuredRun(_winner));
+        }
         if (evidence.Count == 0)
             _plan.Add($"Build an eval set (a few hundred held-out items) and measure today's prompt-only system on {current}: accuracy, cost and p95, with failures labelled knowledge/behaviour/prompt (`lever eval`).");
         if (d.PromptGap)
             _plan.Add("Fix the prompt first: explicit instructions, the output format spelled out, 3–5 few-shot examples; re-measure before anything else.");
         var k = K > 0 && _cm.KnowledgeFitsInline ? $" with the {K:#,0}-token knowledge in the system prompt" : "";
-        switch (primary)
+        // A measured winner is planned as it was measured (its model, its training, its cost), not as the price book's
+        // generic version of its lever would be (an open model of default size, engineering days, GPU hours).
+        if (_winner is not null) _plan.Add(MeasuredServing(_winner, primary));
+        else switch (primary)
         {
             case LeverKind.Prompt:
                 _plan.Add($"Keep prompting {current}{k}: instructions plus few-shot examples; iterate against the eval set.");
@@ -462,11 +479,52 @@ internal sealed class AdvisorRun(Workload w, PriceBook b, AdvisorPolicy p, IRead
         }
         if (Tuned.Contains(primary) && w.Constraints.Compliance == ComplianceLevel.High)
             _plan.Add("Compliance: register each model version, keep the audit trail (training data, config, eval results), run drift checks on a schedule and before each rollout.");
-        if (Tuned.Contains(primary))
+        if (Tuned.Contains(primary) && _winner is { TrainSeconds: { } seconds })
+            _plan.Add($"Retrain on drift and re-check against the eval set each time: one training run of the measured recipe took {Seconds(seconds)}{(_winner.TrainingUsd is { } t ? $" (≈{Usd(t)})" : "")}.");
+        else if (Tuned.Contains(primary))
             _plan.Add($"Retrain on drift (about {p["fine_tune.retrains_per_year"]:0}×/year is priced in) and re-check against the eval set each time.");
         _plan.Add(evidence.Count == 0
             ? "Re-run `lever advise` with the eval runs' summary.json under `evidence:` so measured accuracy, cost and failures replace these estimates."
             : "Re-run `lever advise` as new eval runs land (add their summary.json under `evidence:`).");
+    }
+
+    /// <summary>The measured winner in one plan line: its model and size, quality on how many items, training time and cost, and cost at the volume.</summary>
+    private string MeasuredRun(RecipeEvidence e)
+    {
+        var parts = new List<string>();
+        var model = e.Model is null ? "" : $" on {e.Model}{(e.ModelParams is { } n ? $" ({Params(n)})" : "")}";
+        if (e.Quality is { } q) parts.Add($"quality {q:0.###}{(e.Items is { } items ? $" on {items:#,0} held-out items" : "")}{(e.LatencyP95Ms is { } l ? $", p95 {l:0.##} ms" : "")}");
+        if (e.TrainSeconds is { } ts)
+            parts.Add(ts > 0 ? $"training took {Seconds(ts)}{(e.TrainingUsd is { } t ? $" (≈{Usd(t)}, one-time)" : "")}" : "nothing to train");
+        if (e.CostPer1kUsd is { } c) parts.Add($"answers cost {Usd(c)} per 1,000 → ≈{Usd(c * R / 1000)} a month at {R:#,0} requests/month");
+        return $"What was measured: recipe '{e.Name}' pulls {(e.Lever is { } lever ? Names.Snake(lever) : "no lever")}{model}: {string.Join("; ", parts)}.";
+    }
+
+    /// <summary>How to run the measured winner: as it was measured, with no generic model swapped in.</summary>
+    private static string MeasuredServing(RecipeEvidence e, LeverKind primary)
+    {
+        var what = e.Model is null ? "the measured model" : $"{e.Model}{(e.ModelParams is { } n ? $" ({Params(n)})" : "")}";
+        return Tuned.Contains(primary)
+            ? $"Serve {what} as trained and measured: it reached this quality at this size, so a larger model is worth its cost only if the eval set shows a gap it closes."
+            : $"Keep the measured recipe as it ran, on {what}; iterate on its prompt{(primary is LeverKind.Rag or LeverKind.Hybrid ? " and retrieval" : "")} against the eval set.";
+    }
+
+    private static string Params(double n) => n switch
+    {
+        >= 1e9 => $"{(n / 1e9).ToString("0.#", CultureInfo.InvariantCulture)}B parameters",
+        >= 1e6 => $"{(n / 1e6).ToString("0.#", CultureInfo.InvariantCulture)}M parameters",
+        _ => $"{n.ToString("#,0", CultureInfo.InvariantCulture)} parameters",
+    };
+
+    private static string Seconds(double s) => s < 120 ? $"{s.ToString("0.#", CultureInfo.InvariantCulture)} s" : $"{(s / 60).ToString("0.#", CultureInfo.InvariantCulture)} min";
+
+    /// <summary>Dollars with two significant digits below a cent (measured local costs are tiny) and cents above.</summary>
+    private static string Usd(double v)
+    {
+        if (v <= 0) return "$0";
+        if (v >= 0.01) return "$" + v.ToString(v >= 100 ? "#,0" : "#,0.00", CultureInfo.InvariantCulture);
+        var decimals = Math.Min(12, 1 - (int)Math.Floor(Math.Log10(v)));
+        return "$" + Math.Round(v, decimals).ToString("F" + decimals.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
     }
 
     private string MethodText(LeverKind? lever = null)
@@ -486,6 +544,11 @@ internal sealed class AdvisorRun(Workload w, PriceBook b, AdvisorPolicy p, IRead
         var first = _why.LastOrDefault(r => !r.Rule.StartsWith("compliance", StringComparison.Ordinal) && !r.Rule.StartsWith("deployment", StringComparison.Ordinal)
                                            && !r.Rule.StartsWith("latency.merged", StringComparison.Ordinal) && !r.Rule.StartsWith("volume.high", StringComparison.Ordinal));
         var o = _o[primary];
+        if (_winner is { CostPer1kUsd: { } per1k })
+        {
+            var once = _winner.TrainingUsd is { } t ? $"≈{Usd(t)} one-time for training" : _winner.TrainSeconds is { } ts ? $"trained in {Seconds(ts)}" : "no training cost measured";
+            return $"{Names.Snake(primary)}: {first?.Text ?? d.Source} Measured: {once}, {Usd(per1k)} per 1,000 answers → ≈{Usd(per1k * R / 1000)}/month at {R:#,0} requests.";
+        }
         return $"{Names.Snake(primary)}: {first?.Text ?? d.Source} One-time ≈${o.OneTimeUsd:#,0}, ≈${o.MonthlyUsd:#,0}/month at {R:#,0} requests.";
     }
 

@@ -22,8 +22,10 @@ internal sealed class LabCommand : ILeverCommand
         var ws = Workspace.Open(workspaceDir);
         if (!Directory.Exists(ws.Root)) throw new LeverUserException($"{ws.Root}: workspace folder not found", "give a folder that holds a lever.yaml, e.g. samples/spam");
         var config = LabConfiguration.Load(ws);
-        var recipes = LabRunner.Recipes(config.Options);
+        var recipes = LabRunner.Recipes(config, ws);
         AnsiConsole.MarkupLineInterpolated($"[bold]lever lab[/] {ws.Root}: {recipes.Count} recipe(s), priced at {LabFormat.Volume(config.RequestsPerMonth)} answers/month");
+        if (recipes.OfType<Lever.Lab.Recipes.Provider.HostedPromptRecipe>().FirstOrDefault() is { } hosted)
+            AnsiConsole.MarkupLineInterpolated($"hosted model: {hosted.Model}{(config.Options.Provider.MaxTestItems is { } cap ? $", at most {cap} test emails per hosted recipe" : "")}");
 
         LabReport report;
         if (AnsiConsole.Profile.Capabilities.Interactive)
@@ -62,6 +64,8 @@ internal sealed class LabCommand : ILeverCommand
         AnsiConsole.MarkupLineInterpolated($"stages: {report.Ran.Count} ran, {report.Reused.Count} reused");
         AnsiConsole.MarkupLineInterpolated($"report: {report.ReportPath}");
         AnsiConsole.MarkupLineInterpolated($"summary: {report.SummaryPath}");
+        // The local rows are saved and reported; a provider that failed still fails the command, with its own error and exit code.
+        if (report.ProviderFailure is { } failure) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
         return 0;
     }
 

@@ -24,13 +24,34 @@ public static class LabAdvice
             return (own, own["recipe"]?.GetValue<string>());
         }
         var inputs = AdvisorInputs.Load(workspace.ConfigPath, workspace.ConfigPath, null);
-        var recipes = LabSummaryWriter.Summary(results, new JsonObject()).ToJsonString();
+        var recipes = Evidence(results).ToJsonString();
         var measured = EvidenceReader.Parse(EvidenceSource, recipes);
         var advice = Advisor.Advisor.Advise(inputs.Workload, inputs.Prices, inputs.Policy, [.. inputs.Evidence, .. measured]);
         var json = JsonNode.Parse(AdviceJson.Write(advice))!.AsObject();
         var primary = json["primary"]?.GetValue<string>();
         var recipe = results.Where(r => r.Lever == primary).OrderByDescending(r => r.Metrics.Accuracy).ThenBy(r => r.Cost.Per1kUsd).FirstOrDefault()?.Name;
         return (json, recipe);
+    }
+
+    /// <summary>
+    /// The summary's recipe rows plus what the advisor's plan describes a measured winner by: how many items were
+    /// scored, which model answered and how big it is, and what training cost once.
+    /// </summary>
+    internal static JsonObject Evidence(IReadOnlyList<RecipeResult> results)
+    {
+        var summary = LabSummaryWriter.Summary(results, new JsonObject());
+        var rows = summary["recipes"]!.AsArray();
+        for (var i = 0; i < results.Count; i++)
+        {
+            var row = rows[i]!.AsObject();
+            var r = results[i];
+            row["items"] = r.Metrics.Count;
+            row["training_usd"] = r.Cost.TrainingUsd;
+            if (r.Model is not null) row["model"] = r.Model;
+            if (r.ModelParameters is { } n) row["model_params"] = n;
+        }
+        summary.Remove("recommendation");
+        return summary;
     }
 
     private static bool HasWorkload(string configPath)

@@ -11,4 +11,11 @@ namespace Lever.Lab.Reporting;
 /// <param name="TrainSeconds">Wall-clock training time (0 for recipes that do not train).</param>
 /// <param name="Cost">Price per answer at the declared volume.</param>
 public sealed record RecipeResult(string Name, string Lever, string Description, ClassificationMetrics Metrics,
-    double LatencyMsP50, double LatencyMsP95, double LatencyMsMean, double TrainSeconds, LabCost Cost);
+    double LatencyMsP50, double LatencyMsP95, double LatencyMsMean, double TrainSeconds, LabCost Cost)
+{
+    /// <summary>What answered, in words (the lab's own model, or a hosted model id and provider); null when no model did.</summary>
+    public string? Model { get; init; }
+
+    /// <summary>Parameters of the model that answered, when the lab built it.</summary>
+    public long? ModelParameters { get; init; }
+}

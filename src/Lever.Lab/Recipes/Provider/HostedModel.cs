@@ -1,0 +1,136 @@
+using Lever.Core;
+using Lever.Core.Config;
+using Lever.Evals.Cost;
+using Lever.Hosting.Providers;
+using Microsoft.Extensions.AI;
+
+namespace Lever.Lab.Recipes.Provider;
+
+/// <summary>
+/// The hosted model the lab compares against its own: resolved from lever.yaml the way Lever.Hosting resolves every
+/// provider (<c>providers:</c> entries, keys only from environment variables, prices from the entry or the advisor's
+/// price book with <c>prices:</c> overrides), plus one convenience: with no OpenAI-compatible provider in lever.yaml
+/// but OPENAI_API_KEY set, OpenAI itself (OPENAI_BASE_URL honoured) with <c>lab.provider.model</c> or
+/// <see cref="DefaultModel"/>.
+/// </summary>
+public sealed class HostedModel
+{
+    /// <summary>The model asked when only OPENAI_API_KEY is set and <c>lab.provider.model</c> names none: the price book's cheapest current OpenAI chat model with a cached-input price.</summary>
+    public const string DefaultModel = "gpt-4o-mini";
+
+    /// <summary>The provider name used for the OPENAI_API_KEY convenience.</summary>
+    public const string ImplicitName = "openai";
+
+    private readonly ProviderRegistry _registry;
+
+    private HostedModel(ProviderRegistry registry, string provider, string model, LabProviderOptions options, bool implicitProvider)
+    {
+        _registry = registry;
+        Provider = provider;
+        Model = model;
+        Options = options;
+        Implicit = implicitProvider;
+        var entry = registry.Get(provider);
+        BaseUrl = entry.BaseUrl ?? ProviderFactory.DefaultBaseUrl;
+        MaxConcurrency = Math.Max(1, entry.MaxConcurrency);
+        Prices = registry.Prices(provider, model);
+    }
+
+    /// <summary>The provider's name under <c>providers:</c> (<see cref="ImplicitName"/> for the OPENAI_API_KEY convenience).</summary>
+    public string Provider { get; }
+
+    /// <summary>The model id asked.</summary>
+    public string Model { get; }
+
+    /// <summary>The endpoint.</summary>
+    public string BaseUrl { get; }
+
+    /// <summary>Requests kept in flight at once (the provider's <c>max_concurrency</c>).</summary>
+    public int MaxConcurrency { get; }
+
+    /// <summary>USD per million tokens (input, cached input, output) that each answer's measured usage is priced at.</summary>
+    public TokenPrices Prices { get; }
+
+    /// <summary>The <c>lab.provider:</c> settings.</summary>
+    public LabProviderOptions Options { get; }
+
+    /// <summary>True when the provider came from OPENAI_API_KEY alone (no <c>providers:</c> entry).</summary>
+    public bool Implicit { get; }
+
+    /// <summary>Identity for stage hashes: a different endpoint or model re-runs the hosted stages (the key is never part of it).</summary>
+    public string Fingerprint => $"{Provider};{BaseUrl};{Model}";
+
+    /// <summary>"gpt-4o-mini (provider 'openai')" for descriptions and messages.</summary>
+    public string Title => $"{Model} (provider '{Provider}')";
+
+    /// <summary>A chat client with the provider middleware (concurrency gate, retries, timeouts); fails with a named error when the key variable is unset.</summary>
+    public IChatClient CreateClient() => _registry.Chat(Provider, Model);
+
+    /// <summary>The hosted model configured for <paramref name="workspace"/>, or null when none is (or <c>lab.provider.enabled</c> is false).</summary>
+    public static HostedModel? Resolve(Workspace workspace, LabOptions lab, ProviderConnection? connection = null)
+    {
+        var options = lab.Provider;
+        var path = workspace.ConfigPath;
+        Validate(path, options);
+        if (!options.Enabled || !File.Exists(path)) return null;
+        connection ??= new ProviderConnection { BaseDirectory = workspace.Root };
+        var config = LeverConfig.Load(path);
+        var providers = config.Section<Dictionary<string, ProviderOptions>>("providers") ?? [];
+        var prices = ProviderRegistry.PriceBookFor(config);
+        string name;
+        if (options.Name is { } wanted)
+        {
+            var entry = new ProviderRegistry(providers, path).Get(wanted);
+            if (entry.Kind != "openai")
+                throw new LeverUserException($"{path}: lab.provider.name: '{wanted}' is a {entry.Kind} provider, not an OpenAI-compatible endpoint",
+                    "the lab's own model already has its local rows; name a kind: openai provider, or remove lab.provider.name");
+            name = wanted;
+        }
+        else
+        {
+            var hosted = providers.Where(p => p.Value.Kind == "openai").Select(p => p.Key).Order(StringComparer.Ordinal).ToList();
+            if (hosted.Count > 1)
+            {
+                // Several endpoints: the one with a chat model, if only one has it; otherwise the user chooses.
+                var withModel = hosted.Where(n => providers[n].Model is not null).ToList();
+                hosted = withModel.Count == 1 ? withModel : hosted;
+            }
+            if (hosted.Count > 1)
+                throw new LeverUserException($"{path}: {hosted.Count} OpenAI-compatible providers are configured ({string.Join(", ", hosted)}) and lab.provider.name chooses none",
+                    $"set lab: {{ provider: {{ name: {hosted[0]} }} }}, or lab: {{ provider: {{ enabled: false }} }} for no hosted rows");
+            if (hosted.Count == 1)
+            {
+                name = hosted[0];
+            }
+            else if (connection.GetEnvironment("OPENAI_API_KEY") is { Length: > 0 })
+            {
+                name = ImplicitName;
+                var baseUrl = connection.GetEnvironment("OPENAI_BASE_URL") is { Length: > 0 } url ? url : ProviderFactory.DefaultBaseUrl;
+                providers = new Dictionary<string, ProviderOptions>(providers, StringComparer.Ordinal)
+                {
+                    [name] = new ProviderOptions { Kind = "openai", BaseUrl = baseUrl, ApiKeyEnv = "OPENAI_API_KEY", Model = options.Model ?? DefaultModel },
+                };
+                return new HostedModel(new ProviderRegistry(providers, path, connection) { PriceBook = prices }, name, options.Model ?? DefaultModel, options, implicitProvider: true);
+            }
+            else
+            {
+                return null;
+            }
+        }
+        var model = options.Model ?? providers[name].Model
+            ?? throw new LeverUserException($"{path}: provider '{name}' has no chat model for the lab", $"set providers.{name}.model, or lab.provider.model");
+        return new HostedModel(new ProviderRegistry(providers, path, connection) { PriceBook = prices }, name, model, options, implicitProvider: false);
+    }
+
+    private static void Validate(string path, LabProviderOptions o)
+    {
+        void Fail(string field, string what, string hint) => throw new LeverUserException($"{path}: lab.provider.{field}: {what}", hint);
+        if (o.MaxTestItems is < 1) Fail("max_test_items", $"{o.MaxTestItems} is not a positive count", "give the number of test emails the hosted rows answer, or remove it for all");
+        if (o.PromptChars < 100) Fail("prompt_chars", $"{o.PromptChars} is too small", "use at least 100 characters");
+        if (o.FewShot < 1) Fail("few_shot", $"{o.FewShot}", "use 1 or more examples (2 or 4 for two classes)");
+        if (o.RagK < 1) Fail("rag_k", $"{o.RagK}", "use 1 or more retrieved examples");
+        if (o.ShotChars < 50) Fail("shot_chars", $"{o.ShotChars} is too small", "use at least 50 characters");
+        if (o.MaxOutputTokens is < 1) Fail("max_output_tokens", $"{o.MaxOutputTokens}", "use at least 1, or remove it");
+        if (o.Temperature is < 0 or > 2) Fail("temperature", $"{o.Temperature} is outside 0–2", "use 0 for the most likely answer");
+    }
+}
