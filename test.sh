@@ -6,6 +6,8 @@ repo="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cd "$repo"
 mkdir -p artifacts
 build/setup.sh --tests || exit 1
+# Tests are hermetic: with OPENAI_API_KEY exported, `lever lab` would add hosted rows that call OpenAI.
+unset OPENAI_API_KEY OPENAI_BASE_URL
 
 log=artifacts/build.log
 if ! dotnet build Lever.slnx -c Release -v q --nologo -clp:ErrorsOnly >"$log" 2>&1; then
