@@ -372,6 +372,14 @@ public sealed class HostedRecipeTests : IDisposable
         Assert.Equal("ham", Recipes.Provider.Internal.LabelParser.Parse("ham or spam?", labels)); // the first word decides
         Assert.Null(Recipes.Provider.Internal.LabelParser.Parse("Is it ham or spam?", labels));
         Assert.Null(Recipes.Provider.Internal.LabelParser.Parse("  ", labels));
+        // Negations are the other label of two, never the label they negate.
+        Assert.Equal("ham", Recipes.Provider.Internal.LabelParser.Parse("Not spam.", labels));
+        Assert.Equal("ham", Recipes.Provider.Internal.LabelParser.Parse("This email is not spam", labels));
+        Assert.Equal("ham", Recipes.Provider.Internal.LabelParser.Parse("non-spam", labels));
+        Assert.Equal("ham", Recipes.Provider.Internal.LabelParser.Parse("It isn't spam; it's ham.", labels));
+        Assert.Equal("spam", Recipes.Provider.Internal.LabelParser.Parse("No ham here: spam", labels));
+        Assert.Null(Recipes.Provider.Internal.LabelParser.Parse("not spam", ["ham", "spam", "phishing"]));
+        Assert.Equal("easy-ham", Recipes.Provider.Internal.LabelParser.Parse("easy-ham", ["easy-ham", "spam"]));
     }
 
     private sealed class Tolerance : IEqualityComparer<double>
