@@ -12,6 +12,7 @@ namespace Lever.Lab.Qa;
 /// 2) each term is weighted by its IDF over the candidate sentences (a term in every sentence tells nothing);
 /// 3) a sentence scores the weights of the question terms it holds; a term it lacks but its passage's heading holds
 ///    counts half (the sentence "The default is typically 128 megabytes" sits under the heading "shared_buffers (integer)");
+///    (the question itself and the page's headings, repeated in its text, are never answers);
 /// 4) questions that ask for a quantity ("default", "how many", "maximum"…) prefer sentences with a number; a sentence that
 ///    opens with a question term is about it; fragments of fewer than four terms (headings, table cells) count half; a
 ///    passage whose own heading covers question terms (the asked-for setting's entry) scales its sentences up by that share;
@@ -20,7 +21,7 @@ namespace Lever.Lab.Qa;
 public static partial class ExtractiveReader
 {
     /// <summary>Changes whenever the scoring changes: part of the lab's cache keys, so cached answers are recomputed.</summary>
-    public const string Version = "reader-v2";
+    public const string Version = "reader-v3";
 
     /// <summary>Longest answer returned, in characters (a long sentence is cut at a word boundary).</summary>
     public const int MaxAnswerChars = 400;
@@ -54,6 +55,7 @@ public static partial class ExtractiveReader
         var headings = passages.Select(h => (Last: TextAnalyzer.Terms(LastHeading(h.Heading)).ToHashSet(StringComparer.Ordinal),
             All: TextAnalyzer.Terms(h.Title + " " + h.Heading).ToHashSet(StringComparer.Ordinal))).ToList();
         var normalizedQuestion = AnswerMatcher.Normalize(question);
+        var headingLines = passages.Select(h => h.Heading.Split(" > ").Append(h.Title).Select(AnswerMatcher.Normalize).ToHashSet(StringComparer.Ordinal)).ToList();
 
         // How much of the question a passage's own heading covers: a passage about the asked-for setting or command is its topic.
         var total = weight.Values.Sum();
@@ -63,7 +65,9 @@ public static partial class ExtractiveReader
         ExtractedAnswer? best = null;
         foreach (var c in candidates)
         {
-            if (AnswerMatcher.Normalize(c.Text) == normalizedQuestion) continue;
+            // The question itself, or a heading repeated in the passage text, names the topic but answers nothing.
+            var normalized = AnswerMatcher.Normalize(c.Text);
+            if (normalized == normalizedQuestion || headingLines[c.Passage].Contains(normalized)) continue;
             double score = 0, own = 0;
             foreach (var t in query)
             {
