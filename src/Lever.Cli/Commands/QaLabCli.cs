@@ -38,8 +38,8 @@ internal static class QaLabCli
             report = await new QaLabRunner(ws, settings, providers, new LabProgressObserver(null)).RunAsync(ct).ConfigureAwait(false);
         }
 
-        var table = new Table().Border(TableBorder.None).Title("[bold]lab results on the question set[/] (acc: answer contains the expected text; R@k, MRR: gold page)")
-            .AddColumns("recipe", "acc", "R@1", "R@5", "R@10", "MRR", "p50", "p95", "$/1k", "$/month");
+        var table = new Table().Border(TableBorder.None).Title("[bold]lab results on the question set[/] (acc: answer has the expected text; R@k, MRR: gold page rank)")
+            .AddColumns("recipe", "acc", "R@1", "R@10", "MRR", "p50", "p95", "$/1k", "$/month");
         foreach (var c in table.Columns) c.PadLeft(0).PadRight(2);
         table.Columns[0].NoWrap();
         foreach (var c in table.Columns.Skip(1)) c.RightAligned();
@@ -47,16 +47,16 @@ internal static class QaLabCli
         {
             var name = (r.Recipe.Name == report.RecommendedRecipe ? $"[green]{Markup.Escape(r.Recipe.Name)} *[/]" : Markup.Escape(r.Recipe.Name)) + $"\n[grey]{Markup.Escape(r.Recipe.Lever)}[/]";
             var s = r.Retrieval;
-            table.AddRow(name, LabFormat.Pct(r.Accuracy), P(s?.RecallAt1), P(s?.RecallAt5), P(s?.RecallAt10), s is null ? "-" : F(s.Mrr, "0.000"),
+            table.AddRow(name, Pct(r.Accuracy), P(s?.RecallAt1), P(s?.RecallAt10), s is null ? "-" : F(s.Mrr, "0.000"),
                 Ms(r.LatencyMsP50), Ms(r.LatencyMsP95), Usd(r.Cost.Per1kUsd), Usd(r.Cost.MonthlyUsd));
         }
         AnsiConsole.Write(table);
         foreach (var (recipe, reason) in report.Skipped) AnsiConsole.MarkupLineInterpolated($"[grey]not run: {recipe} — {reason}[/]");
         if (report.Freshness.Count > 0)
         {
-            AnsiConsole.MarkupLine("[bold]freshness[/] (edit a copy of the documents; ask before sync, then after):");
+            AnsiConsole.MarkupLine("[bold]freshness[/] (edits to a copy of the documents; the answer before, after the edit unsynced, after index sync):");
             foreach (var f in report.Freshness)
-                AnsiConsole.MarkupLine($"  {Markup.Escape(f.Question)} {Markup.Escape(f.Recipe)}: before {Mark(f.BeforeOk)} {Markup.Escape(f.ExpectedBefore)}; edited, unsynced: still {Markup.Escape(f.ExpectedBefore)} {Mark(f.UnsyncedOld)}; after sync {Mark(f.AfterOk)} {Markup.Escape(f.ExpectedAfter)}");
+                AnsiConsole.MarkupLine($"  {Markup.Escape(f.Question)} {Markup.Escape(f.ExpectedBefore)} → {Markup.Escape(f.ExpectedAfter)} ({Markup.Escape(f.Recipe)}): before {Mark(f.BeforeOk)}, unsynced still old {Mark(f.UnsyncedOld)}, after sync {Mark(f.AfterOk)}");
         }
         AnsiConsole.MarkupLineInterpolated($"[bold]recommendation:[/] {report.Recommendation["primary"]?.ToString() ?? "none"} ({report.RecommendedRecipe ?? "-"})");
         if (report.Recommendation["summary"]?.ToString() is { } summary) AnsiConsole.MarkupLineInterpolated($"  {summary}");
@@ -115,7 +115,9 @@ internal static class QaLabCli
         return new QaProviders(chatId, chat, input, output, embeddingId, embedder, none.ChatMissing, none.EmbeddingMissing);
     }
 
-    private static string P(double? v) => v is { } x ? LabFormat.Pct(x) : "-";
+    private static string P(double? v) => v is { } x ? Pct(x) : "-";
+
+    private static string Pct(double v) => F(v * 100, "0.0") + "%";
 
     private static string F(double v, string format) => v.ToString(format, System.Globalization.CultureInfo.InvariantCulture);
 
