@@ -38,8 +38,8 @@ internal static class QaLabCli
             report = await new QaLabRunner(ws, settings, providers, new LabProgressObserver(null)).RunAsync(ct).ConfigureAwait(false);
         }
 
-        var table = new Table().Border(TableBorder.None).Title("[bold]lab results on the question set[/] (acc: answer has the expected text; R@k, MRR: gold page rank)")
-            .AddColumns("recipe", "acc", "R@1", "R@10", "MRR", "p50", "p95", "$/1k", "$/month");
+        var table = new Table().Border(TableBorder.None).Title("[bold]lab results on the question set[/] (acc: answer has the expected text; +cite: and cites the gold page; R@1, MRR: gold page rank; more in report.html)")
+            .AddColumns("recipe", "acc", "+cite", "R@1", "MRR", "p50", "p95", "$/1k", "$/month");
         foreach (var c in table.Columns) c.PadLeft(0).PadRight(2);
         table.Columns[0].NoWrap();
         foreach (var c in table.Columns.Skip(1)) c.RightAligned();
@@ -47,7 +47,7 @@ internal static class QaLabCli
         {
             var name = (r.Recipe.Name == report.RecommendedRecipe ? $"[green]{Markup.Escape(r.Recipe.Name)} *[/]" : Markup.Escape(r.Recipe.Name)) + $"\n[grey]{Markup.Escape(r.Recipe.Lever)}[/]";
             var s = r.Retrieval;
-            table.AddRow(name, Pct(r.Accuracy), P(s?.RecallAt1), P(s?.RecallAt10), s is null ? "-" : F(s.Mrr, "0.000"),
+            table.AddRow(name, Pct(r.Accuracy), P(r.GroundedAccuracy), P(s?.RecallAt1), s is null ? "-" : F(s.Mrr, "0.000"),
                 Ms(r.LatencyMsP50), Ms(r.LatencyMsP95), Usd(r.Cost.Per1kUsd), Usd(r.Cost.MonthlyUsd));
         }
         AnsiConsole.Write(table);

@@ -35,7 +35,7 @@ public static class QaHtmlReport
         h.Append("</section>");
 
         // 2) Recipes.
-        h.Append("<h2>Recipes</h2><table class=\"grid recipes\"><thead><tr><th>recipe</th><th>lever</th><th>accuracy</th><th>cites gold page</th><th>p50</th><th>p95</th><th>index build</th><th>$ / 1k answers</th><th>$ / month</th></tr></thead><tbody>");
+        h.Append("<h2>Recipes</h2><table class=\"grid recipes\"><thead><tr><th>recipe</th><th>lever</th><th>accuracy</th><th>correct + cites gold page</th><th>cites gold page</th><th>p50</th><th>p95</th><th>index build</th><th>$ / 1k answers</th><th>$ / month</th></tr></thead><tbody>");
         foreach (var r in results.OrderByDescending(r => r.Accuracy).ThenBy(r => r.Cost.Per1kUsd))
         {
             h.Append(r.Recipe.Name == picked ? "<tr class=\"pick\">" : "<tr>");
@@ -43,6 +43,7 @@ public static class QaHtmlReport
             h.Append("<td><span class=\"lever ").Append(r.Recipe.Lever == "rag" ? "rag" : "prompt").Append("\">").Append(E(r.Recipe.Lever)).Append("</span></td>");
             h.Append("<td><div class=\"bar\"><i style=\"width:").Append(F(r.Accuracy * 100, "0.#")).Append("%\"></i></div>")
              .Append(LabFormat.Pct(r.Accuracy)).Append(" <span class=\"n\">(").Append(r.Correct).Append('/').Append(r.Items).Append(")</span></td>");
+            h.Append("<td>").Append(r.GroundedAccuracy is { } g ? LabFormat.Pct(g) : "—").Append("</td>");
             h.Append("<td>").Append(r.CitationAccuracy is { } c ? LabFormat.Pct(c) : "—").Append("</td>");
             h.Append("<td>").Append(LabFormat.Ms(r.LatencyMsP50)).Append("</td><td>").Append(LabFormat.Ms(r.LatencyMsP95)).Append("</td>");
             h.Append("<td>").Append(r.TrainSeconds > 0 ? F(r.TrainSeconds, "0.0") + " s" : "—").Append("</td>");
@@ -94,7 +95,7 @@ public static class QaHtmlReport
         h.Append("<h2>Questions</h2><p class=\"sub\">✓ the answer contains the expected text; ✗ it does not. The answer shown is the first retrieval recipe's.</p>");
         var shown = results.FirstOrDefault(r => r.Recipe.Retrieval != QaRetrieval.None) ?? results.FirstOrDefault();
         h.Append("<table class=\"grid qs\"><thead><tr><th>question</th>");
-        foreach (var r in results) h.Append("<th class=\"rot\">").Append(E(r.Recipe.Name)).Append("</th>");
+        foreach (var r in results) h.Append("<th class=\"rot\">").Append(E(r.Recipe.Name).Replace("-", "-<wbr>", StringComparison.Ordinal)).Append("</th>");
         h.Append("<th>answer").Append(shown is null ? "" : $" ({E(shown.Recipe.Name)})").Append("</th></tr></thead><tbody>");
         var byRecipe = results.ToDictionary(r => r.Recipe.Name, r => r.Predictions.ToDictionary(p => p.Id, StringComparer.Ordinal));
         foreach (var q in questions)
@@ -160,8 +161,8 @@ public static class QaHtmlReport
         .bar{display:inline-block;width:60px;height:8px;background:#e5e7eb;border-radius:4px;margin-right:6px;vertical-align:1px}
         .bar i{display:block;height:8px;background:#10b981;border-radius:4px}.n{color:#6b7280;font-size:12px}
         .note{color:#4b5563;font-size:13px;margin:6px 0}
-        .fresh td.ans,.qs td.ans{text-align:left}.ok{color:#047857;font-weight:600}.bad{color:#b91c1c;font-weight:600}
-        .qs td.ok,.qs td.bad{text-align:center}.qs th.rot{font-size:12px;text-align:center;max-width:80px;white-space:normal;word-break:break-word}
+        .fresh td.ans,.qs td.ans,.fresh th,.fresh td:nth-child(2){text-align:left}.ok{color:#047857;font-weight:600}.bad{color:#b91c1c;font-weight:600}
+        .qs td.ok,.qs td.bad{text-align:center}.qs th.rot{font-size:12px;text-align:center;min-width:64px;max-width:90px;white-space:normal}.qs th:last-child{text-align:left}
         .qs td:first-child{max-width:330px}
         .formula{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:13px;background:#f9fafb;border:1px solid #e5e7eb;border-radius:6px;padding:10px}
         code{font-family:ui-monospace,Menlo,Consolas,monospace}

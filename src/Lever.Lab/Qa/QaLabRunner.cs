@@ -22,7 +22,7 @@ public sealed class QaLabRunner
     private const string EvalVersion = "qa-eval-v1";
     private const string IndexVersion = "qa-index-v1";
     private const string FreshnessVersion = "qa-fresh-v1";
-    private const string ReportVersion = "qa-report-v1";
+    private const string ReportVersion = "qa-report-v2";
 
     private readonly Workspace _workspace;
     private readonly QaLabSettings _settings;
@@ -294,7 +294,8 @@ public sealed class QaLabRunner
         double? billed = rows.Any(r => r.P.CostUsd is not null) ? rows.Average(r => r.P.CostUsd ?? 0) : null;
         // A hosted answer waits on the network, not on this machine's cores: its answer cost is what the provider billed.
         var cost = LabCost.Compute(latencies.Average(), recipe.Hosted ? 0 : 1, billed, trainSeconds, 1, _settings.Lab.Options.Compute, _settings.Lab.RequestsPerMonth);
-        return new QaRecipeResult(recipe, rows.Count, rows.Count(r => r.P.Correct), citation, scores,
+        int? grounded = retrieves ? rows.Count(r => r.P.Correct && r.P.Cited == r.Q.Page) : null;
+        return new QaRecipeResult(recipe, rows.Count, rows.Count(r => r.P.Correct), citation, grounded, scores,
             ClassificationMetrics.Percentile(latencies, 50), ClassificationMetrics.Percentile(latencies, 95), latencies.Average(), trainSeconds, cost,
             wrong.Count - capability, capability, rows.Select(r => r.P).ToList());
     }

@@ -65,6 +65,7 @@ public static class QaReportWriter
                 ["correct"] = r.Correct,
                 ["accuracy"] = r.Accuracy,
                 ["citation_accuracy"] = r.CitationAccuracy,
+                ["grounded_accuracy"] = r.GroundedAccuracy,
                 ["retrieval_metrics"] = r.Retrieval is null ? null : JsonSerializer.SerializeToNode(r.Retrieval, Internal.JsonLines.Options),
                 ["diagnosis"] = new JsonObject { ["knowledge"] = r.KnowledgeFailures, ["capability"] = r.CapabilityFailures },
                 ["latency_ms_p50"] = r.LatencyMsP50,
