@@ -10,9 +10,10 @@ namespace Lever.Lab.Qa;
 /// 2015, WikiQA: word overlap weighted by IDF), with the structure of documentation added. No model and no hard-coding:
 /// 1) question terms are the index's own terms (<see cref="TextAnalyzer"/>: stop words out, light stemming, identifiers kept whole);
 /// 2) each term is weighted by its IDF over the candidate sentences (a term in every sentence tells nothing);
-/// 3) a sentence scores the weights of the question terms it holds; a term it lacks but its passage's heading holds
-///    counts half (the sentence "The default is typically 128 megabytes" sits under the heading "shared_buffers (integer)");
-///    (the question itself and the page's headings, repeated in its text, are never answers);
+/// 3) a sentence scores the weights of the question terms it holds; a term it lacks but its passage's own heading holds
+///    counts too (the sentence "The default is typically 128 megabytes" sits under the heading "shared_buffers (integer)"),
+///    one only in the page title or a parent heading a quarter;
+///    (the question itself and the page's headings repeated in its text are never answers);
 /// 4) questions that ask for a quantity ("default", "how many", "maximum"…) prefer sentences with a number; a sentence that
 ///    opens with a question term is about it; fragments of fewer than four terms (headings, table cells) count half; a
 ///    passage whose own heading covers question terms (the asked-for setting's entry) scales its sentences up by that share;
@@ -21,7 +22,7 @@ namespace Lever.Lab.Qa;
 public static partial class ExtractiveReader
 {
     /// <summary>Changes whenever the scoring changes: part of the lab's cache keys, so cached answers are recomputed.</summary>
-    public const string Version = "reader-v3";
+    public const string Version = "reader-v4";
 
     /// <summary>Longest answer returned, in characters (a long sentence is cut at a word boundary).</summary>
     public const int MaxAnswerChars = 400;
@@ -71,9 +72,9 @@ public static partial class ExtractiveReader
             double score = 0, own = 0;
             foreach (var t in query)
             {
-                // 3) the sentence's own terms count fully, its heading's half, the page's title and parent headings a quarter.
+                // 3) the sentence's own terms count fully, its own heading's too, the page's title and parent headings a quarter.
                 if (c.Terms.Contains(t)) { score += weight[t]; own += weight[t]; }
-                else if (headings[c.Passage].Last.Contains(t)) score += 0.5 * weight[t];
+                else if (headings[c.Passage].Last.Contains(t)) score += weight[t];
                 else if (headings[c.Passage].All.Contains(t)) score += 0.25 * weight[t];
             }
             if (own == 0) continue; // a sentence that shares nothing with the question is never the answer
