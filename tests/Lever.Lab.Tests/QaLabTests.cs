@@ -159,6 +159,42 @@ public sealed class QaLabTests : IDisposable
         Assert.Contains("7311", File.ReadAllText(Path.Combine(root, "docs", "zephyr-network.html")));
     }
 
+    /// <summary>Cancels the run once a stage has reported <paramref name="after"/> steps.</summary>
+    private sealed class CancelAt(string stage, long after, CancellationTokenSource cts) : Pipeline.ILabObserver
+    {
+        public void StageStarted(string s, string description, long total) { }
+
+        public void StageProgress(string s, long done)
+        {
+            if (s == stage && done >= after) cts.Cancel();
+        }
+
+        public void StageReused(string s, string description) { }
+
+        public void StageFinished(string s, TimeSpan elapsed, string? detail) { }
+
+        public void Info(string message) { }
+    }
+
+    [Fact]
+    public async Task An_interrupted_evaluation_resumes_at_the_first_unanswered_question()
+    {
+        var root = Workspace();
+        var ws = Core.Workspace.Open(root);
+        var settings = QaLabSettings.Load(ws, LabConfiguration.Load(ws));
+        using var cts = new CancellationTokenSource();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
+            new QaLabRunner(ws, settings, QaProviders.None, new CancelAt("eval:bm25-extractive", 2, cts)).RunAsync(cts.Token));
+        var partial = Path.Combine(root, ".lever", "lab", "recipes", "bm25-extractive", "predictions.partial.jsonl");
+        Assert.Equal(2, File.ReadAllLines(partial).Length);
+
+        var (report, observer) = await Run(root);
+        Assert.Contains("bm25-extractive: resuming at question 3 of 5", observer.Messages);
+        Assert.Contains("index:bm25", report.Reused);
+        Assert.Equal(5, report.Results.Single(r => r.Recipe.Name == "bm25-extractive").Correct);
+        Assert.False(File.Exists(partial));
+    }
+
     [Fact]
     public void Bad_qa_settings_are_user_errors_naming_the_field()
     {
