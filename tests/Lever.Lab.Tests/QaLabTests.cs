@@ -90,7 +90,7 @@ public sealed class QaLabTests : IDisposable
         var names = report.Results.Select(r => r.Recipe.Name).ToList();
         Assert.Equal(["local-closed-book", "bm25-extractive"], names);
         // Without a provider the hybrid and hosted recipes are skipped, each with its reason.
-        Assert.Equal(["hybrid-extractive", "provider-closed-book", "provider-rag-bm25", "provider-rag-hybrid"], report.Skipped.Select(s => s.Recipe));
+        Assert.Equal(["hybrid-extractive", "local-docs-lm", "provider-closed-book", "provider-rag-bm25", "provider-rag-hybrid"], report.Skipped.Select(s => s.Recipe));
         Assert.Contains("embedding", report.Skipped[0].Reason);
 
         var closed = report.Results[0];
@@ -193,6 +193,23 @@ public sealed class QaLabTests : IDisposable
         Assert.Contains("index:bm25", report.Reused);
         Assert.Equal(5, report.Results.Single(r => r.Recipe.Name == "bm25-extractive").Correct);
         Assert.False(File.Exists(partial));
+    }
+
+    [Fact]
+    public async Task A_model_trained_on_the_documents_lowers_its_held_out_loss_but_answers_closed_book()
+    {
+        var root = Workspace("    index: manual\n    k: 3\n    freshness: null\n    train_model: true",
+            "  llm:\n    vocab: 320\n    pretrain_steps: 12\n    batch_size: 4\n    seq_len: 64");
+        var (report, _) = await Run(root);
+        var lm = Assert.Single(report.Results, r => r.Recipe.Name == "local-docs-lm");
+        Assert.Equal("train_from_scratch", lm.Recipe.Lever);
+        Assert.Equal(5, lm.Items);
+        Assert.Null(lm.Retrieval);
+        Assert.True(lm.TrainSeconds > 0);
+        var loss = Assert.IsType<DocsModelLoss>(report.DocsModel);
+        Assert.Equal(12, loss.Steps);
+        Assert.True(loss.Loss < loss.BaseLoss, $"held-out loss {loss.BaseLoss} → {loss.Loss}");
+        Assert.Contains("Training on the documents", File.ReadAllText(report.ReportPath));
     }
 
     [Fact]

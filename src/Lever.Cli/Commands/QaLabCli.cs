@@ -21,7 +21,7 @@ internal static class QaLabCli
     {
         var settings = QaLabSettings.Load(ws, config);
         var providers = Providers(ws, settings);
-        var (recipes, _) = QaLabRunner.Plan(providers, config.Options.Recipes);
+        var (recipes, _) = QaLabRunner.Plan(providers, config.Options.Recipes, settings.Options.TrainModel);
         AnsiConsole.MarkupLineInterpolated($"[bold]lever lab[/] {ws.Root}: question answering, {recipes.Count} recipe(s), priced at {LabFormat.Volume(config.RequestsPerMonth)} answers/month");
 
         QaLabReport report;
@@ -52,6 +52,8 @@ internal static class QaLabCli
         }
         AnsiConsole.Write(table);
         foreach (var (recipe, reason) in report.Skipped) AnsiConsole.MarkupLineInterpolated($"[grey]not run: {recipe} — {reason}[/]");
+        if (report.DocsModel is { } lm)
+            AnsiConsole.MarkupLineInterpolated($"[bold]trained on the documents[/]: held-out loss {lm.BaseLoss:0.000} → {lm.Loss:0.000} nats/token in {lm.Steps} steps; closed-book accuracy {P(report.Results.FirstOrDefault(r => r.Recipe.DocsModel)?.Accuracy)}");
         if (report.Freshness.Count > 0)
         {
             AnsiConsole.MarkupLine("[bold]freshness[/] (edits to a copy of the documents; the answer before, after the edit unsynced, after index sync):");

@@ -1,3 +1,4 @@
+using Lever.Engine.Generation;
 using Lever.Retrieval;
 using Lever.Retrieval.Evaluation;
 using Microsoft.Extensions.AI;
@@ -14,11 +15,14 @@ public sealed class QaAnswerer
     private readonly RetrievalIndex? _index;
     private readonly QaProviders _providers;
     private readonly int _k;
+    private readonly TextGenerator? _model;
 
-    /// <summary>An answerer for <paramref name="recipe"/>; <paramref name="index"/> is required when it retrieves.</summary>
-    public QaAnswerer(QaRecipe recipe, RetrievalIndex? index, QaProviders providers, int k)
+    /// <summary>An answerer for <paramref name="recipe"/>; <paramref name="index"/> is required when it retrieves, <paramref name="model"/> when it generates locally.</summary>
+    public QaAnswerer(QaRecipe recipe, RetrievalIndex? index, QaProviders providers, int k, TextGenerator? model = null)
     {
         if (recipe.Retrieval != QaRetrieval.None && index is null) throw new ArgumentException($"{recipe.Name} needs an index", nameof(index));
+        if (recipe.DocsModel && model is null) throw new ArgumentException($"{recipe.Name} needs the trained model", nameof(model));
+        _model = model;
         _recipe = recipe;
         _index = index;
         _providers = providers;
@@ -39,6 +43,12 @@ public sealed class QaAnswerer
         }
         var passages = hits.Take(_k).ToList();
         var passagePages = passages.Select(p => p.DocId).ToList();
+        if (_recipe.DocsModel)
+        {
+            // Greedy (a repetition penalty of 1.3 keeps a tiny model from looping), one line: the tiny model continues "Question: …\nAnswer:" with what its training text makes likely.
+            var generated = _model!.Generate($"Question: {question}\nAnswer:", new GenerationOptions { MaxTokens = 32, RepetitionPenalty = 1.3, StopSequences = ["\n"] }, ct);
+            return (generated.Text.Trim(), null, ranked, passagePages, null);
+        }
         if (!_recipe.Hosted)
         {
             var read = ExtractiveReader.Read(question, passages);

@@ -14,7 +14,7 @@ public static class QaHtmlReport
 {
     /// <summary>Renders the report.</summary>
     public static string Render(string title, IReadOnlyList<QaRecipeResult> results, IReadOnlyList<(string Recipe, string Reason)> skipped,
-        IReadOnlyList<FreshnessRow> freshness, JsonObject recommendation, string? picked, QaLabSettings settings, IReadOnlyList<QaQuestion> questions)
+        IReadOnlyList<FreshnessRow> freshness, DocsModelLoss? docsModel, JsonObject recommendation, string? picked, QaLabSettings settings, IReadOnlyList<QaQuestion> questions)
     {
         var h = new StringBuilder();
         h.Append("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Lever lab — ").Append(E(title)).Append("</title><style>")
@@ -91,7 +91,17 @@ public static class QaHtmlReport
             h.Append("</tbody></table>");
         }
 
-        // 5) Every question.
+        // 5) Training on the documents: the loss falls, the answers do not come.
+        if (docsModel is not null && results.FirstOrDefault(r => r.Recipe.DocsModel) is { } lm)
+        {
+            h.Append("<h2>Training on the documents</h2><p>A tiny model (<code>lab.llm</code>) trained from scratch on the documents' text for ").Append(docsModel.Steps)
+             .Append(" steps: its loss on held-out pages fell from <b>").Append(F(docsModel.BaseLoss, "0.000")).Append("</b> to <b>").Append(F(docsModel.Loss, "0.000"))
+             .Append("</b> nats per token (perplexity ").Append(F(Math.Exp(docsModel.BaseLoss), "#,0")).Append(" → ").Append(F(Math.Exp(docsModel.Loss), "#,0"))
+             .Append("), yet closed book it answered ").Append(lm.Correct).Append(" of ").Append(lm.Items)
+             .Append(" questions. Training teaches the documents' language; retrieval brings their facts to the answer.</p>");
+        }
+
+        // 6) Every question.
         h.Append("<h2>Questions</h2><p class=\"sub\">✓ the answer contains the expected text; ✗ it does not. The answer shown is the first retrieval recipe's.</p>");
         var shown = results.FirstOrDefault(r => r.Recipe.Retrieval != QaRetrieval.None) ?? results.FirstOrDefault();
         h.Append("<table class=\"grid qs\"><thead><tr><th>question</th>");
@@ -112,7 +122,7 @@ public static class QaHtmlReport
         }
         h.Append("</tbody></table>");
 
-        // 6) How it was scored and priced.
+        // 7) How it was scored and priced.
         var c0 = settings.Lab.Options.Compute;
         h.Append("<h2>Scoring and cost</h2><p>An answer is correct when it contains the expected text after both are normalized: Unicode NFKC, lower case, number words zero–twenty as digits, kilo/mega/giga/terabytes as kb/mb/gb/tb joined to their number (\"128 megabytes\" = \"128MB\"), quotes, brackets and , ; ! ? as spaces, a word-final . or : dropped; the match must sit on word boundaries.</p>");
         h.Append("<div class=\"formula\">cost per 1,000 answers = 1000 × (mean latency s × answer cores × ").Append(LabFormat.Usd(c0.CpuHourUsd)).Append(" per core-hour / 3600 + provider bill per answer + index build s × ")

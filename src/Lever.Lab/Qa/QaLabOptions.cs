@@ -21,6 +21,9 @@ public sealed class QaLabOptions
     /// <summary>Passages given to the reader or the chat model.</summary>
     public int K { get; set; } = 5;
 
+    /// <summary>Also train a tiny model on the documents (<c>lab.llm</c> sizes it) and measure it closed book: minutes of CPU.</summary>
+    public bool TrainModel { get; set; }
+
     /// <summary>Chat provider (under <c>providers:</c>) for the hosted recipes; null: the only provider with a model, if exactly one.</summary>
     public string? Provider { get; set; }
 

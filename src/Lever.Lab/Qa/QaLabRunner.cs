@@ -19,7 +19,7 @@ namespace Lever.Lab.Qa;
 public sealed class QaLabRunner
 {
     // Bump when the reader, answering or scoring changes, so cached answers are recomputed.
-    private const string EvalVersion = "qa-eval-v1";
+    private const string EvalVersion = "qa-eval-v2";
     private const string IndexVersion = "qa-index-v1";
     private const string FreshnessVersion = "qa-fresh-v1";
     private const string ReportVersion = "qa-report-v2";
@@ -42,7 +42,7 @@ public sealed class QaLabRunner
     public string LabDir => Path.Combine(_workspace.StateDir, "lab");
 
     /// <summary>Recipes that run with <paramref name="providers"/> and those skipped, with the reason.</summary>
-    public static (List<QaRecipe> Run, List<(string Recipe, string Reason)> Skipped) Plan(QaProviders providers, IReadOnlyList<string>? only)
+    public static (List<QaRecipe> Run, List<(string Recipe, string Reason)> Skipped) Plan(QaProviders providers, IReadOnlyList<string>? only, bool trainModel)
     {
         if (only is not null && only.FirstOrDefault(n => QaRecipe.All.All(r => r.Name != n)) is { } unknown)
             throw new LeverUserException($"lab.recipes: unknown recipe {unknown}", $"QA recipes in this build: {string.Join(", ", QaRecipe.All.Select(r => r.Name))}");
@@ -50,7 +50,7 @@ public sealed class QaLabRunner
         var skipped = new List<(string, string)>();
         foreach (var recipe in QaRecipe.All.Where(r => only is null || only.Contains(r.Name)))
         {
-            if (recipe.Unavailable(providers) is { } why) skipped.Add((recipe.Name, why));
+            if (recipe.Unavailable(providers, trainModel) is { } why) skipped.Add((recipe.Name, why));
             else run.Add(recipe);
         }
         return (run, skipped);
@@ -62,7 +62,7 @@ public sealed class QaLabRunner
         var pipeline = new LabPipeline(LabDir, _observer);
         var questions = QaQuestion.Load(_settings.QuestionsPath);
         var edits = _settings.FreshnessPath is { } f ? FreshnessEdit.Load(f, questions) : [];
-        var (recipes, skipped) = Plan(_providers, _settings.Lab.Options.Recipes);
+        var (recipes, skipped) = Plan(_providers, _settings.Lab.Options.Recipes, _settings.Options.TrainModel);
         foreach (var (name, why) in skipped) _observer.Info($"{name}: skipped: {why}");
 
         var corpus = await QaCorpus.EnsureAsync(_settings.CorpusPath, _settings.Options.AptPackage, $"{_workspace.ConfigPath}: indexes.{_settings.Options.Index}.path", _observer, ct).ConfigureAwait(false);
@@ -73,14 +73,19 @@ public sealed class QaLabRunner
         foreach (var kind in recipes.Select(r => r.Retrieval).Where(r => r != QaRetrieval.None).Distinct().Order())
             indexes[kind] = await BuildIndexAsync(pipeline, kind, corpus, inventory, ct).ConfigureAwait(false);
 
+        DocsLanguageModel.Result? docsModel = null;
+        if (recipes.Any(r => r.DocsModel))
+            docsModel = await DocsLanguageModel.EnsureAsync(pipeline, corpus, inventory, _settings.Lab.Options.Llm, ct).ConfigureAwait(false);
+
         var results = new List<QaRecipeResult>();
         var reportInputs = new List<string> { ReportVersion, questionsHash };
         foreach (var recipe in recipes)
         {
             var index = indexes.TryGetValue(recipe.Retrieval, out var built) ? built : default;
-            var record = await EvaluateRecipeAsync(pipeline, recipe, questions, questionsHash, index.Record, index.Dir, ct).ConfigureAwait(false);
+            var model = recipe.DocsModel ? docsModel : null;
+            var record = await EvaluateRecipeAsync(pipeline, recipe, questions, questionsHash, index.Record, index.Dir, model, ct).ConfigureAwait(false);
             var predictions = JsonLines.Read<QaPrediction>(Path.Combine(LabDir, "recipes", recipe.Name, "predictions.jsonl"));
-            var trainSeconds = index.Record?.Values.GetValueOrDefault("train_seconds") ?? 0;
+            var trainSeconds = (index.Record?.Values.GetValueOrDefault("train_seconds") ?? 0) + (model?.Seconds ?? 0);
             results.Add(Score(recipe, questions, predictions, trainSeconds));
             reportInputs.Add(record.Outputs.Values.Single());
             reportInputs.Add(trainSeconds.ToString("R", CultureInfo.InvariantCulture));
@@ -97,16 +102,17 @@ public sealed class QaLabRunner
         var (recommendation, picked) = QaAdvice.Recommend(_workspace, results, _settings.Lab);
         var c = _settings.Lab.Options.Compute;
         reportInputs.AddRange([_settings.Lab.RequestsPerMonth.ToString("R", CultureInfo.InvariantCulture), c.CpuHourUsd.ToString("R", CultureInfo.InvariantCulture),
-            c.AmortizeMonths.ToString(CultureInfo.InvariantCulture), string.Join(';', skipped.Select(s => s.Recipe + ":" + s.Reason)), recommendation.ToJsonString()]);
+            c.AmortizeMonths.ToString(CultureInfo.InvariantCulture), docsModel?.Inputs ?? "", string.Join(';', skipped.Select(s => s.Recipe + ":" + s.Reason)), recommendation.ToJsonString()]);
         await pipeline.RunAsync("report", "write the report", Hashing.Of([.. reportInputs]), ["summary.json", "report.html", "results.json"], (run, _) =>
         {
             run.Start(1);
-            QaReportWriter.Write(LabDir, Path.GetFileName(_workspace.Root.TrimEnd('/')), results, skipped, freshness, recommendation, picked, _settings, questions);
+            QaReportWriter.Write(LabDir, Path.GetFileName(_workspace.Root.TrimEnd('/')), results, skipped, freshness,
+                docsModel is null ? null : new DocsModelLoss(docsModel.Steps, docsModel.BaseLoss, docsModel.Loss), recommendation, picked, _settings, questions);
             run.Detail = ".lever/lab/report.html";
             return Task.CompletedTask;
         }, ct).ConfigureAwait(false);
 
-        return new QaLabReport(results, skipped, freshness, recommendation, picked, Path.Combine(LabDir, "summary.json"), Path.Combine(LabDir, "report.html"), pipeline.Ran, pipeline.Reused);
+        return new QaLabReport(results, skipped, freshness, docsModel is null ? null : new DocsModelLoss(docsModel.Steps, docsModel.BaseLoss, docsModel.Loss), recommendation, picked, Path.Combine(LabDir, "summary.json"), Path.Combine(LabDir, "report.html"), pipeline.Ran, pipeline.Reused);
     }
 
     private IndexOptions Chunking => new()
@@ -150,12 +156,12 @@ public sealed class QaLabRunner
     }
 
     private async Task<StageRecord> EvaluateRecipeAsync(LabPipeline pipeline, QaRecipe recipe, IReadOnlyList<QaQuestion> questions, string questionsHash,
-        StageRecord? index, string? indexDir, CancellationToken ct)
+        StageRecord? index, string? indexDir, DocsLanguageModel.Result? model, CancellationToken ct)
     {
         var dir = Directory.CreateDirectory(Path.Combine(LabDir, "recipes", recipe.Name)).FullName;
         var inputs = Hashing.Of(EvalVersion, ExtractiveReader.Version, questionsHash, recipe.ToString(), _settings.Options.K.ToString(CultureInfo.InvariantCulture),
             recipe.Hosted ? _providers.ChatId ?? "" : "", recipe.Retrieval == QaRetrieval.Hybrid ? _providers.EmbeddingId ?? "" : "",
-            index?.Inputs ?? "", string.Join(',', index?.Outputs.Values.AsEnumerable() ?? []));
+            index?.Inputs ?? "", string.Join(',', index?.Outputs.Values.AsEnumerable() ?? []), model?.Inputs ?? "");
         return await pipeline.RunAsync($"eval:{recipe.Name}", $"answer {questions.Count} questions: {recipe.Name}", inputs, [$"recipes/{recipe.Name}/predictions.jsonl"], async (run, token) =>
         {
             var partial = Path.Combine(dir, "predictions.partial.jsonl");
@@ -171,7 +177,8 @@ public sealed class QaLabRunner
             if (answered.Count > 0 && answered.Count < questions.Count) run.Info($"{recipe.Name}: resuming at question {answered.Count + 1} of {questions.Count}");
 
             using var opened = indexDir is null ? null : RetrievalIndex.Open(indexDir);
-            var answerer = new QaAnswerer(recipe, opened, _providers, _settings.Options.K);
+            using var generator = model is null ? null : Engine.Generation.TextGenerator.Load(model.Directory);
+            var answerer = new QaAnswerer(recipe, opened, _providers, _settings.Options.K, generator);
             // One untimed local answer first, so JIT and loading the index are not billed to the first question (a hosted warm-up would be billed).
             if (!recipe.Hosted) await answerer.AnswerAsync(questions[0].Input, token).ConfigureAwait(false);
             await using (var writer = new StreamWriter(partial, append: true))
@@ -204,7 +211,7 @@ public sealed class QaLabRunner
         IReadOnlyList<FreshnessEdit> edits, CancellationToken ct)
     {
         // The local reader always; the hosted RAG recipe too when a chat model is configured.
-        var recipes = QaRecipe.All.Where(r => r.Retrieval == QaRetrieval.Bm25 && r.Unavailable(_providers) is null).ToList();
+        var recipes = QaRecipe.All.Where(r => r.Retrieval == QaRetrieval.Bm25 && r.Unavailable(_providers, false) is null).ToList();
         var inputs = Hashing.Of(FreshnessVersion, EvalVersion, ExtractiveReader.Version, inventory, ChunkingKey, Hashing.File(_settings.FreshnessPath!), questionsHash,
             _settings.Options.K.ToString(CultureInfo.InvariantCulture), string.Join(',', recipes.Select(r => r.Name)), recipes.Any(r => r.Hosted) ? _providers.ChatId ?? "" : "");
         return await pipeline.RunAsync("freshness", $"freshness: {edits.Count} edits, sync, ask again", inputs, ["freshness/freshness.json"], async (run, token) =>

@@ -14,11 +14,11 @@ public static class QaReportWriter
 
     /// <summary>Writes summary.json, results.json and report.html into <paramref name="labDir"/>.</summary>
     public static void Write(string labDir, string title, IReadOnlyList<QaRecipeResult> results, IReadOnlyList<(string Recipe, string Reason)> skipped,
-        IReadOnlyList<FreshnessRow> freshness, JsonObject recommendation, string? picked, QaLabSettings settings, IReadOnlyList<QaQuestion> questions)
+        IReadOnlyList<FreshnessRow> freshness, DocsModelLoss? docsModel, JsonObject recommendation, string? picked, QaLabSettings settings, IReadOnlyList<QaQuestion> questions)
     {
         File.WriteAllText(Path.Combine(labDir, "summary.json"), Summary(results, recommendation).ToJsonString(Indented) + "\n");
-        File.WriteAllText(Path.Combine(labDir, "results.json"), Details(results, skipped, freshness, settings).ToJsonString(Indented) + "\n");
-        File.WriteAllText(Path.Combine(labDir, "report.html"), QaHtmlReport.Render(title, results, skipped, freshness, recommendation, picked, settings, questions));
+        File.WriteAllText(Path.Combine(labDir, "results.json"), Details(results, skipped, freshness, docsModel, settings).ToJsonString(Indented) + "\n");
+        File.WriteAllText(Path.Combine(labDir, "report.html"), QaHtmlReport.Render(title, results, skipped, freshness, docsModel, recommendation, picked, settings, questions));
     }
 
     /// <summary>The summary.json document: <c>{"recipes":[…],"recommendation":{…}}</c>.</summary>
@@ -49,7 +49,7 @@ public static class QaReportWriter
 
     private static JsonNode? R(double? v) => v is { } x ? JsonValue.Create(Math.Round(x, 6)) : null;
 
-    private static JsonObject Details(IReadOnlyList<QaRecipeResult> results, IReadOnlyList<(string Recipe, string Reason)> skipped, IReadOnlyList<FreshnessRow> freshness, QaLabSettings settings)
+    private static JsonObject Details(IReadOnlyList<QaRecipeResult> results, IReadOnlyList<(string Recipe, string Reason)> skipped, IReadOnlyList<FreshnessRow> freshness, DocsModelLoss? docsModel, QaLabSettings settings)
     {
         var recipes = new JsonArray();
         foreach (var r in results)
@@ -84,6 +84,7 @@ public static class QaReportWriter
             ["recipes"] = recipes,
             ["skipped"] = new JsonArray([.. skipped.Select(s => (JsonNode)new JsonObject { ["name"] = s.Recipe, ["reason"] = s.Reason })]),
             ["freshness"] = JsonSerializer.SerializeToNode(freshness, Internal.JsonLines.Options),
+            ["docs_model"] = docsModel is null ? null : JsonSerializer.SerializeToNode(docsModel, Internal.JsonLines.Options),
             ["matching"] = "an answer is correct when it contains the expected text after normalization (NFKC, lower case, number words → digits, byte units → kb/mb/gb/tb joined to their number, punctuation → space), on word boundaries",
             ["cost_model"] = new JsonObject
             {
