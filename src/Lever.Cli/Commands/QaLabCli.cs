@@ -39,7 +39,7 @@ internal static class QaLabCli
         }
 
         var table = new Table().Border(TableBorder.None).Title("[bold]lab results on the question set[/] (acc: answer has the expected text; +cite: and cites the gold page; R@1, MRR: gold page rank; more in report.html)")
-            .AddColumns("recipe", "acc", "+cite", "R@1", "MRR", "p50", "p95", "$/1k", "$/month");
+            .AddColumns("recipe", "acc", "+cite", "R@1", "MRR", "p50", "p95", "$/1k", "$/mo");
         foreach (var c in table.Columns) c.PadLeft(0).PadRight(2);
         table.Columns[0].NoWrap();
         foreach (var c in table.Columns.Skip(1)) c.RightAligned();
