@@ -15,14 +15,14 @@ namespace Lever.Lab.Qa;
 ///    one only in the page title or a parent heading a quarter;
 ///    (the question itself and the page's headings repeated in its text are never answers);
 /// 4) questions that ask for a quantity ("default", "how many", "maximum"…) prefer sentences with a number; a sentence that
-///    opens with a question term is about it; fragments of fewer than four terms (headings, table cells) count half; a
+///    opens with a question term is about it; short fragments (under four terms, no closing period: labels, table cells) count half; a
 ///    passage whose own heading covers question terms (the asked-for setting's entry) scales its sentences up by that share;
 /// 5) the passage's retrieval score, relative to the best passage's, is added (the retriever's confidence).
 /// </summary>
 public static partial class ExtractiveReader
 {
     /// <summary>Changes whenever the scoring changes: part of the lab's cache keys, so cached answers are recomputed.</summary>
-    public const string Version = "reader-v4";
+    public const string Version = "reader-v5";
 
     /// <summary>Longest answer returned, in characters (a long sentence is cut at a word boundary).</summary>
     public const int MaxAnswerChars = 400;
@@ -82,7 +82,8 @@ public static partial class ExtractiveReader
             if (wantsNumber && Digit().IsMatch(c.Text)) score += 0.5 * mean;
             // A sentence that opens with a question term is about it ("pg_dump is a utility …", "MERGE performs …").
             if (TextAnalyzer.Terms(c.Text.Length > 60 ? c.Text[..60] : c.Text) is [var lead, ..] && weight.TryGetValue(lead, out var lw)) score += 0.5 * lw;
-            if (c.Count < 4) score *= 0.5;
+            // A short line without a sentence end is a label or a table cell; "The default is 10." is a sentence.
+            if (c.Count < 4 && !c.Text.EndsWith('.')) score *= 0.5;
             score *= 1 + topic[c.Passage];
             // 5) the retriever's confidence in the passage.
             score += mean * (maxScore > 0 ? passages[c.Passage].Score / maxScore : 0);
