@@ -223,8 +223,9 @@ public sealed class QaLabTests : IDisposable
         // Strict binding: an unknown field is refused with its line.
         var unknown = Assert.Throws<LeverUserException>(() => Settings(Workspace("    index: manual\n    top_k: 3")));
         Assert.Contains("top_k", unknown.Message);
-        var task = Assert.Throws<LeverUserException>(() => Settings(Workspace(extra: "").Also(r => File.WriteAllText(Path.Combine(r, "lever.yaml"),
-            File.ReadAllText(Path.Combine(r, "lever.yaml")).Replace("task: qa", "task: quiz", StringComparison.Ordinal)))));
+        var quiz = Workspace();
+        File.WriteAllText(Path.Combine(quiz, "lever.yaml"), File.ReadAllText(Path.Combine(quiz, "lever.yaml")).Replace("task: qa", "task: quiz", StringComparison.Ordinal));
+        var task = Assert.Throws<LeverUserException>(() => Settings(quiz));
         Assert.Contains("lab.task", task.Message);
     }
 
@@ -247,14 +248,5 @@ public sealed class QaLabTests : IDisposable
     {
         var ws = Core.Workspace.Open(root);
         return QaLabSettings.Load(ws, LabConfiguration.Load(ws));
-    }
-}
-
-internal static class TestExtensions
-{
-    public static string Also(this string value, Action<string> action)
-    {
-        action(value);
-        return value;
     }
 }
