@@ -31,6 +31,7 @@ public sealed record LabConfiguration(LabOptions Options, double RequestsPerMont
     private static void Validate(string path, LabOptions o)
     {
         void Fail(string field, string what, string hint) => throw new LeverUserException($"{path}: lab.{field}: {what}", hint);
+        if (o.Task is not ("classification" or "qa")) Fail("task", $"unknown task '{o.Task}'", "use classification (as samples/spam) or qa (as samples/pgdocs)");
         if (!string.Equals(o.Dataset.Source, "spamassassin", StringComparison.Ordinal))
             Fail("dataset.source", $"unknown source '{o.Dataset.Source}'", "the implemented source is spamassassin");
         if (o.Dataset.TrainGroups.Count == 0) Fail("dataset.train_groups", "empty", "list the corpus groups to train on");

@@ -26,6 +26,12 @@ public sealed class LabOptions
 
     /// <summary>Within this many accuracy points of the best, the cheaper recipe is recommended.</summary>
     public double ToleranceAccuracyPoints { get; set; } = 1.0;
+
+    /// <summary>The task: <c>classification</c> (labelled examples, as samples/spam) or <c>qa</c> (questions answered from documents, as samples/pgdocs).</summary>
+    public string Task { get; set; } = "classification";
+
+    /// <summary>The question-answering lab's settings (used when <see cref="Task"/> is <c>qa</c>).</summary>
+    public Qa.QaLabOptions Qa { get; set; } = new();
 }
 
 /// <summary>Where the lab's emails come from and how they are split.</summary>

@@ -1,0 +1,131 @@
+using Lever.Core;
+using Lever.Core.Config;
+using Lever.Hosting.Providers;
+using Lever.Lab;
+using Lever.Lab.Qa;
+using Lever.Lab.Reporting;
+using Spectre.Console;
+
+namespace Lever.Cli.Commands;
+
+/// <summary>
+/// <c>lever lab</c> on a question-answering workspace (<c>lab.task: qa</c>): resolves the providers from lever.yaml
+/// (the composition root's job), runs <see cref="QaLabRunner"/> with progress, and prints the results.
+/// </summary>
+internal static class QaLabCli
+{
+    /// <summary>Chat model used when no provider is configured but OPENAI_API_KEY is set.</summary>
+    public const string DefaultOpenAiModel = "gpt-4o-mini";
+
+    public static async Task<int> RunAsync(Workspace ws, LabConfiguration config, CancellationToken ct)
+    {
+        var settings = QaLabSettings.Load(ws, config);
+        var providers = Providers(ws, settings);
+        var (recipes, _) = QaLabRunner.Plan(providers, config.Options.Recipes, settings.Options.TrainModel);
+        AnsiConsole.MarkupLineInterpolated($"[bold]lever lab[/] {ws.Root}: question answering, {recipes.Count} recipe(s), priced at {LabFormat.Volume(config.RequestsPerMonth)} answers/month");
+
+        QaLabReport report;
+        if (AnsiConsole.Profile.Capabilities.Interactive)
+        {
+            report = await AnsiConsole.Progress()
+                .AutoClear(false)
+                .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
+                .StartAsync(async ctx => await new QaLabRunner(ws, settings, providers, new LabProgressObserver(ctx)).RunAsync(ct).ConfigureAwait(false))
+                .ConfigureAwait(false);
+        }
+        else
+        {
+            report = await new QaLabRunner(ws, settings, providers, new LabProgressObserver(null)).RunAsync(ct).ConfigureAwait(false);
+        }
+
+        var table = new Table().Border(TableBorder.None).Title("[bold]lab results on the question set[/] (acc: answer has the expected text; +cite: and cites the gold page; R@1, MRR: gold page rank; more in report.html)")
+            .AddColumns("recipe", "acc", "+cite", "R@1", "MRR", "p50", "p95", "$/1k", "$/mo");
+        foreach (var c in table.Columns) c.PadLeft(0).PadRight(2);
+        table.Columns[0].NoWrap();
+        foreach (var c in table.Columns.Skip(1)) c.RightAligned();
+        foreach (var r in report.Results.OrderByDescending(r => r.Accuracy))
+        {
+            var name = (r.Recipe.Name == report.RecommendedRecipe ? $"[green]{Markup.Escape(r.Recipe.Name)} *[/]" : Markup.Escape(r.Recipe.Name)) + $"\n[grey]{Markup.Escape(r.Recipe.Lever)}[/]";
+            var s = r.Retrieval;
+            table.AddRow(name, Pct(r.Accuracy), P(r.GroundedAccuracy), P(s?.RecallAt1), s is null ? "-" : F(s.Mrr, "0.000"),
+                Ms(r.LatencyMsP50), Ms(r.LatencyMsP95), Usd(r.Cost.Per1kUsd), Usd(r.Cost.MonthlyUsd));
+        }
+        AnsiConsole.Write(table);
+        foreach (var (recipe, reason) in report.Skipped) AnsiConsole.MarkupLineInterpolated($"[grey]not run: {recipe} — {reason}[/]");
+        if (report.DocsModel is { } lm)
+            AnsiConsole.MarkupLineInterpolated($"[bold]trained on the documents[/]: held-out loss {lm.BaseLoss:0.000} → {lm.Loss:0.000} nats/token in {lm.Steps} steps; closed-book accuracy {P(report.Results.FirstOrDefault(r => r.Recipe.DocsModel)?.Accuracy)}");
+        if (report.Freshness.Count > 0)
+        {
+            AnsiConsole.MarkupLine("[bold]freshness[/] (edits to a copy of the documents; the answer before, after the edit unsynced, after index sync):");
+            foreach (var f in report.Freshness)
+                AnsiConsole.MarkupLine($"  {Markup.Escape(f.Question)} {Markup.Escape(f.ExpectedBefore)} → {Markup.Escape(f.ExpectedAfter)} ({Markup.Escape(f.Recipe)}): before {Mark(f.BeforeOk)}, unsynced still old {Mark(f.UnsyncedOld)}, after sync {Mark(f.AfterOk)}");
+        }
+        AnsiConsole.MarkupLineInterpolated($"[bold]recommendation:[/] {report.Recommendation["primary"]?.ToString() ?? "none"} ({report.RecommendedRecipe ?? "-"})");
+        if (report.Recommendation["summary"]?.ToString() is { } summary) AnsiConsole.MarkupLineInterpolated($"  {summary}");
+        if (report.Recommendation["warnings"] is System.Text.Json.Nodes.JsonArray warnings)
+            foreach (var line in warnings) AnsiConsole.MarkupLineInterpolated($"  [yellow]warning:[/] {line?.ToString()}");
+        AnsiConsole.MarkupLineInterpolated($"stages: {report.Ran.Count} ran, {report.Reused.Count} reused");
+        AnsiConsole.MarkupLineInterpolated($"report: {report.ReportPath}");
+        AnsiConsole.MarkupLineInterpolated($"summary: {report.SummaryPath}");
+        return 0;
+    }
+
+    /// <summary>
+    /// The chat model: <c>lab.qa.provider</c>, else the only provider with a model, else OPENAI_API_KEY with the default
+    /// model; the embedding model: <c>lab.qa.embedding</c>, else the index's <c>embedding:</c>. Prices from the price book.
+    /// </summary>
+    private static QaProviders Providers(Workspace ws, QaLabSettings settings)
+    {
+        var config = LeverConfig.Load(ws.ConfigPath);
+        var options = config.Section<Dictionary<string, ProviderOptions>>("providers") ?? [];
+        var chatName = settings.Options.Provider;
+        if (chatName is null)
+        {
+            var withModel = options.Where(p => p.Value.Model is not null).Select(p => p.Key).Order(StringComparer.Ordinal).ToList();
+            if (withModel.Count > 1)
+                throw new LeverUserException($"{ws.ConfigPath}: lab.qa.provider: {withModel.Count} chat providers are configured ({string.Join(", ", withModel)}) and none is chosen",
+                    $"set lab: {{ qa: {{ provider: {withModel[0]} }} }}");
+            chatName = withModel.FirstOrDefault();
+            if (chatName is null && !options.ContainsKey("openai") && !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("OPENAI_API_KEY")))
+            {
+                chatName = "openai";
+                options["openai"] = new ProviderOptions { ApiKeyEnv = "OPENAI_API_KEY", Model = DefaultOpenAiModel };
+            }
+        }
+        var registry = new ProviderRegistry(options, ws.ConfigPath, new ProviderConnection { BaseDirectory = ws.Root }) { PriceBook = ProviderRegistry.PriceBookFor(config) };
+        var none = QaProviders.None;
+        string? chatId = null;
+        Microsoft.Extensions.AI.IChatClient? chat = null;
+        double input = 0, output = 0;
+        if (chatName is not null)
+        {
+            var p = registry.Get(chatName);
+            if (p.Model is null) throw new LeverUserException($"{ws.ConfigPath}: providers.{chatName}.model: missing", "give the chat model the lab's hosted recipes use");
+            chat = registry.Chat(chatName);
+            var prices = registry.Prices(chatName);
+            (input, output) = (prices.InputPerMillion, prices.OutputPerMillion);
+            chatId = $"{chatName}/{p.Model}";
+        }
+        string? embeddingId = null;
+        Microsoft.Extensions.AI.IEmbeddingGenerator<string, Microsoft.Extensions.AI.Embedding<float>>? embedder = null;
+        if (settings.EmbeddingProvider is { } e)
+        {
+            embedder = registry.Embeddings(e) ?? throw new LeverUserException($"{ws.ConfigPath}: providers.{e}.embedding_model: missing",
+                "set the provider's embedding_model, or remove lab.qa.embedding / the index's embedding: to skip the hybrid recipes");
+            embeddingId = $"{e}/{registry.Get(e).EmbeddingModel}";
+        }
+        return new QaProviders(chatId, chat, input, output, embeddingId, embedder, none.ChatMissing, none.EmbeddingMissing);
+    }
+
+    private static string P(double? v) => v is { } x ? Pct(x) : "-";
+
+    private static string Pct(double v) => F(v * 100, "0.0") + "%";
+
+    private static string F(double v, string format) => v.ToString(format, System.Globalization.CultureInfo.InvariantCulture);
+
+    private static string Ms(double ms) => ms < 10 ? F(ms, "0.00") + "ms" : F(ms, "#,0") + "ms";
+
+    private static string Usd(double usd) => usd is > 0 and < 0.01 ? F(usd, "0.0e+0") : usd < 1000 ? F(usd, "0.00") : F(usd, "#,0");
+
+    private static string Mark(bool ok) => ok ? "[green]yes[/]" : "[red]no[/]";
+}

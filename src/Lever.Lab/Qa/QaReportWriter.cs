@@ -1,0 +1,99 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Lever.Lab.Qa;
+
+/// <summary>
+/// Writes the QA lab's reports: summary.json (the classification lab's recipe fields — <c>macro_f1</c> is null, an open
+/// answer has no classes — plus the retrieval metrics), results.json (everything: per-question answers, citation accuracy,
+/// failure diagnosis, freshness rows, skipped recipes, cost inputs) and report.html.
+/// </summary>
+public static class QaReportWriter
+{
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+
+    /// <summary>Writes summary.json, results.json and report.html into <paramref name="labDir"/>.</summary>
+    public static void Write(string labDir, string title, IReadOnlyList<QaRecipeResult> results, IReadOnlyList<(string Recipe, string Reason)> skipped,
+        IReadOnlyList<FreshnessRow> freshness, DocsModelLoss? docsModel, JsonObject recommendation, string? picked, QaLabSettings settings, IReadOnlyList<QaQuestion> questions)
+    {
+        File.WriteAllText(Path.Combine(labDir, "summary.json"), Summary(results, recommendation).ToJsonString(Indented) + "\n");
+        File.WriteAllText(Path.Combine(labDir, "results.json"), Details(results, skipped, freshness, docsModel, settings).ToJsonString(Indented) + "\n");
+        File.WriteAllText(Path.Combine(labDir, "report.html"), QaHtmlReport.Render(title, results, skipped, freshness, docsModel, recommendation, picked, settings, questions));
+    }
+
+    /// <summary>The summary.json document: <c>{"recipes":[…],"recommendation":{…}}</c>.</summary>
+    public static JsonObject Summary(IReadOnlyList<QaRecipeResult> results, JsonObject recommendation)
+    {
+        var recipes = new JsonArray();
+        foreach (var r in results)
+        {
+            recipes.Add(new JsonObject
+            {
+                ["name"] = r.Recipe.Name,
+                ["lever"] = r.Recipe.Lever,
+                ["accuracy"] = Math.Round(r.Accuracy, 6),
+                ["macro_f1"] = null,
+                ["latency_ms_p50"] = Math.Round(r.LatencyMsP50, 4),
+                ["latency_ms_p95"] = Math.Round(r.LatencyMsP95, 4),
+                ["cost_per_1k_usd"] = r.Cost.Per1kUsd,
+                ["train_seconds"] = Math.Round(r.TrainSeconds, 3),
+                ["recall_at_1"] = R(r.Retrieval?.RecallAt1),
+                ["recall_at_5"] = R(r.Retrieval?.RecallAt5),
+                ["recall_at_10"] = R(r.Retrieval?.RecallAt10),
+                ["mrr"] = R(r.Retrieval?.Mrr),
+                ["ndcg_at_10"] = R(r.Retrieval?.NdcgAt10),
+            });
+        }
+        return new JsonObject { ["recipes"] = recipes, ["recommendation"] = recommendation.DeepClone() };
+    }
+
+    private static JsonNode? R(double? v) => v is { } x ? JsonValue.Create(Math.Round(x, 6)) : null;
+
+    private static JsonObject Details(IReadOnlyList<QaRecipeResult> results, IReadOnlyList<(string Recipe, string Reason)> skipped, IReadOnlyList<FreshnessRow> freshness, DocsModelLoss? docsModel, QaLabSettings settings)
+    {
+        var recipes = new JsonArray();
+        foreach (var r in results)
+        {
+            recipes.Add(new JsonObject
+            {
+                ["name"] = r.Recipe.Name,
+                ["lever"] = r.Recipe.Lever,
+                ["description"] = r.Recipe.Description,
+                ["retrieval"] = r.Recipe.Retrieval.ToString().ToLowerInvariant(),
+                ["hosted"] = r.Recipe.Hosted,
+                ["items"] = r.Items,
+                ["correct"] = r.Correct,
+                ["accuracy"] = r.Accuracy,
+                ["citation_accuracy"] = r.CitationAccuracy,
+                ["grounded_accuracy"] = r.GroundedAccuracy,
+                ["retrieval_metrics"] = r.Retrieval is null ? null : JsonSerializer.SerializeToNode(r.Retrieval, Internal.JsonLines.Options),
+                ["diagnosis"] = new JsonObject { ["knowledge"] = r.KnowledgeFailures, ["capability"] = r.CapabilityFailures },
+                ["latency_ms_p50"] = r.LatencyMsP50,
+                ["latency_ms_p95"] = r.LatencyMsP95,
+                ["latency_ms_mean"] = r.LatencyMsMean,
+                ["train_seconds"] = r.TrainSeconds,
+                ["answer_per_1k_usd"] = r.Cost.AnswerPer1kUsd,
+                ["training_per_1k_usd"] = r.Cost.TrainingPer1kUsd,
+                ["cost_per_1k_usd"] = r.Cost.Per1kUsd,
+                ["monthly_usd"] = r.Cost.MonthlyUsd,
+                ["answers"] = JsonSerializer.SerializeToNode(r.Predictions, Internal.JsonLines.Options),
+            });
+        }
+        return new JsonObject
+        {
+            ["recipes"] = recipes,
+            ["skipped"] = new JsonArray([.. skipped.Select(s => (JsonNode)new JsonObject { ["name"] = s.Recipe, ["reason"] = s.Reason })]),
+            ["freshness"] = JsonSerializer.SerializeToNode(freshness, Internal.JsonLines.Options),
+            ["docs_model"] = docsModel is null ? null : JsonSerializer.SerializeToNode(docsModel, Internal.JsonLines.Options),
+            ["matching"] = "an answer is correct when it contains the expected text after normalization (NFKC, lower case, number words → digits, byte units → kb/mb/gb/tb joined to their number, punctuation → space), on word boundaries",
+            ["cost_model"] = new JsonObject
+            {
+                ["formula"] = "cost_per_1k = 1000 × (mean_latency_s × answer_cores × cpu_hour_usd / 3600 + billed_per_answer + index_seconds × cpu_hour_usd / 3600 / (amortize_months × requests_per_month)); answer_cores = 1 local, 0 hosted",
+                ["cpu_hour_usd"] = settings.Lab.Options.Compute.CpuHourUsd,
+                ["amortize_months"] = settings.Lab.Options.Compute.AmortizeMonths,
+                ["requests_per_month"] = settings.Lab.RequestsPerMonth,
+                ["volume_source"] = settings.Lab.VolumeSource,
+            },
+        };
+    }
+}

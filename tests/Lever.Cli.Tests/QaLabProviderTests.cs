@@ -1,0 +1,135 @@
+using System.Runtime.CompilerServices;
+using System.Text.Json.Nodes;
+using Lever.Server;
+using Microsoft.Extensions.AI;
+
+namespace Lever.Cli.Tests;
+
+/// <summary>
+/// <c>lever lab</c> on a question-answering workspace whose lever.yaml configures a provider, served by a real
+/// OpenAI-compatible server on 127.0.0.1: the hosted recipes (closed book, RAG over BM25 and hybrid) join the comparison.
+/// </summary>
+public sealed class QaLabProviderTests : IDisposable
+{
+    private readonly string _ws = Directory.CreateTempSubdirectory("lever-qalab-").FullName;
+
+    public void Dispose()
+    {
+        try { Directory.Delete(_ws, true); } catch (IOException) { }
+    }
+
+    /// <summary>With numbered passages, repeats passage [1] and cites it; without any (closed book), does not know.</summary>
+    private sealed class FirstPassageModel : IChatClient
+    {
+        private int _withPassages;
+
+        public int WithPassages => Volatile.Read(ref _withPassages);
+
+        public Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+        {
+            var prompt = messages.Last(m => m.Role == ChatRole.User).Text;
+            var first = prompt.Split("\n\n").FirstOrDefault(b => b.StartsWith("[1] ", StringComparison.Ordinal));
+            if (first is null) return Task.FromResult(new ChatResponse(new ChatMessage(ChatRole.Assistant, "I do not know.")));
+            Interlocked.Increment(ref _withPassages);
+            var text = first[(first.IndexOf('\n', StringComparison.Ordinal) + 1)..].Replace('\n', ' ');
+            return Task.FromResult(new ChatResponse(new ChatMessage(ChatRole.Assistant, $"{text} [1]")));
+        }
+
+        public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+        {
+            var r = await GetResponseAsync(messages, options, cancellationToken);
+            yield return new ChatResponseUpdate(ChatRole.Assistant, r.Text);
+        }
+
+        public object? GetService(Type serviceType, object? serviceKey = null) => null;
+
+        public void Dispose()
+        {
+        }
+    }
+
+    /// <summary>Hashes each word into one of 64 dimensions: texts that share words get similar vectors.</summary>
+    private sealed class WordHashEmbedder : IEmbeddingGenerator<string, Embedding<float>>
+    {
+        public Task<GeneratedEmbeddings<Embedding<float>>> GenerateAsync(IEnumerable<string> values, EmbeddingGenerationOptions? options = null, CancellationToken cancellationToken = default)
+        {
+            var result = new GeneratedEmbeddings<Embedding<float>>();
+            foreach (var text in values)
+            {
+                var v = new float[64];
+                foreach (var w in text.ToLowerInvariant().Split([' ', '\n', '.', '?', ','], StringSplitOptions.RemoveEmptyEntries))
+                    v[(int)((uint)w.Aggregate(17, (h, c) => unchecked(h * 31 + c)) % 64)] += 1;
+                result.Add(new Embedding<float>(v));
+            }
+            return Task.FromResult(result);
+        }
+
+        public object? GetService(Type serviceType, object? serviceKey = null) => null;
+
+        public void Dispose()
+        {
+        }
+    }
+
+    private void Write(string relative, string content)
+    {
+        var full = Path.Combine(_ws, relative);
+        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+        File.WriteAllText(full, content);
+    }
+
+    [Fact]
+    public async Task A_configured_provider_adds_the_hosted_recipes_and_an_embedding_model_the_hybrid_ones()
+    {
+        var model = new FirstPassageModel();
+        await using var server = OpenAiServer.Create(model, new WordHashEmbedder(), new ServerOptions { Port = 0 });
+        await server.StartAsync();
+        Write("docs/network.html", "<html><head><title>Network</title></head><body><h1>Network</h1><p>The zephyr daemon listens on TCP port 7311 by default.</p></body></html>");
+        Write("docs/cache.html", "<html><head><title>Cache</title></head><body><h1>Cache</h1><p>The block cache holds sixteen megabytes by default.</p></body></html>");
+        Write("docs/audit.html", "<html><head><title>Audit</title></head><body><h1>Audit</h1><p>Audit records are kept for 90 days.</p></body></html>");
+        Write("docs/intro.html", "<html><head><title>Introduction</title></head><body><h1>Introduction</h1><p>Zephyr is a small storage daemon with a network port, a cache and audit records.</p></body></html>");
+        Write("questions.jsonl", """
+            {"id": "q1", "input": "What TCP port does the zephyr daemon listen on?", "expected": "7311", "metadata": {"page": "network.html"}}
+            {"id": "q2", "input": "How big is the block cache by default?", "expected": "16MB", "metadata": {"page": "cache.html"}}
+            {"id": "q3", "input": "How long are audit records kept?", "expected": "90 days", "metadata": {"page": "audit.html"}}
+            """);
+        Write("lever.yaml", $"""
+            providers:
+              srv:
+                base_url: {server.BaseUrl}
+                model: first-passage
+                embedding_model: words
+            indexes:
+              manual:
+                path: docs
+            lab:
+              task: qa
+              compute:
+                requests_per_month: 1000
+              qa:
+                index: manual
+                freshness: null
+                embedding: srv
+                k: 2
+            """);
+
+        var r = LeverProcess.Run(_ws, "lab", ".");
+        Assert.True(r.ExitCode == 0, r.Stdout + r.Stderr);
+        var summary = JsonNode.Parse(File.ReadAllText(Path.Combine(_ws, ".lever", "lab", "summary.json")))!;
+        var recipes = summary["recipes"]!.AsArray().ToDictionary(x => x!["name"]!.GetValue<string>(), x => x!.AsObject());
+        Assert.Equal(["local-closed-book", "bm25-extractive", "hybrid-extractive", "provider-closed-book", "provider-rag-bm25", "provider-rag-hybrid"], recipes.Keys);
+        Assert.Equal("prompt", recipes["provider-closed-book"]["lever"]!.GetValue<string>());
+        Assert.Equal("rag", recipes["provider-rag-bm25"]["lever"]!.GetValue<string>());
+        // The model only knows what the passages tell it: closed book it knows nothing, with the retrieved page it answers.
+        Assert.Equal(0.0, recipes["provider-closed-book"]["accuracy"]!.GetValue<double>());
+        Assert.Equal(1.0, recipes["provider-rag-bm25"]["accuracy"]!.GetValue<double>());
+        Assert.Equal(1.0, recipes["provider-rag-bm25"]["recall_at_1"]!.GetValue<double>());
+        Assert.NotNull(recipes["provider-rag-hybrid"]["ndcg_at_10"]);
+        Assert.Equal(6, model.WithPassages); // 3 questions × 2 hosted RAG recipes; the closed-book prompts carry no passages
+        // The [1] marker is resolved to the page of passage 1.
+        var results = JsonNode.Parse(File.ReadAllText(Path.Combine(_ws, ".lever", "lab", "results.json")))!;
+        var rag = results["recipes"]!.AsArray().Single(x => x!["name"]!.GetValue<string>() == "provider-rag-bm25")!;
+        Assert.Equal(1.0, rag["citation_accuracy"]!.GetValue<double>());
+        Assert.Contains("provider-rag-bm25", r.Stdout);
+    }
+}
