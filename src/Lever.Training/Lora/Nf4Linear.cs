@@ -34,9 +34,13 @@ public sealed class Nf4Linear : nn.Module<Tensor, Tensor>
     /// <summary>Device of the stored codes.</summary>
     public Device Device => _weight.Device;
 
+    /// <summary>Autocast: when set (bfloat16), the input is cast to it and the weight dequantized into it; null follows the input's dtype.</summary>
+    public ScalarType? ComputeType { get; set; }
+
     /// <inheritdoc />
     public override Tensor forward(Tensor x)
     {
+        if (ComputeType is { } ct) x = x.to(ct);
         // Dequantized in the forward and again in the backward (Nf4MatMul), never held between them.
         var y = Internal.Nf4MatMul.apply(x, _weight);                   // (..., out)
         return _bias is null ? y : y + _bias.to(x.dtype);

@@ -10,6 +10,7 @@ using Lever.Engine.Modules;
 using Lever.Training.Data;
 using Lever.Training.Internal;
 using Lever.Training.Lora;
+using Lever.Training.Precision;
 using Lever.Training.Trainer;
 using static TorchSharp.torch;
 
@@ -51,6 +52,11 @@ public static class TrainingRun
                 throw new LeverUserException($"{output} already holds a training run", $"continue it with `lever train --resume {options.Output}`, or choose another -o");
             options.Lora.Validate();
             options.Trainer.Validate();
+        }
+        // Checked before any work (and again on resume: the run may continue on another machine).
+        if (options.Trainer.Precision == TrainingPrecision.Bf16) Bf16Support.EnsureSupported();
+        if (!resume)
+        {
             Directory.CreateDirectory(output);
         }
 
@@ -96,6 +102,12 @@ public static class TrainingRun
         if (!(rawText || options.Method == TrainingMethod.Full) && data.Format == DatasetFormat.Text)
             log("note: {\"text\"} data trains on every token; for instruction data use prompt/completion or messages");
 
+        if (trainerOptions.Precision == TrainingPrecision.Bf16)
+        {
+            Bf16Autocast.Apply(llama);
+            log("precision: bf16 matmuls over float32 master weights (norms, loss and AdamW in float32)");
+        }
+
         int padId = tokenizer.EosTokenId;
         var loop = new TrainingLoop(llama, trainerOptions, train, validation, padId, output, generalReplay) { Progress = progress };
         long totalParameters = baseParameters + (options.Method is TrainingMethod.Lora or TrainingMethod.Qlora ? loop.TrainableParameters : 0);
@@ -134,12 +146,16 @@ public static class TrainingRun
         }
         double? generalAfter = generalEval is { Count: > 0 } ? loop.Evaluate(generalEval) : null;
         if (result.Stop != TrainingStop.Interrupted)
+        {
+            Bf16Autocast.Remove(llama);   // saving sees the plain modules (the weights were float32 all along)
             SaveOutput(options, llama, output);
+        }
 
         return new TrainingSummary
         {
             Method = options.Method.ToString().ToLowerInvariant(),
             Steps = result.State.Step,
+            Precision = trainerOptions.Precision == TrainingPrecision.Bf16 ? "bf16" : "f32",
             TrainLoss = result.TrainLoss,
             ValidationLoss = valLoss,
             BaseValidationLoss = start.ValidationLoss,

@@ -57,6 +57,9 @@ public sealed record TrainerOptions
     /// <summary>Fraction of each batch drawn from general text (the forgetting remedy); 0 disables replay.</summary>
     public double ReplayFraction { get; init; }
 
+    /// <summary>Compute dtype of forward and backward (master weights and optimizer state stay float32).</summary>
+    public TrainingPrecision Precision { get; init; } = TrainingPrecision.F32;
+
     /// <summary>Warm-up steps actually used.</summary>
     public int EffectiveWarmup => WarmupSteps ?? Math.Max(1, Steps / 20);
 
