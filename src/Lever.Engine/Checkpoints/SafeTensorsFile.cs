@@ -172,6 +172,23 @@ public sealed unsafe class SafeTensorsFile : IDisposable
         destination.copy_(loaded);
     }
 
+    /// <summary>
+    /// Drops this process's mapped pages of tensor <paramref name="name"/> after it was read: they would otherwise count
+    /// toward its resident memory until the file is closed (the OS keeps them in its page cache, so reading the tensor
+    /// again still works). Linux only; elsewhere nothing happens.
+    /// </summary>
+    public void ReleasePages(string name)
+    {
+        var info = Info(name);
+        if (!OperatingSystem.IsLinux() || _base == null || info.End == info.Begin) return;
+        long page = Environment.SystemPageSize;
+        var start = (long)(_base + _dataStart + info.Begin);
+        var end = (long)(_base + _dataStart + info.End);
+        var first = start / page * page;                      // whole pages; a neighbour sharing one is re-read if needed
+        var last = (end + page - 1) / page * page;
+        _ = LibC.Madvise((nint)first, (nuint)(last - first), LibC.MadvDontNeed);   // advisory: a failure only costs memory
+    }
+
     /// <summary>The header entry of <paramref name="name"/>; a missing tensor is a user error naming the file.</summary>
     public SafeTensorInfo Info(string name) =>
         Tensors.TryGetValue(name, out var info) ? info : throw Error(Path, $"tensor {name} is missing", "the checkpoint does not match config.json, or it is incomplete");

@@ -13,12 +13,15 @@ public sealed class LlamaModel : nn.Module
     private readonly RMSNorm norm;
     private readonly RotaryEmbedding _rotary;
 
-    /// <summary>Creates the stack for <paramref name="config"/> on <paramref name="device"/> (meta works: shapes only).</summary>
-    public LlamaModel(LlamaConfig config, Device? device = null) : base(nameof(LlamaModel))
+    /// <summary>
+    /// Creates the stack for <paramref name="config"/> on <paramref name="device"/> (meta works: shapes only), the
+    /// attention and MLP projections on <paramref name="projectionDevice"/> (default: the same).
+    /// </summary>
+    public LlamaModel(LlamaConfig config, Device? device = null, Device? projectionDevice = null) : base(nameof(LlamaModel))
     {
         Config = config;
         embed_tokens = nn.Embedding(config.VocabSize, config.HiddenSize, device: device);
-        layers = nn.ModuleList(Enumerable.Range(0, config.NumHiddenLayers).Select(i => new DecoderLayer(config, i, device)).ToArray());
+        layers = nn.ModuleList(Enumerable.Range(0, config.NumHiddenLayers).Select(i => new DecoderLayer(config, i, device, projectionDevice)).ToArray());
         norm = new RMSNorm(config.HiddenSize, config.RmsNormEps, device);
         _rotary = new RotaryEmbedding(config);
         register_module("embed_tokens", embed_tokens);

@@ -62,10 +62,25 @@ public static class TrainingRun
 
         // 1) base model and tokenizer
         var tokenizer = EngineTokenizer.Load(options.Model);
-        using var llama = HfCheckpoint.Load(options.Model);
+        // QLoRA quantizes each projection as it is read, so the float32 model is never in memory.
+        double? memoryRatio = null;
+        LlamaForCausalLM loaded;
+        if (options.Method == TrainingMethod.Qlora)
+        {
+            var (model, f32, nf4) = LoraInjector.LoadQuantized(options.Model, options.DoubleQuantization);
+            loaded = model;
+            memoryRatio = nf4 / (double)f32;
+            log($"qlora: base projections in NF4 (quantized while loading): {nf4 / 1048576.0:F1} MiB instead of {f32 / 1048576.0:F1} MiB ({memoryRatio:P1})");
+        }
+        else
+        {
+            loaded = HfCheckpoint.Load(options.Model);
+        }
+        using var llama = loaded;
         if (tokenizer.VocabSize > llama.Config.VocabSize)
             throw new LeverUserException($"{options.Model}: the tokenizer has {tokenizer.VocabSize} tokens but the model only {llama.Config.VocabSize}", "use the tokenizer the model was created with");
-        long baseParameters = llama.ParameterCount();
+        // NF4 weights are not parameters; count them as the float32 model would have them.
+        long baseParameters = llama.ParameterCount() + llama.Projections().Select(s => s.Get()).OfType<Nf4Linear>().Sum(q => q.Weight.Count + (q.Bias?.numel() ?? 0));
 
         // 2) data, streamed into token stores (reused on resume: the split and order are deterministic anyway)
         var encoder = new ExampleEncoder(tokenizer, tokenizer.Chat);
@@ -88,15 +103,8 @@ public static class TrainingRun
             throw new LeverUserException("--replay needs general text to mix in", "pass --general FILE (JSONL {\"text\"} lines), or fine-tune a model pre-trained by Lever");
 
         // 4) the method
-        double? memoryRatio = null;
         if (options.Method is TrainingMethod.Lora or TrainingMethod.Qlora)
         {
-            if (options.Method == TrainingMethod.Qlora)
-            {
-                var (f32, nf4) = LoraInjector.QuantizeProjections(llama, options.DoubleQuantization);
-                memoryRatio = nf4 / (double)f32;
-                log($"qlora: base projections in NF4: {nf4 / 1048576.0:F1} MiB instead of {f32 / 1048576.0:F1} MiB ({memoryRatio:P1})");
-            }
             LoraInjector.Inject(llama, options.Lora, LoraInjector.DefaultAdapter, options.Trainer.Seed);
         }
         if (!(rawText || options.Method == TrainingMethod.Full) && data.Format == DatasetFormat.Text)
