@@ -45,12 +45,13 @@ internal sealed class TrainingTrainCommand : ILeverCommand
         var replay = new Option<double>("--replay") { Description = "fraction of each batch drawn from general text (forgetting remedy)", DefaultValueFactory = _ => 0 };
         var json = new Option<bool>("--json") { Description = "progress on stderr; the last stdout line is a JSON summary" };
         var precision = new Option<string>("--precision") { Description = "f32, or bf16: bfloat16 matmuls over float32 master weights (CPUs with AVX512_BF16/AMX)", DefaultValueFactory = _ => "f32" };
+        var checkpointing = new Option<bool>("--gradient-checkpointing") { Description = "recompute each decoder layer in the backward: much less activation memory, ~1/3 more compute" };
         var threads = new Option<int?>("--threads") { Description = "CPU threads for libtorch (default: libtorch's choice)" };
 
         var command = new Command("train", "Train a model: pretrain, cpt, full fine-tuning, LoRA or QLoRA. Crash-safe; --resume continues.")
         {
             method, model, data, val, valFraction, output, resume, steps, epochs, lr, batch, accum, seqLen, seed, warmup, weightDecay, clip,
-            evalEvery, evalBatches, patience, checkpointEvery, rank, alpha, dropout, targets, rslora, noDoubleQuant, general, replay, json, threads, precision,
+            evalEvery, evalBatches, patience, checkpointEvery, rank, alpha, dropout, targets, rslora, noDoubleQuant, general, replay, json, threads, precision, checkpointing,
         };
         command.SetAction((parse, ct) =>
         {
@@ -92,6 +93,7 @@ internal sealed class TrainingTrainCommand : ILeverCommand
                         Seed = parse.GetValue(seed),
                         ReplayFraction = parse.GetValue(replay),
                         Precision = ParsePrecision(parse.GetValue(precision)!),
+                        GradientCheckpointing = parse.GetValue(checkpointing),
                     },
                     Lora = new LoraOptions
                     {

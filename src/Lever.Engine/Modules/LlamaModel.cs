@@ -42,6 +42,13 @@ public sealed class LlamaModel : nn.Module
     public RMSNorm Norm => norm;
 
     /// <summary>
+    /// Training hook: when set, each decoder layer runs as <c>LayerRunner(h, layer)</c>, where <c>layer</c> computes
+    /// the block from its input (B, T, C); activation checkpointing uses it to recompute blocks in the backward.
+    /// Not used with a KV cache (decoding).
+    /// </summary>
+    public Func<Tensor, Func<Tensor, Tensor>, Tensor>? LayerRunner { get; set; }
+
+    /// <summary>
     /// Hidden states (B, T, C) for <paramref name="inputIds"/> (B, T). <paramref name="attentionMask"/> (B, past+T) has 1
     /// for real tokens and 0 for padding (left padding for batches of different lengths); null means no padding.
     /// With a <paramref name="cache"/>, the new tokens follow its cached positions and are appended to it.
@@ -83,7 +90,14 @@ public sealed class LlamaModel : nn.Module
 
         // 3) the blocks.
         var h = embed_tokens.call(inputIds);    // (B, T, C)
-        for (var i = 0; i < layers.Count; i++) h = layers[i].forward(h, cos, sin, mask, cache, weights?.Layers[i]);
+        for (var i = 0; i < layers.Count; i++)
+        {
+            var layer = layers[i];
+            var layerWeights = weights?.Layers[i];
+            h = LayerRunner is { } run && cache is null
+                ? run(h, x => layer.forward(x, cos, sin, mask, null, layerWeights))
+                : layer.forward(h, cos, sin, mask, cache, layerWeights);
+        }
         cache?.Advance((int)t);
         return norm.call(h);
     }

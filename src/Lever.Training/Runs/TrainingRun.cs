@@ -115,6 +115,7 @@ public static class TrainingRun
             Bf16Autocast.Apply(llama);
             log("precision: bf16 matmuls over float32 master weights (norms, loss and AdamW in float32)");
         }
+        if (trainerOptions.GradientCheckpointing) GradientCheckpointing.Enable(llama);
 
         int padId = tokenizer.EosTokenId;
         var loop = new TrainingLoop(llama, trainerOptions, train, validation, padId, output, generalReplay) { Progress = progress };
@@ -164,6 +165,7 @@ public static class TrainingRun
             Method = options.Method.ToString().ToLowerInvariant(),
             Steps = result.State.Step,
             Precision = trainerOptions.Precision == TrainingPrecision.Bf16 ? "bf16" : "f32",
+            GradientCheckpointing = trainerOptions.GradientCheckpointing,
             TrainLoss = result.TrainLoss,
             ValidationLoss = valLoss,
             BaseValidationLoss = start.ValidationLoss,
