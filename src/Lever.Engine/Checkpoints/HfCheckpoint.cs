@@ -48,6 +48,7 @@ public static class HfCheckpoint
         var config = LlamaConfig.Load(Path.Combine(directory, ConfigFile));
         var model = new LlamaForCausalLM(config, CPU, projectionDevice: META);   // projections: shapes only, no memory
         LoadWeights(model, directory, projection);
+        Internal.LibC.MallocTrim();
         model.eval();
         return model;
     }

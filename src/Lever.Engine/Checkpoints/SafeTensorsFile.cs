@@ -166,8 +166,14 @@ public sealed unsafe class SafeTensorsFile : IDisposable
         var info = Info(name);
         if (!info.Shape.SequenceEqual(destination.shape))
             throw Error(Path, $"tensor {name}: shape [{string.Join(", ", info.Shape)}] does not match the model's [{string.Join(", ", destination.shape)}]", "the checkpoint was saved for a different config.json");
-        using var scope = NewDisposeScope();
         using var noGrad = no_grad();
+        if (DTypes.ByName[info.Dtype].Type == destination.dtype && destination.device_type == TorchSharp.DeviceType.CPU && destination.is_contiguous())
+        {
+            // Straight from the mapping into the parameter: no temporary copy of the whole tensor.
+            if (info.End > info.Begin) DTypes.CopyInto(destination, _base + _dataStart + info.Begin, info.End - info.Begin);
+            return;
+        }
+        using var scope = NewDisposeScope();
         var loaded = Read(name, destination.dtype);
         destination.copy_(loaded);
     }
