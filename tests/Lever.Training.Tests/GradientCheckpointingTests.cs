@@ -9,6 +9,7 @@ using static TorchSharp.torch;
 namespace Lever.Training.Tests;
 
 /// <summary>Activation checkpointing recomputes each decoder block in the backward and must give the same gradients.</summary>
+[Collection(GlobalRngCollection.Name)]
 public sealed class GradientCheckpointingTests
 {
     [Theory]
