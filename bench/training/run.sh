@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# bench/training/run.sh [presets] [steps] [batch] [seq_len] [threads]
+# bench/training/run.sh [presets] [steps] [batch] [seq_len] [threads] [precision: f32|bf16]
 # Training throughput (tokens/s of forward + backward + optimizer) and peak memory of Lever's `lever train` against
 # PyTorch from Debian (apt-get install python3-torch; with libopenblas0-pthread, as the generic BLAS is ~10x slower)
 # running the same model, batch, sequence length, steps and thread count: bench/training/torch_reference.py.
 # Results: artifacts/bench-training/results.md (copy the table into docs/PERFORMANCE.md).
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-presets="${1:-small base}"; steps="${2:-5}"; batch="${3:-4}"; seq="${4:-128}"; threads="${5:-2}"
+presets="${1:-small base}"; steps="${2:-5}"; batch="${3:-4}"; seq="${4:-128}"; threads="${5:-2}"; precision="${6:-f32}"
 out="$repo/artifacts/bench-training"; mkdir -p "$out"
 py=/usr/bin/python3
 $py -c "import torch" 2>/dev/null || { echo "install the anchor first: sudo apt-get install -y python3-torch libopenblas0-pthread" >&2; exit 1; }
@@ -30,17 +30,17 @@ for preset in $presets; do
     rm -rf "$out/run-$preset-$method"
     "${lever[@]}" train --method "$method" -m "$out/model-$preset" --data "$out/data.jsonl" -o "$out/run-$preset-$method" \
       --steps "$steps" --batch "$batch" --seq-len "$seq" --val-fraction 0 --eval-every 0 --checkpoint-every 100000 \
-      --threads "$threads" --json 2>/dev/null | tail -1 | $py -c "import json,sys; d=json.load(sys.stdin); d.update(impl='lever', preset='$preset'); print(json.dumps(d))" >>"$out/results.jsonl"
-    $py "$repo/bench/training/torch_reference.py" --preset "$preset" --method "$method" --steps "$steps" --batch "$batch" --seq-len "$seq" --threads "$threads" >>"$out/results.jsonl"
+      --threads "$threads" --precision "$precision" --json 2>/dev/null | tail -1 | $py -c "import json,sys; d=json.load(sys.stdin); d.update(impl='lever', preset='$preset'); print(json.dumps(d))" >>"$out/results.jsonl"
+    $py "$repo/bench/training/torch_reference.py" --preset "$preset" --method "$method" --steps "$steps" --batch "$batch" --seq-len "$seq" --threads "$threads" --precision "$precision" >>"$out/results.jsonl"
     echo "done: $preset $method" >&2
   done
 done
 
-$py - "$out/results.jsonl" "$steps" "$batch" "$seq" "$threads" >"$out/results.md" <<'PY'
+$py - "$out/results.jsonl" "$steps" "$batch" "$seq" "$threads" "$precision" >"$out/results.md" <<'PY'
 import json, sys
 rows = [json.loads(l) for l in open(sys.argv[1])]
-steps, batch, seq, threads = sys.argv[2:]
-print(f"steps {steps}, batch {batch}, seq-len {seq}, {threads} threads\n")
+steps, batch, seq, threads, precision = sys.argv[2:]
+print(f"steps {steps}, batch {batch}, seq-len {seq}, {threads} threads, precision {precision}\n")
 print("| preset | method | Lever tok/s | PyTorch tok/s | ratio | Lever peak MiB | PyTorch peak MiB | trainable / total |")
 print("|---|---|---:|---:|---:|---:|---:|---:|")
 full = {}

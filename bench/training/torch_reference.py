@@ -7,6 +7,9 @@ with full fine-tuning, LoRA (r=8, alpha=16, dropout 0.05 on q,k,v,o,gate,up,down
 double-quantised block scales, dequantised on the fly, LoRA on top). Prints one JSON line: tokens/s (forward,
 backward and optimizer time only, as Lever reports it), peak RSS, parameter counts.
 
+With --precision bf16 the forward runs under torch.autocast("cpu", dtype=torch.bfloat16) (linear and matmul in
+bfloat16 over float32 parameters and AdamW state) and the loss is computed from float32 logits, as Lever's bf16 does.
+
 Debian's python3-torch is 1.13 (no scaled_dot_product_attention), so attention is written out: softmax(QKᵀ/√d + mask)V.
 """
 import argparse, json, math, resource, time
@@ -147,6 +150,7 @@ def main():
     ap.add_argument("--batch", type=int, default=4)
     ap.add_argument("--seq-len", type=int, default=256)
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--precision", default="f32", choices=["f32", "bf16"])
     a = ap.parse_args()
     torch.manual_seed(0)
     torch.set_num_threads(a.threads)
@@ -171,7 +175,9 @@ def main():
     for step in range(a.steps):
         ids = torch.randint(0, c["vocab"], (a.batch, a.seq_len), generator=gen)
         t0 = time.perf_counter()
-        logits = model(ids)
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=a.precision == "bf16"):
+            logits = model(ids)
+        logits = logits.float()   # the loss (log-softmax) in float32
         loss = F.cross_entropy(logits[:, :-1].reshape(-1, c["vocab"]), ids[:, 1:].reshape(-1))
         loss.backward()
         torch.nn.utils.clip_grad_norm_(params, 1.0)
@@ -180,7 +186,7 @@ def main():
         loss.item()
         compute += time.perf_counter() - t0
         tokens += ids.numel()
-    print(json.dumps({"impl": "pytorch " + torch.__version__, "preset": a.preset, "method": a.method,
+    print(json.dumps({"impl": "pytorch " + torch.__version__, "preset": a.preset, "method": a.method, "precision": a.precision,
                       "tokens_per_second": tokens / compute, "peak_memory_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
                       "trainable_params": sum(p.numel() for p in params), "total_params": total}))
 

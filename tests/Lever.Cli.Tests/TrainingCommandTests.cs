@@ -155,6 +155,29 @@ public sealed class TrainingCommandTests(TrainingBaseFixture fixture) : IClassFi
         Assert.Contains("no run to resume", resume.Stderr, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Precision_bf16_trains_with_checkpointing_or_is_refused_with_exit_2()
+    {
+        var bad = LeverProcess.Run(fixture.Dir, "train", "--method", "lora", "-m", "base", "--data", "sums.jsonl", "-o", "p0", "--precision", "fp8");
+        Assert.Equal(2, bad.ExitCode);
+        Assert.Contains("--precision fp8: unknown precision", bad.Stderr, StringComparison.Ordinal);
+
+        var r = LeverProcess.Run(fixture.Dir, "train", "--method", "lora", "-m", "base", "--data", "sums.jsonl", "-o", "p1", "--steps", "3", "--batch", "4",
+            "--seq-len", "24", "--eval-every", "3", "--threads", "1", "--precision", "bf16", "--gradient-checkpointing", "--json");
+        if (Lever.Training.Precision.Bf16Support.WhyUnsupported() is not null)
+        {
+            Assert.Equal(2, r.ExitCode);
+            Assert.Contains("--precision bf16: ", r.Stderr, StringComparison.Ordinal);
+            return;
+        }
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        using var summary = JsonDocument.Parse(r.Stdout.TrimEnd().Split('\n')[^1]);
+        Assert.Equal("bf16", summary.RootElement.GetProperty("precision").GetString());
+        Assert.True(summary.RootElement.GetProperty("gradient_checkpointing").GetBoolean());
+        Assert.Equal(3, summary.RootElement.GetProperty("steps").GetInt32());
+        Assert.True(double.IsFinite(summary.RootElement.GetProperty("val_loss").GetDouble()));
+    }
+
     private static List<(int Step, double Loss, double Lr)> Curve(string path) =>
         File.ReadAllLines(path).Select(l =>
         {

@@ -44,12 +44,14 @@ internal sealed class TrainingTrainCommand : ILeverCommand
         var general = new Option<string?>("--general") { Description = "general text JSONL for the forgetting meter (default: the base model's pre-training validation text)" };
         var replay = new Option<double>("--replay") { Description = "fraction of each batch drawn from general text (forgetting remedy)", DefaultValueFactory = _ => 0 };
         var json = new Option<bool>("--json") { Description = "progress on stderr; the last stdout line is a JSON summary" };
+        var precision = new Option<string>("--precision") { Description = "f32, or bf16: bfloat16 matmuls over float32 master weights (CPUs with AVX512_BF16/AMX)", DefaultValueFactory = _ => "f32" };
+        var checkpointing = new Option<bool>("--gradient-checkpointing") { Description = "recompute each decoder layer in the backward: much less activation memory, ~1/3 more compute" };
         var threads = new Option<int?>("--threads") { Description = "CPU threads for libtorch (default: libtorch's choice)" };
 
         var command = new Command("train", "Train a model: pretrain, cpt, full fine-tuning, LoRA or QLoRA. Crash-safe; --resume continues.")
         {
             method, model, data, val, valFraction, output, resume, steps, epochs, lr, batch, accum, seqLen, seed, warmup, weightDecay, clip,
-            evalEvery, evalBatches, patience, checkpointEvery, rank, alpha, dropout, targets, rslora, noDoubleQuant, general, replay, json, threads,
+            evalEvery, evalBatches, patience, checkpointEvery, rank, alpha, dropout, targets, rslora, noDoubleQuant, general, replay, json, threads, precision, checkpointing,
         };
         command.SetAction((parse, ct) =>
         {
@@ -90,6 +92,8 @@ internal sealed class TrainingTrainCommand : ILeverCommand
                         CheckpointEvery = parse.GetValue(checkpointEvery),
                         Seed = parse.GetValue(seed),
                         ReplayFraction = parse.GetValue(replay),
+                        Precision = ParsePrecision(parse.GetValue(precision)!),
+                        GradientCheckpointing = parse.GetValue(checkpointing),
                     },
                     Lora = new LoraOptions
                     {
@@ -143,6 +147,7 @@ internal sealed class TrainingTrainCommand : ILeverCommand
             var t = new Table().Border(TableBorder.Rounded).AddColumns("", "");
             t.AddRow("method", summary.Method);
             t.AddRow("steps", Inv($"{summary.Steps} ({summary.Stop})"));
+            t.AddRow("precision", summary.Precision);
             t.AddRow("train loss", Inv($"{summary.TrainLoss:F4}"));
             t.AddRow("val loss", summary.ValidationLoss is { } v ? Inv($"{v:F4} (start {summary.BaseValidationLoss:F4})") : "-");
             if (summary.GeneralLossBefore is { } g0) t.AddRow("general text loss (forgetting)", Inv($"{g0:F4} → {summary.GeneralLossAfter:F4} ({summary.GeneralLossAfter - g0:+0.0000;-0.0000})"));
@@ -175,6 +180,13 @@ internal sealed class TrainingTrainCommand : ILeverCommand
         "lora" => TrainingMethod.Lora,
         "qlora" => TrainingMethod.Qlora,
         _ => throw new LeverUserException($"--method {name}: unknown method", "use pretrain, cpt, full, lora or qlora"),
+    };
+
+    private static TrainingPrecision ParsePrecision(string name) => name.ToLowerInvariant() switch
+    {
+        "f32" or "fp32" or "float32" => TrainingPrecision.F32,
+        "bf16" or "bfloat16" => TrainingPrecision.Bf16,
+        _ => throw new LeverUserException($"--precision {name}: unknown precision", "use f32 (the default) or bf16"),
     };
 
     private static double DefaultLearningRate(TrainingMethod m) => m switch

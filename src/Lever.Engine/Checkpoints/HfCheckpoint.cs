@@ -34,8 +34,29 @@ public static class HfCheckpoint
         return model;
     }
 
+    /// <summary>
+    /// Like <see cref="Load"/>, but every projection's module is made by <paramref name="projection"/> from its float32
+    /// weight (out, in) and bias as they are read, one at a time, and each tensor's file pages are released once read:
+    /// a loader that quantizes (QLoRA) never holds the float32 model. <paramref name="projection"/> returning null keeps a
+    /// dense nn.Linear. The weight and bias it gets are disposed after it returns, so it must copy what it keeps.
+    /// </summary>
+    public static LlamaForCausalLM LoadStreaming(string directory, Func<ProjectionSlot, Tensor, Tensor?, nn.Module<Tensor, Tensor>?> projection)
+    {
+        ArgumentNullException.ThrowIfNull(projection);
+        if (!Directory.Exists(directory))
+            throw new LeverUserException($"{directory}: model folder not found", "pass a folder with config.json and model.safetensors (create one with `lever model init`)");
+        var config = LlamaConfig.Load(Path.Combine(directory, ConfigFile));
+        var model = new LlamaForCausalLM(config, CPU, projectionDevice: META);   // projections: shapes only, no memory
+        LoadWeights(model, directory, projection);
+        Internal.LibC.MallocTrim();
+        model.eval();
+        return model;
+    }
+
     /// <summary>Fills <paramref name="model"/>'s parameters from the safetensors file(s) in <paramref name="directory"/>.</summary>
-    public static void LoadWeights(LlamaForCausalLM model, string directory)
+    public static void LoadWeights(LlamaForCausalLM model, string directory) => LoadWeights(model, directory, null);
+
+    private static void LoadWeights(LlamaForCausalLM model, string directory, Func<ProjectionSlot, Tensor, Tensor?, nn.Module<Tensor, Tensor>?>? projection)
     {
         var files = WeightFiles(directory);
         var opened = new Dictionary<string, SafeTensorsFile>(StringComparer.Ordinal);
@@ -50,8 +71,32 @@ public static class HfCheckpoint
                 return open;
             }
 
+            var streamed = new HashSet<string>(StringComparer.Ordinal);
+            if (projection is not null)
+            {
+                foreach (var slot in model.Projections().ToList())
+                {
+                    var placeholder = (TorchSharp.Modules.Linear)slot.Get();   // on the meta device
+                    var weight = ReadReleased(FileFor(slot.Name + ".weight"), slot.Name + ".weight", placeholder.weight!.shape);
+                    var bias = placeholder.bias is null ? null : ReadReleased(FileFor(slot.Name + ".bias"), slot.Name + ".bias", placeholder.bias.shape);
+                    var module = projection(slot, weight, bias) ?? Dense(weight, bias);
+                    slot.Set(module);
+                    placeholder.Dispose();
+                    weight.Dispose();
+                    bias?.Dispose();
+                    streamed.Add(slot.Name + ".weight");
+                    if (bias is not null) streamed.Add(slot.Name + ".bias");
+                }
+            }
+
             var expected = model.state_dict();
-            foreach (var (name, tensor) in expected) FileFor(name).CopyTo(name, tensor);
+            foreach (var (name, tensor) in expected)
+            {
+                if (streamed.Contains(name)) continue;
+                var file = FileFor(name);
+                file.CopyTo(name, tensor);
+                if (projection is not null) file.ReleasePages(name);
+            }
 
             // Anything stored that the model has no place for means config and weights disagree.
             foreach (var file in files.Values.Distinct())
@@ -59,7 +104,7 @@ public static class HfCheckpoint
                 if (!opened.TryGetValue(file, out var open)) opened[file] = open = SafeTensorsFile.Open(file);
                 foreach (var name in open.Tensors.Keys)
                 {
-                    if (expected.ContainsKey(name) || IgnoredOnLoad(name, model.Config)) continue;
+                    if (expected.ContainsKey(name) || streamed.Contains(name) || IgnoredOnLoad(name, model.Config)) continue;
                     throw new LeverUserException($"{file}: tensor {name} has no place in a model with this config.json", "the weights were saved for a different architecture or config");
                 }
             }
@@ -68,6 +113,25 @@ public static class HfCheckpoint
         {
             foreach (var f in opened.Values) f.Dispose();
         }
+    }
+
+    private static Tensor ReadReleased(SafeTensorsFile file, string name, long[] shape)
+    {
+        var info = file.Info(name);
+        if (!info.Shape.SequenceEqual(shape))
+            throw SafeTensorsFile.Error(file.Path, $"tensor {name}: shape [{string.Join(", ", info.Shape)}] does not match the model's [{string.Join(", ", shape)}]", "the checkpoint was saved for a different config.json");
+        var tensor = file.Read(name, ScalarType.Float32);
+        file.ReleasePages(name);
+        return tensor;
+    }
+
+    private static TorchSharp.Modules.Linear Dense(Tensor weight, Tensor? bias)
+    {
+        var dense = nn.Linear(weight.shape[1], weight.shape[0], hasBias: bias is not null);
+        using var noGrad = no_grad();
+        dense.weight!.copy_(weight);
+        dense.bias?.copy_(bias!);
+        return dense;
     }
 
     // HF keeps lm_head.weight in some tied checkpoints and old Llama checkpoints carry RoPE tables; both are derived.

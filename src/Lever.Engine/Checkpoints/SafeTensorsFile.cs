@@ -166,10 +166,33 @@ public sealed unsafe class SafeTensorsFile : IDisposable
         var info = Info(name);
         if (!info.Shape.SequenceEqual(destination.shape))
             throw Error(Path, $"tensor {name}: shape [{string.Join(", ", info.Shape)}] does not match the model's [{string.Join(", ", destination.shape)}]", "the checkpoint was saved for a different config.json");
-        using var scope = NewDisposeScope();
         using var noGrad = no_grad();
+        if (DTypes.ByName[info.Dtype].Type == destination.dtype && destination.device_type == TorchSharp.DeviceType.CPU && destination.is_contiguous())
+        {
+            // Straight from the mapping into the parameter: no temporary copy of the whole tensor.
+            if (info.End > info.Begin) DTypes.CopyInto(destination, _base + _dataStart + info.Begin, info.End - info.Begin);
+            return;
+        }
+        using var scope = NewDisposeScope();
         var loaded = Read(name, destination.dtype);
         destination.copy_(loaded);
+    }
+
+    /// <summary>
+    /// Drops this process's mapped pages of tensor <paramref name="name"/> after it was read: they would otherwise count
+    /// toward its resident memory until the file is closed (the OS keeps them in its page cache, so reading the tensor
+    /// again still works). Linux only; elsewhere nothing happens.
+    /// </summary>
+    public void ReleasePages(string name)
+    {
+        var info = Info(name);
+        if (!OperatingSystem.IsLinux() || _base == null || info.End == info.Begin) return;
+        long page = Environment.SystemPageSize;
+        var start = (long)(_base + _dataStart + info.Begin);
+        var end = (long)(_base + _dataStart + info.End);
+        var first = start / page * page;                      // whole pages; a neighbour sharing one is re-read if needed
+        var last = (end + page - 1) / page * page;
+        _ = LibC.Madvise((nint)first, (nuint)(last - first), LibC.MadvDontNeed);   // advisory: a failure only costs memory
     }
 
     /// <summary>The header entry of <paramref name="name"/>; a missing tensor is a user error naming the file.</summary>

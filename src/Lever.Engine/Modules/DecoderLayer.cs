@@ -12,11 +12,11 @@ public sealed class DecoderLayer : nn.Module
     private readonly RMSNorm input_layernorm;
     private readonly RMSNorm post_attention_layernorm;
 
-    /// <summary>Creates layer number <paramref name="layer"/>.</summary>
-    public DecoderLayer(LlamaConfig config, int layer, Device? device = null) : base(nameof(DecoderLayer))
+    /// <summary>Creates layer number <paramref name="layer"/>; its projections on <paramref name="projectionDevice"/> (default: <paramref name="device"/>).</summary>
+    public DecoderLayer(LlamaConfig config, int layer, Device? device = null, Device? projectionDevice = null) : base(nameof(DecoderLayer))
     {
-        self_attn = new Attention(config, layer, device);
-        mlp = new Mlp(config, device);
+        self_attn = new Attention(config, layer, projectionDevice ?? device);
+        mlp = new Mlp(config, projectionDevice ?? device);
         input_layernorm = new RMSNorm(config.HiddenSize, config.RmsNormEps, device);
         post_attention_layernorm = new RMSNorm(config.HiddenSize, config.RmsNormEps, device);
         register_module("self_attn", self_attn);

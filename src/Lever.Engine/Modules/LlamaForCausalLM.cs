@@ -13,16 +13,20 @@ public sealed class LlamaForCausalLM : nn.Module<Tensor, Tensor>
     private readonly LlamaModel model;
     private nn.Module<Tensor, Tensor> _lmHead;
 
-    /// <summary>Creates a model with default-initialised weights; call <see cref="InitializeWeights"/> or load a checkpoint.</summary>
-    public LlamaForCausalLM(LlamaConfig config, Device? device = null) : base(nameof(LlamaForCausalLM))
+    /// <summary>
+    /// Creates a model with default-initialised weights; call <see cref="InitializeWeights"/> or load a checkpoint.
+    /// <paramref name="projectionDevice"/> (default: <paramref name="device"/>) holds the <see cref="Projections"/>:
+    /// meta lets a loader replace them one at a time without ever allocating them (QLoRA quantizes while loading).
+    /// </summary>
+    public LlamaForCausalLM(LlamaConfig config, Device? device = null, Device? projectionDevice = null) : base(nameof(LlamaForCausalLM))
     {
         config.Validate();
         Config = config;
-        model = new LlamaModel(config, device);
+        model = new LlamaModel(config, device, projectionDevice);
         register_module("model", model);
         _lmHead = config.TieWordEmbeddings
             ? new TiedLinear(() => model.EmbedTokens.weight!)
-            : nn.Linear(config.HiddenSize, config.VocabSize, hasBias: false, device: device);
+            : nn.Linear(config.HiddenSize, config.VocabSize, hasBias: false, device: projectionDevice ?? device);
         register_module("lm_head", _lmHead);
     }
 

@@ -13,12 +13,15 @@ public sealed class LlamaModel : nn.Module
     private readonly RMSNorm norm;
     private readonly RotaryEmbedding _rotary;
 
-    /// <summary>Creates the stack for <paramref name="config"/> on <paramref name="device"/> (meta works: shapes only).</summary>
-    public LlamaModel(LlamaConfig config, Device? device = null) : base(nameof(LlamaModel))
+    /// <summary>
+    /// Creates the stack for <paramref name="config"/> on <paramref name="device"/> (meta works: shapes only), the
+    /// attention and MLP projections on <paramref name="projectionDevice"/> (default: the same).
+    /// </summary>
+    public LlamaModel(LlamaConfig config, Device? device = null, Device? projectionDevice = null) : base(nameof(LlamaModel))
     {
         Config = config;
         embed_tokens = nn.Embedding(config.VocabSize, config.HiddenSize, device: device);
-        layers = nn.ModuleList(Enumerable.Range(0, config.NumHiddenLayers).Select(i => new DecoderLayer(config, i, device)).ToArray());
+        layers = nn.ModuleList(Enumerable.Range(0, config.NumHiddenLayers).Select(i => new DecoderLayer(config, i, device, projectionDevice)).ToArray());
         norm = new RMSNorm(config.HiddenSize, config.RmsNormEps, device);
         _rotary = new RotaryEmbedding(config);
         register_module("embed_tokens", embed_tokens);
@@ -37,6 +40,13 @@ public sealed class LlamaModel : nn.Module
 
     /// <summary>Final norm.</summary>
     public RMSNorm Norm => norm;
+
+    /// <summary>
+    /// Training hook: when set, each decoder layer runs as <c>LayerRunner(h, layer)</c>, where <c>layer</c> computes
+    /// the block from its input (B, T, C); activation checkpointing uses it to recompute blocks in the backward.
+    /// Not used with a KV cache (decoding).
+    /// </summary>
+    public Func<Tensor, Func<Tensor, Tensor>, Tensor>? LayerRunner { get; set; }
 
     /// <summary>
     /// Hidden states (B, T, C) for <paramref name="inputIds"/> (B, T). <paramref name="attentionMask"/> (B, past+T) has 1
@@ -80,7 +90,14 @@ public sealed class LlamaModel : nn.Module
 
         // 3) the blocks.
         var h = embed_tokens.call(inputIds);    // (B, T, C)
-        for (var i = 0; i < layers.Count; i++) h = layers[i].forward(h, cos, sin, mask, cache, weights?.Layers[i]);
+        for (var i = 0; i < layers.Count; i++)
+        {
+            var layer = layers[i];
+            var layerWeights = weights?.Layers[i];
+            h = LayerRunner is { } run && cache is null
+                ? run(h, x => layer.forward(x, cos, sin, mask, null, layerWeights))
+                : layer.forward(h, cos, sin, mask, cache, layerWeights);
+        }
         cache?.Advance((int)t);
         return norm.call(h);
     }

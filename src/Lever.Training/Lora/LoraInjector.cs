@@ -3,6 +3,8 @@
 // every projection is a settable Module<Tensor, Tensor> that re-registers under the same name). Nothing subclasses
 // the model, so any module following that contract can be adapted.
 using System.Reflection;
+using Lever.Engine.Checkpoints;
+using Lever.Engine.Modules;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -93,6 +95,26 @@ public static class LoraInjector
             dense.Dispose();
         }
         return (before, after);
+    }
+
+    /// <summary>
+    /// Loads the checkpoint in <paramref name="directory"/> with every projection quantized to NF4 as it is read, one
+    /// at a time, so the float32 model is never in memory (the peak of <c>--method qlora</c> was the float32 load).
+    /// The result equals <see cref="HfCheckpoint.Load"/> followed by <see cref="QuantizeProjections"/>, bit for bit.
+    /// Returns float32 bytes of the quantized projections and their NF4 bytes.
+    /// </summary>
+    public static (LlamaForCausalLM Model, long Float32Bytes, long Nf4Bytes) LoadQuantized(string directory, bool doubleQuantize = false)
+    {
+        long before = 0, after = 0;
+        var model = HfCheckpoint.LoadStreaming(directory, (slot, weight, bias) =>
+        {
+            if (!LoraOptions.DefaultTargets.Contains(slot.Kind)) return null;   // as QuantizeProjections: an untied lm_head stays dense
+            var q = new Nf4Linear(weight, bias, doubleQuantize);
+            before += weight.numel() * 4;
+            after += q.Weight.StorageBytes;
+            return q;
+        });
+        return (model, before, after);
     }
 
     /// <summary>Every LoRA-wrapped layer of <paramref name="model"/> by path.</summary>

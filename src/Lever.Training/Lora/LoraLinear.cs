@@ -45,6 +45,12 @@ public sealed class LoraLinear : nn.Module<Tensor, Tensor>
     /// <summary>The adapter used by <see cref="forward"/>, or null for the bare base layer.</summary>
     public string? ActiveAdapter { get; set; }
 
+    /// <summary>
+    /// Autocast: when set (bfloat16), the base matmul and the adapter's run in this dtype, the float32 weights cast
+    /// for the call (gradients still reach them in float32); null computes in the input's dtype.
+    /// </summary>
+    public ScalarType? ComputeType { get; set; }
+
     /// <summary>Names of the adapters held.</summary>
     public IReadOnlyCollection<string> Adapters => _settings.Keys;
 
@@ -89,10 +95,15 @@ public sealed class LoraLinear : nn.Module<Tensor, Tensor>
     /// <inheritdoc />
     public override Tensor forward(Tensor x)
     {
-        var y = _base.call(x);                                            // (..., out)
+        if (ComputeType is { } ct) x = x.to(ct);
+        var y = ComputeType is { } c && _base is Linear dense
+            ? Autocast.Linear(x, dense.weight!, dense.bias, c)                // (..., out)
+            : _base.call(x);                                                  // (..., out); NF4 follows x's dtype
         if (ActiveAdapter is not { } name || !_settings.TryGetValue(name, out var s)) return y;
         var h = s.Dropout > 0 ? nn.functional.dropout(x, s.Dropout, training) : x;
-        var delta = _b[name].call(_a[name].call(h.to(_a[name].weight!.dtype))); // (..., r) → (..., out)
+        var delta = ComputeType is { } t
+            ? Autocast.Linear(Autocast.Linear(h, _a[name].weight!, null, t), _b[name].weight!, null, t)
+            : _b[name].call(_a[name].call(h.to(_a[name].weight!.dtype)));  // (..., r) → (..., out)
         return y + delta.mul(s.Scaling).to(y.dtype);
     }
 

@@ -11,12 +11,17 @@ public sealed class Nf4Linear : nn.Module<Tensor, Tensor>
     private readonly Tensor? _bias;
 
     /// <summary>Quantizes a dense linear layer (its weight (out, in) and optional bias).</summary>
-    public Nf4Linear(TorchSharp.Modules.Linear dense, bool doubleQuantize = false) : base(nameof(Nf4Linear))
+    public Nf4Linear(TorchSharp.Modules.Linear dense, bool doubleQuantize = false) : this(dense.weight!, dense.bias, doubleQuantize)
     {
-        _weight = Nf4Weight.Quantize(dense.weight!, doubleQuantize);
-        _bias = dense.bias?.detach().clone();
-        OutFeatures = dense.out_features;
-        InFeatures = dense.in_features;
+    }
+
+    /// <summary>Quantizes a weight (out, in) read straight from a checkpoint; the optional bias is copied in float32.</summary>
+    public Nf4Linear(Tensor weight, Tensor? bias, bool doubleQuantize = false) : base(nameof(Nf4Linear))
+    {
+        _weight = Nf4Weight.Quantize(weight, doubleQuantize);
+        _bias = bias?.detach().to(ScalarType.Float32).clone();
+        OutFeatures = weight.shape[0];
+        InFeatures = weight.shape[1];
     }
 
     /// <summary>Input width.</summary>
@@ -34,9 +39,13 @@ public sealed class Nf4Linear : nn.Module<Tensor, Tensor>
     /// <summary>Device of the stored codes.</summary>
     public Device Device => _weight.Device;
 
+    /// <summary>Autocast: when set (bfloat16), the input is cast to it and the weight dequantized into it; null follows the input's dtype.</summary>
+    public ScalarType? ComputeType { get; set; }
+
     /// <inheritdoc />
     public override Tensor forward(Tensor x)
     {
+        if (ComputeType is { } ct) x = x.to(ct);
         // Dequantized in the forward and again in the backward (Nf4MatMul), never held between them.
         var y = Internal.Nf4MatMul.apply(x, _weight);                   // (..., out)
         return _bias is null ? y : y + _bias.to(x.dtype);

@@ -73,7 +73,7 @@ public sealed class Nf4Weight : IDisposable
         // Nearest level = number of midpoints below the value (the code book is sorted).
         var book = tensor(CodeBook, device: weight.device);
         var midpoints = (book[..^1] + book[1..]) / 2;                                      // (15,)
-        var codes = searchsorted(midpoints, normalized.flatten().contiguous()).to(ScalarType.Int32); // (n',) in 0..15
+        var codes = searchsorted(midpoints, normalized.flatten().contiguous(), out_int32: true); // (n',) in 0..15
         var pairs = codes.view(-1, 2);
         var packed = (pairs[.., 0].bitwise_left_shift(4) | pairs[.., 1]).to(ScalarType.Byte);   // (n'/2,)
 

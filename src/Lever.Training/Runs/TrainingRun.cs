@@ -10,6 +10,7 @@ using Lever.Engine.Modules;
 using Lever.Training.Data;
 using Lever.Training.Internal;
 using Lever.Training.Lora;
+using Lever.Training.Precision;
 using Lever.Training.Trainer;
 using static TorchSharp.torch;
 
@@ -51,15 +52,35 @@ public static class TrainingRun
                 throw new LeverUserException($"{output} already holds a training run", $"continue it with `lever train --resume {options.Output}`, or choose another -o");
             options.Lora.Validate();
             options.Trainer.Validate();
+        }
+        // Checked before any work (and again on resume: the run may continue on another machine).
+        if (options.Trainer.Precision == TrainingPrecision.Bf16) Bf16Support.EnsureSupported();
+        if (!resume)
+        {
             Directory.CreateDirectory(output);
         }
 
         // 1) base model and tokenizer
         var tokenizer = EngineTokenizer.Load(options.Model);
-        using var llama = HfCheckpoint.Load(options.Model);
+        // QLoRA quantizes each projection as it is read, so the float32 model is never in memory.
+        double? memoryRatio = null;
+        LlamaForCausalLM loaded;
+        if (options.Method == TrainingMethod.Qlora)
+        {
+            var (model, f32, nf4) = LoraInjector.LoadQuantized(options.Model, options.DoubleQuantization);
+            loaded = model;
+            memoryRatio = nf4 / (double)f32;
+            log($"qlora: base projections in NF4 (quantized while loading): {nf4 / 1048576.0:F1} MiB instead of {f32 / 1048576.0:F1} MiB ({memoryRatio:P1})");
+        }
+        else
+        {
+            loaded = HfCheckpoint.Load(options.Model);
+        }
+        using var llama = loaded;
         if (tokenizer.VocabSize > llama.Config.VocabSize)
             throw new LeverUserException($"{options.Model}: the tokenizer has {tokenizer.VocabSize} tokens but the model only {llama.Config.VocabSize}", "use the tokenizer the model was created with");
-        long baseParameters = llama.ParameterCount();
+        // NF4 weights are not parameters; count them as the float32 model would have them.
+        long baseParameters = llama.ParameterCount() + llama.Projections().Select(s => s.Get()).OfType<Nf4Linear>().Sum(q => q.Weight.Count + (q.Bias?.numel() ?? 0));
 
         // 2) data, streamed into token stores (reused on resume: the split and order are deterministic anyway)
         var encoder = new ExampleEncoder(tokenizer, tokenizer.Chat);
@@ -82,19 +103,19 @@ public static class TrainingRun
             throw new LeverUserException("--replay needs general text to mix in", "pass --general FILE (JSONL {\"text\"} lines), or fine-tune a model pre-trained by Lever");
 
         // 4) the method
-        double? memoryRatio = null;
         if (options.Method is TrainingMethod.Lora or TrainingMethod.Qlora)
         {
-            if (options.Method == TrainingMethod.Qlora)
-            {
-                var (f32, nf4) = LoraInjector.QuantizeProjections(llama, options.DoubleQuantization);
-                memoryRatio = nf4 / (double)f32;
-                log($"qlora: base projections in NF4: {nf4 / 1048576.0:F1} MiB instead of {f32 / 1048576.0:F1} MiB ({memoryRatio:P1})");
-            }
             LoraInjector.Inject(llama, options.Lora, LoraInjector.DefaultAdapter, options.Trainer.Seed);
         }
         if (!(rawText || options.Method == TrainingMethod.Full) && data.Format == DatasetFormat.Text)
             log("note: {\"text\"} data trains on every token; for instruction data use prompt/completion or messages");
+
+        if (trainerOptions.Precision == TrainingPrecision.Bf16)
+        {
+            Bf16Autocast.Apply(llama);
+            log("precision: bf16 matmuls over float32 master weights (norms, loss and AdamW in float32)");
+        }
+        if (trainerOptions.GradientCheckpointing) GradientCheckpointing.Enable(llama);
 
         int padId = tokenizer.EosTokenId;
         var loop = new TrainingLoop(llama, trainerOptions, train, validation, padId, output, generalReplay) { Progress = progress };
@@ -134,12 +155,17 @@ public static class TrainingRun
         }
         double? generalAfter = generalEval is { Count: > 0 } ? loop.Evaluate(generalEval) : null;
         if (result.Stop != TrainingStop.Interrupted)
+        {
+            Bf16Autocast.Remove(llama);   // saving sees the plain modules (the weights were float32 all along)
             SaveOutput(options, llama, output);
+        }
 
         return new TrainingSummary
         {
             Method = options.Method.ToString().ToLowerInvariant(),
             Steps = result.State.Step,
+            Precision = trainerOptions.Precision == TrainingPrecision.Bf16 ? "bf16" : "f32",
+            GradientCheckpointing = trainerOptions.GradientCheckpointing,
             TrainLoss = result.TrainLoss,
             ValidationLoss = valLoss,
             BaseValidationLoss = start.ValidationLoss,

@@ -20,6 +20,12 @@ public sealed record TrainingSummary
     /// <summary>Validation loss of the starting model.</summary>
     [JsonPropertyName("base_val_loss")] public double? BaseValidationLoss { get; init; }
 
+    /// <summary>Compute precision: f32, or bf16 (bfloat16 matmuls over float32 master weights).</summary>
+    [JsonPropertyName("precision")] public string Precision { get; init; } = "f32";
+
+    /// <summary>True when decoder layers were recomputed in the backward (activation checkpointing).</summary>
+    [JsonPropertyName("gradient_checkpointing")] public bool GradientCheckpointing { get; init; }
+
     /// <summary>Parameters that trained.</summary>
     [JsonPropertyName("trainable_params")] public long TrainableParameters { get; init; }
 

@@ -34,8 +34,11 @@ public static class Collator
     public static Tensor SummedLoss(Tensor logits, Tensor labels)
     {
         var v = logits.shape[2];
-        var shiftedLogits = logits[.., ..^1, ..].reshape(-1, v);     // (B·(T-1), V)
-        var shiftedLabels = labels[.., 1..].reshape(-1);              // (B·(T-1),)
-        return nn.functional.cross_entropy(shiftedLogits, shiftedLabels, ignore_index: TokenizedExample.IgnoreIndex, reduction: nn.Reduction.Sum);
+        // Shift the labels left rather than slicing the logits: a slice of (B, T, V) is not contiguous, so reshaping it
+        // would copy every logit (and its gradient in the backward) — the largest tensors of a step at a big vocabulary.
+        // The last position then predicts an ignored label and adds nothing.
+        var ignored = full(labels.shape[0], 1, TokenizedExample.IgnoreIndex, ScalarType.Int64, labels.device);
+        var shiftedLabels = cat([labels[.., 1..], ignored], 1).reshape(-1);   // (B·T,)
+        return nn.functional.cross_entropy(logits.reshape(-1, v), shiftedLabels, ignore_index: TokenizedExample.IgnoreIndex, reduction: nn.Reduction.Sum);
     }
 }

@@ -57,6 +57,12 @@ public sealed record TrainerOptions
     /// <summary>Fraction of each batch drawn from general text (the forgetting remedy); 0 disables replay.</summary>
     public double ReplayFraction { get; init; }
 
+    /// <summary>Compute dtype of forward and backward (master weights and optimizer state stay float32).</summary>
+    public TrainingPrecision Precision { get; init; } = TrainingPrecision.F32;
+
+    /// <summary>Recompute each decoder layer in the backward instead of keeping its activations (less memory, ~1/3 more compute).</summary>
+    public bool GradientCheckpointing { get; init; }
+
     /// <summary>Warm-up steps actually used.</summary>
     public int EffectiveWarmup => WarmupSteps ?? Math.Max(1, Steps / 20);
 
