@@ -49,7 +49,8 @@ public sealed class LabRunner
     {
         var llm = options.Llm;
         LabRecipe[] all = [new ClassicalBaselineRecipe(), new ZeroShotRecipe(llm), new FewShotRecipe(llm), new ZeroShotRecipe(llm, calibrated: true), new FewShotRecipe(llm, calibrated: true),
-            new RetrievalVoteRecipe(llm), new RetrievalFewShotRecipe(llm), new FineTuneRecipe(llm, lora: true), new FineTuneRecipe(llm, lora: false), new DistilledStudentRecipe(llm)];
+            new RetrievalVoteRecipe(llm), new RetrievalFewShotRecipe(llm), new FineTuneRecipe(llm, lora: true), new FineTuneRecipe(llm, lora: false), new DistilledStudentRecipe(llm),
+            new ContinuedPretrainingRecipe(llm)];
         if (options.Recipes is null) return all;
         var unknown = options.Recipes.Where(n => all.All(r => r.Name != n)).ToList();
         if (unknown.Count > 0)
