@@ -96,6 +96,9 @@ public sealed class LabLanguageModelOptions
     /// <summary>Pre-training optimizer steps.</summary>
     public int PretrainSteps { get; set; } = 100;
 
+    /// <summary>Continued pre-training steps of <c>local-cpt-full-fine-tune</c> (on the whole text of the training emails) before its fine-tune.</summary>
+    public int CptSteps { get; set; } = 200;
+
     /// <summary>Fine-tuning optimizer steps (LoRA and full).</summary>
     public int FineTuneSteps { get; set; } = 100;
 

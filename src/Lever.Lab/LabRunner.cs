@@ -75,7 +75,8 @@ public sealed class LabRunner
                 "add an OpenAI-compatible entry under providers: (base_url, api_key_env, model) or export OPENAI_API_KEY; or set lab.distill.teacher: local");
         LabRecipe student = providerTeacher ? new ProviderTaughtStudentRecipe(llm, hosted!) : new DistilledStudentRecipe(llm);
         List<LabRecipe> all = [new ClassicalBaselineRecipe(), new ZeroShotRecipe(llm), new FewShotRecipe(llm), new ZeroShotRecipe(llm, calibrated: true), new FewShotRecipe(llm, calibrated: true),
-            new RetrievalVoteRecipe(llm), new RetrievalFewShotRecipe(llm), new FineTuneRecipe(llm, lora: true), new FineTuneRecipe(llm, lora: false)];
+            new RetrievalVoteRecipe(llm), new RetrievalFewShotRecipe(llm), new FineTuneRecipe(llm, lora: true), new FineTuneRecipe(llm, lora: false),
+            new ContinuedPretrainingRecipe(llm)];
         if (!providerTeacher) all.Add(student);
         if (hosted is not null)
             all.AddRange(Enum.GetValues<HostedPromptKind>().Select(k => new HostedPromptRecipe(hosted, k)));

@@ -32,7 +32,10 @@ public sealed class FineTuneRecipe(LabLanguageModelOptions options, bool lora) :
     /// <inheritdoc/>
     public override IReadOnlyList<string> Artifacts => [$"{ModelDir}/model.safetensors"];
 
-    private double LearningRate => lora ? 2e-3 : 5e-4;
+    /// <summary>The full fine-tune's learning rate (LoRA's adapters start at zero and take a larger one).</summary>
+    internal const double FullLearningRate = 5e-4;
+
+    private double LearningRate => lora ? 2e-3 : FullLearningRate;
 
     /// <inheritdoc/>
     public override Task TrainAsync(RecipeContext context, CancellationToken ct)
@@ -90,8 +93,30 @@ public sealed class FineTuneRecipe(LabLanguageModelOptions options, bool lora) :
         }
         foreach (var f in Directory.GetFiles(context.BaseModel!).Where(f => Path.GetFileName(f).StartsWith("tokenizer", StringComparison.Ordinal) || Path.GetFileName(f) == "special_tokens_map.json"))
             File.Copy(f, Path.Combine(modelDir, Path.GetFileName(f)), overwrite: true);
+        // Accuracy on the validation split (the labels it was tuned on), recorded with the stage: settings are chosen on
+        // this number, never on the test split's.
+        var validationAccuracy = ValidationAccuracy(modelDir, context.Data.Labels, options, validation.ToList(), ct);
         if (context.Stage is { } stage)
-            stage.Detail = $"{summary.Steps} steps, {summary.TrainableParameters:N0} of {summary.TotalParameters:N0} parameters trained, validation loss {summary.ValidationLoss:0.000} (from {summary.BaseValidationLoss:0.000})";
+        {
+            stage.SetValue("validation_loss", summary.ValidationLoss ?? double.NaN);
+            stage.SetValue("validation_accuracy", validationAccuracy);
+            stage.Detail = $"{summary.Steps} steps, {summary.TrainableParameters:N0} of {summary.TotalParameters:N0} parameters trained ({(double)summary.TrainableParameters / summary.TotalParameters:P1}), " +
+                $"validation loss {summary.ValidationLoss:0.000} (from {summary.BaseValidationLoss:0.000}), validation accuracy {validationAccuracy:P2}";
+        }
+    }
+
+    /// <summary>Share of <paramref name="validation"/> the model in <paramref name="modelDir"/> labels as given, answering as it will on test.</summary>
+    internal static double ValidationAccuracy(string modelDir, IReadOnlyList<string> labels, LabLanguageModelOptions options, IReadOnlyList<Data.LabExample> validation, CancellationToken ct)
+    {
+        if (validation.Count == 0) return double.NaN;
+        using var scorer = new LabelScorer(modelDir, labels, options.PromptChars, Math.Max(16, options.SeqLen - 12));
+        var correct = 0;
+        foreach (var e in validation)
+        {
+            ct.ThrowIfCancellationRequested();
+            if (scorer.AnswerAsync(e, ct).AsTask().GetAwaiter().GetResult().Label == e.Label) correct++;
+        }
+        return correct / (double)validation.Count;
     }
 
     /// <inheritdoc/>
