@@ -44,6 +44,17 @@ public sealed record LabConfiguration(LabOptions Options, double RequestsPerMont
         if (o.Compute.AmortizeMonths < 1) Fail("compute.amortize_months", $"{o.Compute.AmortizeMonths}", "use 1 or more months");
         if (o.Compute.RequestsPerMonth is <= 0) Fail("compute.requests_per_month", "must be positive", "give answers per month");
         if (o.ToleranceAccuracyPoints < 0) Fail("tolerance_accuracy_points", "negative", "use for example 1.0");
+        var llm = o.Llm;
+        foreach (var (field, value, least) in new (string, int?, int)[]
+        {
+            ("llm.vocab", llm.Vocab, 259), ("llm.pretrain_chars", llm.PretrainChars, 1), ("llm.pretrain_steps", llm.PretrainSteps, 1),
+            ("llm.cpt_steps", llm.CptSteps, 1), ("llm.fine_tune_steps", llm.FineTuneSteps, 1), ("llm.lora_steps", llm.LoraSteps, 1),
+            ("llm.batch_size", llm.BatchSize, 1), ("llm.seq_len", llm.SeqLen, 32), ("llm.prompt_chars", llm.PromptChars, 1),
+            ("llm.few_shot", llm.FewShot, 0), ("llm.rag_k", llm.RagK, 1), ("llm.lora_rank", llm.LoraRank, 1),
+        })
+        {
+            if (value < least) Fail(field, $"{value} is below {least}", $"use {least} or more");
+        }
     }
 
     // The workload: section belongs to the advisor; the lab reads only the one number it needs from it.

@@ -99,8 +99,11 @@ public sealed class LabLanguageModelOptions
     /// <summary>Continued pre-training steps of <c>local-cpt-full-fine-tune</c> (on the whole text of the training emails) before its fine-tune.</summary>
     public int CptSteps { get; set; } = 200;
 
-    /// <summary>Fine-tuning optimizer steps (LoRA and full).</summary>
+    /// <summary>Fine-tuning optimizer steps (the full fine-tunes; LoRA too unless <see cref="LoraSteps"/> is set).</summary>
     public int FineTuneSteps { get; set; } = 100;
+
+    /// <summary>LoRA's own step count (its adapters start at zero and learn slower than a full fine-tune); null: <see cref="FineTuneSteps"/>.</summary>
+    public int? LoraSteps { get; set; }
 
     /// <summary>Sequences per step.</summary>
     public int BatchSize { get; set; } = 8;

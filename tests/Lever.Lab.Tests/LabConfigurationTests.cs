@@ -39,6 +39,10 @@ public sealed class LabConfigurationTests : IDisposable
     [InlineData("lab:\n  compute:\n    requests_per_month: 5\n  dataset:\n    test_groups: [spam-1]\n", "also in train_groups")]
     [InlineData("lab:\n  compute:\n    requests_per_month: 5\n  dataset:\n    source: maildir\n", "unknown source 'maildir'")]
     [InlineData("lab: {}\nworkload:\n  workload:\n    requests_per_month: lots\n", ":4: workload.workload.requests_per_month: 'lots'")]
+    [InlineData("lab:\n  compute:\n    requests_per_month: 5\n  llm:\n    pretrain_steps: 0\n", "lab.llm.pretrain_steps: 0 is below 1")]
+    [InlineData("lab:\n  compute:\n    requests_per_month: 5\n  llm:\n    lora_steps: -3\n", "lab.llm.lora_steps: -3 is below 1")]
+    [InlineData("lab:\n  compute:\n    requests_per_month: 5\n  llm:\n    vocab: 100\n", "lab.llm.vocab: 100 is below 259")]
+    [InlineData("lab:\n  compute:\n    requests_per_month: 5\n  llm:\n    seq_len: 8\n", "lab.llm.seq_len: 8 is below 32")]
     public void Bad_configuration_is_a_user_error_naming_the_field(string yaml, string expected)
     {
         var ex = Assert.Throws<LeverUserException>(() => Load(yaml));
@@ -54,5 +58,20 @@ public sealed class LabConfigurationTests : IDisposable
         var runner = new LabRunner(ws, LabConfiguration.Load(ws), [new Recipes.ClassicalBaselineRecipe()], new RecordingObserver());
         var ex = await Assert.ThrowsAsync<LeverUserException>(() => runner.RunAsync(CancellationToken.None));
         Assert.Contains("lab.dataset.path", ex.Message);
+    }
+
+    [Fact]
+    public void Lora_takes_its_own_step_count_and_the_full_fine_tune_keeps_its_own()
+    {
+        var c = Load("lab:\n  compute:\n    requests_per_month: 5\n  llm:\n    fine_tune_steps: 150\n    lora_steps: 300\n");
+        Assert.Equal(300, Recipes.Local.FineTuneRecipe.Steps(c.Options.Llm, lora: true));
+        Assert.Equal(150, Recipes.Local.FineTuneRecipe.Steps(c.Options.Llm, lora: false));
+        var lora = new Recipes.Local.FineTuneRecipe(c.Options.Llm, lora: true);
+        var full = new Recipes.Local.FineTuneRecipe(c.Options.Llm, lora: false);
+        Assert.Contains("steps=300;", lora.Fingerprint, StringComparison.Ordinal);
+        Assert.Contains("steps=150;", full.Fingerprint, StringComparison.Ordinal);
+
+        var unset = Load("lab:\n  compute:\n    requests_per_month: 5\n  llm:\n    fine_tune_steps: 150\n");
+        Assert.Equal(150, Recipes.Local.FineTuneRecipe.Steps(unset.Options.Llm, lora: true));
     }
 }

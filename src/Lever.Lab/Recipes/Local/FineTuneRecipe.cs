@@ -23,11 +23,11 @@ public sealed class FineTuneRecipe(LabLanguageModelOptions options, bool lora) :
 
     /// <inheritdoc/>
     public override string Description => lora
-        ? $"LoRA r={Options.LoraRank} on every projection of the pre-trained {Options.Preset} model, {Options.FineTuneSteps} steps, merged"
+        ? $"LoRA r={Options.LoraRank} on every projection of the pre-trained {Options.Preset} model, {Steps(Options, lora)} steps, merged"
         : $"every weight of the pre-trained {Options.Preset} model, {Options.FineTuneSteps} steps";
 
     /// <inheritdoc/>
-    public override string Fingerprint => $"{(lora ? "lora" : "full")}-v3;balanced;tokens={PromptTokens};seq={Options.SeqLen};steps={Options.FineTuneSteps};batch={Options.BatchSize};chars={Options.PromptChars};r={Options.LoraRank};seed={Options.Seed};lr={LearningRate}";
+    public override string Fingerprint => $"{(lora ? "lora" : "full")}-v3;balanced;tokens={PromptTokens};seq={Options.SeqLen};steps={Steps(Options, lora)};batch={Options.BatchSize};chars={Options.PromptChars};r={Options.LoraRank};seed={Options.Seed};lr={LearningRate}";
 
     /// <inheritdoc/>
     public override IReadOnlyList<string> Artifacts => [$"{ModelDir}/model.safetensors"];
@@ -36,6 +36,9 @@ public sealed class FineTuneRecipe(LabLanguageModelOptions options, bool lora) :
     internal const double FullLearningRate = 5e-4;
 
     private double LearningRate => lora ? 2e-3 : FullLearningRate;
+
+    /// <summary>Optimizer steps of a LoRA or a full fine-tune under <paramref name="options"/>.</summary>
+    internal static int Steps(LabLanguageModelOptions options, bool lora) => lora ? options.LoraSteps ?? options.FineTuneSteps : options.FineTuneSteps;
 
     /// <inheritdoc/>
     public override Task TrainAsync(RecipeContext context, CancellationToken ct)
@@ -68,8 +71,8 @@ public sealed class FineTuneRecipe(LabLanguageModelOptions options, bool lora) :
             Output = runDir,
             Trainer = new TrainerOptions
             {
-                Steps = options.FineTuneSteps, BatchSize = options.BatchSize, SeqLen = options.SeqLen, LearningRate = learningRate,
-                EvalEvery = Math.Max(1, options.FineTuneSteps / 4), EvalBatches = 8, CheckpointEvery = Math.Max(1, options.FineTuneSteps / 5), Seed = options.Seed,
+                Steps = Steps(options, lora), BatchSize = options.BatchSize, SeqLen = options.SeqLen, LearningRate = learningRate,
+                EvalEvery = Math.Max(1, Steps(options, lora) / 4), EvalBatches = 8, CheckpointEvery = Math.Max(1, Steps(options, lora) / 5), Seed = options.Seed,
             },
             Lora = new LoraOptions { Rank = options.LoraRank, Alpha = 2.0 * options.LoraRank, Dropout = 0.05 },
         }, resume, context.Stage is null ? null : LanguageModelFoundation.Progress(context.Stage), cancellationToken: ct);
