@@ -29,9 +29,9 @@ public static class QaHtmlReport
         var primary = recommendation["primary"]?.GetValue<string>();
         h.Append("<p class=\"primary\">").Append(primary is null ? "none" : $"<b>{E(primary)}</b>").Append(picked is null ? "" : $" — recipe <code>{E(picked)}</code>").Append("</p>");
         if (recommendation["summary"]?.GetValue<string>() is { } summary) h.Append("<p>").Append(E(summary)).Append("</p>");
-        AppendList(h, "Rationale", recommendation["rationale"] as JsonArray);
-        AppendList(h, "Plan", recommendation["plan"] as JsonArray);
-        AppendList(h, "Warnings", recommendation["warnings"] as JsonArray);
+        HtmlReport.AppendList(h, "Rationale", recommendation["rationale"] as JsonArray);
+        HtmlReport.AppendList(h, "Plan", recommendation["plan"] as JsonArray);
+        HtmlReport.AppendList(h, "Warnings", recommendation["warnings"] as JsonArray);
         h.Append("</section>");
 
         // 2) Recipes.
@@ -138,17 +138,6 @@ public static class QaHtmlReport
 
     private static string Short(string text, int max) => text.Length <= max ? text : text[..max].TrimEnd() + " …";
 
-    private static void AppendList(StringBuilder h, string heading, JsonArray? items)
-    {
-        if (items is null || items.Count == 0) return;
-        h.Append("<h3>").Append(heading).Append("</h3><ul>");
-        foreach (var item in items)
-        {
-            var text = item is JsonObject o ? (o["text"]?.ToString() ?? o.ToJsonString()) + (o["source"] is { } s ? $" ({s})" : "") : item?.ToString() ?? "";
-            h.Append("<li>").Append(E(text)).Append("</li>");
-        }
-        h.Append("</ul>");
-    }
 
     private static string E(string s) => WebUtility.HtmlEncode(s);
 

@@ -211,7 +211,8 @@ public static class HtmlReport
         return s.Append("</table><p>F1 ").Append(E(string.Join(", ", m.Labels.Select((l, i) => $"{l} {m.F1[i]:0.000}")))).Append("</p></div>").ToString();
     }
 
-    private static void AppendList(StringBuilder h, string heading, JsonArray? items)
+    /// <summary>The advisor's rationale, plan or warnings as an HTML list under <paramref name="heading"/> (nothing when empty).</summary>
+    internal static void AppendList(StringBuilder h, string heading, JsonArray? items)
     {
         if (items is null || items.Count == 0) return;
         h.Append("<h3>").Append(heading).Append("</h3><ul>");
