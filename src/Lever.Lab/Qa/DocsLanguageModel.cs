@@ -59,26 +59,7 @@ internal static class DocsLanguageModel
             }
 
             // 3) pre-training from a fresh initialization; an interrupted run resumes from its last checkpoint.
-            var initDir = Path.Combine(root, "init");
-            var resume = LanguageModelFoundation.ResumeOrReset(modelDir, inputs);
-            if (!resume)
-            {
-                if (Directory.Exists(initDir)) Directory.Delete(initDir, recursive: true);
-                ModelInitializer.Create(o.Preset, initDir, tokenizerDir, o.Seed);
-            }
-            var summary = TrainingRun.Run(new TrainingRunOptions
-            {
-                Method = TrainingMethod.Pretrain,
-                Model = initDir,
-                Data = Path.Combine(dataDir, "train.jsonl"),
-                Validation = Path.Combine(dataDir, "validation.jsonl"),
-                Output = modelDir,
-                Trainer = new TrainerOptions
-                {
-                    Steps = o.PretrainSteps, BatchSize = o.BatchSize, SeqLen = o.SeqLen, LearningRate = 1e-3, WeightDecay = 0.1,
-                    EvalEvery = Math.Max(1, o.PretrainSteps / 4), EvalBatches = 8, CheckpointEvery = Math.Max(1, o.PretrainSteps / 5), Seed = o.Seed,
-                },
-            }, resume, LanguageModelFoundation.Progress(run), cancellationToken: token);
+            var summary = LanguageModelFoundation.PretrainFromScratch(o, Path.Combine(root, "init"), tokenizerDir, dataDir, modelDir, inputs, run, token);
             if (summary.Stop == "interrupted") throw new OperationCanceledException(token);
             var seconds = clock.Elapsed.TotalSeconds;
             run.SetValue("train_seconds", seconds);

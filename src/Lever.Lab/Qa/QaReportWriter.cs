@@ -1,6 +1,8 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
+using Lever.Lab.Reporting;
+
 namespace Lever.Lab.Qa;
 
 /// <summary>
@@ -68,16 +70,8 @@ public static class QaReportWriter
                 ["grounded_accuracy"] = r.GroundedAccuracy,
                 ["retrieval_metrics"] = r.Retrieval is null ? null : JsonSerializer.SerializeToNode(r.Retrieval, Internal.JsonLines.Options),
                 ["diagnosis"] = new JsonObject { ["knowledge"] = r.KnowledgeFailures, ["capability"] = r.CapabilityFailures },
-                ["latency_ms_p50"] = r.LatencyMsP50,
-                ["latency_ms_p95"] = r.LatencyMsP95,
-                ["latency_ms_mean"] = r.LatencyMsMean,
-                ["train_seconds"] = r.TrainSeconds,
-                ["answer_per_1k_usd"] = r.Cost.AnswerPer1kUsd,
-                ["training_per_1k_usd"] = r.Cost.TrainingPer1kUsd,
-                ["cost_per_1k_usd"] = r.Cost.Per1kUsd,
-                ["monthly_usd"] = r.Cost.MonthlyUsd,
-                ["answers"] = JsonSerializer.SerializeToNode(r.Predictions, Internal.JsonLines.Options),
-            });
+            }.AddMeasurements(r.LatencyMsP50, r.LatencyMsP95, r.LatencyMsMean, r.TrainSeconds, r.Cost));
+            recipes[^1]!["answers"] = JsonSerializer.SerializeToNode(r.Predictions, Internal.JsonLines.Options);
         }
         return new JsonObject
         {

@@ -65,16 +65,7 @@ public static class LabSummaryWriter
                 ["macro_f1"] = r.Metrics.MacroF1,
                 ["f1"] = new JsonObject(r.Metrics.Labels.Select((l, i) => KeyValuePair.Create(l, (JsonNode?)r.Metrics.F1[i]))),
                 ["confusion"] = confusion,
-                ["latency_ms_p50"] = r.LatencyMsP50,
-                ["latency_ms_p95"] = r.LatencyMsP95,
-                ["latency_ms_mean"] = r.LatencyMsMean,
-                ["train_seconds"] = r.TrainSeconds,
-                ["answer_per_1k_usd"] = r.Cost.AnswerPer1kUsd,
-                ["training_per_1k_usd"] = r.Cost.TrainingPer1kUsd,
-                ["training_usd"] = r.Cost.TrainingUsd,
-                ["cost_per_1k_usd"] = r.Cost.Per1kUsd,
-                ["monthly_usd"] = r.Cost.MonthlyUsd,
-            });
+            }.AddMeasurements(r.LatencyMsP50, r.LatencyMsP95, r.LatencyMsMean, r.TrainSeconds, r.Cost));
         }
         return new JsonObject
         {
@@ -89,5 +80,23 @@ public static class LabSummaryWriter
                 ["volume_source"] = config.VolumeSource,
             },
         };
+    }
+
+    /// <summary>
+    /// Appends the fields every lab's results share — latency p50/p95/mean, training seconds and the cost breakdown — to
+    /// <paramref name="row"/>, with the same names in the same order for the classification and the QA lab.
+    /// </summary>
+    internal static JsonObject AddMeasurements(this JsonObject row, double p50, double p95, double mean, double trainSeconds, LabCost cost)
+    {
+        row["latency_ms_p50"] = p50;
+        row["latency_ms_p95"] = p95;
+        row["latency_ms_mean"] = mean;
+        row["train_seconds"] = trainSeconds;
+        row["answer_per_1k_usd"] = cost.AnswerPer1kUsd;
+        row["training_per_1k_usd"] = cost.TrainingPer1kUsd;
+        row["training_usd"] = cost.TrainingUsd;
+        row["cost_per_1k_usd"] = cost.Per1kUsd;
+        row["monthly_usd"] = cost.MonthlyUsd;
+        return row;
     }
 }

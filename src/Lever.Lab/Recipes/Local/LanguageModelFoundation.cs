@@ -49,27 +49,8 @@ internal static class LanguageModelFoundation
             var dataDir = Directory.CreateDirectory(Path.Combine(models, "pretrain-data")).FullName;
             JsonLines.Write(Path.Combine(dataDir, "train.jsonl"), d.Train.Select(e => new TextLine(Cut(e.Text, o.PretrainChars))));
             JsonLines.Write(Path.Combine(dataDir, "validation.jsonl"), d.Validation.Select(e => new TextLine(Cut(e.Text, o.PretrainChars))));
-            var initDir = Path.Combine(models, "init");
-            var resume = ResumeOrReset(baseDir, preInputs);
-            if (!resume)
-            {
-                if (Directory.Exists(initDir)) Directory.Delete(initDir, recursive: true);
-                ModelInitializer.Create(o.Preset, initDir, tokenizerDir, o.Seed);
-            }
             var clock = Stopwatch.StartNew();
-            var summary = TrainingRun.Run(new TrainingRunOptions
-            {
-                Method = TrainingMethod.Pretrain,
-                Model = initDir,
-                Data = Path.Combine(dataDir, "train.jsonl"),
-                Validation = Path.Combine(dataDir, "validation.jsonl"),
-                Output = baseDir,
-                Trainer = new TrainerOptions
-                {
-                    Steps = o.PretrainSteps, BatchSize = o.BatchSize, SeqLen = o.SeqLen, LearningRate = 1e-3, WeightDecay = 0.1,
-                    EvalEvery = Math.Max(1, o.PretrainSteps / 4), EvalBatches = 8, CheckpointEvery = Math.Max(1, o.PretrainSteps / 5), Seed = o.Seed,
-                },
-            }, resume, Progress(run), cancellationToken: token);
+            var summary = PretrainFromScratch(o, Path.Combine(models, "init"), tokenizerDir, dataDir, baseDir, preInputs, run, token);
             if (summary.Stop == "interrupted") throw new OperationCanceledException(token);
             run.SetValue("train_seconds", clock.Elapsed.TotalSeconds);
             run.Detail = $"{summary.Steps} steps, validation loss {summary.ValidationLoss:0.000} (from {summary.BaseValidationLoss:0.000}), {summary.TokensPerSecond:N0} tokens/s";
@@ -77,6 +58,35 @@ internal static class LanguageModelFoundation
         }, ct).ConfigureAwait(false);
 
         return new Result(baseDir, preInputs, tok.Seconds + pre.Values.GetValueOrDefault("train_seconds"));
+    }
+
+    /// <summary>
+    /// Pre-trains a fresh <c>o.Preset</c> model (initialized in <paramref name="initDir"/> with the tokenizer in
+    /// <paramref name="tokenizerDir"/>) on <paramref name="dataDir"/>'s train/validation.jsonl into <paramref name="outputDir"/>;
+    /// a run interrupted with the same <paramref name="inputs"/> resumes from its last checkpoint instead of starting over.
+    /// </summary>
+    public static TrainingSummary PretrainFromScratch(LabLanguageModelOptions o, string initDir, string tokenizerDir, string dataDir, string outputDir,
+        string inputs, StageRun run, CancellationToken token)
+    {
+        var resume = ResumeOrReset(outputDir, inputs);
+        if (!resume)
+        {
+            if (Directory.Exists(initDir)) Directory.Delete(initDir, recursive: true);
+            ModelInitializer.Create(o.Preset, initDir, tokenizerDir, o.Seed);
+        }
+        return TrainingRun.Run(new TrainingRunOptions
+        {
+            Method = TrainingMethod.Pretrain,
+            Model = initDir,
+            Data = Path.Combine(dataDir, "train.jsonl"),
+            Validation = Path.Combine(dataDir, "validation.jsonl"),
+            Output = outputDir,
+            Trainer = new TrainerOptions
+            {
+                Steps = o.PretrainSteps, BatchSize = o.BatchSize, SeqLen = o.SeqLen, LearningRate = 1e-3, WeightDecay = 0.1,
+                EvalEvery = Math.Max(1, o.PretrainSteps / 4), EvalBatches = 8, CheckpointEvery = Math.Max(1, o.PretrainSteps / 5), Seed = o.Seed,
+            },
+        }, resume, Progress(run), cancellationToken: token);
     }
 
     /// <summary>Training progress mapped onto a stage's progress.</summary>
