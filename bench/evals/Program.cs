@@ -8,7 +8,7 @@ using Lever.Core.Config;
 using Lever.Evals.Data;
 using Lever.Evals.Recipes;
 using Lever.Evals.Running;
-using Lever.Hosting.Providers;
+using Lever.Providers;
 using Lever.Server;
 using Microsoft.Extensions.AI;
 
@@ -16,7 +16,7 @@ int calls = args.Length > 0 ? int.Parse(args[0], System.Globalization.CultureInf
 var model = new EchoModel();
 await using var server = OpenAiServer.Create(model, null, new ServerOptions { Port = 0 });
 await server.StartAsync();
-using var http = ProviderFactory.CreateChatClient("bench", new ProviderOptions { BaseUrl = server.BaseUrl, Model = "echo", MaxConcurrency = 64 });
+using var http = ProviderRegistry.Of("bench", new ProviderOptions { BaseUrl = server.BaseUrl, Model = "echo", MaxConcurrency = 64 }).Chat("bench");
 ChatMessage[] messages = [new(ChatRole.System, "Answer briefly."), new(ChatRole.User, "the quick brown fox jumps over the lazy dog")];
 
 async Task<double> Measure(Func<Task> call)

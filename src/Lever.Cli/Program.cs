@@ -41,7 +41,7 @@ catch (LeverUserException ex)
     if (ex.Hint is not null) Console.Error.WriteLine($"hint: {ex.Hint}");
     return LeverUserException.ExitCode;
 }
-catch (Lever.Evals.Running.ProviderCallException ex)
+catch (Lever.Providers.ProviderCallException ex)
 {
     // A model provider still failing after its retries (unreachable, 5xx): not a bug, not the user's input either.
     Console.Error.WriteLine($"error: {ex.Message}");

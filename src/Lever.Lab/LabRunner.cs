@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using Lever.Core;
-using Lever.Hosting.Providers;
+using Lever.Providers;
 using Lever.Lab.Data;
 using Lever.Lab.Internal;
 using Lever.Lab.Pipeline;
@@ -161,7 +161,7 @@ public sealed class LabRunner
                 var unpriced = predictions.Count(p => p.CostUsd is null);
                 if (unpriced > 0)
                     notes.Add($"{recipe.Name}: {unpriced} of {predictions.Count} answers came without token usage from provider '{model.Provider}'; they are counted at $0, so its cost is understated");
-                if (model.Prices == Evals.Cost.TokenPrices.Free && !notes.Any(n => n.StartsWith($"no price for {model.Model}", StringComparison.Ordinal)))
+                if (model.Prices == Core.Prices.TokenPrices.Free && !notes.Any(n => n.StartsWith($"no price for {model.Model}", StringComparison.Ordinal)))
                     notes.Add($"no price for {model.Model} (provider '{model.Provider}') in lever.yaml or the price book: its answers are priced at $0; set providers.{model.Provider}.prices (or price_id)");
             }
             if (items.Count < test.Count)

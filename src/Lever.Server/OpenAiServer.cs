@@ -61,7 +61,7 @@ public sealed class OpenAiServer : IAsyncDisposable
             {
                 // The model behind the server failed. Say so in the protocol's terms, with a status a client's retry
                 // policy understands: an upstream rate limit stays a 429, an upstream outage is a 502, a timeout a 504.
-                var (status, type) = ex is Lever.Evals.Running.ProviderCallException p ? p.Category switch
+                var (status, type) = ex is Lever.Providers.ProviderCallException p ? p.Category switch
                 {
                     "rate_limit" => (429, "rate_limit_error"),
                     "timeout" => (504, "server_error"),

@@ -1,3 +1,4 @@
+using Lever.Core.Prices;
 using Lever.Evals.Cost;
 using Lever.Evals.Data;
 using Lever.Evals.Metrics;

@@ -1,8 +1,10 @@
 using System.Text.Json;
+using Lever.Core.Prices;
 using Lever.Evals.Cost;
 using Lever.Evals.Data;
 using Lever.Evals.Recipes;
 using Lever.Evals.Running;
+using Lever.Providers;
 using Lever.Evals.Tests.TestModels;
 using Microsoft.Extensions.AI;
 

@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 using Lever.Core;
-using Lever.Hosting.Providers;
+using Lever.Providers;
 using Lever.Lab.Data;
 using Lever.Lab.Internal;
 using Lever.Lab.Recipes.Provider;
@@ -191,7 +191,7 @@ public sealed class HostedRecipeTests : IDisposable
         var root = Workspace("  recipes: [baseline-logreg, hosted-zero-shot]\n", concurrency: 1, retries: 0);
         _server.FailAfter = 11; // the warm-up and 10 answers
         var (report, _) = await Run(root);
-        Assert.IsType<Lever.Evals.Running.ProviderCallException>(report.ProviderFailure);
+        Assert.IsType<Lever.Providers.ProviderCallException>(report.ProviderFailure);
         Assert.Contains("provider 'fake'", report.ProviderFailure!.Message, StringComparison.Ordinal);
         var partial = Path.Combine(root, ".lever", "lab", "recipes", "hosted-zero-shot", "predictions.partial.jsonl");
         Assert.Equal(10, File.ReadAllLines(partial).Length);
@@ -268,7 +268,7 @@ public sealed class HostedRecipeTests : IDisposable
         // OPENAI_API_KEY alone: OpenAI (or OPENAI_BASE_URL) with the default model, priced from the price book.
         var openai = HostedModel.Resolve(ws, options, Env(("OPENAI_API_KEY", "sk-x"), ("OPENAI_BASE_URL", "http://127.0.0.1:9/v1")))!;
         Assert.Equal(("openai", HostedModel.DefaultModel, "http://127.0.0.1:9/v1"), (openai.Provider, openai.Model, openai.BaseUrl));
-        Assert.Equal(new Lever.Evals.Cost.TokenPrices(Input, CachedInput, Output), openai.Prices);
+        Assert.Equal(new Lever.Core.Prices.TokenPrices(Input, CachedInput, Output), openai.Prices);
         Assert.True(openai.Implicit);
         var all = LabRunner.Recipes(options, openai);
         Assert.Equal(["hosted-zero-shot", "hosted-few-shot", "hosted-rag-few-shot"], all.OfType<HostedPromptRecipe>().Select(r => r.Name));

@@ -5,7 +5,7 @@ using Lever.Engine.Tokenizers;
 using Lever.Evals.Data;
 using Lever.Evals.Recipes;
 using Lever.Evals.Running;
-using Lever.Hosting.Providers;
+using Lever.Providers;
 using Microsoft.Extensions.AI;
 
 namespace Lever.Server.Tests;
@@ -44,12 +44,12 @@ public sealed class LocalEngineServingTests : IDisposable
     public async Task Greedy_predictions_are_identical_directly_and_through_the_server_streaming_included()
     {
         var local = new ProviderOptions { Kind = "local", Model = "model", TimeoutSeconds = 120 };
-        var connection = new ProviderConnection { BaseDirectory = _dir };
-        using var direct = ProviderFactory.CreateChatClient("local", local, connection);
-        using var engineForServer = ProviderFactory.CreateChatClient("local", local, connection);
+        var connection = new ProviderConnection { BaseDirectory = _dir, Backends = Lever.Providers.Engine.EngineBackend.WithHttp };
+        using var direct = ProviderRegistry.Of("local", local, connection).Chat("local");
+        using var engineForServer = ProviderRegistry.Of("local", local, connection).Chat("local");
         await using var server = OpenAiServer.Create(engineForServer, null, new ServerOptions { Port = 0, ModelName = "tiny" });
         await server.StartAsync();
-        using var viaHttp = ProviderFactory.CreateChatClient("served", new ProviderOptions { BaseUrl = server.BaseUrl, Model = "tiny", TimeoutSeconds = 120 });
+        using var viaHttp = ProviderRegistry.Of("served", new ProviderOptions { BaseUrl = server.BaseUrl, Model = "tiny", TimeoutSeconds = 120 }).Chat("served");
 
         var setPath = Path.Combine(_dir, "set.jsonl");
         await File.WriteAllLinesAsync(setPath, new[] { "alpha", "the quick brown fox", "name a colour", "2 + 2 =", "hello" }
@@ -94,7 +94,7 @@ public sealed class LocalEngineServingTests : IDisposable
     public void A_local_provider_without_a_model_folder_is_a_clear_user_error()
     {
         var ex = Assert.Throws<Lever.Core.LeverUserException>(() =>
-            ProviderFactory.CreateChatClient("local", new ProviderOptions { Kind = "local", Model = "missing" }, new ProviderConnection { BaseDirectory = _dir }));
+            ProviderRegistry.Of("local", new ProviderOptions { Kind = "local", Model = "missing" }, new ProviderConnection { BaseDirectory = _dir, Backends = Lever.Providers.Engine.EngineBackend.WithHttp }).Chat("local"));
         Assert.Contains("provider 'local'", ex.Message);
         Assert.Contains("not a model folder", ex.Message);
     }

@@ -7,7 +7,7 @@ using System.Text.Json;
 using Lever.Core;
 using Lever.Core.Config;
 using Lever.Evals.Running;
-using Lever.Hosting.Providers;
+using Lever.Providers;
 using Lever.Server.Tests.TestModels;
 using Microsoft.Extensions.AI;
 
@@ -64,7 +64,7 @@ public sealed class OpenAiServerTests : IAsyncLifetime
     public async Task Chat_completion_round_trips_with_exact_usage()
     {
         var connection = Connection();
-        using var chat = ProviderFactory.CreateChatClient("lever", Options(), connection);
+        using var chat = ProviderRegistry.Of("lever", Options(), connection).Chat("lever");
         var response = await chat.GetResponseAsync([new ChatMessage(ChatRole.System, "be brief"), new ChatMessage(ChatRole.User, "one two three four")]);
         Assert.Equal("four three two one", response.Text);
         Assert.Equal(6, response.Usage!.InputTokenCount); // "be brief" + 4 words
@@ -81,7 +81,7 @@ public sealed class OpenAiServerTests : IAsyncLifetime
     [Fact]
     public async Task Streaming_delivers_chunks_then_usage()
     {
-        using var chat = ProviderFactory.CreateChatClient("lever", Options(), Connection());
+        using var chat = ProviderRegistry.Of("lever", Options(), Connection()).Chat("lever");
         var updates = new List<ChatResponseUpdate>();
         await foreach (var u in chat.GetStreamingResponseAsync([new ChatMessage(ChatRole.User, "alpha beta gamma")])) updates.Add(u);
         Assert.Equal("gamma beta alpha", string.Concat(updates.Select(u => u.Text)));
@@ -118,7 +118,7 @@ public sealed class OpenAiServerTests : IAsyncLifetime
     [Fact]
     public async Task Embeddings_round_trip_bit_exact_with_usage()
     {
-        using var embedder = ProviderFactory.CreateEmbeddingGenerator("lever", Options(), Connection());
+        using var embedder = ProviderRegistry.Of("lever", Options(), Connection()).Embeddings("lever")!;
         string[] texts = ["refunds take thirty days", "the app crashes on start"];
         var result = await embedder.GenerateAsync(texts);
         Assert.Equal(2, result.Count);
@@ -137,7 +137,7 @@ public sealed class OpenAiServerTests : IAsyncLifetime
     public async Task A_wrong_key_is_refused_with_401_and_a_clear_error_that_never_shows_the_key()
     {
         const string wrong = "sk-wrong-key-999";
-        using var chat = ProviderFactory.CreateChatClient("lever", Options(), Connection(key: wrong));
+        using var chat = ProviderRegistry.Of("lever", Options(), Connection(key: wrong)).Chat("lever");
         var ex = await Assert.ThrowsAsync<LeverUserException>(() => chat.GetResponseAsync([new ChatMessage(ChatRole.User, "hi")]));
         Assert.Contains("provider 'lever'", ex.Message);
         Assert.Contains("(401)", ex.Message);
@@ -165,7 +165,7 @@ public sealed class OpenAiServerTests : IAsyncLifetime
         var delays = new ConcurrentQueue<TimeSpan>();
         using var handler = new FaultInjectingHandler(FaultInjectingHandler.Status(HttpStatusCode.ServiceUnavailable), FaultInjectingHandler.Status(HttpStatusCode.TooManyRequests, retryAfter: "2"));
         var connection = Connection(handler: handler, delays: delays);
-        using var chat = ProviderFactory.CreateChatClient("lever", Options(), connection);
+        using var chat = ProviderRegistry.Of("lever", Options(), connection).Chat("lever");
         var response = await chat.GetResponseAsync([new ChatMessage(ChatRole.User, "x y z")]);
         Assert.Equal("z y x", response.Text);
         Assert.Equal(3, handler.Requests);
@@ -180,7 +180,7 @@ public sealed class OpenAiServerTests : IAsyncLifetime
     public async Task Retries_give_up_with_an_error_naming_provider_url_and_attempts()
     {
         using var handler = new FaultInjectingHandler(Enumerable.Range(0, 5).Select(_ => FaultInjectingHandler.Status(HttpStatusCode.BadGateway)).ToArray());
-        using var chat = ProviderFactory.CreateChatClient("lever", Options(retries: 2), Connection(handler: handler));
+        using var chat = ProviderRegistry.Of("lever", Options(retries: 2), Connection(handler: handler)).Chat("lever");
         var ex = await Assert.ThrowsAsync<ProviderCallException>(() => chat.GetResponseAsync([new ChatMessage(ChatRole.User, "x")]));
         Assert.Equal("server", ex.Category);
         Assert.Contains($"provider 'lever' at {_server.BaseUrl}", ex.Message);
@@ -197,7 +197,7 @@ public sealed class OpenAiServerTests : IAsyncLifetime
         var port = ((IPEndPoint)listener.LocalEndpoint).Port;
         listener.Stop(); // nothing listens there now
         var url = $"http://127.0.0.1:{port}/v1";
-        using var chat = ProviderFactory.CreateChatClient("offline", Options(baseUrl: url, retries: 1), Connection());
+        using var chat = ProviderRegistry.Of("offline", Options(baseUrl: url, retries: 1), Connection()).Chat("offline");
         var ex = await Assert.ThrowsAsync<ProviderCallException>(() => chat.GetResponseAsync([new ChatMessage(ChatRole.User, "x")]));
         Assert.Equal("unreachable", ex.Category);
         Assert.Contains($"provider 'offline' at {url} is unreachable after 2 attempts", ex.Message);
@@ -216,7 +216,7 @@ public sealed class OpenAiServerTests : IAsyncLifetime
             var recipe = new Lever.Evals.Recipes.Recipe { Name = "rev", SystemPrompt = "Reverse the words.", Scoring = new() { Scorers = ["exact"] } };
 
             var direct = await new EvalRunner(recipe, new RecipeServices { Chat = new ReverseChatClient() }).RunAsync(set, Path.Combine(dir, "direct"));
-            using var chat = ProviderFactory.CreateChatClient("lever", Options(), Connection());
+            using var chat = ProviderRegistry.Of("lever", Options(), Connection()).Chat("lever");
             var served = await new EvalRunner(recipe, new RecipeServices { Chat = chat }).RunAsync(set, Path.Combine(dir, "served"));
 
             static Dictionary<string, string> Predictions(string runDir) => File.ReadAllLines(Path.Combine(runDir, EvalRunner.ResultsFile))

@@ -2,7 +2,6 @@ using System.CommandLine;
 using Lever.Core;
 using Lever.Core.Config;
 using Lever.Evals.Running;
-using Lever.Hosting.Retrieval;
 using Lever.Retrieval;
 using Spectre.Console;
 
@@ -27,7 +26,8 @@ internal sealed class AskCommand : ILeverCommand
             var (ws, indexOptions) = RetrievalCli.Load(parse.GetValue(name));
             using var index = RetrievalCli.OpenExisting(ws, parse.GetValue(name));
             var providers = RetrievalCli.Providers(ws);
-            using var chat = RetrievalProviders.AskChat(LeverConfig.Load(ws.ConfigPath), providers, parse.GetValue(provider));
+            var chatName = providers.ChooseChat(parse.GetValue(provider) ?? LeverConfig.Load(ws.ConfigPath).Section<AskSettings>("ask")?.Provider, "ask.provider", flag: "--provider");
+            using var chat = chatName is null ? null : providers.Chat(chatName);
             using var embedder = RetrievalCli.Embedder(ws, indexOptions);
             var options = new SearchOptions(top, RetrievalCli.Caller(parse.GetValue(user), parse.GetValue(groups)), MaxChunksPerDocument: 2);
             var answer = await GroundedAnswerer.AskAsync(index, parse.GetValue(question)!, options, chat, embedder, ct).ConfigureAwait(false);

@@ -7,8 +7,7 @@ using Lever.Evals;
 using Lever.Evals.Data;
 using Lever.Evals.Recipes;
 using Lever.Evals.Running;
-using Lever.Hosting.Evals;
-using Lever.Hosting.Providers;
+using Lever.Evals.Composition;
 using Spectre.Console;
 
 namespace Lever.Cli.Commands;
@@ -42,22 +41,21 @@ internal sealed class EvalCommand : ILeverCommand
             throw new LeverUserException("give exactly one of --recipe and --model", "e.g. lever eval --recipe triage --set data/dev.jsonl");
         var config = LeverConfig.Load(ws.ConfigPath);
         var settings = RecipeServicesFactory.Settings(config);
-        var providers = config.Section<Dictionary<string, ProviderOptions>>("providers") ?? [];
+        var registry = Composition.Providers(ws, config);
         Recipe recipe;
         if (modelDir is not null)
         {
             var full = Path.GetFullPath(modelDir, ws.Root);
             recipe = new Recipe { Name = "model-" + Path.GetFileName(full.TrimEnd('/')), Provider = "local", Model = full };
-            if (!providers.ContainsKey("local")) providers["local"] = new ProviderOptions { Kind = "local", Model = full };
+            if (!registry.Contains("local")) registry = registry.With("local", new ProviderOptions { Kind = "local", Model = full });
         }
         else
         {
             recipe = RecipeLoader.Load(ws, recipeName!);
         }
         var set = EvalSet.Load(Path.GetFullPath(setPath, ws.Root));
-        var registry = new ProviderRegistry(providers, config.Path, new ProviderConnection { BaseDirectory = ws.Root }) { PriceBook = ProviderRegistry.PriceBookFor(config) };
         var needsRetriever = recipe.Retrieval.Enabled || settings.CorpusIndex is not null;
-        var services = RecipeServicesFactory.Create(recipe, registry, settings, needsRetriever ? RetrieverSources.Open(ws, config) : null);
+        var services = RecipeServicesFactory.Create(recipe, registry, settings, needsRetriever ? RetrieverSources.Open(ws, config, registry) : null);
         var options = new EvalRunOptions
         {
             Concurrency = concurrency ?? settings.Concurrency,

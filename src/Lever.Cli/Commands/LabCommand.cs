@@ -23,7 +23,7 @@ internal sealed class LabCommand : ILeverCommand
         if (!Directory.Exists(ws.Root)) throw new LeverUserException($"{ws.Root}: workspace folder not found", "give a folder that holds a lever.yaml, e.g. samples/spam");
         var config = LabConfiguration.Load(ws);
         if (config.Options.Task == "qa") return await QaLabCli.RunAsync(ws, config, ct).ConfigureAwait(false);
-        var recipes = LabRunner.Recipes(config, ws);
+        var recipes = LabRunner.Recipes(config, ws, Composition.Connection(ws));
         AnsiConsole.MarkupLineInterpolated($"[bold]lever lab[/] {ws.Root}: {recipes.Count} recipe(s), priced at {LabFormat.Volume(config.RequestsPerMonth)} answers/month");
         if (recipes.OfType<Lever.Lab.Recipes.Provider.HostedPromptRecipe>().FirstOrDefault() is { } hosted)
             AnsiConsole.MarkupLineInterpolated($"hosted model: {hosted.Model}{(config.Options.Provider.MaxTestItems is { } cap ? $", at most {cap} test emails per hosted recipe" : "")}");

@@ -1,6 +1,5 @@
 using Lever.Core;
 using Lever.Core.Config;
-using Lever.Hosting.Providers;
 using Lever.Lab;
 using Lever.Lab.Qa;
 using Lever.Lab.Reporting;
@@ -14,9 +13,6 @@ namespace Lever.Cli.Commands;
 /// </summary>
 internal static class QaLabCli
 {
-    /// <summary>Chat model used when no provider is configured but OPENAI_API_KEY is set.</summary>
-    public const string DefaultOpenAiModel = "gpt-4o-mini";
-
     public static async Task<int> RunAsync(Workspace ws, LabConfiguration config, CancellationToken ct)
     {
         var settings = QaLabSettings.Load(ws, config);
@@ -72,32 +68,17 @@ internal static class QaLabCli
 
     /// <summary>
     /// The chat model: <c>lab.qa.provider</c>, else the only provider with a model, else OPENAI_API_KEY with the default
-    /// model; the embedding model: <c>lab.qa.embedding</c>, else the index's <c>embedding:</c>. Prices from the price book.
+    /// model (the registry's rule); the embedding model: <c>lab.qa.embedding</c>, else the index's <c>embedding:</c>.
+    /// Prices from the provider entry or the price book.
     /// </summary>
     private static QaProviders Providers(Workspace ws, QaLabSettings settings)
     {
-        var config = LeverConfig.Load(ws.ConfigPath);
-        var options = config.Section<Dictionary<string, ProviderOptions>>("providers") ?? [];
-        var chatName = settings.Options.Provider;
-        if (chatName is null)
-        {
-            var withModel = options.Where(p => p.Value.Model is not null).Select(p => p.Key).Order(StringComparer.Ordinal).ToList();
-            if (withModel.Count > 1)
-                throw new LeverUserException($"{ws.ConfigPath}: lab.qa.provider: {withModel.Count} chat providers are configured ({string.Join(", ", withModel)}) and none is chosen",
-                    $"set lab: {{ qa: {{ provider: {withModel[0]} }} }}");
-            chatName = withModel.FirstOrDefault();
-            if (chatName is null && !options.ContainsKey("openai") && !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("OPENAI_API_KEY")))
-            {
-                chatName = "openai";
-                options["openai"] = new ProviderOptions { ApiKeyEnv = "OPENAI_API_KEY", Model = DefaultOpenAiModel };
-            }
-        }
-        var registry = new ProviderRegistry(options, ws.ConfigPath, new ProviderConnection { BaseDirectory = ws.Root }) { PriceBook = ProviderRegistry.PriceBookFor(config) };
+        var registry = Composition.Providers(ws);
         var none = QaProviders.None;
         string? chatId = null;
         Microsoft.Extensions.AI.IChatClient? chat = null;
         double input = 0, output = 0;
-        if (chatName is not null)
+        if (registry.ChooseChat(settings.Options.Provider, "lab.qa.provider") is { } chatName)
         {
             var p = registry.Get(chatName);
             if (p.Model is null) throw new LeverUserException($"{ws.ConfigPath}: providers.{chatName}.model: missing", "give the chat model the lab's hosted recipes use");

@@ -2,8 +2,7 @@ using System.Diagnostics;
 using Lever.Core;
 using Lever.Core.Config;
 using Lever.Evals.Running;
-using Lever.Hosting.Providers;
-using Lever.Hosting.Retrieval;
+using Lever.Providers;
 using Lever.Retrieval;
 using Microsoft.Extensions.AI;
 using Spectre.Console;
@@ -16,12 +15,11 @@ internal static class RetrievalCli
     public const string DefaultIndexName = "default";
 
     /// <summary>The workspace's providers from lever.yaml (relative local model paths resolve against the workspace root).</summary>
-    public static ProviderRegistry Providers(Workspace ws) =>
-        ProviderRegistry.Load(LeverConfig.Load(ws.ConfigPath), new ProviderConnection { BaseDirectory = ws.Root });
+    public static ProviderRegistry Providers(Workspace ws) => Composition.Providers(ws);
 
     /// <summary>The embedding generator of the provider the index names in <c>embedding:</c>, or null for a lexical-only index.</summary>
     public static IEmbeddingGenerator<string, Embedding<float>>? Embedder(Workspace ws, IndexOptions options) =>
-        options.Embedding is null ? null : RetrievalProviders.IndexEmbedder(Providers(ws), options.Embedding);
+        options.Embedding is null ? null : Providers(ws).RequireEmbeddings(options.Embedding, "the index's embedding:");
 
     public static (Workspace Workspace, IndexOptions Options) Load(string? name)
     {

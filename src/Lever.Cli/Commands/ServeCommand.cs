@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.Net;
 using Lever.Core;
 using Lever.Core.Config;
-using Lever.Hosting.Providers;
 using Lever.Server;
 using Microsoft.Extensions.AI;
 
@@ -33,13 +32,12 @@ internal sealed class ServeCommand : ILeverCommand
         if ((providerName is null) == (modelDir is null))
             throw new LeverUserException("give exactly one of --provider and --model", "e.g. lever serve --model .lever/models/tiny");
         var config = LeverConfig.Load(ws.ConfigPath);
-        var providers = config.Section<Dictionary<string, ProviderOptions>>("providers") ?? [];
+        var registry = Composition.Providers(ws, config);
         if (modelDir is not null)
         {
             providerName = "local";
-            providers[providerName] = new ProviderOptions { Kind = "local", Model = Path.GetFullPath(modelDir, ws.Root), TimeoutSeconds = 600 };
+            registry = registry.With(providerName, new ProviderOptions { Kind = "local", Model = Path.GetFullPath(modelDir, ws.Root), TimeoutSeconds = 600 });
         }
-        var registry = new ProviderRegistry(providers, config.Path, new ProviderConnection { BaseDirectory = ws.Root });
         var variable = keyEnv ?? "LEVER_SERVER_KEY";
         var key = Environment.GetEnvironmentVariable(variable) is { Length: > 0 } k ? k : null;
         var loopback = host == "localhost" || IPAddress.TryParse(host, out var ip) && IPAddress.IsLoopback(ip);

@@ -1,3 +1,4 @@
+using Lever.Core.Prices;
 namespace Lever.Evals.Cost;
 
 /// <summary>

@@ -2,7 +2,7 @@ namespace Lever.Evals.Retrieval;
 
 /// <summary>
 /// What the recipe runner needs from retrieval: the top passages for a question, filtered by what the asking
-/// user may read. Lever.Retrieval's indexes implement it through an adapter in Lever.Hosting, so evals run the
+/// user may read. Lever.Retrieval's indexes implement it through Lever.Evals.Composition, so evals run the
 /// same against any index.
 /// </summary>
 public interface IRetriever

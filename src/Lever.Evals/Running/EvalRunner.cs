@@ -1,3 +1,4 @@
+using Lever.Providers;
 using Lever.Evals.Data;
 using Lever.Evals.Diagnosis;
 using Lever.Evals.Parsing;

@@ -1,3 +1,4 @@
+using Lever.Core.Prices;
 using Lever.Evals.Cost;
 using Lever.Evals.Retrieval;
 using Microsoft.Extensions.AI;
@@ -5,7 +6,7 @@ using Microsoft.Extensions.AI;
 namespace Lever.Evals.Running;
 
 /// <summary>
-/// What a recipe runs against, built by Lever.Hosting from lever.yaml: the chat model, optionally an embedder
+/// What a recipe runs against, built by RecipeServicesFactory from lever.yaml: the chat model, optionally an embedder
 /// (embedding few-shot), a retriever, a judge, and the prices that turn usage into cost.
 /// </summary>
 public sealed class RecipeServices

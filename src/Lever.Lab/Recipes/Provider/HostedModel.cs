@@ -1,25 +1,26 @@
 using Lever.Core;
 using Lever.Core.Config;
-using Lever.Evals.Cost;
-using Lever.Hosting.Providers;
+using Lever.Core.Prices;
+using Lever.Advisor;
+using Lever.Providers;
+using Lever.Providers.OpenAi;
 using Microsoft.Extensions.AI;
 
 namespace Lever.Lab.Recipes.Provider;
 
 /// <summary>
-/// The hosted model the lab compares against its own: resolved from lever.yaml the way Lever.Hosting resolves every
-/// provider (<c>providers:</c> entries, keys only from environment variables, prices from the entry or the advisor's
-/// price book with <c>prices:</c> overrides), plus one convenience: with no OpenAI-compatible provider in lever.yaml
-/// but OPENAI_API_KEY set, OpenAI itself (OPENAI_BASE_URL honoured) with <c>lab.provider.model</c> or
-/// <see cref="DefaultModel"/>.
+/// The hosted model the lab compares against its own, resolved by <see cref="ProviderRegistry"/> like every provider
+/// (<c>providers:</c> entries, keys only from environment variables, prices from the entry or the advisor's price book
+/// with <c>prices:</c> overrides; with no OpenAI-compatible provider in lever.yaml but OPENAI_API_KEY set, OpenAI itself,
+/// OPENAI_BASE_URL honoured) with <c>lab.provider.model</c> or the provider's model.
 /// </summary>
 public sealed class HostedModel
 {
-    /// <summary>The model asked when only OPENAI_API_KEY is set and <c>lab.provider.model</c> names none: the price book's cheapest current OpenAI chat model with a cached-input price.</summary>
-    public const string DefaultModel = "gpt-4o-mini";
+    /// <summary>The model asked when only OPENAI_API_KEY is set and <c>lab.provider.model</c> names none.</summary>
+    public const string DefaultModel = ProviderRegistry.DefaultOpenAiModel;
 
     /// <summary>The provider name used for the OPENAI_API_KEY convenience.</summary>
-    public const string ImplicitName = "openai";
+    public const string ImplicitName = ProviderRegistry.ImplicitOpenAiName;
 
     private readonly ProviderRegistry _registry;
 
@@ -31,7 +32,7 @@ public sealed class HostedModel
         Options = options;
         Implicit = implicitProvider;
         var entry = registry.Get(provider);
-        BaseUrl = entry.BaseUrl ?? ProviderFactory.DefaultBaseUrl;
+        BaseUrl = registry.BaseUrl(provider);
         MaxConcurrency = Math.Max(1, entry.MaxConcurrency);
         Prices = registry.Prices(provider, model);
     }
@@ -66,7 +67,11 @@ public sealed class HostedModel
     /// <summary>A chat client with the provider middleware (concurrency gate, retries, timeouts); fails with a named error when the key variable is unset.</summary>
     public IChatClient CreateClient() => _registry.Chat(Provider, Model);
 
-    /// <summary>The hosted model configured for <paramref name="workspace"/>, or null when none is (or <c>lab.provider.enabled</c> is false).</summary>
+    /// <summary>
+    /// The hosted model configured for <paramref name="workspace"/>, or null when none is (or <c>lab.provider.enabled</c>
+    /// is false): <c>lab.provider.name</c>, else the only OpenAI-compatible provider in lever.yaml, else OpenAI itself
+    /// when OPENAI_API_KEY is set — the <see cref="ProviderRegistry"/>'s rule, used by every command.
+    /// </summary>
     public static HostedModel? Resolve(Workspace workspace, LabOptions lab, ProviderConnection? connection = null)
     {
         var options = lab.Provider;
@@ -75,51 +80,24 @@ public sealed class HostedModel
         if (!options.Enabled || !File.Exists(path)) return null;
         connection ??= new ProviderConnection { BaseDirectory = workspace.Root };
         var config = LeverConfig.Load(path);
-        var providers = config.Section<Dictionary<string, ProviderOptions>>("providers") ?? [];
-        var prices = ProviderRegistry.PriceBookFor(config);
-        string name;
-        if (options.Name is { } wanted)
+        var registry = ProviderRegistry.Load(config, connection, WorkspacePrices.For(config).TokenPrices);
+        if (options.Name is { } wanted && registry.Get(wanted).Kind != OpenAiBackend.KindName)
+            throw new LeverUserException($"{path}: lab.provider.name: '{wanted}' is a {registry.Get(wanted).Kind} provider, not an OpenAI-compatible endpoint",
+                "the lab's own model already has its local rows; name a kind: openai provider, or remove lab.provider.name");
+        string? name;
+        try
         {
-            var entry = new ProviderRegistry(providers, path).Get(wanted);
-            if (entry.Kind != "openai")
-                throw new LeverUserException($"{path}: lab.provider.name: '{wanted}' is a {entry.Kind} provider, not an OpenAI-compatible endpoint",
-                    "the lab's own model already has its local rows; name a kind: openai provider, or remove lab.provider.name");
-            name = wanted;
+            name = registry.ChooseChat(options.Name, "lab.provider.name", p => p.Kind == OpenAiBackend.KindName, "OpenAI-compatible providers");
         }
-        else
+        catch (LeverUserException ex)
         {
-            var hosted = providers.Where(p => p.Value.Kind == "openai").Select(p => p.Key).Order(StringComparer.Ordinal).ToList();
-            if (hosted.Count > 1)
-            {
-                // Several endpoints: the one with a chat model, if only one has it; otherwise the user chooses.
-                var withModel = hosted.Where(n => providers[n].Model is not null).ToList();
-                hosted = withModel.Count == 1 ? withModel : hosted;
-            }
-            if (hosted.Count > 1)
-                throw new LeverUserException($"{path}: {hosted.Count} OpenAI-compatible providers are configured ({string.Join(", ", hosted)}) and lab.provider.name chooses none",
-                    $"set lab: {{ provider: {{ name: {hosted[0]} }} }}, or lab: {{ provider: {{ enabled: false }} }} for no hosted rows");
-            if (hosted.Count == 1)
-            {
-                name = hosted[0];
-            }
-            else if (connection.GetEnvironment("OPENAI_API_KEY") is { Length: > 0 })
-            {
-                name = ImplicitName;
-                var baseUrl = connection.GetEnvironment("OPENAI_BASE_URL") is { Length: > 0 } url ? url : ProviderFactory.DefaultBaseUrl;
-                providers = new Dictionary<string, ProviderOptions>(providers, StringComparer.Ordinal)
-                {
-                    [name] = new ProviderOptions { Kind = "openai", BaseUrl = baseUrl, ApiKeyEnv = "OPENAI_API_KEY", Model = options.Model ?? DefaultModel },
-                };
-                return new HostedModel(new ProviderRegistry(providers, path, connection) { PriceBook = prices }, name, options.Model ?? DefaultModel, options, implicitProvider: true);
-            }
-            else
-            {
-                return null;
-            }
+            throw new LeverUserException(ex.Message, $"{ex.Hint}, or lab: {{ provider: {{ enabled: false }} }} for no hosted rows");
         }
-        var model = options.Model ?? providers[name].Model
+        if (name is null) return null;
+        var implicitProvider = registry.IsImplicit(name);
+        var model = options.Model ?? registry.Get(name).Model
             ?? throw new LeverUserException($"{path}: provider '{name}' has no chat model for the lab", $"set providers.{name}.model, or lab.provider.model");
-        return new HostedModel(new ProviderRegistry(providers, path, connection) { PriceBook = prices }, name, model, options, implicitProvider: false);
+        return new HostedModel(registry, name, model, options, implicitProvider);
     }
 
     private static void Validate(string path, LabProviderOptions o)
