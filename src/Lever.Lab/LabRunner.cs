@@ -1,3 +1,4 @@
+using Lever.Lab.Datasets;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;

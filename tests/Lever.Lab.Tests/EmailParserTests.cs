@@ -1,5 +1,5 @@
+using Lever.Lab.Datasets.Email;
 using System.Text;
-using Lever.Lab.Email;
 
 namespace Lever.Lab.Tests;
 

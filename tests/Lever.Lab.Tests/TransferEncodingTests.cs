@@ -1,5 +1,5 @@
 using System.Text;
-using Lever.Lab.Internal;
+using Lever.Lab.Datasets.Email.Internal;
 
 namespace Lever.Lab.Tests;
 

@@ -1,3 +1,4 @@
+using Lever.Lab.Datasets.Email.Internal;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;

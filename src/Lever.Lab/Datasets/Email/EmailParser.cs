@@ -1,8 +1,8 @@
 using System.Text;
 using System.Text.RegularExpressions;
-using Lever.Lab.Internal;
+using Lever.Lab.Datasets.Email.Internal;
 
-namespace Lever.Lab.Email;
+namespace Lever.Lab.Datasets.Email;
 
 /// <summary>
 /// Reads a raw RFC 5322 message (as stored in the SpamAssassin corpus: an mbox "From " line, headers, body) into

@@ -1,4 +1,4 @@
-namespace Lever.Lab.Internal;
+namespace Lever.Lab.Datasets.Email.Internal;
 
 /// <summary>
 /// Content-Transfer-Encoding decoders (RFC 2045 §6.7 quoted-printable, §6.8 base64), written to survive the

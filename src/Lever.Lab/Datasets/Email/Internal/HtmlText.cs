@@ -2,7 +2,7 @@ using System.Text;
 using AngleSharp.Dom;
 using AngleSharp.Html.Parser;
 
-namespace Lever.Lab.Internal;
+namespace Lever.Lab.Datasets.Email.Internal;
 
 /// <summary>
 /// HTML to readable text through a real HTML parser (AngleSharp), because spam HTML is rarely well formed:

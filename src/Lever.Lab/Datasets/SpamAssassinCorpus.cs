@@ -1,10 +1,11 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using Lever.Core;
-using Lever.Lab.Email;
+using Lever.Lab.Data;
+using Lever.Lab.Datasets.Email;
 using Lever.Lab.Pipeline;
 
-namespace Lever.Lab.Data;
+namespace Lever.Lab.Datasets;
 
 /// <summary>
 /// The SpamAssassin public corpus: one folder per group (easy-ham-1, hard-ham-1, spam-1, easy-ham-2, spam-2), one raw

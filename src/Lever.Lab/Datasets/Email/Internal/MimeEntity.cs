@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Lever.Lab.Internal;
+namespace Lever.Lab.Datasets.Email.Internal;
 
 /// <summary>
 /// One MIME entity (RFC 2045/2046): unfolded headers and a raw body. Text is held as Latin-1 so every byte

@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.RegularExpressions;
 
-namespace Lever.Lab.Internal;
+namespace Lever.Lab.Datasets.Email.Internal;
 
 /// <summary>Header text: RFC 2047 encoded words (=?charset?Q|B?…?=) decoded, raw 8-bit bytes read as UTF-8 or 1252.</summary>
 internal static partial class EncodedWords

@@ -1,4 +1,4 @@
-namespace Lever.Lab.Email;
+namespace Lever.Lab.Datasets.Email;
 
 /// <summary>The parts of an email a classifier reads: decoded subject and sender, and the body as plain text.</summary>
 /// <param name="Subject">The Subject header with RFC 2047 encoded words decoded ("" when absent).</param>

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Lever.Lab.Internal;
+namespace Lever.Lab.Datasets.Email.Internal;
 
 /// <summary>Turns a MIME charset label into an <see cref="Encoding"/>, forgiving the mislabels real mail carries.</summary>
 internal static class Charsets
