@@ -19,7 +19,7 @@ public sealed class YamlNode
         IReadOnlyList<YamlNode>? entries = null, IReadOnlyList<YamlNode>? items = null)
     {
         _source = source;
-        Key = key;
+        KeyInfo = key;
         Path = path;
         Line = line;
         Column = column;
@@ -60,7 +60,13 @@ public sealed class YamlNode
     public string? Value { get; }
 
     /// <summary>The keys of a mapping, in file order; empty for anything else.</summary>
-    public IReadOnlyList<string> Keys => _entries.Select(e => e.Key!.Name).ToArray();
+    public IReadOnlyList<string> Keys => _entries.Select(e => e.Key!).ToArray();
+
+    /// <summary>The values of a mapping in file order, null values included (each knows its <see cref="Key"/>); empty for anything else.</summary>
+    public IReadOnlyList<YamlNode> Values => _entries;
+
+    /// <summary>The key this node is the value of; null for the top of the file and for list items.</summary>
+    public string? Key => KeyInfo?.Name;
 
     /// <summary>The items of a list, in file order; empty for anything else.</summary>
     public IReadOnlyList<YamlNode> Items => _items;
@@ -70,10 +76,7 @@ public sealed class YamlNode
     internal YamlSource Source => _source;
 
     /// <summary>The key this node is the value of, with the key's own position; null for the top and for list items.</summary>
-    internal YamlKey? Key { get; }
-
-    /// <summary>The values of a mapping, each carrying its <see cref="Key"/>.</summary>
-    internal IReadOnlyList<YamlNode> Entries => _entries;
+    internal YamlKey? KeyInfo { get; }
 
     /// <summary>Parses YAML <paramref name="text"/>; <paramref name="file"/> names it in errors. An empty text gives a null node.</summary>
     /// <param name="file">The name errors cite.</param>
@@ -130,12 +133,16 @@ public sealed class YamlNode
     /// </summary>
     public LeverUserException ErrorAt(string relativePath, string what, string? hint = null)
     {
+        // Keys may hold dots themselves (prices.models.gpt-4.1.input): at each level take the longest run of parts that is a key.
+        var parts = relativePath.Split('.');
         var at = this;
-        foreach (var key in relativePath.Split('.'))
+        for (var i = 0; i < parts.Length;)
         {
-            var next = at.Entry(key);
-            if (next is null) break;
-            at = next;
+            var end = parts.Length;
+            while (end > i && at.Entry(string.Join('.', parts[i..end])) is null) end--;
+            if (end == i) break;
+            at = at.Entry(string.Join('.', parts[i..end]))!;
+            i = end;
         }
         var path = YamlMessages.Join(Path, relativePath);
         return new($"{at.Location}: {YamlMessages.Subject(_source, path, what)}", hint ?? YamlMessages.FixValue);
@@ -146,12 +153,12 @@ public sealed class YamlNode
         YamlMessages.Unknown(this, known, hint);
 
     /// <summary>The value under <paramref name="key"/> even when it is null; null only when the key is absent.</summary>
-    internal YamlNode? Entry(string key) => _entries.FirstOrDefault(e => e.Key!.Name == key);
+    internal YamlNode? Entry(string key) => _entries.FirstOrDefault(e => e.Key == key);
 
     /// <summary>A copy of this subtree as it reads under another key (a YAML alias reused elsewhere): new paths, the anchor's positions.</summary>
     internal YamlNode At(YamlKey? key, string path)
     {
-        var entries = _entries.Select(e => e.At(e.Key, YamlMessages.Join(path, e.Key!.Name))).ToArray();
+        var entries = _entries.Select(e => e.At(e.KeyInfo, YamlMessages.Join(path, e.Key!))).ToArray();
         var items = _items.Select((n, i) => n.At(null, $"{path}[{i}]")).ToArray();
         return new YamlNode(_source, key, path, Line, Column, Kind, Value, entries, items);
     }

@@ -127,7 +127,7 @@ internal static class YamlBinder
     {
         if (!node.IsMapping) throw YamlMessages.NotAMapping(node);
         var dict = (IDictionary)Activator.CreateInstance(typeof(Dictionary<,>).MakeGenericType(typeof(string), valueType), StringComparer.Ordinal)!;
-        foreach (var entry in node.Entries) dict[entry.Key!.Name] = BindElement(entry, valueType);
+        foreach (var entry in node.Values) dict[entry.Key!] = BindElement(entry, valueType);
         return dict;
     }
 
@@ -139,9 +139,9 @@ internal static class YamlBinder
         var args = plan.Parameters.Select(p => p.Default).ToArray();
         var given = new HashSet<string>(StringComparer.Ordinal);
         var assignments = new List<(Member Member, object? Value)>();
-        foreach (var entry in node.Entries)
+        foreach (var entry in node.Values)
         {
-            var name = entry.Key!.Name;
+            var name = entry.Key!;
             if (!plan.Members.TryGetValue(name, out var member)) throw entry.UnknownError(plan.Names);
             object? value;
             if (entry.IsNull)

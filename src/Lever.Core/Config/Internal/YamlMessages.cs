@@ -26,7 +26,7 @@ internal static class YamlMessages
     public static LeverUserException Unknown(YamlNode node, IEnumerable<string> known, string? hint)
     {
         var names = known.ToArray();
-        if (node.Key is not { } key) return node.Error("is not expected here", hint);
+        if (node.KeyInfo is not { } key) return node.Error("is not expected here", hint);
         var parent = node.Path.Length > key.Name.Length ? node.Path[..^(key.Name.Length + 1)] : "";
         var nearest = Nearest(key.Name, names);
         var suggestion = nearest is null ? "" : $" — did you mean {nearest}?";

@@ -74,10 +74,10 @@ internal sealed class YamlTreeReader
                     var (kl, kc) = Position(k.Start);
                     var name = new YamlKey(k.Value, kl, kc);
                     var childPath = YamlMessages.Join(path, k.Value);
-                    if (entries.FirstOrDefault(e => e.Key!.Name == k.Value) is { } earlier)
+                    if (entries.FirstOrDefault(e => e.Key == k.Value) is { } earlier)
                     {
                         throw new LeverUserException(
-                            $"{name.Location(_source)}: {YamlMessages.Subject(_source, childPath, $"duplicate key '{k.Value}' (first at line {earlier.Key!.Line})")}",
+                            $"{name.Location(_source)}: {YamlMessages.Subject(_source, childPath, $"duplicate key '{k.Value}' (first at line {earlier.KeyInfo!.Line})")}",
                             "keep one of the two: YAML takes each key once per mapping");
                     }
                     entries.Add(ReadNode(Next(), name, childPath));
