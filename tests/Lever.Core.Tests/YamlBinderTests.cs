@@ -29,6 +29,8 @@ public sealed class YamlBinderTests : IDisposable
         public long Big { get; set; }
         [Range(0, 1)]
         public double Ratio { get; set; } = 0.5;
+        public float Scale { get; set; }
+        public decimal Price { get; set; }
         public Inner Inner { get; set; } = new();
         public List<Item> Items { get; set; } = [];
         public IReadOnlyList<Mode> Modes { get; set; } = [];
@@ -135,6 +137,8 @@ public sealed class YamlBinderTests : IDisposable
             limit: 1_500
             big: 2e6
             ratio: 0.25
+            scale: 0.5
+            price: 1.25
             inner:
               deep: {max_tokens: 64, latency_p95_ms: 900}
               count: 3
@@ -157,6 +161,8 @@ public sealed class YamlBinderTests : IDisposable
         Assert.Equal(1500, s.Limit);
         Assert.Equal(2_000_000, s.Big);
         Assert.Equal(0.25, s.Ratio);
+        Assert.Equal(0.5f, s.Scale);
+        Assert.Equal(1.25m, s.Price);
         Assert.Equal(64, s.Inner.Deep.MaxTokens);
         Assert.Equal(900, s.Inner.Deep.LatencyP95Ms);
         Assert.Equal([new Item { Id = "a" }, new Item { Id = "b", Weight = 2.5 }], s.Items);

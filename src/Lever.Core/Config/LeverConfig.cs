@@ -57,11 +57,12 @@ public sealed class LeverConfig
     public LeverUserException ErrorAt(string dottedPath, string what, string? hint = null) => Root.ErrorAt(dottedPath, what, hint);
 
     /// <summary>Binds a standalone YAML file (for example a recipe file) to <typeparamref name="T"/>.</summary>
-    public static T BindFile<T>(string path) where T : class
+    public static T BindFile<T>(string path) where T : class => LoadFile(path).Bind<T>()!;
+
+    /// <summary>Parses a standalone YAML file whose fields a caller binds and then checks; a missing or empty file is a user error.</summary>
+    public static YamlNode LoadFile(string path)
     {
         var root = YamlNode.Load(path);
-        return root.IsNull
-            ? throw new LeverUserException($"{path}:1:1: the file is empty", "write the fields as `key: value` lines")
-            : root.Bind<T>()!;
+        return root.IsNull ? throw new LeverUserException($"{path}:1:1: the file is empty", "write the fields as `key: value` lines") : root;
     }
 }

@@ -83,9 +83,9 @@ internal static class YamlBinder
         var digits = text.Replace("_", "", StringComparison.Ordinal).Trim();
         if (type == typeof(double) || type == typeof(float))
         {
-            if (double.TryParse(digits, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) && double.IsFinite(d))
-                return type == typeof(float) ? (float)d : d;
-            throw Expected(node, type);
+            if (!double.TryParse(digits, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) || !double.IsFinite(d)) throw Expected(node, type);
+            if (type == typeof(float)) return (float)d;
+            return d;
         }
         if (type == typeof(decimal))
         {
