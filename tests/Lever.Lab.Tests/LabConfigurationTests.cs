@@ -62,6 +62,30 @@ public sealed class LabConfigurationTests : IDisposable
     }
 
     [Fact]
+    public void Hosted_model_settings_cite_their_line()
+    {
+        var c = Load("lab:\n  compute:\n    requests_per_month: 5\n  provider:\n    max_test_items: 0\n");
+        var ex = Assert.Throws<LeverUserException>(() => Recipes.Provider.HostedModel.Resolve(Workspace.Open(_root), c.Options));
+        Assert.EndsWith("lever.yaml:5:21: lab.provider.max_test_items: 0 is not a positive count", ex.Message);
+    }
+
+    [Theory]
+    [InlineData("spam")]
+    [InlineData("pgdocs")]
+    public void The_shipped_samples_bind_strictly(string sample)
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Lever.slnx"))) dir = dir.Parent;
+        var ws = Workspace.Open(Path.Combine(dir!.FullName, "samples", sample));
+        var c = LabConfiguration.Load(ws);
+        Assert.True(c.RequestsPerMonth > 0);
+        var config = Core.Config.LeverConfig.Load(ws.ConfigPath);
+        Assert.NotNull(Advisor.WorkloadReader.Read(ws.ConfigPath));
+        _ = config.Section<Dictionary<string, Core.Config.ProviderOptions>>("providers");
+        _ = config.Section<Dictionary<string, Retrieval.IndexOptions>>("indexes");
+    }
+
+    [Fact]
     public async Task A_missing_corpus_path_is_a_user_error()
     {
         File.WriteAllText(Path.Combine(_root, "lever.yaml"), "lab:\n  dataset:\n    path: nowhere\n  compute:\n    requests_per_month: 5\n");
