@@ -22,8 +22,16 @@ internal sealed class PriceOverrides
     public double? CacheWritePremium { get; set; }
 }
 
+/// <summary>Where an overriding price comes from; both default to naming lever.yaml.</summary>
+internal abstract class SourcedPriceOverride
+{
+    public string? Source { get; set; }
+
+    public string? Date { get; set; }
+}
+
 /// <summary><c>prices.models.ID</c> and <c>prices.fine_tuned.ID</c>: USD per 1M tokens.</summary>
-internal sealed class ModelPriceOverride
+internal sealed class ModelPriceOverride : SourcedPriceOverride
 {
     [Range(0, double.MaxValue)]
     public double? Input { get; set; }
@@ -36,36 +44,24 @@ internal sealed class ModelPriceOverride
 
     [Range(0, double.MaxValue)]
     public double? Output { get; set; }
-
-    public string? Source { get; set; }
-
-    public string? Date { get; set; }
 }
 
 /// <summary><c>prices.training.BASE</c>: USD per 1M training tokens.</summary>
-internal sealed class TrainingPriceOverride
+internal sealed class TrainingPriceOverride : SourcedPriceOverride
 {
     [Range(0, double.MaxValue)]
     public double? Price { get; set; }
-
-    public string? Source { get; set; }
-
-    public string? Date { get; set; }
 }
 
 /// <summary><c>prices.embeddings.ID</c>: USD per 1M input tokens.</summary>
-internal sealed class EmbeddingPriceOverride
+internal sealed class EmbeddingPriceOverride : SourcedPriceOverride
 {
     [Range(0, double.MaxValue)]
     public double? Input { get; set; }
-
-    public string? Source { get; set; }
-
-    public string? Date { get; set; }
 }
 
 /// <summary><c>prices.compute</c>: the hourly price of local GPU and CPU compute.</summary>
-internal sealed class ComputePriceOverride
+internal sealed class ComputePriceOverride : SourcedPriceOverride
 {
     [Range(0, double.MaxValue)]
     public double? GpuUsdPerHour { get; set; }
@@ -74,8 +70,4 @@ internal sealed class ComputePriceOverride
 
     [Range(0, double.MaxValue)]
     public double? CpuUsdPerHour { get; set; }
-
-    public string? Source { get; set; }
-
-    public string? Date { get; set; }
 }
