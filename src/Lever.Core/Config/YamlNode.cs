@@ -105,7 +105,7 @@ public sealed class YamlNode
         return e is null || e.IsNull ? null : e;
     }
 
-    /// <summary>Binds this node to <typeparamref name="T"/>; a null node gives null (or the default of a value type).</summary>
+    /// <summary>Binds this node to <typeparamref name="T"/>; a null node gives null for a reference or nullable type and is refused for a value type.</summary>
     public T? Bind<T>() => (T?)YamlBinder.Bind(this, typeof(T));
 
     /// <summary>Binds this node to <typeparamref name="T"/> when it is one; false (and no error) when it is not.</summary>
@@ -133,6 +133,7 @@ public sealed class YamlNode
     /// </summary>
     public LeverUserException ErrorAt(string relativePath, string what, string? hint = null)
     {
+        if (relativePath.Length == 0) return Error(what, hint);
         // Keys may hold dots themselves (prices.models.gpt-4.1.input): at each level take the longest run of parts that is a key.
         var parts = relativePath.Split('.');
         var at = this;
