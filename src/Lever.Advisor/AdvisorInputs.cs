@@ -1,4 +1,5 @@
 using Lever.Core;
+using Lever.Core.Config;
 
 namespace Lever.Advisor;
 
@@ -32,8 +33,7 @@ public sealed record AdvisorInputs(Workload Workload, PriceBook Prices, AdvisorP
         {
             var text = File.ReadAllText(configPath);
             prices = prices.WithOverrides(configPath, text);
-            var root = Internal.YamlSection.Parse(configPath, text, "lever.yaml");
-            if (root.String("policy") is { } p)
+            if (YamlNode.Parse(configPath, text, "field").Field("policy")?.Bind<string>() is { } p)
                 policy = policy.WithFile(Path.IsPathRooted(p) ? p : Path.Combine(Path.GetDirectoryName(Path.GetFullPath(configPath))!, p));
         }
         if (policyPath is not null) policy = policy.WithFile(policyPath);
@@ -48,7 +48,7 @@ public sealed record AdvisorInputs(Workload Workload, PriceBook Prices, AdvisorP
 
     private static bool IsLeverYaml(string path)
     {
-        var root = Internal.YamlSection.Parse(path, File.ReadAllText(path), "workload");
+        var root = YamlNode.Parse(path, File.ReadAllText(path), "field");
         return !root.Has("task") && root.Has("workload");
     }
 }

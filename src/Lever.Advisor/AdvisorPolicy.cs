@@ -1,8 +1,7 @@
 using System.Globalization;
 using Lever.Advisor.Internal;
 using Lever.Core;
-using YamlDotNet.Core;
-using YamlDotNet.RepresentationModel;
+using Lever.Core.Config;
 
 namespace Lever.Advisor;
 
@@ -66,32 +65,22 @@ public sealed class AdvisorPolicy
     /// <summary>Applies override YAML <paramref name="text"/> (named <paramref name="file"/> in errors) over this policy.</summary>
     public AdvisorPolicy WithYaml(string file, string text)
     {
+        const string Fix = "fix the value; the default policy (`lever advise --print-policy`) shows each field";
         var numbers = new Dictionary<string, double>(_numbers, StringComparer.Ordinal);
         var texts = new Dictionary<string, string>(_texts, StringComparer.Ordinal);
         var lists = new Dictionary<string, IReadOnlyList<string>>(_lists, StringComparer.Ordinal);
-        foreach (var (path, node) in Flatten(file, text))
+        foreach (var node in Leaves(YamlNode.Parse(file, text, "policy field")))
         {
-            var where = $"{file}:{node.Start.Line}:{node.Start.Column}";
+            var path = node.Path;
             if (_numbers.ContainsKey(path))
-            {
-                if (node is YamlScalarNode s && double.TryParse(s.Value, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && double.IsFinite(v) && v >= 0)
-                    numbers[path] = v;
-                else throw new LeverUserException($"{where}: policy field '{path}': expected a non-negative number", "fix the value; the default policy (`lever advise --print-policy`) shows each field");
-            }
+                numbers[path] = node.TryBind<double>(out var v) && v >= 0 ? v : throw node.Error("expected a non-negative number", Fix);
             else if (_texts.ContainsKey(path))
-            {
-                texts[path] = node is YamlScalarNode s ? s.Value ?? "" : throw new LeverUserException($"{where}: policy field '{path}': expected a text value");
-            }
+                texts[path] = node.IsList || node.IsMapping ? throw node.Error("expected a text value", Fix) : node.Value ?? "";
             else if (_lists.ContainsKey(path))
-            {
-                lists[path] = ReadList(where, path, node);
-            }
+                lists[path] = ReadList(node);
             else
-            {
-                throw new LeverUserException($"{where}: unknown policy field '{path}'", "remove it or fix the spelling; `lever advise --print-policy` lists every field");
-            }
+                throw node.UnknownError(Children(Parent(path)), "remove it or fix the spelling; `lever advise --print-policy` lists every field");
         }
-        Validate(file, lists);
         return new AdvisorPolicy(file, numbers, texts, lists);
     }
 
@@ -100,61 +89,57 @@ public sealed class AdvisorPolicy
         var numbers = new Dictionary<string, double>(StringComparer.Ordinal);
         var texts = new Dictionary<string, string>(StringComparer.Ordinal);
         var lists = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
-        foreach (var (path, node) in Flatten("policy.yaml (embedded)", DefaultYaml))
+        foreach (var node in Leaves(YamlNode.Parse("policy.yaml (embedded)", DefaultYaml, "policy field")))
         {
-            if (node is YamlSequenceNode) lists[path] = ReadList(path, path, node);
-            else if (node is YamlScalarNode s && double.TryParse(s.Value, NumberStyles.Float, CultureInfo.InvariantCulture, out var v)) numbers[path] = v;
-            else if (node is YamlScalarNode t) texts[path] = t.Value ?? "";
+            if (node.IsList) lists[node.Path] = ReadList(node);
+            else if (node.TryBind<double>(out var v)) numbers[node.Path] = v;
+            else texts[node.Path] = node.Value ?? "";
         }
-        Validate("policy.yaml (embedded)", lists);
         return new AdvisorPolicy("embedded default", numbers, texts, lists);
     }
 
-    private static void Validate(string file, Dictionary<string, IReadOnlyList<string>> lists)
+    private static IReadOnlyList<string> ReadList(YamlNode node)
     {
-        foreach (var c in lists["knowledge.stable_changes"])
+        if (!node.IsList) throw node.Error("expected a list", "write it as [a, b] or as `- a` lines");
+        var items = node.Bind<List<string>>()!;
+        if (node.Path == "knowledge.stable_changes")
         {
-            if (!Names.TryParse<ChangeFrequency>(c, out _))
-                throw new LeverUserException($"{file}: policy field 'knowledge.stable_changes': '{c}' is not one of {string.Join(" | ", Names.All<ChangeFrequency>())}");
+            for (var i = 0; i < items.Count; i++)
+            {
+                if (!Names.TryParse<ChangeFrequency>(items[i], out _))
+                    throw node.Items[i].Error($"'{items[i]}' is not one of {string.Join(" | ", Names.All<ChangeFrequency>())}", "list change frequencies that count as stable");
+            }
         }
+        return items;
     }
 
-    private static IReadOnlyList<string> ReadList(string where, string path, YamlNode node) =>
-        node is YamlSequenceNode seq
-            ? seq.Children.Select(c => (c as YamlScalarNode)?.Value ?? throw new LeverUserException($"{where}: policy field '{path}': expected a list of text values")).ToArray()
-            : throw new LeverUserException($"{where}: policy field '{path}': expected a list");
+    /// <summary>The field names directly under <paramref name="parent"/> ("" for the top) in the default policy, for suggestions.</summary>
+    private IEnumerable<string> Children(string parent) =>
+        _numbers.Keys.Concat(_texts.Keys).Concat(_lists.Keys)
+            .Where(k => parent.Length == 0 || k.StartsWith(parent + ".", StringComparison.Ordinal))
+            .Select(k => (parent.Length == 0 ? k : k[(parent.Length + 1)..]).Split('.')[0])
+            .Distinct(StringComparer.Ordinal);
 
-    /// <summary>Leaf fields as (dotted path, node); mappings nest, sequences and scalars are leaves.</summary>
-    private static List<(string Path, YamlNode Node)> Flatten(string file, string text)
+    private static string Parent(string path) => path.LastIndexOf('.') is var dot and >= 0 ? path[..dot] : "";
+
+    /// <summary>Leaf fields (mappings nest; lists, scalars and empty values are leaves) at their dotted paths.</summary>
+    private static IEnumerable<YamlNode> Leaves(YamlNode root)
     {
-        var stream = new YamlStream();
-        try
+        if (root.IsNull) return [];
+        if (!root.IsMapping) throw root.Error("a policy file must be a mapping of sections (volume:, data_bands:, …)", "start from `lever advise --print-policy`");
+        return Walk(root);
+
+        static IEnumerable<YamlNode> Walk(YamlNode node)
         {
-            stream.Load(new StringReader(text));
-        }
-        catch (YamlException ex)
-        {
-            throw new LeverUserException($"{file}:{ex.Start.Line}:{ex.Start.Column}: invalid YAML: {ex.Message}", "fix the YAML syntax at that line");
-        }
-        var leaves = new List<(string, YamlNode)>();
-        if (stream.Documents.Count == 0) return leaves;
-        void Walk(string prefix, YamlNode node)
-        {
-            if (node is YamlMappingNode map)
+            foreach (var child in node.Values)
             {
-                foreach (var (k, v) in map.Children)
-                    Walk(prefix.Length == 0 ? ((YamlScalarNode)k).Value! : $"{prefix}.{((YamlScalarNode)k).Value}", v);
-            }
-            else if (prefix.Length == 0)
-            {
-                throw new LeverUserException($"{file}: a policy file must be a mapping of sections (volume:, data_bands:, …)");
-            }
-            else
-            {
-                leaves.Add((prefix, node));
+                if (!child.IsMapping)
+                {
+                    yield return child;
+                    continue;
+                }
+                foreach (var leaf in Walk(child)) yield return leaf;
             }
         }
-        Walk("", stream.Documents[0].RootNode);
-        return leaves;
     }
 }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Lever.Advisor.Internal;
 using Lever.Core;
+using Lever.Core.Config;
 
 namespace Lever.Advisor;
 
@@ -116,14 +117,12 @@ public sealed class PriceBook
     }
 
     /// <summary>Applies lever.yaml's <c>prices:</c> section (YAML text of the whole lever.yaml); returns this book when absent.</summary>
-    public PriceBook WithOverrides(string file, string leverYaml)
-    {
-        var root = YamlSection.Parse(file, leverYaml, "lever.yaml");
-        return root.Section("prices") is { } prices ? WithOverrides(prices) : this;
-    }
+    public PriceBook WithOverrides(string file, string leverYaml) =>
+        YamlNode.Parse(file, leverYaml, "field").Field("prices") is { } prices ? WithOverrides(prices) : this;
 
-    internal PriceBook WithOverrides(YamlSection prices)
+    internal PriceBook WithOverrides(YamlNode prices)
     {
+        var o = prices.Bind<PriceOverrides>()!;
         var models = new Dictionary<string, ModelPrice>(_models, StringComparer.Ordinal);
         var ft = new Dictionary<string, ModelPrice>(_fineTuned, StringComparer.Ordinal);
         var training = new Dictionary<string, TrainingPrice>(_training, StringComparer.Ordinal);
@@ -131,56 +130,41 @@ public sealed class PriceBook
         var gpu = Gpu;
         var cpu = Cpu;
         var local = $"{prices.File} prices";
+        const string Unit = "USD per 1M tokens";
+        LeverUserException Missing(string field, string what) => prices.ErrorAt(field, what, $"add it ({Unit}) or remove the entry");
 
-        void Models(string key, Dictionary<string, ModelPrice> into)
+        void Models(string key, Dictionary<string, ModelPriceOverride>? given, Dictionary<string, ModelPrice> into)
         {
-            if (prices.Section(key) is not { } sec) return;
-            foreach (var id in sec.Keys.ToArray())
+            foreach (var (id, e) in given ?? [])
             {
-                var e = sec.Section(id)!;
                 var old = into.GetValueOrDefault(id);
-                var input = e.Number("input") ?? old?.Input ?? throw e.Error("input", $"is required for '{id}', which is not in the default price book");
-                var output = e.Number("output") ?? old?.Output ?? throw e.Error("output", $"is required for '{id}', which is not in the default price book");
-                into[id] = new ModelPrice(id, input, e.Number("cached_input") ?? old?.CachedInput, e.Number("cache_write") ?? old?.CacheWrite, output,
-                    e.String("source") ?? $"{local}.{key}.{id}", e.String("date") ?? "(lever.yaml)");
-                e.Done();
+                var input = e.Input ?? old?.Input ?? throw Missing($"{key}.{id}.input", $"is required for '{id}', which is not in the default price book");
+                var output = e.Output ?? old?.Output ?? throw Missing($"{key}.{id}.output", $"is required for '{id}', which is not in the default price book");
+                into[id] = new ModelPrice(id, input, e.CachedInput ?? old?.CachedInput, e.CacheWrite ?? old?.CacheWrite, output,
+                    e.Source ?? $"{local}.{key}.{id}", e.Date ?? "(lever.yaml)");
             }
         }
 
-        Models("models", models);
-        Models("fine_tuned", ft);
-        if (prices.Section("training") is { } tr)
+        Models("models", o.Models, models);
+        Models("fine_tuned", o.FineTuned, ft);
+        foreach (var (id, e) in o.Training ?? [])
         {
-            foreach (var id in tr.Keys.ToArray())
-            {
-                var e = tr.Section(id)!;
-                var price = e.Number("price") ?? throw e.Error("price", "is required (USD per 1M training tokens)");
-                training[id] = new TrainingPrice(id, price, e.String("source") ?? $"{local}.training.{id}", e.String("date") ?? "(lever.yaml)");
-                e.Done();
-            }
+            var price = e.Price ?? throw Missing($"training.{id}.price", "is required (USD per 1M training tokens)");
+            training[id] = new TrainingPrice(id, price, e.Source ?? $"{local}.training.{id}", e.Date ?? "(lever.yaml)");
         }
-        if (prices.Section("embeddings") is { } em)
+        foreach (var (id, e) in o.Embeddings ?? [])
         {
-            foreach (var id in em.Keys.ToArray())
-            {
-                var e = em.Section(id)!;
-                var input = e.Number("input") ?? throw e.Error("input", "is required (USD per 1M tokens)");
-                embeddings[id] = new EmbeddingPrice(id, input, e.String("source") ?? $"{local}.embeddings.{id}", e.String("date") ?? "(lever.yaml)");
-                e.Done();
-            }
+            var input = e.Input ?? throw Missing($"embeddings.{id}.input", $"is required ({Unit})");
+            embeddings[id] = new EmbeddingPrice(id, input, e.Source ?? $"{local}.embeddings.{id}", e.Date ?? "(lever.yaml)");
         }
-        if (prices.Section("compute") is { } co)
+        if (o.Compute is { } co)
         {
-            var source = co.String("source") ?? $"{local}.compute";
-            var date = co.String("date") ?? "(lever.yaml)";
-            if (co.Number("gpu_usd_per_hour") is { } g) gpu = new ComputePrice(co.String("gpu_name") ?? "gpu", g, source, date);
-            else co.String("gpu_name");
-            if (co.Number("cpu_usd_per_hour") is { } c) cpu = new ComputePrice("cpu_vcpu", c, source, date);
-            co.Done();
+            var source = co.Source ?? $"{local}.compute";
+            var date = co.Date ?? "(lever.yaml)";
+            if (co.GpuUsdPerHour is { } g) gpu = new ComputePrice(co.GpuName ?? "gpu", g, source, date);
+            if (co.CpuUsdPerHour is { } c) cpu = new ComputePrice("cpu_vcpu", c, source, date);
         }
-        var read = prices.Number("cache_read_fraction", 0, 1) ?? CacheReadFraction;
-        var premium = prices.Number("cache_write_premium", 1, 10) ?? CacheWritePremium;
-        prices.Done();
-        return new PriceBook(AsOf, models, ft, training, embeddings, gpu, cpu, read, premium, "embedded default + " + local);
+        return new PriceBook(AsOf, models, ft, training, embeddings, gpu, cpu,
+            o.CacheReadFraction ?? CacheReadFraction, o.CacheWritePremium ?? CacheWritePremium, "embedded default + " + local);
     }
 }

@@ -1,3 +1,5 @@
+using Lever.Core.Config;
+
 namespace Lever.Advisor;
 
 /// <summary>
@@ -16,6 +18,7 @@ public sealed record Workload
     public WorkloadData Data { get; init; } = new();
 
     /// <summary>Traffic shape (<c>workload:</c>).</summary>
+    [YamlName("workload")]
     public WorkloadTraffic Traffic { get; init; } = new();
 
     /// <summary>Deployment, compliance, budget (<c>constraints:</c>).</summary>

@@ -1,9 +1,12 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace Lever.Advisor;
 
 /// <summary><c>knowledge:</c> the facts the answers depend on.</summary>
 public sealed record WorkloadKnowledge
 {
     /// <summary>Size of that knowledge in tokens (default 0: the model's own knowledge suffices).</summary>
+    [Range(0, double.MaxValue)]
     public long CorpusTokens { get; init; }
 
     /// <summary>How often it changes (default never).</summary>

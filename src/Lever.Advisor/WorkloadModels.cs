@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace Lever.Advisor;
 
 /// <summary><c>model:</c> the models being compared.</summary>
@@ -10,5 +12,6 @@ public sealed record WorkloadModels
     public string Small { get; init; } = "gpt-4o-mini";
 
     /// <summary>Size in billions of parameters of the open model considered for self-hosting (null: policy default).</summary>
+    [Range(0.01, double.MaxValue)]
     public double? SelfHostedParamsB { get; init; }
 }

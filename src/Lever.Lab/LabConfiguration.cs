@@ -1,6 +1,5 @@
 using Lever.Core;
 using Lever.Core.Config;
-using YamlDotNet.RepresentationModel;
 
 namespace Lever.Lab;
 
@@ -10,6 +9,7 @@ namespace Lever.Lab;
 /// <param name="VolumeSource">Where the volume came from (file:line and field), for the report.</param>
 public sealed record LabConfiguration(LabOptions Options, double RequestsPerMonth, string VolumeSource)
 {
+
     /// <summary>Reads and validates the lab's configuration in <paramref name="workspace"/>.</summary>
     public static LabConfiguration Load(Workspace workspace)
     {
@@ -19,18 +19,18 @@ public sealed record LabConfiguration(LabOptions Options, double RequestsPerMont
         var config = LeverConfig.Load(path);
         var options = config.Section<LabOptions>(LabOptions.SectionName)
             ?? throw new LeverUserException($"{path}: no lab: section", "add one (see samples/spam/lever.yaml and docs/LAB.md)");
-        Validate(path, options);
+        Validate(config, options);
         if (options.Compute.RequestsPerMonth is { } declared)
             return new LabConfiguration(options, declared, $"{path}: lab.compute.requests_per_month");
-        var (volume, line) = WorkloadVolume(path)
+        var (volume, line) = WorkloadVolume(config)
             ?? throw new LeverUserException($"{path}: no monthly volume: set workload.workload.requests_per_month (or lab.compute.requests_per_month)",
                 "the lab prices every recipe at that volume");
         return new LabConfiguration(options, volume, $"{path}:{line}: workload.workload.requests_per_month");
     }
 
-    private static void Validate(string path, LabOptions o)
+    private static void Validate(LeverConfig config, LabOptions o)
     {
-        void Fail(string field, string what, string hint) => throw new LeverUserException($"{path}: lab.{field}: {what}", hint);
+        void Fail(string field, string what, string hint) => throw config.ErrorAt($"lab.{field}", what, hint);
         if (o.Task is not ("classification" or "qa")) Fail("task", $"unknown task '{o.Task}'", "use classification (as samples/spam) or qa (as samples/pgdocs)");
         if (!string.Equals(o.Dataset.Source, "spamassassin", StringComparison.Ordinal))
             Fail("dataset.source", $"unknown source '{o.Dataset.Source}'", "the implemented source is spamassassin");
@@ -58,19 +58,11 @@ public sealed record LabConfiguration(LabOptions Options, double RequestsPerMont
     }
 
     // The workload: section belongs to the advisor; the lab reads only the one number it needs from it.
-    private static (double Volume, int Line)? WorkloadVolume(string path)
+    private static (double Volume, int Line)? WorkloadVolume(LeverConfig config)
     {
-        var yaml = new YamlStream();
-        using (var reader = new StreamReader(path)) yaml.Load(reader);
-        if (yaml.Documents.Count == 0 || yaml.Documents[0].RootNode is not YamlMappingNode root) return null;
-        if (Child(root, "workload") is not YamlMappingNode section || Child(section, "workload") is not YamlMappingNode inner) return null;
-        if (Child(inner, "requests_per_month") is not YamlScalarNode scalar) return null;
-        var line = (int)scalar.Start.Line;
-        if (!double.TryParse(scalar.Value, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var v) || v <= 0)
-            throw new LeverUserException($"{path}:{line}: workload.workload.requests_per_month: '{scalar.Value}' is not a positive number", "give answers per month, e.g. 500000");
-        return (v, line);
+        if (config.SectionNode("workload")?.Field("workload")?.Field("requests_per_month") is not { } node) return null;
+        if (!node.TryBind<double>(out var v) || v <= 0)
+            throw node.Error($"{(node.IsScalar ? $"'{node.Value}'" : "a " + (node.IsList ? "list" : "mapping"))} is not a positive number", "give answers per month, e.g. 500000");
+        return (v, node.Line);
     }
-
-    private static YamlNode? Child(YamlMappingNode node, string key) =>
-        node.Children.TryGetValue(new YamlScalarNode(key), out var child) ? child : null;
 }

@@ -106,4 +106,19 @@ public sealed class PriceBookAndPolicyTests
         var ex = Assert.Throws<LeverUserException>(() => AdvisorPolicy.Default.WithYaml("p.yaml", yaml));
         Assert.Contains(message, ex.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Nested_price_and_policy_errors_name_line_column_and_the_whole_path()
+    {
+        // A model id with dots in it is one key of the path, and the missing field is cited at its entry.
+        var price = Assert.Throws<LeverUserException>(() => PriceBook.Default.WithOverrides("lever.yaml", "prices:\n  models:\n    acme-2.5: {input: 1.0}\n"));
+        Assert.Equal("lever.yaml:3:15: field 'prices.models.acme-2.5.output': is required for 'acme-2.5', which is not in the default price book", price.Message);
+        var negative = Assert.Throws<LeverUserException>(() => PriceBook.Default.WithOverrides("lever.yaml", "prices:\n  training:\n    gpt-4o-mini: {price: -2}\n"));
+        Assert.Equal("lever.yaml:3:26: field 'prices.training.gpt-4o-mini.price': must be at least 0, got -2", negative.Message);
+
+        var unknown = Assert.Throws<LeverUserException>(() => AdvisorPolicy.Default.WithYaml("p.yaml", "volume:\n  fine_tune_pays: 5\n"));
+        Assert.Equal("p.yaml:2:3: unknown policy field 'volume.fine_tune_pays' — did you mean fine_tune_pays_requests_per_month?", unknown.Message);
+        var stable = Assert.Throws<LeverUserException>(() => AdvisorPolicy.Default.WithYaml("p.yaml", "knowledge:\n  stable_changes: [never, sometimes]\n"));
+        Assert.Equal("p.yaml:2:27: policy field 'knowledge.stable_changes[1]': 'sometimes' is not one of never | yearly | monthly | weekly | daily | hourly", stable.Message);
+    }
 }

@@ -125,4 +125,15 @@ public sealed class WorkloadReaderTests
         Assert.Contains("invalid YAML", Assert.Throws<LeverUserException>(() => WorkloadReader.Parse("w.yaml", "task: [kind\n")).Message, StringComparison.Ordinal);
         Assert.Contains("not found", Assert.Throws<LeverUserException>(() => WorkloadReader.Read("/nonexistent/w.yaml")).Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void A_nested_error_in_lever_yaml_names_line_column_and_the_whole_path()
+    {
+        const string yaml = "providers:\n  x: {base_url: http://h}\nworkload:\n  task: {kind: qa}\n  workload: {requests_per_month: lots}\n";
+        var ex = Assert.Throws<LeverUserException>(() => WorkloadReader.Parse("lever.yaml", yaml));
+        Assert.Equal("lever.yaml:5:34: field 'workload.workload.requests_per_month': expected a number, got 'lots'", ex.Message);
+        var typo = Assert.Throws<LeverUserException>(() => WorkloadReader.Parse("w.yaml", "task: {kind: qa}\nknowledge:\n  chnages: weekly\n"));
+        Assert.Equal("w.yaml:3:3: unknown field 'knowledge.chnages' — did you mean changes?", typo.Message);
+        Assert.Contains("corpus_tokens, changes, citations_required, per_user_permissions", typo.Hint, StringComparison.Ordinal);
+    }
 }

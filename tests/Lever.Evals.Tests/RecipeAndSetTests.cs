@@ -76,6 +76,23 @@ public class RecipeAndSetTests
     }
 
     [Fact]
+    public void Recipe_errors_name_line_column_and_the_whole_path()
+    {
+        using var ws = new TempWorkspace();
+        ws.Write("recipes/deep.yaml", "few_shot:\n  mode: fixed\n  k: 0\n  pool: p.jsonl\n");
+        var file = Assert.Throws<LeverUserException>(() => RecipeLoader.Load(Workspace.Open(ws.Root), "deep"));
+        Assert.EndsWith("deep.yaml:3:6: few_shot.k: 0 is not a positive count", file.Message);
+
+        ws.Write("lever.yaml", "recipes:\n  triage:\n    generation: {max_tokns: 5}\n");
+        var typo = Assert.Throws<LeverUserException>(() => RecipeLoader.Load(Workspace.Open(ws.Root), "triage"));
+        Assert.EndsWith("lever.yaml:3:18: recipes.triage.generation.max_tokns: unknown field 'max_tokns' — did you mean max_tokens?", typo.Message);
+
+        ws.Write("lever.yaml", "recipes:\n  triage:\n    few_shot: {mode: nearest, k: -1, pool: p.jsonl}\n");
+        var inline = Assert.Throws<LeverUserException>(() => RecipeLoader.Load(Workspace.Open(ws.Root), "triage"));
+        Assert.EndsWith("lever.yaml:3:34: recipes.triage.few_shot.k: -1 is not a positive count", inline.Message);
+    }
+
+    [Fact]
     public void Eval_set_reads_inputs_messages_and_metadata()
     {
         using var ws = new TempWorkspace();

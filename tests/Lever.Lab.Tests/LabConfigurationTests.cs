@@ -38,7 +38,7 @@ public sealed class LabConfigurationTests : IDisposable
     [InlineData("lab:\n  compute:\n    requests_per_month: 5\n  dataset:\n    validation_fraction: 1.5\n", "lab.dataset.validation_fraction")]
     [InlineData("lab:\n  compute:\n    requests_per_month: 5\n  dataset:\n    test_groups: [spam-1]\n", "also in train_groups")]
     [InlineData("lab:\n  compute:\n    requests_per_month: 5\n  dataset:\n    source: maildir\n", "unknown source 'maildir'")]
-    [InlineData("lab: {}\nworkload:\n  workload:\n    requests_per_month: lots\n", ":4: workload.workload.requests_per_month: 'lots'")]
+    [InlineData("lab: {}\nworkload:\n  workload:\n    requests_per_month: lots\n", ":4:25: workload.workload.requests_per_month: 'lots'")]
     [InlineData("lab:\n  compute:\n    requests_per_month: 5\n  llm:\n    pretrain_steps: 0\n", "lab.llm.pretrain_steps: 0 is below 1")]
     [InlineData("lab:\n  compute:\n    requests_per_month: 5\n  llm:\n    lora_steps: -3\n", "lab.llm.lora_steps: -3 is below 1")]
     [InlineData("lab:\n  compute:\n    requests_per_month: 5\n  llm:\n    vocab: 100\n", "lab.llm.vocab: 100 is below 259")]
@@ -48,6 +48,41 @@ public sealed class LabConfigurationTests : IDisposable
         var ex = Assert.Throws<LeverUserException>(() => Load(yaml));
         Assert.Contains(expected, ex.Message);
         Assert.False(string.IsNullOrEmpty(ex.Hint));
+    }
+
+    [Fact]
+    public void A_nested_lab_error_names_line_column_and_the_whole_path()
+    {
+        var unknown = Assert.Throws<LeverUserException>(() => Load("lab:\n  compute:\n    requests_per_month: 5\n  llm:\n    lora_stesp: 3\n"));
+        Assert.EndsWith("lever.yaml:5:5: lab.llm.lora_stesp: unknown field 'lora_stesp' — did you mean lora_steps?", unknown.Message);
+        var range = Assert.Throws<LeverUserException>(() => Load("lab:\n  compute:\n    requests_per_month: 5\n  llm:\n    seq_len: 8\n"));
+        Assert.EndsWith("lever.yaml:5:14: lab.llm.seq_len: 8 is below 32", range.Message);
+        var type = Assert.Throws<LeverUserException>(() => Load("lab:\n  compute:\n    requests_per_month: many\n"));
+        Assert.EndsWith("lever.yaml:3:25: lab.compute.requests_per_month: expected a number, got 'many'", type.Message);
+    }
+
+    [Fact]
+    public void Hosted_model_settings_cite_their_line()
+    {
+        var c = Load("lab:\n  compute:\n    requests_per_month: 5\n  provider:\n    max_test_items: 0\n");
+        var ex = Assert.Throws<LeverUserException>(() => Recipes.Provider.HostedModel.Resolve(Workspace.Open(_root), c.Options));
+        Assert.EndsWith("lever.yaml:5:21: lab.provider.max_test_items: 0 is not a positive count", ex.Message);
+    }
+
+    [Theory]
+    [InlineData("spam")]
+    [InlineData("pgdocs")]
+    public void The_shipped_samples_bind_strictly(string sample)
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Lever.slnx"))) dir = dir.Parent;
+        var ws = Workspace.Open(Path.Combine(dir!.FullName, "samples", sample));
+        var c = LabConfiguration.Load(ws);
+        Assert.True(c.RequestsPerMonth > 0);
+        var config = Core.Config.LeverConfig.Load(ws.ConfigPath);
+        Assert.NotNull(Advisor.WorkloadReader.Read(ws.ConfigPath));
+        _ = config.Section<Dictionary<string, Core.Config.ProviderOptions>>("providers");
+        _ = config.Section<Dictionary<string, Retrieval.IndexOptions>>("indexes");
     }
 
     [Fact]

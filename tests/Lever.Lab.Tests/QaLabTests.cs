@@ -244,6 +244,15 @@ public sealed class QaLabTests : IDisposable
         Assert.Contains("freshness.jsonl:1: field 'find'", find.Message);
     }
 
+    [Fact]
+    public void Bad_qa_settings_cite_line_column_and_the_whole_path()
+    {
+        var unknown = Assert.Throws<LeverUserException>(() => Settings(Workspace("    index: manual\n    top_k: 3")));
+        Assert.Matches(@"lever\.yaml:\d+:5: lab\.qa\.top_k: unknown field 'top_k'$", unknown.Message);
+        var k = Assert.Throws<LeverUserException>(() => Settings(Workspace("    index: manual\n    k: 0")));
+        Assert.Matches(@"lever\.yaml:\d+:8: lab\.qa\.k: 0 is outside 1–20$", k.Message);
+    }
+
     private static QaLabSettings Settings(string root)
     {
         var ws = Core.Workspace.Open(root);

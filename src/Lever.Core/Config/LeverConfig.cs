@@ -1,24 +1,18 @@
-using YamlDotNet.Core;
-using YamlDotNet.Core.Events;
-using YamlDotNet.Serialization;
-using YamlDotNet.Serialization.NamingConventions;
-
 namespace Lever.Core.Config;
 
 /// <summary>
 /// lever.yaml, read once. Each library binds the section it owns (<c>providers</c>, <c>workload</c>,
 /// <c>indexes</c>, …) with <see cref="Section{T}"/>: unknown fields and wrong types are refused with
-/// the file, line and field path, so a typo never silently falls back to a default.
+/// <c>file:line:col: dotted.path: what</c> and a fix, so a typo never silently falls back to a default.
+/// A reader whose section is polymorphic takes it apart from <see cref="SectionNode"/>.
 /// </summary>
 public sealed class LeverConfig
 {
-    private readonly string _text;
-
-    private LeverConfig(string path, string text, IReadOnlyList<string> sections)
+    private LeverConfig(string path, YamlNode root)
     {
         Path = path;
-        _text = text;
-        Sections = sections;
+        Root = root;
+        Sections = root.Keys;
     }
 
     /// <summary>The file this came from, or "(none)" for an empty config.</summary>
@@ -27,116 +21,48 @@ public sealed class LeverConfig
     /// <summary>Top-level keys present in the file.</summary>
     public IReadOnlyList<string> Sections { get; }
 
+    /// <summary>The whole file as a node tree (a null node for an empty file), for checks that cite a field after binding.</summary>
+    public YamlNode Root { get; }
+
     /// <summary>An empty configuration (no lever.yaml).</summary>
-    public static LeverConfig Empty { get; } = new("(none)", "{}", []);
+    public static LeverConfig Empty { get; } = new("(none)", YamlNode.Parse("(none)", ""));
 
     /// <summary>Loads lever.yaml at <paramref name="path"/>, or <see cref="Empty"/> when the file does not exist.</summary>
-    public static LeverConfig Load(string path)
-    {
-        if (!File.Exists(path)) return Empty;
-        return Parse(path, File.ReadAllText(path));
-    }
+    public static LeverConfig Load(string path) => File.Exists(path) ? Parse(path, File.ReadAllText(path)) : Empty;
 
     /// <summary>Parses YAML text; <paramref name="path"/> names it in errors.</summary>
     public static LeverConfig Parse(string path, string text)
     {
-        var keys = new List<string>();
-        try
-        {
-            // A full load first: it reports syntax errors with their position, which the event scan below does not.
-            new YamlDotNet.RepresentationModel.YamlStream().Load(new StringReader(text));
-            var parser = new Parser(new StringReader(text));
-            parser.Consume<StreamStart>();
-            if (parser.TryConsume<StreamEnd>(out _)) return new LeverConfig(path, "{}", keys);
-            parser.Consume<DocumentStart>();
-            if (parser.Accept<Scalar>(out var empty) && string.IsNullOrEmpty(empty.Value))
-                return new LeverConfig(path, "{}", keys);
-            if (!parser.TryConsume<MappingStart>(out _))
-                throw new LeverUserException($"{path}: the top level must be a mapping of sections (providers:, workload:, …)");
-            while (!parser.TryConsume<MappingEnd>(out _))
-            {
-                var key = parser.Consume<Scalar>();
-                keys.Add(key.Value);
-                parser.SkipThisAndNestedEvents();
-            }
-        }
-        catch (YamlException ex)
-        {
-            throw new LeverUserException($"{path}:{ex.Start.Line}:{ex.Start.Column}: invalid YAML: {ex.Message}", "fix the YAML syntax at that line");
-        }
-        catch (InvalidOperationException)
-        {
-            // YamlDotNet's scanner gives up this way on an unclosed flow collection or quote.
-            throw new LeverUserException($"{path}: invalid YAML: unclosed bracket, brace or quote", "check that every [, { and quote is closed");
-        }
-        return new LeverConfig(path, text, keys);
+        var root = YamlNode.Parse(path, text);
+        if (!root.IsNull && !root.IsMapping)
+            throw root.Error("the top level must be a mapping of sections (providers:, workload:, …)", "start each section at column 1 followed by a colon, e.g. `providers:`");
+        return new LeverConfig(path, root);
     }
 
     /// <summary>True when the file has a top-level <paramref name="name"/> section.</summary>
     public bool Has(string name) => Sections.Contains(name, StringComparer.Ordinal);
 
+    /// <summary>The section <paramref name="name"/> as a node, or null when it is absent or empty.</summary>
+    public YamlNode? SectionNode(string name) => Root.Field(name);
+
     /// <summary>
     /// Binds section <paramref name="name"/> to <typeparamref name="T"/> (snake_case fields). Returns null when absent.
     /// </summary>
-    public T? Section<T>(string name) where T : class
-    {
-        if (!Has(name)) return null;
-        var parser = new Parser(new StringReader(_text));
-        parser.Consume<StreamStart>();
-        parser.Consume<DocumentStart>();
-        parser.Consume<MappingStart>();
-        while (!parser.TryConsume<MappingEnd>(out _))
-        {
-            var key = parser.Consume<Scalar>();
-            if (key.Value != name)
-            {
-                parser.SkipThisAndNestedEvents();
-                continue;
-            }
-            return Bind<T>(parser, Path, name);
-        }
-        return null;
-    }
+    public T? Section<T>(string name) where T : class => SectionNode(name)?.Bind<T>();
 
-    /// <summary>Binds a standalone YAML file (for example a workload file) to <typeparamref name="T"/>.</summary>
-    public static T BindFile<T>(string path) where T : class
-    {
-        if (!File.Exists(path)) throw new LeverUserException($"{path}: file not found");
-        var parser = new Parser(new StringReader(File.ReadAllText(path)));
-        parser.Consume<StreamStart>();
-        if (parser.Accept<StreamEnd>(out _)) throw new LeverUserException($"{path}: the file is empty");
-        parser.Consume<DocumentStart>();
-        return Bind<T>(parser, path, "") ?? throw new LeverUserException($"{path}: the file is empty");
-    }
+    /// <summary>
+    /// A user error about the field at <paramref name="dottedPath"/> (<c>lab.llm.vocab</c>), cited at its line when the
+    /// file has it and at its nearest written parent when the value is a default.
+    /// </summary>
+    public LeverUserException ErrorAt(string dottedPath, string what, string? hint = null) => Root.ErrorAt(dottedPath, what, hint);
 
-    private static T? Bind<T>(IParser parser, string path, string section) where T : class
-    {
-        var deserializer = new DeserializerBuilder()
-            .WithNamingConvention(UnderscoredNamingConvention.Instance)
-            .Build();
-        try
-        {
-            return deserializer.Deserialize<T>(parser);
-        }
-        catch (YamlException ex)
-        {
-            var reason = ex.InnerException?.Message ?? ex.Message;
-            var where = section.Length > 0 ? $" (in section '{section}')" : "";
-            throw new LeverUserException(
-                $"{path}:{ex.Start.Line}:{ex.Start.Column}: {Describe(reason)}{where}",
-                "fix the field at that line; `lever --help` and docs/ list the fields each section accepts", ex);
-        }
-    }
+    /// <summary>Binds a standalone YAML file (for example a recipe file) to <typeparamref name="T"/>.</summary>
+    public static T BindFile<T>(string path) where T : class => LoadFile(path).Bind<T>()!;
 
-    private static string Describe(string reason)
+    /// <summary>Parses a standalone YAML file whose fields a caller binds and then checks; a missing or empty file is a user error.</summary>
+    public static YamlNode LoadFile(string path)
     {
-        // YamlDotNet: "Property 'x' not found on type 'Lever.Y'." — say it in the user's words.
-        const string marker = "Property '";
-        if (reason.StartsWith(marker, StringComparison.Ordinal) && reason.Contains("not found on type", StringComparison.Ordinal))
-        {
-            var field = reason[marker.Length..reason.IndexOf('\'', marker.Length)];
-            return $"unknown field '{field}'";
-        }
-        return reason.TrimEnd('.');
+        var root = YamlNode.Load(path);
+        return root.IsNull ? throw new LeverUserException($"{path}:1:1: the file is empty", "write the fields as `key: value` lines") : root;
     }
 }

@@ -26,16 +26,19 @@ public static class RecipeLoader
         foreach (var file in candidates)
         {
             if (!File.Exists(file)) continue;
-            var recipe = LeverConfig.BindFile<Recipe>(file);
+            var node = LeverConfig.LoadFile(file);
+            var recipe = node.Bind<Recipe>()!;
             if (string.IsNullOrWhiteSpace(recipe.Name)) recipe.Name = Path.GetFileNameWithoutExtension(file);
-            return Validate(recipe, file, Path.GetDirectoryName(file)!);
+            return Validate(recipe, node, Path.GetDirectoryName(file)!);
         }
         var config = LeverConfig.Load(workspace.ConfigPath);
         var inline = config.Section<Dictionary<string, Recipe>>("recipes");
         if (inline is not null && inline.TryGetValue(nameOrPath, out var fromConfig))
         {
             if (string.IsNullOrWhiteSpace(fromConfig.Name)) fromConfig.Name = nameOrPath;
-            return Validate(fromConfig, $"{workspace.ConfigPath} (recipes.{nameOrPath})", workspace.Root);
+            return config.SectionNode("recipes")!.Field(nameOrPath) is { } node
+                ? Validate(fromConfig, node, workspace.Root)
+                : Validate(fromConfig, $"{workspace.ConfigPath} (recipes.{nameOrPath})", workspace.Root);
         }
         var known = inline?.Keys.Concat(ListFiles(workspace)).Distinct().Order().ToList() ?? ListFiles(workspace).ToList();
         throw new LeverUserException(
@@ -44,39 +47,44 @@ public static class RecipeLoader
     }
 
     /// <summary>Checks field values that YAML binding cannot (enumerations, ranges, schema JSON); <paramref name="where"/> names the source.</summary>
-    public static Recipe Validate(Recipe recipe, string where, string baseDir)
+    public static Recipe Validate(Recipe recipe, string where, string baseDir) =>
+        Validate(recipe, baseDir, (field, problem, fix) => new LeverUserException($"{where}: field '{field}': {problem}", fix));
+
+    /// <summary>Checks a recipe bound from <paramref name="source"/>; each error cites the field's line and its whole path.</summary>
+    public static Recipe Validate(Recipe recipe, YamlNode source, string baseDir) =>
+        Validate(recipe, baseDir, source.ErrorAt);
+
+    private static Recipe Validate(Recipe recipe, string baseDir, Func<string, string, string?, LeverUserException> bad)
     {
-        static LeverUserException Bad(string where, string field, string problem, string fix) =>
-            new($"{where}: field '{field}': {problem}", fix);
 
         if (recipe.Lever is { } lever && !Levers.Contains(lever))
-            throw Bad(where, "lever", $"'{lever}' is not a lever", $"use one of {string.Join(", ", Levers)}");
+            throw bad("lever", $"'{lever}' is not a lever", $"use one of {string.Join(", ", Levers)}");
         if (recipe.FewShot.Mode is not ("none" or "fixed" or "nearest"))
-            throw Bad(where, "few_shot.mode", $"'{recipe.FewShot.Mode}' is not a few-shot mode", "use none, fixed or nearest");
+            throw bad("few_shot.mode", $"'{recipe.FewShot.Mode}' is not a few-shot mode", "use none, fixed or nearest");
         if (recipe.FewShot.Mode != "none")
         {
-            if (recipe.FewShot.K < 1) throw Bad(where, "few_shot.k", $"{recipe.FewShot.K} is not a positive count", "set k to 1 or more");
-            if (string.IsNullOrWhiteSpace(recipe.FewShot.Pool)) throw Bad(where, "few_shot.pool", "missing", "name a JSONL file of solved examples (input, expected)");
+            if (recipe.FewShot.K < 1) throw bad("few_shot.k", $"{recipe.FewShot.K} is not a positive count", "set k to 1 or more");
+            if (string.IsNullOrWhiteSpace(recipe.FewShot.Pool)) throw bad("few_shot.pool", "missing", "name a JSONL file of solved examples (input, expected)");
             recipe.FewShot.Pool = Path.GetFullPath(Path.Combine(baseDir, recipe.FewShot.Pool));
         }
         if (recipe.FewShot.Similarity is not ("lexical" or "embedding"))
-            throw Bad(where, "few_shot.similarity", $"'{recipe.FewShot.Similarity}' is not a similarity", "use lexical or embedding");
+            throw bad("few_shot.similarity", $"'{recipe.FewShot.Similarity}' is not a similarity", "use lexical or embedding");
         if (recipe.Retrieval.Enabled && recipe.Retrieval.K < 1)
-            throw Bad(where, "retrieval.k", $"{recipe.Retrieval.K} is not a positive count", "set k to 1 or more");
+            throw bad("retrieval.k", $"{recipe.Retrieval.K} is not a positive count", "set k to 1 or more");
         if (recipe.Generation.MaxTokens < 1)
-            throw Bad(where, "generation.max_tokens", $"{recipe.Generation.MaxTokens} is not a positive count", "set max_tokens to 1 or more");
+            throw bad("generation.max_tokens", $"{recipe.Generation.MaxTokens} is not a positive count", "set max_tokens to 1 or more");
         switch (recipe.Parser.Kind)
         {
             case "text":
                 break;
             case "label":
-                if (recipe.Parser.Labels.Count == 0) throw Bad(where, "parser.labels", "a label parser needs a label set", "list the labels, e.g. labels: [billing, technical, other]");
+                if (recipe.Parser.Labels.Count == 0) throw bad("parser.labels", "a label parser needs a label set", "list the labels, e.g. labels: [billing, technical, other]");
                 break;
             case "json":
                 if (recipe.Parser.SchemaFile is { } file)
                 {
                     var full = Path.GetFullPath(Path.Combine(baseDir, file));
-                    if (!File.Exists(full)) throw Bad(where, "parser.schema_file", $"{full} not found", "fix the path (relative to the recipe file)");
+                    if (!File.Exists(full)) throw bad("parser.schema_file", $"{full} not found", "fix the path (relative to the recipe file)");
                     recipe.Parser.Schema = File.ReadAllText(full);
                     recipe.Parser.SchemaFile = null; // the schema text, not its path, is part of the identity
                 }
@@ -88,17 +96,17 @@ public static class RecipeLoader
                     }
                     catch (JsonException ex)
                     {
-                        throw Bad(where, "parser.schema", $"not valid JSON ({ex.Message})", "write the JSON Schema as JSON text");
+                        throw bad("parser.schema", $"not valid JSON ({ex.Message})", "write the JSON Schema as JSON text");
                     }
                 }
                 break;
             default:
-                throw Bad(where, "parser.kind", $"'{recipe.Parser.Kind}' is not a parser", "use text, label or json");
+                throw bad("parser.kind", $"'{recipe.Parser.Kind}' is not a parser", "use text, label or json");
         }
         foreach (var scorer in recipe.Scoring.Scorers)
         {
             if (!Scoring.ScorerFactory.Known.Contains(scorer))
-                throw Bad(where, "scoring.scorers", $"unknown scorer '{scorer}'", $"use one of {string.Join(", ", Scoring.ScorerFactory.Known)}");
+                throw bad("scoring.scorers", $"unknown scorer '{scorer}'", $"use one of {string.Join(", ", Scoring.ScorerFactory.Known)}");
         }
         return recipe;
     }

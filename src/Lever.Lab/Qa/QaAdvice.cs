@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Lever.Advisor;
 using Lever.Core;
+using Lever.Core.Config;
 using Lever.Lab.Reporting;
 
 namespace Lever.Lab.Qa;
@@ -17,7 +18,7 @@ public static class QaAdvice
     public static (JsonObject Recommendation, string? Recipe) Recommend(Workspace workspace, IReadOnlyList<QaRecipeResult> results, LabConfiguration config)
     {
         if (results.Count == 0) return (new JsonObject { ["primary"] = null, ["warnings"] = new JsonArray("no recipe ran") }, null);
-        if (!HasWorkload(workspace.ConfigPath)) return Own(results, config);
+        if (!LeverConfig.Load(workspace.ConfigPath).Has("workload")) return Own(results, config);
         var inputs = AdvisorInputs.Load(workspace.ConfigPath, workspace.ConfigPath, null);
         var measured = EvidenceReader.Parse(LabAdvice.EvidenceSource, Evidence(results).ToJsonString());
         var advice = Advisor.Advisor.Advise(inputs.Workload, inputs.Prices, inputs.Policy, [.. inputs.Evidence, .. measured]);
@@ -56,14 +57,5 @@ public static class QaAdvice
             ["warnings"] = new JsonArray("no workload: section in lever.yaml, so the advisor did not run; add one to get `lever advise`'s decision with this evidence"),
         };
         return (json, pick.Recipe.Name);
-    }
-
-    private static bool HasWorkload(string configPath)
-    {
-        if (!File.Exists(configPath)) return false;
-        var yaml = new YamlDotNet.RepresentationModel.YamlStream();
-        using (var reader = new StreamReader(configPath)) yaml.Load(reader);
-        return yaml.Documents.Count > 0 && yaml.Documents[0].RootNode is YamlDotNet.RepresentationModel.YamlMappingNode root
-            && root.Children.ContainsKey(new YamlDotNet.RepresentationModel.YamlScalarNode("workload"));
     }
 }

@@ -17,8 +17,9 @@ public sealed record QaLabSettings(LabConfiguration Lab, QaLabOptions Options, s
     public static QaLabSettings Load(Workspace workspace, LabConfiguration lab)
     {
         var path = workspace.ConfigPath;
+        var config = LeverConfig.Load(path);
         var o = lab.Options.Qa;
-        void Fail(string field, string what, string hint) => throw new LeverUserException($"{path}: lab.qa.{field}: {what}", hint);
+        void Fail(string field, string what, string hint) => throw config.ErrorAt($"lab.qa.{field}", what, hint);
         if (o.K is < 1 or > 20) Fail("k", $"{o.K} is outside 1–20", "give the number of passages per answer, e.g. 5");
         if (string.IsNullOrWhiteSpace(o.Questions)) Fail("questions", "empty", "name the JSONL question file, e.g. questions.jsonl");
         var questions = Path.GetFullPath(Path.Combine(workspace.Root, o.Questions));
@@ -29,12 +30,12 @@ public sealed record QaLabSettings(LabConfiguration Lab, QaLabOptions Options, s
             freshness = Path.GetFullPath(Path.Combine(workspace.Root, f));
             if (!File.Exists(freshness)) Fail("freshness", $"{freshness} not found", "name the JSONL file of edits, or set freshness: null to skip the step");
         }
-        var indexes = LeverConfig.Load(path).Section<Dictionary<string, IndexOptions>>("indexes");
-        if (indexes is null || !indexes.TryGetValue(o.Index, out var index) || index is null)
-            throw new LeverUserException($"{path}: lab.qa.index: no index '{o.Index}' under indexes:",
+        var indexes = config.Section<Dictionary<string, IndexOptions>>("indexes");
+        if (indexes is null || !indexes.TryGetValue(o.Index, out var index))
+            throw config.ErrorAt("lab.qa.index", $"no index '{o.Index}' under indexes:",
                 indexes is { Count: > 0 } ? $"indexes defined: {string.Join(", ", indexes.Keys)}" : "define it: indexes: { name: { path: <folder of documents> } }");
         if (string.IsNullOrWhiteSpace(index.Path))
-            throw new LeverUserException($"{path}: indexes.{o.Index}.path: missing", "give the folder of documents the lab indexes");
+            throw config.ErrorAt($"indexes.{o.Index}.path", "missing", "give the folder of documents the lab indexes");
         return new QaLabSettings(lab, o, questions, freshness, index, Path.GetFullPath(Path.Combine(workspace.Root, index.Path)));
     }
 

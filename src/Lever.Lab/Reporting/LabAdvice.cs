@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Lever.Advisor;
 using Lever.Core;
+using Lever.Core.Config;
 
 namespace Lever.Lab.Reporting;
 
@@ -17,7 +18,7 @@ public static class LabAdvice
     /// <summary>Returns the recommendation JSON and the measured recipe it points to (null when none measured that lever).</summary>
     public static (JsonObject Recommendation, string? Recipe) Recommend(Workspace workspace, IReadOnlyList<RecipeResult> results, LabConfiguration config, int testItems)
     {
-        if (!HasWorkload(workspace.ConfigPath))
+        if (!LeverConfig.Load(workspace.ConfigPath).Has("workload"))
         {
             var own = FrontierRecommender.Recommend(results, config.RequestsPerMonth, config.Options.ToleranceAccuracyPoints, testItems);
             ((JsonArray)own["warnings"]!).Add("no workload: section in lever.yaml, so the advisor did not run; add one to get `lever advise`'s decision with this evidence");
@@ -52,14 +53,5 @@ public static class LabAdvice
         }
         summary.Remove("recommendation");
         return summary;
-    }
-
-    private static bool HasWorkload(string configPath)
-    {
-        if (!File.Exists(configPath)) return false;
-        var yaml = new YamlDotNet.RepresentationModel.YamlStream();
-        using (var reader = new StreamReader(configPath)) yaml.Load(reader);
-        return yaml.Documents.Count > 0 && yaml.Documents[0].RootNode is YamlDotNet.RepresentationModel.YamlMappingNode root
-            && root.Children.ContainsKey(new YamlDotNet.RepresentationModel.YamlScalarNode("workload"));
     }
 }
