@@ -1,3 +1,4 @@
+using Lever.Core.Prices;
 using System.Globalization;
 using System.Net;
 using System.Text;

@@ -1,3 +1,4 @@
+using Lever.Core.Prices;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;

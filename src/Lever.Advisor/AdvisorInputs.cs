@@ -1,3 +1,4 @@
+using Lever.Core.Prices;
 using Lever.Core;
 using Lever.Core.Config;
 

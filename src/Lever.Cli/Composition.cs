@@ -1,4 +1,3 @@
-using Lever.Advisor;
 using Lever.Core;
 using Lever.Core.Config;
 using Lever.Providers;
@@ -20,6 +19,6 @@ internal static class Composition
     public static ProviderRegistry Providers(Workspace ws, LeverConfig? config = null)
     {
         config ??= LeverConfig.Load(ws.ConfigPath);
-        return ProviderRegistry.Load(config, Connection(ws), WorkspacePrices.For(config).TokenPrices);
+        return ProviderRegistry.Load(config, Connection(ws));
     }
 }

@@ -40,9 +40,10 @@ public sealed class ProviderRegistry
     /// <summary>
     /// The providers of lever.yaml (<paramref name="config"/>), and — when it configures no OpenAI-compatible provider
     /// and OPENAI_API_KEY is set — OpenAI itself as <see cref="ImplicitOpenAiName"/> (OPENAI_BASE_URL honoured, model
-    /// <see cref="DefaultOpenAiModel"/>). Token prices a provider does not state come from <paramref name="prices"/>.
+    /// <see cref="DefaultOpenAiModel"/>). Token prices a provider does not state come from the workspace's price book
+    /// (the embedded one with lever.yaml's <c>prices:</c> overrides).
     /// </summary>
-    public static ProviderRegistry Load(LeverConfig config, ProviderConnection? connection = null, Func<string, TokenPrices?>? prices = null)
+    public static ProviderRegistry Load(LeverConfig config, ProviderConnection? connection = null)
     {
         connection ??= new ProviderConnection();
         var providers = new Dictionary<string, ProviderOptions>(config.Section<Dictionary<string, ProviderOptions>>("providers") ?? [], StringComparer.Ordinal);
@@ -59,7 +60,7 @@ public sealed class ProviderRegistry
                 Model = DefaultOpenAiModel,
             };
         }
-        return new ProviderRegistry(providers, config.Path, connection, implicitName) { PriceLookup = prices };
+        return new ProviderRegistry(providers, config.Path, connection, implicitName) { PriceBook = PriceBook.For(config) };
     }
 
     /// <summary>A registry of one provider (a program or test that names its endpoint directly rather than through lever.yaml).</summary>
@@ -68,10 +69,10 @@ public sealed class ProviderRegistry
 
     /// <summary>This registry with provider <paramref name="name"/> added or replaced (e.g. <c>lever serve --model DIR</c>).</summary>
     public ProviderRegistry With(string name, ProviderOptions options) =>
-        new(new Dictionary<string, ProviderOptions>(_providers, StringComparer.Ordinal) { [name] = options }, _source, Connection, name == _implicit ? null : _implicit) { PriceLookup = PriceLookup };
+        new(new Dictionary<string, ProviderOptions>(_providers, StringComparer.Ordinal) { [name] = options }, _source, Connection, name == _implicit ? null : _implicit) { PriceBook = PriceBook };
 
-    /// <summary>Prices of a model id (<c>ft:</c> ids as fine-tuned) when a provider states none; null is unknown (free).</summary>
-    public Func<string, TokenPrices?>? PriceLookup { get; init; }
+    /// <summary>Where prices come from when a provider states none: looked up by its <c>price_id</c>, else its model.</summary>
+    public PriceBook PriceBook { get; init; } = PriceBook.Default;
 
     /// <summary>Shared connection settings (ledger, handler, backends).</summary>
     public ProviderConnection Connection { get; }
@@ -177,7 +178,7 @@ public sealed class ProviderRegistry
         if (options.Prices is { } p) return new TokenPrices(p.InputPerMillion ?? 0, p.CachedInputPerMillion, p.OutputPerMillion ?? 0);
         if (IsLocal(name)) return TokenPrices.Free; // local compute is charged by time, not tokens
         var id = options.PriceId ?? model ?? options.Model;
-        return id is null ? TokenPrices.Free : PriceLookup?.Invoke(id) ?? TokenPrices.Free;
+        return id is null ? TokenPrices.Free : PriceBook.TokenPrices(id) ?? TokenPrices.Free;
     }
 
     private ProviderSettings Settings(string name, ProviderOptions options, string modelId)

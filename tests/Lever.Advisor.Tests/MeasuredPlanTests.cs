@@ -1,3 +1,4 @@
+using Lever.Core.Prices;
 using Lever.Advisor;
 
 namespace Lever.Advisor.Tests;

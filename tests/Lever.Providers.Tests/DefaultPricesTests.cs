@@ -1,5 +1,4 @@
 using Lever.Core.Config;
-using Lever.Advisor;
 using Lever.Core.Prices;
 using Lever.Providers;
 
@@ -32,7 +31,7 @@ public class DefaultPricesTests
     public void Prices_fall_back_to_the_price_book_by_price_id_or_model()
     {
         var config = LeverConfig.Parse("lever.yaml", Yaml);
-        var registry = ProviderRegistry.Load(config, new ProviderConnection { GetEnvironment = _ => null }, WorkspacePrices.For(config).TokenPrices);
+        var registry = ProviderRegistry.Load(config, new ProviderConnection { GetEnvironment = _ => null });
         // Figures from /work/shared/pricebook.json (OpenAI list prices, per million tokens).
         Assert.Equal(new TokenPrices(0.15, 0.075, 0.60), registry.Prices("mini"));
         Assert.Equal(new TokenPrices(0.40, 0.10, 1.60), registry.Prices("deployment"));

@@ -1,3 +1,4 @@
+using Lever.Core.Prices;
 using System.Globalization;
 
 namespace Lever.Advisor.Internal;

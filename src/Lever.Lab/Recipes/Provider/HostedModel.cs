@@ -1,7 +1,6 @@
 using Lever.Core;
 using Lever.Core.Config;
 using Lever.Core.Prices;
-using Lever.Advisor;
 using Lever.Providers;
 using Lever.Providers.OpenAi;
 using Microsoft.Extensions.AI;
@@ -80,7 +79,7 @@ public sealed class HostedModel
         if (!options.Enabled || !File.Exists(path)) return null;
         connection ??= new ProviderConnection { BaseDirectory = workspace.Root };
         var config = LeverConfig.Load(path);
-        var registry = ProviderRegistry.Load(config, connection, WorkspacePrices.For(config).TokenPrices);
+        var registry = ProviderRegistry.Load(config, connection);
         if (options.Name is { } wanted && registry.Get(wanted).Kind != OpenAiBackend.KindName)
             throw new LeverUserException($"{path}: lab.provider.name: '{wanted}' is a {registry.Get(wanted).Kind} provider, not an OpenAI-compatible endpoint",
                 "the lab's own model already has its local rows; name a kind: openai provider, or remove lab.provider.name");

@@ -1,9 +1,9 @@
 using System.Text.Json;
-using Lever.Advisor.Internal;
+using Lever.Core.Prices.Internal;
 using Lever.Core;
 using Lever.Core.Config;
 
-namespace Lever.Advisor;
+namespace Lever.Core.Prices;
 
 /// <summary>
 /// Prices the advisor multiplies by. The default ships embedded (Resources/pricebook.json: public list prices,
@@ -71,7 +71,7 @@ public sealed class PriceBook
 
     private static PriceBook LoadDefault()
     {
-        using var stream = typeof(PriceBook).Assembly.GetManifestResourceStream("Lever.Advisor.pricebook.json")
+        using var stream = typeof(PriceBook).Assembly.GetManifestResourceStream("Lever.Core.pricebook.json")
             ?? throw new InvalidOperationException("embedded pricebook.json is missing from Lever.Advisor");
         using var doc = JsonDocument.Parse(stream);
         var root = doc.RootElement;
@@ -119,6 +119,17 @@ public sealed class PriceBook
     /// <summary>Applies lever.yaml's <c>prices:</c> section (YAML text of the whole lever.yaml); returns this book when absent.</summary>
     public PriceBook WithOverrides(string file, string leverYaml) =>
         YamlNode.Parse(file, leverYaml, "field").Field("prices") is { } prices ? WithOverrides(prices) : this;
+
+    /// <summary>The embedded book with the <c>prices:</c> overrides of <paramref name="config"/>'s file, when it exists: what a workspace prices with.</summary>
+    public static PriceBook For(LeverConfig config) =>
+        File.Exists(config.Path) ? Default.WithOverrides(config.Path, File.ReadAllText(config.Path)) : Default;
+
+    /// <summary>Token prices of model <paramref name="id"/> (<c>ft:</c> ids as fine-tuned models), or null when the book does not list it.</summary>
+    public TokenPrices? TokenPrices(string id)
+    {
+        var price = id.StartsWith("ft:", StringComparison.Ordinal) ? FineTuned(id) : Model(id);
+        return price is null ? null : new TokenPrices(price.Input, price.CachedInput, price.Output);
+    }
 
     internal PriceBook WithOverrides(YamlNode prices)
     {

@@ -1,4 +1,4 @@
-namespace Lever.Advisor;
+namespace Lever.Core.Prices;
 
 /// <summary>An embedding model's price in USD per 1M input tokens.</summary>
 /// <param name="Id">Price-book id.</param>

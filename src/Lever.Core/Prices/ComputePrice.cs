@@ -1,4 +1,4 @@
-namespace Lever.Advisor;
+namespace Lever.Core.Prices;
 
 /// <summary>Local or rented compute in USD per hour (one GPU, or one vCPU).</summary>
 /// <param name="Name">What is priced (<c>gpu</c>, <c>cpu_vcpu</c>).</param>

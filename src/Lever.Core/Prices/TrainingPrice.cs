@@ -1,4 +1,4 @@
-namespace Lever.Advisor;
+namespace Lever.Core.Prices;
 
 /// <summary>A hosted fine-tuning price in USD per 1M training tokens for one base model.</summary>
 /// <param name="Base">The base model id.</param>

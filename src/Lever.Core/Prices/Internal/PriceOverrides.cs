@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace Lever.Advisor.Internal;
+namespace Lever.Core.Prices.Internal;
 
 /// <summary>lever.yaml's <c>prices:</c> section as written: every field optional, each one overriding the embedded book.</summary>
 internal sealed class PriceOverrides

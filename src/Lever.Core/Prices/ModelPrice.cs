@@ -1,4 +1,4 @@
-namespace Lever.Advisor;
+namespace Lever.Core.Prices;
 
 /// <summary>A hosted (or fine-tuned hosted) model's token prices in USD per 1M tokens, with where they came from.</summary>
 /// <param name="Id">Price-book id (<c>gpt-4o</c>, <c>ft:gpt-4o-mini</c>).</param>
