@@ -7,20 +7,13 @@ namespace Lever.Cli.Tests;
 /// <summary>lever index/search/ask run as a user would: in a workspace folder, as a child process.</summary>
 public sealed class RetrievalCommandTests : IDisposable
 {
-    private readonly string _ws = Directory.CreateTempSubdirectory("lever-retrieval-cli-").FullName;
+    private readonly TempWorkspace _tmp = new("lever-retrieval-cli-");
 
-    public void Dispose()
-    {
-        try { Directory.Delete(_ws, true); } catch (IOException) { }
-    }
+    private string _ws => _tmp.Root;
 
-    private string Write(string relative, string content)
-    {
-        var full = Path.Combine(_ws, relative);
-        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        File.WriteAllText(full, content);
-        return full;
-    }
+    public void Dispose() => _tmp.Dispose();
+
+    private string Write(string relative, string content) => _tmp.Write(relative, content);
 
     private JsonElement SearchJson(params string[] args)
     {

@@ -1,12 +1,14 @@
 using System.Diagnostics;
 
-namespace Lever.Cli.Tests;
+namespace Lever.Testing;
 
 /// <summary>Runs the built lever CLI as a child process, as a user would, and captures its output.</summary>
-internal static class LeverProcess
+public static class LeverProcess
 {
+    /// <summary>The exit code and everything the process wrote.</summary>
     public sealed record Result(int ExitCode, string Stdout, string Stderr);
 
+    /// <summary>Runs <c>lever.dll</c> from the test's output folder in <paramref name="workingDirectory"/>; five minutes at most.</summary>
     public static Result Run(string workingDirectory, params string[] args)
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "lever.dll");
