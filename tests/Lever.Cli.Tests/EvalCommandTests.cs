@@ -76,6 +76,7 @@ public sealed class EvalCommandTests : IDisposable
         Assert.True(File.Exists(Path.Combine(runDir, "report.html")));
     }
 
+    [Trait("tier", "slow")]
     [Fact]
     public void Model_shorthand_evaluates_a_local_checkpoint_and_charges_compute_time()
     {

@@ -35,6 +35,7 @@ public sealed class QaLabProviderTests : IDisposable
 
     private void Write(string relative, string content) => _tmp.Write(relative, content);
 
+    [Trait("tier", "slow")]
     [Fact]
     public async Task A_configured_provider_adds_the_hosted_recipes_and_an_embedding_model_the_hybrid_ones()
     {

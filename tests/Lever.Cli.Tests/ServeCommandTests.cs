@@ -59,8 +59,7 @@ public sealed class ServeCommandTests : IDisposable
 
     private Process StartServe(params string[] args)
     {
-        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = _dir, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "lever.dll"), "serve" }.Concat(args).Concat(["--port", "0", "--workspace", _dir])) start.ArgumentList.Add(a);
+        var start = LeverProcess.StartInfo(_dir, ["serve", .. args, "--port", "0", "--workspace", _dir]);
         start.Environment["LEVER_SERVER_KEY"] = "serve-test-token";
         return Process.Start(start)!;
     }
