@@ -110,6 +110,7 @@ public sealed class PropertyTests
         Assert.True(compared > Cases, $"only {compared} comparisons: the generator is too narrow");
     }
 
+    [Trait("tier", "slow")]
     [Fact]
     public void Raising_change_frequency_never_moves_a_knowledge_workload_away_from_rag()
     {

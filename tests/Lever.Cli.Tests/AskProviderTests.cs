@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using Lever.Server;
 using Microsoft.Extensions.AI;
 
@@ -7,83 +6,36 @@ namespace Lever.Cli.Tests;
 /// <summary><c>lever ask</c> through a provider configured in lever.yaml, served by a real OpenAI-compatible server on 127.0.0.1.</summary>
 public sealed class AskProviderTests : IDisposable
 {
-    private readonly string _ws = Directory.CreateTempSubdirectory("lever-ask-").FullName;
+    private readonly TempWorkspace _tmp = new("lever-ask-");
 
-    public void Dispose()
-    {
-        try { Directory.Delete(_ws, true); } catch (IOException) { }
-    }
+    private string _ws => _tmp.Root;
 
-    private void Write(string relative, string content)
-    {
-        var full = Path.Combine(_ws, relative);
-        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        File.WriteAllText(full, content);
-    }
+    public void Dispose() => _tmp.Dispose();
+
+    private void Write(string relative, string content) => _tmp.Write(relative, content);
 
     /// <summary>Answers with the first sentence of the passage that mentions "refund", cited by that passage's number.</summary>
-    private sealed class CitingModel : IChatClient
+    private static ScriptedChatClient CitingModel() => new(messages =>
     {
-        public string? LastPrompt { get; private set; }
+        var prompt = ScriptedChatClient.LastUser(messages);
+        // Passages arrive as "[n] Title — heading (doc)\ntext"; answer from the one about refunds.
+        var blocks = prompt.Split("\n\n", StringSplitOptions.RemoveEmptyEntries);
+        var hit = blocks.First(b => b.StartsWith('[') && b.Contains("Refunds are", StringComparison.Ordinal));
+        var n = hit[1..hit.IndexOf(']', StringComparison.Ordinal)];
+        var fact = hit[hit.IndexOf("Refunds are", StringComparison.Ordinal)..].Split('.')[0];
+        return $"{fact} [{n}].";
+    });
 
-        public Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
-        {
-            var prompt = messages.Last(m => m.Role == ChatRole.User).Text;
-            LastPrompt = prompt;
-            // Passages arrive as "[n] Title — heading (doc)\ntext"; answer from the one about refunds.
-            var blocks = prompt.Split("\n\n", StringSplitOptions.RemoveEmptyEntries);
-            var hit = blocks.First(b => b.StartsWith('[') && b.Contains("Refunds are", StringComparison.Ordinal));
-            var n = hit[1..hit.IndexOf(']', StringComparison.Ordinal)];
-            var fact = hit[hit.IndexOf("Refunds are", StringComparison.Ordinal)..].Split('.')[0];
-            return Task.FromResult(new ChatResponse(new ChatMessage(ChatRole.Assistant, $"{fact} [{n}].")));
-        }
-
-        public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
-        {
-            var r = await GetResponseAsync(messages, options, cancellationToken);
-            yield return new ChatResponseUpdate(ChatRole.Assistant, r.Text);
-        }
-
-        public object? GetService(Type serviceType, object? serviceKey = null) => null;
-
-        public void Dispose()
-        {
-        }
-    }
 
     /// <summary>Hashes each word into one of 32 dimensions: texts that share words get similar vectors.</summary>
-    private sealed class WordHashEmbedder : IEmbeddingGenerator<string, Embedding<float>>
-    {
-        private int _calls;
+    private static WordHashEmbedder WordHashEmbedder() => new(32, t => Lever.Testing.WordHashEmbedder.Split(t, ' ', '\n', '.', '?', '#')) { Hash = WordHash.Polynomial31 };
 
-        public int Calls => Volatile.Read(ref _calls);
-
-        public Task<GeneratedEmbeddings<Embedding<float>>> GenerateAsync(IEnumerable<string> values, EmbeddingGenerationOptions? options = null, CancellationToken cancellationToken = default)
-        {
-            Interlocked.Increment(ref _calls);
-            var result = new GeneratedEmbeddings<Embedding<float>>();
-            foreach (var text in values)
-            {
-                var v = new float[32];
-                foreach (var w in text.ToLowerInvariant().Split([' ', '\n', '.', '?', '#'], StringSplitOptions.RemoveEmptyEntries))
-                    v[(int)((uint)w.Aggregate(17, (h, c) => unchecked(h * 31 + c)) % 32)] += 1;
-                result.Add(new Embedding<float>(v));
-            }
-            return Task.FromResult(result);
-        }
-
-        public object? GetService(Type serviceType, object? serviceKey = null) => null;
-
-        public void Dispose()
-        {
-        }
-    }
 
     [Fact]
     public async Task An_index_embedding_provider_is_used_to_ingest_and_to_search()
     {
-        var embedder = new WordHashEmbedder();
-        await using var server = OpenAiServer.Create(new CitingModel(), embedder, new ServerOptions { Port = 0 });
+        var embedder = WordHashEmbedder();
+        await using var server = OpenAiServer.Create(CitingModel(), embedder, new ServerOptions { Port = 0 });
         await server.StartAsync();
         Write("lever.yaml", $"providers:\n  srv:\n    base_url: {server.BaseUrl}\n    model: citer\n    embedding_model: words\nindexes:\n  default:\n    embedding: srv\n");
         Corpus();
@@ -112,7 +64,7 @@ public sealed class AskProviderTests : IDisposable
     public async Task Ask_answers_through_the_configured_provider_with_citations_pointing_at_the_hits()
     {
         Corpus();
-        var model = new CitingModel();
+        var model = CitingModel();
         await using var server = OpenAiServer.Create(model, null, new ServerOptions { Port = 0 });
         await server.StartAsync();
         // Two chat providers: the ask: setting picks one; the other points nowhere and must not be called.
@@ -127,7 +79,7 @@ public sealed class AskProviderTests : IDisposable
         var n = answer[(answer.LastIndexOf('[') + 1)..answer.LastIndexOf(']')];
         // The cited number is the listed passage from faq.md: the citation points at the hit that holds the fact.
         Assert.Contains(lines, l => l.StartsWith($"[{n}] FAQ — faq.md § FAQ > Refunds [", StringComparison.Ordinal));
-        Assert.Contains("Refunds are issued within 14 days", model.LastPrompt);
+        Assert.Contains("Refunds are issued within 14 days", ScriptedChatClient.LastUser(model.Conversations[^1]));
 
         // --provider overrides ask.provider: the unreachable one fails with a named, one-line error and no stack trace.
         var down = LeverProcess.Run(_ws, "ask", "How long do refunds take?", "--provider", "other");

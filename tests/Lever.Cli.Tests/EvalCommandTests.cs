@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Lever.Server;
 using Microsoft.Extensions.AI;
@@ -8,61 +7,24 @@ namespace Lever.Cli.Tests;
 /// <summary><c>lever eval</c> as a user runs it, against a real OpenAI-compatible server on 127.0.0.1.</summary>
 public sealed class EvalCommandTests : IDisposable
 {
-    private readonly string _dir = Path.Combine(Path.GetTempPath(), "lever-cli-eval-" + Guid.NewGuid().ToString("N")[..8]);
+    private readonly TempWorkspace _tmp = new("lever-cli-eval-");
 
-    public EvalCommandTests() => Directory.CreateDirectory(_dir);
+    private string _dir => _tmp.Root;
 
-    public void Dispose()
+    public void Dispose() => _tmp.Dispose();
+
+    /// <summary>Reverses the words of the question (its words counted in and out); can be switched into an outage after a number of answers.</summary>
+    private static ScriptedChatClient ReverseModel() => new(messages => string.Join(' ', ScriptedChatClient.Words(ScriptedChatClient.LastUser(messages)).Reverse()))
     {
-        try
+        Usage = (messages, _) =>
         {
-            Directory.Delete(_dir, true);
-        }
-        catch (IOException)
-        {
-        }
-    }
+            var words = ScriptedChatClient.Words(ScriptedChatClient.LastUser(messages)).Length;
+            return new UsageDetails { InputTokenCount = words, OutputTokenCount = words };
+        },
+    };
 
-    /// <summary>Reverses the words of the question; can be switched into an outage after a number of answers.</summary>
-    private sealed class ReverseModel : IChatClient
-    {
-        private int _requests;
 
-        public int Requests => Volatile.Read(ref _requests);
-
-        public int FailAfter { get; set; } = int.MaxValue;
-
-        public Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
-        {
-            if (Interlocked.Increment(ref _requests) > FailAfter) throw new InvalidOperationException("planted outage");
-            var words = messages.Last(m => m.Role == ChatRole.User).Text.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-            var answer = string.Join(' ', words.Reverse());
-            return Task.FromResult(new ChatResponse(new ChatMessage(ChatRole.Assistant, answer))
-            {
-                Usage = new UsageDetails { InputTokenCount = words.Length, OutputTokenCount = words.Length },
-            });
-        }
-
-        public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
-        {
-            var r = await GetResponseAsync(messages, options, cancellationToken);
-            yield return new ChatResponseUpdate(ChatRole.Assistant, r.Text);
-        }
-
-        public object? GetService(Type serviceType, object? serviceKey = null) => null;
-
-        public void Dispose()
-        {
-        }
-    }
-
-    private string Write(string relative, string text)
-    {
-        var path = Path.Combine(_dir, relative);
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        File.WriteAllText(path, text);
-        return path;
-    }
+    private string Write(string relative, string text) => _tmp.Write(relative, text);
 
     [Fact]
     public void A_malformed_eval_line_is_reported_with_its_line_number_and_exit_2()
@@ -79,7 +41,8 @@ public sealed class EvalCommandTests : IDisposable
     [Fact]
     public async Task An_outage_mid_run_keeps_finished_items_and_the_rerun_resumes_then_costs_nothing()
     {
-        var model = new ReverseModel { FailAfter = 3 };
+        var model = ReverseModel();
+        model.FailAfter = 3;
         await using var server = OpenAiServer.Create(model, null, new ServerOptions { Port = 0 });
         await server.StartAsync();
         Write("lever.yaml", $"providers:\n  srv:\n    base_url: {server.BaseUrl}\n    model: reverse\n    max_retries: 0\n    prices:\n      input_per_million: 1\n      output_per_million: 2\n");
@@ -96,23 +59,24 @@ public sealed class EvalCommandTests : IDisposable
         Assert.Equal((3, 5), (partial.GetProperty("completed").GetInt32(), partial.GetProperty("failed").GetInt32()));
 
         model.FailAfter = int.MaxValue;
-        var before = model.Requests;
+        var before = model.Calls;
         var second = LeverProcess.Run(_dir, args);
         Assert.Equal(0, second.ExitCode);
-        Assert.Equal(5, model.Requests - before); // only the unfinished items were asked again
+        Assert.Equal(5, model.Calls - before); // only the unfinished items were asked again
         var summary = JsonDocument.Parse(second.Stdout.Trim().Split('\n')[^1]).RootElement;
         Assert.Equal((8, 8, 0), (summary.GetProperty("items").GetInt32(), summary.GetProperty("completed").GetInt32(), summary.GetProperty("failed").GetInt32()));
         Assert.Equal(1.0, summary.GetProperty("metrics").GetProperty("exact").GetDouble());
         // The model counts the question's 3 words in and 3 out: 8 × (3 × $1 + 3 × $2) per million.
         Assert.Equal((8 * 3 * 1.0 + 8 * 3 * 2.0) / 1e6, summary.GetProperty("cost_usd").GetDouble(), 12);
 
-        before = model.Requests;
+        before = model.Calls;
         var third = LeverProcess.Run(_dir, args);
         Assert.Equal(0, third.ExitCode);
-        Assert.Equal(0, model.Requests - before);
+        Assert.Equal(0, model.Calls - before);
         Assert.True(File.Exists(Path.Combine(runDir, "report.html")));
     }
 
+    [Trait("tier", "slow")]
     [Fact]
     public void Model_shorthand_evaluates_a_local_checkpoint_and_charges_compute_time()
     {

@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Lever.Server;
 using Microsoft.Extensions.AI;
@@ -8,36 +7,23 @@ namespace Lever.Cli.Tests;
 /// <summary>A run's cost uses the price book when the provider states no prices.</summary>
 public sealed class EvalPriceBookTests : IDisposable
 {
-    private readonly string _ws = Directory.CreateTempSubdirectory("lever-eval-prices-").FullName;
+    private readonly TempWorkspace _tmp = new("lever-eval-prices-");
 
-    public void Dispose()
-    {
-        try { Directory.Delete(_ws, true); } catch (IOException) { }
-    }
+    private string _ws => _tmp.Root;
+
+    public void Dispose() => _tmp.Dispose();
 
     /// <summary>Always answers "yes" and reports 1,000 input and 500 output tokens.</summary>
-    private sealed class FixedUsageModel : IChatClient
+    private static ScriptedChatClient FixedUsageModel() => new(_ => "yes")
     {
-        public Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
-            Task.FromResult(new ChatResponse(new ChatMessage(ChatRole.Assistant, "yes")) { Usage = new UsageDetails { InputTokenCount = 1000, OutputTokenCount = 500 } });
+        Usage = (_, _) => new UsageDetails { InputTokenCount = 1000, OutputTokenCount = 500 },
+    };
 
-        public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
-        {
-            var r = await GetResponseAsync(messages, options, cancellationToken);
-            yield return new ChatResponseUpdate(ChatRole.Assistant, r.Text);
-        }
-
-        public object? GetService(Type serviceType, object? serviceKey = null) => null;
-
-        public void Dispose()
-        {
-        }
-    }
 
     [Fact]
     public async Task A_gpt_4o_mini_provider_without_prices_is_charged_the_price_book_prices()
     {
-        await using var server = OpenAiServer.Create(new FixedUsageModel(), null, new ServerOptions { Port = 0 });
+        await using var server = OpenAiServer.Create(FixedUsageModel(), null, new ServerOptions { Port = 0 });
         await server.StartAsync();
         File.WriteAllText(Path.Combine(_ws, "lever.yaml"), $"providers:\n  srv:\n    base_url: {server.BaseUrl}\n    model: gpt-4o-mini\n    max_retries: 0\n");
         Directory.CreateDirectory(Path.Combine(_ws, "recipes"));

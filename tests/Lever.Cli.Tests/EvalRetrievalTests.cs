@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Lever.Server;
@@ -9,48 +8,27 @@ namespace Lever.Cli.Tests;
 /// <summary><c>lever eval</c> with a recipe that retrieves from the workspace's index, as the caller each item names.</summary>
 public sealed partial class EvalRetrievalTests : IDisposable
 {
-    private readonly string _ws = Directory.CreateTempSubdirectory("lever-eval-rag-").FullName;
+    private readonly TempWorkspace _tmp = new("lever-eval-rag-");
 
-    public void Dispose()
-    {
-        try { Directory.Delete(_ws, true); } catch (IOException) { }
-    }
+    private string _ws => _tmp.Root;
 
-    private void Write(string relative, string content)
-    {
-        var full = Path.Combine(_ws, relative);
-        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        File.WriteAllText(full, content);
-    }
+    public void Dispose() => _tmp.Dispose();
+
+    private void Write(string relative, string content) => _tmp.Write(relative, content);
 
     /// <summary>Knows nothing itself: answers "What is the X code?" with the X-digits code found in its context, else "unknown".</summary>
-    private sealed partial class ContextOnlyModel : IChatClient
+    private static ScriptedChatClient ContextOnlyModel() => new(list =>
     {
-        public Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
-        {
-            var list = messages.ToList();
-            var question = list.Last(m => m.Role == ChatRole.User).Text;
-            var noun = Noun().Match(question).Groups[1].Value;
-            var context = string.Join("\n", list.Where(m => m.Role == ChatRole.System).Select(m => m.Text));
-            var found = Regex.Match(context, Regex.Escape(noun) + @"-\d+");
-            return Task.FromResult(new ChatResponse(new ChatMessage(ChatRole.Assistant, found.Success ? found.Value : "unknown")));
-        }
+        var question = ScriptedChatClient.LastUser(list);
+        var noun = Noun().Match(question).Groups[1].Value;
+        var context = string.Join("\n", list.Where(m => m.Role == ChatRole.System).Select(m => m.Text));
+        var found = Regex.Match(context, Regex.Escape(noun) + @"-\d+");
+        return found.Success ? found.Value : "unknown";
+    });
 
-        public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
-        {
-            var r = await GetResponseAsync(messages, options, cancellationToken);
-            yield return new ChatResponseUpdate(ChatRole.Assistant, r.Text);
-        }
+    [GeneratedRegex(@"What is the (\w+) code\?")]
+    private static partial Regex Noun();
 
-        public object? GetService(Type serviceType, object? serviceKey = null) => null;
-
-        public void Dispose()
-        {
-        }
-
-        [GeneratedRegex(@"What is the (\w+) code\?")]
-        private static partial Regex Noun();
-    }
 
     [Fact]
     public async Task A_retrieval_recipe_answers_from_the_index_and_respects_each_items_caller()
@@ -61,7 +39,7 @@ public sealed partial class EvalRetrievalTests : IDisposable
         var add = LeverProcess.Run(_ws, "index", "add", "corpus");
         Assert.True(add.ExitCode == 0, add.Stderr);
 
-        var model = new ContextOnlyModel();
+        var model = ContextOnlyModel();
         await using var server = OpenAiServer.Create(model, null, new ServerOptions { Port = 0 });
         await server.StartAsync();
         Write("lever.yaml", $"providers:\n  srv:\n    base_url: {server.BaseUrl}\n    model: ctx\n    max_retries: 0\n");

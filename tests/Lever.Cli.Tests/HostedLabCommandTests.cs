@@ -1,6 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
-using System.Text;
 using System.Text.Json.Nodes;
 
 namespace Lever.Cli.Tests;
@@ -32,7 +29,8 @@ public sealed class HostedLabCommandTests
     [Fact]
     public void A_refused_key_keeps_the_local_rows_names_the_skipped_ones_and_exits_2_and_an_unreachable_provider_exits_3()
     {
-        using var listener = new Refusing();
+        // An OpenAI-compatible endpoint on 127.0.0.1 that refuses every key (401), as a real one does for a wrong key.
+        using var listener = new FakeOpenAiServer(status: 401);
         var ws = Workspace($"providers:\n  fake:\n    base_url: {listener.BaseUrl}\n    model: gpt-4o-mini\n");
         try
         {
@@ -57,47 +55,6 @@ public sealed class HostedLabCommandTests
         finally
         {
             Directory.Delete(ws, recursive: true);
-        }
-    }
-
-    /// <summary>An OpenAI-compatible endpoint on 127.0.0.1 that refuses every key (401), as a real one does for a wrong key.</summary>
-    private sealed class Refusing : IDisposable
-    {
-        private readonly HttpListener _listener = new();
-        private readonly Task _loop;
-
-        public Refusing()
-        {
-            var probe = new TcpListener(IPAddress.Loopback, 0);
-            probe.Start();
-            var port = ((IPEndPoint)probe.LocalEndpoint).Port;
-            probe.Stop();
-            _listener.Prefixes.Add($"http://127.0.0.1:{port}/");
-            _listener.Start();
-            BaseUrl = $"http://127.0.0.1:{port}/v1";
-            _loop = Task.Run(async () =>
-            {
-                while (true)
-                {
-                    HttpListenerContext c;
-                    try { c = await _listener.GetContextAsync(); }
-                    catch (Exception ex) when (ex is HttpListenerException or ObjectDisposedException or InvalidOperationException) { return; }
-                    var body = Encoding.UTF8.GetBytes("""{"error":{"message":"Incorrect API key provided","type":"invalid_request_error","code":"invalid_api_key"}}""");
-                    c.Response.StatusCode = 401;
-                    c.Response.ContentType = "application/json";
-                    await c.Response.OutputStream.WriteAsync(body);
-                    c.Response.Close();
-                }
-            });
-        }
-
-        public string BaseUrl { get; }
-
-        public void Dispose()
-        {
-            _listener.Stop();
-            _listener.Close();
-            _loop.Wait(TimeSpan.FromSeconds(5));
         }
     }
 }

@@ -3,6 +3,7 @@ namespace Lever.Cli.Tests;
 /// <summary>The engine's commands as a user runs them: init a model, generate, refuse a damaged checkpoint.</summary>
 public sealed class ModelCommandTests
 {
+    [Trait("tier", "slow")]
     [Fact]
     public void Init_then_seeded_generate_prints_the_same_tokens_every_run()
     {

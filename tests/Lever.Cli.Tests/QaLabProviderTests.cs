@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using System.Text.Json.Nodes;
 using Lever.Server;
 using Microsoft.Extensions.AI;
@@ -11,78 +10,37 @@ namespace Lever.Cli.Tests;
 /// </summary>
 public sealed class QaLabProviderTests : IDisposable
 {
-    private readonly string _ws = Directory.CreateTempSubdirectory("lever-qalab-").FullName;
+    private readonly TempWorkspace _tmp = new("lever-qalab-");
 
-    public void Dispose()
-    {
-        try { Directory.Delete(_ws, true); } catch (IOException) { }
-    }
+    private string _ws => _tmp.Root;
+
+    public void Dispose() => _tmp.Dispose();
 
     /// <summary>With numbered passages, repeats passage [1] and cites it; without any (closed book), does not know.</summary>
-    private sealed class FirstPassageModel : IChatClient
+    private static ScriptedChatClient FirstPassageModel() => new(messages =>
     {
-        private int _withPassages;
+        var first = FirstPassage(messages);
+        if (first is null) return "I do not know.";
+        var text = first[(first.IndexOf('\n', StringComparison.Ordinal) + 1)..].Replace('\n', ' ');
+        return $"{text} [1]";
+    });
 
-        public int WithPassages => Volatile.Read(ref _withPassages);
+    private static string? FirstPassage(IReadOnlyList<ChatMessage> messages) =>
+        ScriptedChatClient.LastUser(messages).Split("\n\n").FirstOrDefault(b => b.StartsWith("[1] ", StringComparison.Ordinal));
 
-        public Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
-        {
-            var prompt = messages.Last(m => m.Role == ChatRole.User).Text;
-            var first = prompt.Split("\n\n").FirstOrDefault(b => b.StartsWith("[1] ", StringComparison.Ordinal));
-            if (first is null) return Task.FromResult(new ChatResponse(new ChatMessage(ChatRole.Assistant, "I do not know.")));
-            Interlocked.Increment(ref _withPassages);
-            var text = first[(first.IndexOf('\n', StringComparison.Ordinal) + 1)..].Replace('\n', ' ');
-            return Task.FromResult(new ChatResponse(new ChatMessage(ChatRole.Assistant, $"{text} [1]")));
-        }
-
-        public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
-        {
-            var r = await GetResponseAsync(messages, options, cancellationToken);
-            yield return new ChatResponseUpdate(ChatRole.Assistant, r.Text);
-        }
-
-        public object? GetService(Type serviceType, object? serviceKey = null) => null;
-
-        public void Dispose()
-        {
-        }
-    }
 
     /// <summary>Hashes each word into one of 64 dimensions: texts that share words get similar vectors.</summary>
-    private sealed class WordHashEmbedder : IEmbeddingGenerator<string, Embedding<float>>
-    {
-        public Task<GeneratedEmbeddings<Embedding<float>>> GenerateAsync(IEnumerable<string> values, EmbeddingGenerationOptions? options = null, CancellationToken cancellationToken = default)
-        {
-            var result = new GeneratedEmbeddings<Embedding<float>>();
-            foreach (var text in values)
-            {
-                var v = new float[64];
-                foreach (var w in text.ToLowerInvariant().Split([' ', '\n', '.', '?', ','], StringSplitOptions.RemoveEmptyEntries))
-                    v[(int)((uint)w.Aggregate(17, (h, c) => unchecked(h * 31 + c)) % 64)] += 1;
-                result.Add(new Embedding<float>(v));
-            }
-            return Task.FromResult(result);
-        }
+    private static WordHashEmbedder WordHashEmbedder() => new(64, t => Lever.Testing.WordHashEmbedder.Split(t, ' ', '\n', '.', '?', ',')) { Hash = WordHash.Polynomial31 };
 
-        public object? GetService(Type serviceType, object? serviceKey = null) => null;
 
-        public void Dispose()
-        {
-        }
-    }
+    private void Write(string relative, string content) => _tmp.Write(relative, content);
 
-    private void Write(string relative, string content)
-    {
-        var full = Path.Combine(_ws, relative);
-        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        File.WriteAllText(full, content);
-    }
-
+    [Trait("tier", "slow")]
     [Fact]
     public async Task A_configured_provider_adds_the_hosted_recipes_and_an_embedding_model_the_hybrid_ones()
     {
-        var model = new FirstPassageModel();
-        await using var server = OpenAiServer.Create(model, new WordHashEmbedder(), new ServerOptions { Port = 0 });
+        var model = FirstPassageModel();
+        await using var server = OpenAiServer.Create(model, WordHashEmbedder(), new ServerOptions { Port = 0 });
         await server.StartAsync();
         Write("docs/network.html", "<html><head><title>Network</title></head><body><h1>Network</h1><p>The zephyr daemon listens on TCP port 7311 by default.</p></body></html>");
         Write("docs/cache.html", "<html><head><title>Cache</title></head><body><h1>Cache</h1><p>The block cache holds sixteen megabytes by default.</p></body></html>");
@@ -125,7 +83,7 @@ public sealed class QaLabProviderTests : IDisposable
         Assert.Equal(1.0, recipes["provider-rag-bm25"]["accuracy"]!.GetValue<double>());
         Assert.Equal(1.0, recipes["provider-rag-bm25"]["recall_at_1"]!.GetValue<double>());
         Assert.NotNull(recipes["provider-rag-hybrid"]["ndcg_at_10"]);
-        Assert.Equal(6, model.WithPassages); // 3 questions × 2 hosted RAG recipes; the closed-book prompts carry no passages
+        Assert.Equal(6, model.Conversations.Count(c => FirstPassage(c) is not null)); // 3 questions × 2 hosted RAG recipes; the closed-book prompts carry no passages
         // The [1] marker is resolved to the page of passage 1.
         var results = JsonNode.Parse(File.ReadAllText(Path.Combine(_ws, ".lever", "lab", "results.json")))!;
         var rag = results["recipes"]!.AsArray().Single(x => x!["name"]!.GetValue<string>() == "provider-rag-bm25")!;

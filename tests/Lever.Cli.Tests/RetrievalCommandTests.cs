@@ -7,20 +7,13 @@ namespace Lever.Cli.Tests;
 /// <summary>lever index/search/ask run as a user would: in a workspace folder, as a child process.</summary>
 public sealed class RetrievalCommandTests : IDisposable
 {
-    private readonly string _ws = Directory.CreateTempSubdirectory("lever-retrieval-cli-").FullName;
+    private readonly TempWorkspace _tmp = new("lever-retrieval-cli-");
 
-    public void Dispose()
-    {
-        try { Directory.Delete(_ws, true); } catch (IOException) { }
-    }
+    private string _ws => _tmp.Root;
 
-    private string Write(string relative, string content)
-    {
-        var full = Path.Combine(_ws, relative);
-        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        File.WriteAllText(full, content);
-        return full;
-    }
+    public void Dispose() => _tmp.Dispose();
+
+    private string Write(string relative, string content) => _tmp.Write(relative, content);
 
     private JsonElement SearchJson(params string[] args)
     {
@@ -103,8 +96,7 @@ public sealed class RetrievalCommandTests : IDisposable
         for (int i = 0; i < files; i++) Write($"corpus/f{i:000}.txt", $"File number {i} mentions marker{i}.");
         var db = Path.Combine(_ws, ".lever", "indexes", "default", "index.db");
 
-        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = _ws, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "lever.dll"), "index", "add", "corpus", "--delay-ms", "15" }) start.ArgumentList.Add(a);
+        var start = LeverProcess.StartInfo(_ws, "index", "add", "corpus", "--delay-ms", "15");
         using (var p = Process.Start(start)!)
         {
             _ = p.StandardOutput.ReadToEndAsync();
@@ -149,8 +141,7 @@ public sealed class RetrievalCommandTests : IDisposable
         Write("corpus/a.md", "# A\nalpha text");
         Write("corpus/b.md", "# B\nbeta text");
         Assert.Equal(0, LeverProcess.Run(_ws, "index", "add", "corpus").ExitCode);
-        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = _ws, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "lever.dll"), "index", "sync", "--watch" }) start.ArgumentList.Add(a);
+        var start = LeverProcess.StartInfo(_ws, "index", "sync", "--watch");
         using var p = Process.Start(start)!;
         var lines = new System.Collections.Concurrent.BlockingCollection<string>();
         p.OutputDataReceived += (_, e) => { if (e.Data is not null) lines.Add(e.Data); };

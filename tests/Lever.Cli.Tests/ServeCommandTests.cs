@@ -10,40 +10,23 @@ namespace Lever.Cli.Tests;
 /// <summary><c>lever serve</c> as a process: it serves a configured provider (here another OpenAI-compatible server) on loopback with a bearer token.</summary>
 public sealed class ServeCommandTests : IDisposable
 {
-    private readonly string _dir = Path.Combine(Path.GetTempPath(), "lever-cli-serve-" + Guid.NewGuid().ToString("N")[..8]);
+    private readonly TempWorkspace _tmp = new("lever-cli-serve-");
 
-    public ServeCommandTests() => Directory.CreateDirectory(_dir);
+    private string _dir => _tmp.Root;
 
-    public void Dispose()
-    {
-        try
-        {
-            Directory.Delete(_dir, true);
-        }
-        catch (IOException)
-        {
-        }
-    }
+    public void Dispose() => _tmp.Dispose();
 
     /// <summary>Answers with the question upper-cased.</summary>
-    private sealed class UpperModel : IChatClient
+    private static ScriptedChatClient UpperModel() => new(messages => messages[^1].Text.ToUpperInvariant())
     {
-        public Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
-            Task.FromResult(new ChatResponse(new ChatMessage(ChatRole.Assistant, messages.Last().Text.ToUpperInvariant())) { Usage = new UsageDetails { InputTokenCount = 2, OutputTokenCount = 2 } });
+        Usage = (_, _) => new UsageDetails { InputTokenCount = 2, OutputTokenCount = 2 },
+    };
 
-        public IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-
-        public object? GetService(Type serviceType, object? serviceKey = null) => null;
-
-        public void Dispose()
-        {
-        }
-    }
 
     [Fact]
     public async Task Serve_proxies_a_provider_on_loopback_behind_a_bearer_token()
     {
-        await using var upstream = OpenAiServer.Create(new UpperModel(), null, new ServerOptions { Port = 0 });
+        await using var upstream = OpenAiServer.Create(UpperModel(), null, new ServerOptions { Port = 0 });
         await upstream.StartAsync();
         File.WriteAllText(Path.Combine(_dir, "lever.yaml"), $"providers:\n  up:\n    base_url: {upstream.BaseUrl}\n    model: upper\n");
 
@@ -76,8 +59,7 @@ public sealed class ServeCommandTests : IDisposable
 
     private Process StartServe(params string[] args)
     {
-        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = _dir, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "lever.dll"), "serve" }.Concat(args).Concat(["--port", "0", "--workspace", _dir])) start.ArgumentList.Add(a);
+        var start = LeverProcess.StartInfo(_dir, ["serve", .. args, "--port", "0", "--workspace", _dir]);
         start.Environment["LEVER_SERVER_KEY"] = "serve-test-token";
         return Process.Start(start)!;
     }

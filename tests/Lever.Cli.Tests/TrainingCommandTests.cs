@@ -60,6 +60,7 @@ public sealed class TrainingCommandTests(TrainingBaseFixture fixture) : IClassFi
         Assert.True(report.RootElement.GetProperty("truncated").GetInt32() > 0); // "a plus b is c" is over 8 byte tokens
     }
 
+    [Trait("tier", "slow")]
     [Fact]
     public void Kill_9_mid_run_then_resume_matches_the_uninterrupted_loss_curve_and_the_adapter_merges()
     {
@@ -185,11 +186,5 @@ public sealed class TrainingCommandTests(TrainingBaseFixture fixture) : IClassFi
             return (d.RootElement.GetProperty("Step").GetInt32(), d.RootElement.GetProperty("Loss").GetDouble(), d.RootElement.GetProperty("LearningRate").GetDouble());
         }).ToList();
 
-    private static Process Start(string dir, string[] args)
-    {
-        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = dir, RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "lever.dll"));
-        foreach (var a in args) start.ArgumentList.Add(a);
-        return Process.Start(start)!;
-    }
+    private static Process Start(string dir, string[] args) => Process.Start(LeverProcess.StartInfo(dir, args))!;
 }

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Text.Json;
-using Lever.Tests.Shared;
 using Lever.Engine.Checkpoints;
 using Lever.Engine.Gguf;
 using Lever.Engine.Modules;

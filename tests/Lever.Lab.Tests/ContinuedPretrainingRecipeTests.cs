@@ -39,6 +39,7 @@ public sealed class ContinuedPretrainingRecipeTests : IDisposable
 
     private static string Hash(string file) => Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(file)));
 
+    [Trait("tier", "slow")]
     [Fact]
     public async Task Continues_pretraining_on_the_whole_unlabeled_training_text_then_fine_tunes_and_keeps_a_finished_cpt_when_only_the_fine_tune_reruns()
     {

@@ -17,7 +17,7 @@ public sealed class HostedRecipeTests : IDisposable
     // gpt-4o-mini in the advisor's price book (USD per million tokens): the provider entry states no prices.
     private const double Input = 0.15, CachedInput = 0.075, Output = 0.60;
 
-    private readonly FakeOpenAiServer _server = new();
+    private readonly FakeOpenAiServer _server = new(answer: PlantedSpamRule.Answer);
     private readonly List<string> _roots = [];
 
     public void Dispose()
@@ -59,7 +59,7 @@ public sealed class HostedRecipeTests : IDisposable
     }
 
     /// <summary>What the planted rule makes the lab predict: its reply parsed, or null for the reply that names no label.</summary>
-    private static string? Expected(LabExample e) => FakeOpenAiServer.Rule("Email:\n" + e.Text) switch
+    private static string? Expected(LabExample e) => PlantedSpamRule.Answer("Email:\n" + e.Text) switch
     {
         "Spam." => "spam",
         "ham" => "ham",

@@ -60,6 +60,7 @@ public sealed class LabRunnerTests : IDisposable
         Assert.Contains(data, l => l.Contains("caf\\u00E9", StringComparison.Ordinal) || l.Contains("café", StringComparison.Ordinal));
     }
 
+    [Trait("tier", "slow")]
     [Fact]
     public async Task A_rerun_with_nothing_changed_reuses_every_stage_and_gives_the_same_numbers()
     {

@@ -195,6 +195,7 @@ public sealed class QaLabTests : IDisposable
         Assert.False(File.Exists(partial));
     }
 
+    [Trait("tier", "slow")]
     [Fact]
     public async Task A_model_trained_on_the_documents_lowers_its_held_out_loss_but_answers_closed_book()
     {

@@ -63,6 +63,7 @@ public sealed class RetrievalAndDistillationRecipeTests
         Assert.Equal(0, LabelScorer.Pick([-1.0, -2.0], [Math.Log(0.5), Math.Log(0.5)]));
     }
 
+    [Trait("tier", "slow")]
     [Fact]
     public async Task Calibrated_prompting_retrieval_few_shot_and_a_distilled_student_run_on_the_lab_model()
     {

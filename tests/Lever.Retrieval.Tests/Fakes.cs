@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using Lever.Retrieval.Search;
 using Microsoft.Extensions.AI;
 
@@ -39,28 +38,6 @@ internal sealed class HashingEmbedder(int dimensions = 64, IReadOnlyDictionary<s
             foreach (var c in s) h = h * 31 + c;
             return h;
         }
-    }
-
-    public object? GetService(Type serviceType, object? serviceKey = null) => null;
-
-    public void Dispose() { }
-}
-
-/// <summary>A chat client that records the messages it got and answers with a fixed text.</summary>
-internal sealed class RecordingChatClient(string reply) : IChatClient
-{
-    public List<ChatMessage> Received { get; } = [];
-
-    public Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
-    {
-        Received.AddRange(messages);
-        return Task.FromResult(new ChatResponse(new ChatMessage(ChatRole.Assistant, reply)));
-    }
-
-    public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
-    {
-        var r = await GetResponseAsync(messages, options, cancellationToken);
-        foreach (var u in r.ToChatResponseUpdates()) yield return u;
     }
 
     public object? GetService(Type serviceType, object? serviceKey = null) => null;

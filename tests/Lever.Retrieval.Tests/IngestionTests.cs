@@ -21,10 +21,10 @@ public sealed class IngestionTests
     [Fact]
     public void Html_keeps_title_and_heading_structure_and_drops_navigation()
     {
-        using var dir = new TempDir();
+        using var dir = new TempWorkspace("lever-retrieval-");
         dir.Write("runtime-config-client.html", Page);
         var reader = new DocumentReader(new IndexOptions());
-        var file = reader.Enumerate(dir.Path).Single();
+        var file = reader.Enumerate(dir.Root).Single();
         var doc = reader.Read(file).Documents.Single();
 
         Assert.Equal("runtime-config-client.html", doc.Id);
@@ -48,12 +48,12 @@ public sealed class IngestionTests
     [Fact]
     public void Html_lists_that_are_mostly_links_are_navigation_and_left_out()
     {
-        using var dir = new TempDir();
+        using var dir = new TempWorkspace("lever-retrieval-");
         var links = string.Concat(Enumerable.Range(0, 12).Select(i => $"<li><a href=\"p{i}.html\">Chapter {i} overview</a></li>"));
         var shortList = "<ul><li><a href=\"x.html\">See also X</a></li></ul>";
         dir.Write("page.html", $"<html><body><h1>Page</h1><p>Real content about indexes.</p><ul>{links}</ul>{shortList}<ul><li>plain item one</li><li>plain item two</li></ul></body></html>");
         var reader = new DocumentReader(new IndexOptions());
-        var doc = reader.Read(reader.Enumerate(dir.Path).Single()).Documents.Single();
+        var doc = reader.Read(reader.Enumerate(dir.Root).Single()).Documents.Single();
         Assert.Contains("Real content about indexes.", doc.Text);
         Assert.DoesNotContain("Chapter 3 overview", doc.Text);
         Assert.Contains("See also X", doc.Text);
@@ -63,11 +63,11 @@ public sealed class IngestionTests
     [Fact]
     public void Html_in_a_declared_legacy_encoding_is_decoded()
     {
-        using var dir = new TempDir();
+        using var dir = new TempWorkspace("lever-retrieval-");
         var html = "<html><head><meta charset=\"iso-8859-1\"><title>Caf\u00e9</title></head><body><p>cr\u00e8me br\u00fbl\u00e9e</p></body></html>";
-        File.WriteAllBytes(Path.Combine(dir.Path, "menu.html"), System.Text.Encoding.Latin1.GetBytes(html));
+        File.WriteAllBytes(Path.Combine(dir.Root, "menu.html"), System.Text.Encoding.Latin1.GetBytes(html));
         var reader = new DocumentReader(new IndexOptions());
-        var result = reader.Read(reader.Enumerate(dir.Path).Single());
+        var result = reader.Read(reader.Enumerate(dir.Root).Single());
         var doc = Assert.Single(result.Documents);
         Assert.Equal("Caf\u00e9", doc.Title);
         Assert.Contains("cr\u00e8me br\u00fbl\u00e9e", doc.Text);
@@ -76,10 +76,10 @@ public sealed class IngestionTests
     [Fact]
     public void Markdown_sections_follow_atx_headings_but_not_hashes_inside_code_fences()
     {
-        using var dir = new TempDir();
+        using var dir = new TempWorkspace("lever-retrieval-");
         dir.Write("guide.md", "# Guide\nIntro text.\n## Install\nRun it.\n```\n# not a heading\n```\n## Use\nCall it.\n");
         var reader = new DocumentReader(new IndexOptions());
-        var doc = reader.Read(reader.Enumerate(dir.Path).Single()).Documents.Single();
+        var doc = reader.Read(reader.Enumerate(dir.Root).Single()).Documents.Single();
         Assert.Equal("Guide", doc.Title);
         Assert.Equal(["Guide", "Guide > Install", "Guide > Use"], doc.Sections.Select(s => s.HeadingPath));
         Assert.Equal("## Install\nRun it.\n```\n# not a heading\n```", doc.Text[doc.Sections[1].Start..doc.Sections[1].End]);
@@ -88,7 +88,7 @@ public sealed class IngestionTests
     [Fact]
     public void Jsonl_records_become_documents_with_their_metadata_and_bad_lines_are_reported()
     {
-        using var dir = new TempDir();
+        using var dir = new TempWorkspace("lever-retrieval-");
         dir.Write("kb/faq.jsonl", """
             {"id": "q1", "text": "Reset your password from the login page.", "title": "Password reset", "tags": ["account"], "groups": ["support"]}
             {"text": "Invoices are emailed monthly."}
@@ -96,7 +96,7 @@ public sealed class IngestionTests
             {"id": "q3", "body": "wrong field"}
             """);
         var reader = new DocumentReader(new IndexOptions());
-        var result = reader.Read(reader.Enumerate(dir.Path).Single());
+        var result = reader.Read(reader.Enumerate(dir.Root).Single());
         Assert.Equal(["kb/faq.jsonl#q1", "kb/faq.jsonl#2"], result.Documents.Select(d => d.Id));
         var q1 = result.Documents[0];
         Assert.Equal("Password reset", q1.Title);
@@ -113,12 +113,12 @@ public sealed class IngestionTests
     [Fact]
     public async Task Undecodable_and_binary_files_are_reported_with_their_path_and_the_rest_is_ingested()
     {
-        using var dir = new TempDir();
+        using var dir = new TempWorkspace("lever-retrieval-");
         dir.Write("docs/good.txt", "Kittens purr when content.");
-        File.WriteAllBytes(Path.Combine(dir.Path, "docs", "latin1.txt"), [0x63, 0x61, 0x66, 0xE9, 0x20, 0xFF, 0xFE]);
-        File.WriteAllBytes(Path.Combine(dir.Path, "docs", "binary.md"), [0x23, 0x20, 0x41, 0x00, 0x01]);
+        File.WriteAllBytes(Path.Combine(dir.Root, "docs", "latin1.txt"), [0x63, 0x61, 0x66, 0xE9, 0x20, 0xFF, 0xFE]);
+        File.WriteAllBytes(Path.Combine(dir.Root, "docs", "binary.md"), [0x23, 0x20, 0x41, 0x00, 0x01]);
         using var index = RetrievalIndex.Open(dir.Sub("index"));
-        var report = await index.AddAsync(Path.Combine(dir.Path, "docs"), new IndexOptions());
+        var report = await index.AddAsync(Path.Combine(dir.Root, "docs"), new IndexOptions());
         Assert.Equal(1, report.Added);
         Assert.Equal(2, report.Issues.Count);
         Assert.Contains(report.Issues, i => i.Path.EndsWith("latin1.txt", StringComparison.Ordinal) && i.Reason.Contains("UTF-8", StringComparison.Ordinal));
@@ -129,7 +129,7 @@ public sealed class IngestionTests
     [Fact]
     public async Task Sidecar_and_path_rules_set_principals_and_tags()
     {
-        using var dir = new TempDir();
+        using var dir = new TempWorkspace("lever-retrieval-");
         var corpus = dir.Sub("corpus");
         dir.Write("corpus/public/handbook.md", "# Handbook\nThe office opens at nine.");
         dir.Write("corpus/hr/salaries.md", "# Salaries\nThe salary bands are confidential.");
@@ -154,11 +154,11 @@ public sealed class IngestionTests
     [Fact]
     public void A_sidecar_that_is_not_valid_json_skips_its_document_instead_of_making_it_public()
     {
-        using var dir = new TempDir();
+        using var dir = new TempWorkspace("lever-retrieval-");
         dir.Write("secret.txt", "launch codes");
         dir.Write("secret.txt.meta.json", "{ users: [oops ");
         var reader = new DocumentReader(new IndexOptions());
-        var result = reader.Read(reader.Enumerate(dir.Path).Single());
+        var result = reader.Read(reader.Enumerate(dir.Root).Single());
         Assert.Empty(result.Documents);
         Assert.Contains("secret.txt.meta.json", result.Issues.Single().Reason);
     }

@@ -128,7 +128,7 @@ public sealed class PermissionEndToEndPropertyTests
         var rng = new Random(1123);
         for (int round = 0; round < 12; round++)
         {
-            using var dir = new TempDir();
+            using var dir = new TempWorkspace("lever-retrieval-");
             var corpus = dir.Sub("corpus");
             var principals = new Dictionary<string, IReadOnlyList<string>>();
             int files = rng.Next(1, 15);

@@ -5,7 +5,7 @@ public sealed class SyncTests
     [Fact]
     public async Task Changing_one_document_reindexes_only_it_bumps_its_version_and_the_new_text_is_found_at_once()
     {
-        using var dir = new TempDir();
+        using var dir = new TempWorkspace("lever-retrieval-");
         var corpus = dir.Sub("corpus");
         for (int i = 0; i < 20; i++) dir.Write($"corpus/doc{i:00}.md", $"# Doc {i}\nThis page describes widget number {i}.");
         using var index = RetrievalIndex.Open(dir.Sub("index"));
@@ -34,7 +34,7 @@ public sealed class SyncTests
     [Fact]
     public async Task A_cancelled_ingest_keeps_what_it_committed_and_the_next_run_finishes_the_job()
     {
-        using var dir = new TempDir();
+        using var dir = new TempWorkspace("lever-retrieval-");
         var corpus = dir.Sub("corpus");
         for (int i = 0; i < 200; i++) dir.Write($"corpus/f{i:000}.txt", $"file {i} token{i}");
         using var index = RetrievalIndex.Open(dir.Sub("index"));

@@ -51,14 +51,14 @@ public sealed class VectorAndHybridTests
     [Fact]
     public async Task Hybrid_search_finds_a_synonym_bm25_misses_and_keeps_permissions()
     {
-        using var dir = new TempDir();
+        using var dir = new TempWorkspace("lever-retrieval-");
         dir.Write("c/car.md", "# Cars\nAn automobile needs fuel and tyres.");
         dir.Write("c/boat.md", "# Boats\nA boat needs a hull and a sail.");
         dir.Write("c/secret.md", "# Secret\nThe prototype automobile is secret.");
         dir.Write("c/secret.md.meta.json", """{"groups": ["rnd"]}""");
         var embedder = new HashingEmbedder(synonyms: new Dictionary<string, string> { ["vehicl"] = "automobil" });
         using var index = RetrievalIndex.Open(dir.Sub("index"));
-        await index.AddAsync(Path.Combine(dir.Path, "c"), new IndexOptions(), embedder);
+        await index.AddAsync(Path.Combine(dir.Root, "c"), new IndexOptions(), embedder);
         Assert.Equal(3, index.Stats().Vectors);
 
         Assert.Empty(index.Search("vehicle")); // no lexical match
@@ -73,13 +73,13 @@ public sealed class VectorAndHybridTests
     [Fact]
     public async Task A_reranker_reorders_but_cannot_add_hits_the_caller_may_not_see()
     {
-        using var dir = new TempDir();
+        using var dir = new TempWorkspace("lever-retrieval-");
         dir.Write("c/a.md", "# A\nwidgets widgets widgets");
         dir.Write("c/b.md", "# B\nwidgets");
         dir.Write("c/hidden.md", "# H\nwidgets");
         dir.Write("c/hidden.md.meta.json", """{"users": ["root"]}""");
         using var index = RetrievalIndex.Open(dir.Sub("index"));
-        await index.AddAsync(Path.Combine(dir.Path, "c"), new IndexOptions());
+        await index.AddAsync(Path.Combine(dir.Root, "c"), new IndexOptions());
         using var other = RetrievalIndex.Open(dir.Sub("index"));
         var hidden = other.Search("widgets", new SearchOptions(Caller: new Caller("root"))).Single(h => h.DocId == "hidden.md");
         var reranker = new ReverseAndInject(hidden);
@@ -110,7 +110,7 @@ public sealed class VectorAndHybridTests
     [Fact]
     public async Task Evaluator_reads_jsonl_and_scores_an_index()
     {
-        using var dir = new TempDir();
+        using var dir = new TempWorkspace("lever-retrieval-");
         dir.Write("c/vacuum.md", "# Vacuum\nVacuum reclaims storage held by dead tuples.");
         dir.Write("c/index.md", "# Indexes\nAn index speeds up lookups.");
         var evalSet = dir.Write("eval.jsonl", """
@@ -118,7 +118,7 @@ public sealed class VectorAndHybridTests
             {"question": "speed up lookups", "relevant": ["index.md"]}
             """);
         using var index = RetrievalIndex.Open(dir.Sub("index"));
-        await index.AddAsync(Path.Combine(dir.Path, "c"), new IndexOptions());
+        await index.AddAsync(Path.Combine(dir.Root, "c"), new IndexOptions());
         var report = await RetrievalEvaluator.EvaluateAsync(index, RetrievalEvaluator.Load(evalSet));
         Assert.Equal((1.0, 1.0, 1.0), (report.RecallAtK, report.Mrr, report.NdcgAt10));
 
@@ -130,17 +130,17 @@ public sealed class VectorAndHybridTests
     [Fact]
     public async Task Ask_numbers_the_passages_sends_them_to_the_chat_model_and_keeps_only_valid_citations()
     {
-        using var dir = new TempDir();
+        using var dir = new TempWorkspace("lever-retrieval-");
         dir.Write("c/refunds.md", "# Refunds\nRefunds are issued within 14 days.");
         dir.Write("c/shipping.md", "# Shipping\nShipping takes 3 days.");
         using var index = RetrievalIndex.Open(dir.Sub("index"));
-        await index.AddAsync(Path.Combine(dir.Path, "c"), new IndexOptions());
-        var chat = new RecordingChatClient("Refunds take 14 days [1]. See also [7].");
+        await index.AddAsync(Path.Combine(dir.Root, "c"), new IndexOptions());
+        var chat = new ScriptedChatClient(_ => "Refunds take 14 days [1]. See also [7].");
         var answer = await GroundedAnswerer.AskAsync(index, "How long do refunds take?", new SearchOptions(K: 2), chat);
         Assert.Equal("Refunds take 14 days [1]. See also [7].", answer.Answer);
         Assert.Equal([1], answer.Cited);
         Assert.Equal("refunds.md", answer.Passages[0].DocId);
-        var prompt = chat.Received.Last().Text;
+        var prompt = chat.Conversations.SelectMany(c => c).Last().Text;
         Assert.Contains("[1] Refunds — Refunds (refunds.md)\n# Refunds\nRefunds are issued within 14 days.", prompt);
         Assert.EndsWith("Question: How long do refunds take?", prompt);
 
@@ -155,18 +155,18 @@ public sealed class ChatRerankerTests
     [Fact]
     public async Task A_chat_model_reply_reorders_the_hits_and_unnamed_ones_keep_their_order()
     {
-        using var dir = new TempDir();
+        using var dir = new TempWorkspace("lever-retrieval-");
         dir.Write("c/a.md", "# A\nwidgets widgets widgets widgets");
         dir.Write("c/b.md", "# B\nwidgets widgets and gears");
         dir.Write("c/c.md", "# C\nwidgets and springs");
         using var index = RetrievalIndex.Open(dir.Sub("index"));
-        await index.AddAsync(Path.Combine(dir.Path, "c"), new IndexOptions());
+        await index.AddAsync(Path.Combine(dir.Root, "c"), new IndexOptions());
         var before = index.Search("widgets").Select(h => h.DocId).ToList();
-        var chat = new RecordingChatClient("3, 99, 3");
+        var chat = new ScriptedChatClient(_ => "3, 99, 3");
         var hits = await index.SearchAsync("widgets", new SearchOptions(K: 3, Reranker: new ChatReranker(chat)));
         Assert.Equal([before[2], before[0], before[1]], hits.Select(h => h.DocId));
-        Assert.Contains("[3] ", chat.Received.Single().Text);
-        Assert.EndsWith("Query: widgets", chat.Received.Single().Text);
+        Assert.Contains("[3] ", chat.Conversations.SelectMany(c => c).Single().Text);
+        Assert.EndsWith("Query: widgets", chat.Conversations.SelectMany(c => c).Single().Text);
         Assert.Equal([0, 1], ChatReranker.Order("no idea", 2));
     }
 }

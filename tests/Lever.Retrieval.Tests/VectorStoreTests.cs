@@ -11,9 +11,9 @@ public sealed class VectorStoreTests
     [Fact]
     public async Task Collection_upserts_gets_searches_and_deletes_through_the_VectorData_abstractions()
     {
-        using var dir = new TempDir();
+        using var dir = new TempWorkspace("lever-retrieval-");
         var embedder = new HashingEmbedder();
-        VectorStore store = new LeverVectorStore(dir.Path, embedder);
+        VectorStore store = new LeverVectorStore(dir.Root, embedder);
         var collection = store.GetCollection<string, RetrievalRecord>("notes");
         Assert.False(await collection.CollectionExistsAsync());
         await collection.EnsureCollectionExistsAsync();
@@ -34,7 +34,7 @@ public sealed class VectorStoreTests
 
         // Replacing a record bumps its version; the same data is a Lever index that `lever search --name notes` reads.
         await collection.UpsertAsync(Record("b", "bakers bake croissants"));
-        using (var index = RetrievalIndex.Open(Path.Combine(dir.Path, "notes")))
+        using (var index = RetrievalIndex.Open(Path.Combine(dir.Root, "notes")))
         {
             var hit = index.Search("croissants").Single();
             Assert.Equal(("b", 2), (hit.DocId, hit.Version));
@@ -42,7 +42,7 @@ public sealed class VectorStoreTests
 
         await collection.DeleteAsync("a");
         Assert.Null(await collection.GetAsync("a"));
-        var hr = new LeverVectorStore(dir.Path, embedder, new Caller("x", ["hr"])).GetCollection<string, RetrievalRecord>("notes");
+        var hr = new LeverVectorStore(dir.Root, embedder, new Caller("x", ["hr"])).GetCollection<string, RetrievalRecord>("notes");
         Assert.Equal("c", (await hr.SearchAsync("payroll lighthouse", 1).ToListAsync()).Single().Record.Key);
 
         Assert.Throws<NotSupportedException>(() => store.GetCollection<int, RetrievalRecord>("x"));

@@ -40,6 +40,7 @@ public sealed class LocalEngineServingTests : IDisposable
         }
     }
 
+    [Trait("tier", "slow")]
     [Fact]
     public async Task Greedy_predictions_are_identical_directly_and_through_the_server_streaming_included()
     {

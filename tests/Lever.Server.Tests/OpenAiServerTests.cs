@@ -23,9 +23,24 @@ public sealed class OpenAiServerTests : IAsyncLifetime
     private const string KeyVariable = "LEVER_TEST_SERVER_KEY";
     private OpenAiServer _server = null!;
 
+    /// <summary>
+    /// Feature hashing of lower-cased words into 16 signed dimensions, L2-normalized; usage counts words. Same text,
+    /// same vector, so HTTP round trips can be compared exactly.
+    /// </summary>
+    private static WordHashEmbedder HashingEmbedder() => new(16, t => ScriptedChatClient.Words(t.ToLowerInvariant()))
+    {
+        Signed = true,
+        Normalized = true,
+        Usage = texts =>
+        {
+            long words = texts.Sum(t => ScriptedChatClient.Words(t).Length);
+            return new UsageDetails { InputTokenCount = words, TotalTokenCount = words };
+        },
+    };
+
     public async Task InitializeAsync()
     {
-        _server = OpenAiServer.Create(new ReverseChatClient(), new HashingEmbedder(), new ServerOptions { Port = 0, ApiKey = Key, ModelName = "reverse" });
+        _server = OpenAiServer.Create(new ReverseChatClient(), HashingEmbedder(), new ServerOptions { Port = 0, ApiKey = Key, ModelName = "reverse" });
         await _server.StartAsync();
     }
 
@@ -122,7 +137,7 @@ public sealed class OpenAiServerTests : IAsyncLifetime
         string[] texts = ["refunds take thirty days", "the app crashes on start"];
         var result = await embedder.GenerateAsync(texts);
         Assert.Equal(2, result.Count);
-        for (int i = 0; i < texts.Length; i++) Assert.Equal(HashingEmbedder.Embed(texts[i]), result[i].Vector.ToArray());
+        for (int i = 0; i < texts.Length; i++) Assert.Equal(HashingEmbedder().Embed(texts[i]), result[i].Vector.ToArray());
         Assert.Equal(9, result.Usage!.InputTokenCount);
 
         // The float encoding too (the SDK asks for base64).
@@ -130,7 +145,7 @@ public sealed class OpenAiServerTests : IAsyncLifetime
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Key);
         using var response = await http.PostAsync(_server.BaseUrl + "/embeddings", new StringContent("""{"input":"refunds take thirty days","encoding_format":"float"}""", Encoding.UTF8, "application/json"));
         var floats = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("data")[0].GetProperty("embedding").EnumerateArray().Select(e => e.GetSingle()).ToArray();
-        Assert.Equal(HashingEmbedder.Embed(texts[0]), floats);
+        Assert.Equal(HashingEmbedder().Embed(texts[0]), floats);
     }
 
     [Fact]
@@ -233,18 +248,7 @@ public sealed class OpenAiServerTests : IAsyncLifetime
     }
 
     /// <summary>A model that always fails, as a provider behind the server can.</summary>
-    private sealed class BrokenModel(Exception error) : IChatClient
-    {
-        public Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) => throw error;
-
-        public IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) => throw error;
-
-        public object? GetService(Type serviceType, object? serviceKey = null) => null;
-
-        public void Dispose()
-        {
-        }
-    }
+    private static ScriptedChatClient BrokenModel(Exception error) => new(_ => throw error);
 
     [Theory]
     [InlineData("rate_limit", 429)]
@@ -253,7 +257,7 @@ public sealed class OpenAiServerTests : IAsyncLifetime
     public async Task Model_failures_become_openai_errors_with_a_retryable_status(string? category, int status)
     {
         Exception error = category is null ? new InvalidOperationException("boom") : new ProviderCallException(category, "upstream said no");
-        await using var server = OpenAiServer.Create(new BrokenModel(error), null, new ServerOptions { Port = 0 });
+        await using var server = OpenAiServer.Create(BrokenModel(error), null, new ServerOptions { Port = 0 });
         await server.StartAsync();
         using var http = new HttpClient();
         using var response = await http.PostAsync(server.BaseUrl + "/chat/completions", new StringContent("""{"messages":[{"role":"user","content":"hi"}]}""", Encoding.UTF8, "application/json"));

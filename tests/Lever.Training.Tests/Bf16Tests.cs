@@ -92,10 +92,10 @@ public sealed class Bf16Tests
     [Fact]
     public void Bf16_training_lowers_the_loss_like_f32_training()
     {
-        using var tmp = new TempDir();
+        using var tmp = new TempWorkspace("lever-train-test");
         var corpus = string.Join("\n", Enumerable.Range(0, 60).Select(i =>
             $"{{\"text\":\"the cat sat on the mat. the dog sat on the log. number {i % 7} is {(i % 7) * 2} halved.\"}}"));
-        using var data = DatasetBuilder.Prepare(tmp.File("data.jsonl", corpus), null, new ExampleEncoder(new ByteTokenizer()), tmp.Combine("data"), 1, 0.15);
+        using var data = DatasetBuilder.Prepare(tmp.Write("data.jsonl", corpus), null, new ExampleEncoder(new ByteTokenizer()), tmp.Combine("data"), 1, 0.15);
         var options = new TrainerOptions { Steps = 40, BatchSize = 8, SeqLen = 32, LearningRate = 1e-2, EvalEvery = 40, CheckpointEvery = 40, Seed = 3 };
 
         (double Start, double End, double Val) Train(string dir, bool bf16)
@@ -133,7 +133,7 @@ public sealed class Bf16Tests
     [Fact]
     public void A_bf16_run_records_its_precision_or_is_refused_with_a_clear_error_where_unsupported()
     {
-        using var tmp = new TempDir();
+        using var tmp = new TempWorkspace("lever-train-test");
         var options = new TrainingRunOptions
         {
             Method = TrainingMethod.Lora, Model = RunTests.MakeBase(tmp), Data = RunTests.Sums(tmp), Output = tmp.Combine("out"),

@@ -7,13 +7,13 @@ public sealed class DataValidatorTests
     [Fact]
     public void Reports_counts_lengths_duplicates_bad_and_blank_lines()
     {
-        using var tmp = new TempDir();
+        using var tmp = new TempWorkspace("lever-train-test");
         var lines = Enumerable.Range(0, 20).Select(i => $"{{\"prompt\":\"{new string('x', i)}\",\"completion\":\"{(i % 2 == 0 ? "even" : "odd")}\"}}").ToList();
         lines[16] = "{\"prompt\": \"broken\", ";        // line 17
         lines[9] = lines[3];                                 // line 10 duplicates line 4
         lines[12] = "";                                      // line 13 blank
         lines[18] = "{\"prompt\":\"p\"}";                    // line 19 misses its completion
-        var file = tmp.File("v.jsonl", string.Join("\r\n", lines));
+        var file = tmp.Write("v.jsonl", string.Join("\r\n", lines));
 
         var r = DataValidator.Validate(file, new ByteTokenizer(), seqLen: 20, task: DataTask.Classification);
 

@@ -63,8 +63,8 @@ public sealed class DatasetTests
     [Fact]
     public void Text_is_packed_end_to_end_with_eos_separators_into_fixed_windows()
     {
-        using var tmp = new TempDir();
-        var file = tmp.File("t.jsonl", "{\"text\":\"abc\"}\n{\"text\":\"defg\"}\n{\"text\":\"hi\"}\n");
+        using var tmp = new TempWorkspace("lever-train-test");
+        var file = tmp.Write("t.jsonl", "{\"text\":\"abc\"}\n{\"text\":\"defg\"}\n{\"text\":\"hi\"}\n");
         using var data = DatasetBuilder.Prepare(file, null, new ExampleEncoder(new ByteTokenizer()), tmp.Combine("d"), seed: 1, validationFraction: 0);
         Assert.Equal(DatasetFormat.Text, data.Format);
         Assert.Equal(12, data.Train.TotalTokens); // 3+1 + 4+1 + 2+1
@@ -79,11 +79,11 @@ public sealed class DatasetTests
     [Fact]
     public void Split_is_deterministic_by_seed_and_keeps_duplicates_together()
     {
-        using var tmp = new TempDir();
+        using var tmp = new TempWorkspace("lever-train-test");
         var lines = Enumerable.Range(0, 400).Select(i => $"{{\"prompt\":\"q{i}\",\"completion\":\"a{i}\"}}").ToList();
         lines.Add(lines[5]);
         lines.Add("{\"completion\":\"a7\",  \"prompt\":\"q7\"}"); // same content, other key order: still a duplicate
-        var file = tmp.File("d.jsonl", string.Join("\n", lines));
+        var file = tmp.Write("d.jsonl", string.Join("\n", lines));
         var encoder = new ExampleEncoder(new ByteTokenizer());
 
         int[] Sizes(int seed, string name)
@@ -111,10 +111,10 @@ public sealed class DatasetTests
     [Fact]
     public void Bom_and_crlf_files_give_the_same_examples()
     {
-        using var tmp = new TempDir();
+        using var tmp = new TempWorkspace("lever-train-test");
         var body = "{\"prompt\":\"a\",\"completion\":\"b\"}\n{\"prompt\":\"c\",\"completion\":\"d\"}\n";
-        var plain = tmp.File("plain.jsonl", body);
-        var crlf = Path.Combine(tmp.Path, "crlf.jsonl");
+        var plain = tmp.Write("plain.jsonl", body);
+        var crlf = Path.Combine(tmp.Root, "crlf.jsonl");
         File.WriteAllText(crlf, body.Replace("\n", "\r\n", StringComparison.Ordinal), new UTF8Encoding(true));
         var encoder = new ExampleEncoder(new ByteTokenizer());
         using var p = DatasetBuilder.Prepare(plain, null, encoder, tmp.Combine("p"), 1, 0);
@@ -127,8 +127,8 @@ public sealed class DatasetTests
     [Fact]
     public void Training_refuses_a_file_with_bad_lines_and_names_them()
     {
-        using var tmp = new TempDir();
-        var file = tmp.File("bad.jsonl", "{\"text\":\"ok\"}\n{\"text\": 3}\n{oops\n{\"prompt\":\"p\",\"completion\":\"c\"}\n");
+        using var tmp = new TempWorkspace("lever-train-test");
+        var file = tmp.Write("bad.jsonl", "{\"text\":\"ok\"}\n{\"text\": 3}\n{oops\n{\"prompt\":\"p\",\"completion\":\"c\"}\n");
         var ex = Assert.Throws<LeverUserException>(() => DatasetBuilder.Prepare(file, null, new ExampleEncoder(new ByteTokenizer()), tmp.Combine("d"), 1, 0));
         Assert.Contains("3 invalid lines", ex.Message, StringComparison.Ordinal);
         Assert.Contains("line 2: field \"text\" must be a string", ex.Message, StringComparison.Ordinal);

@@ -75,7 +75,7 @@ public sealed class GradientCheckpointingTests
     [Fact]
     public void A_checkpointed_lever_train_run_follows_the_plain_runs_loss_curve()
     {
-        using var tmp = new TempDir();
+        using var tmp = new TempWorkspace("lever-train-test");
         var baseDir = RunTests.MakeBase(tmp);
         var data = RunTests.Sums(tmp);
         TrainingSummary Run(string output, bool checkpointing) => TrainingRun.Run(new TrainingRunOptions

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Text.Json;
-using Lever.Tests.Shared;
 using Lever.Engine.Checkpoints;
 using Lever.Engine.Gguf;
 using Lever.Training.Lora;
@@ -19,7 +18,7 @@ public sealed class LlamaCppAdapterTests
     [InlineData(true)]
     public void Llama_cpp_applies_the_exported_adapter_and_matches_levers_logits(bool rsLora)
     {
-        using var tmp = new TempDir();
+        using var tmp = new TempWorkspace("lever-train-test");
         using var scope = NewDisposeScope();
         var baseDir = RunTests.MakeBase(tmp);
         var baseGguf = tmp.Combine("base.gguf");

@@ -15,7 +15,7 @@ public sealed class QuantizedLoadTests
     [InlineData(false)]
     public void Quantizing_while_loading_equals_quantizing_after_the_load_bit_for_bit(bool doubleQuantize)
     {
-        using var tmp = new TempDir();
+        using var tmp = new TempWorkspace("lever-train-test");
         // Untied lm_head (stays dense) and q/k/v/o biases (kept in float32 beside the NF4 weight): every path of the loader.
         var config = TinyLlama.Config() with { TieWordEmbeddings = false, AttentionBias = true };
         using (var original = new LlamaForCausalLM(config))
@@ -24,12 +24,12 @@ public sealed class QuantizedLoadTests
             using (no_grad())
                 foreach (var (_, p) in original.named_parameters().Where(p => p.name.EndsWith(".bias", StringComparison.Ordinal)))
                     p.copy_(randn(p.shape, generator: new Generator(6)) * 0.1);
-            HfCheckpoint.Save(tmp.Path, original);
+            HfCheckpoint.Save(tmp.Root, original);
         }
 
-        using var after = HfCheckpoint.Load(tmp.Path);
+        using var after = HfCheckpoint.Load(tmp.Root);
         var (f32Expected, nf4Expected) = LoraInjector.QuantizeProjections(after, doubleQuantize);
-        var (whileLoading, f32, nf4) = LoraInjector.LoadQuantized(tmp.Path, doubleQuantize);
+        var (whileLoading, f32, nf4) = LoraInjector.LoadQuantized(tmp.Root, doubleQuantize);
         using var streamed = whileLoading;
 
         Assert.Equal(f32Expected, f32);

@@ -11,25 +11,25 @@ namespace Lever.Training.Tests;
 /// <summary>Whole runs on a checkpoint made by the engine's `lever model init` path (byte-level tokenizer, vocab 320).</summary>
 public sealed class RunTests
 {
-    internal static string MakeBase(TempDir tmp)
+    internal static string MakeBase(TempWorkspace tmp)
     {
-        var config = tmp.File("cfg.json", """{"vocab_size": 320, "hidden_size": 64, "intermediate_size": 128, "num_hidden_layers": 2, "num_attention_heads": 4, "num_key_value_heads": 2, "max_position_embeddings": 256, "rms_norm_eps": 1e-5, "tie_word_embeddings": true}""");
+        var config = tmp.Write("cfg.json", """{"vocab_size": 320, "hidden_size": 64, "intermediate_size": 128, "num_hidden_layers": 2, "num_attention_heads": 4, "num_key_value_heads": 2, "max_position_embeddings": 256, "rms_norm_eps": 1e-5, "tie_word_embeddings": true}""");
         random.manual_seed(1);
         return ModelInitializer.Create(config, tmp.Combine("base"), null, 1).Directory;
     }
 
-    internal static string Corpus(TempDir tmp)
+    internal static string Corpus(TempWorkspace tmp)
     {
         var rng = new Random(1);
         var words = "the cat sat on a mat while dogs ran in the park and birds sang songs of spring".Split(' ');
-        return tmp.File("pre.jsonl", string.Join("\n", Enumerable.Range(0, 240).Select(_ =>
+        return tmp.Write("pre.jsonl", string.Join("\n", Enumerable.Range(0, 240).Select(_ =>
             JsonSerializer.Serialize(new { text = string.Join(' ', Enumerable.Range(0, 30).Select(_ => words[rng.Next(words.Length)])) }))));
     }
 
-    internal static string Sums(TempDir tmp)
+    internal static string Sums(TempWorkspace tmp)
     {
         var rng = new Random(2);
-        return tmp.File("sums.jsonl", string.Join("\n", Enumerable.Range(0, 200).Select(_ =>
+        return tmp.Write("sums.jsonl", string.Join("\n", Enumerable.Range(0, 200).Select(_ =>
         {
             int a = rng.Next(50), b = rng.Next(50);
             return JsonSerializer.Serialize(new { prompt = $"{a} plus {b} is", completion = $" {a + b}" });
@@ -39,7 +39,7 @@ public sealed class RunTests
     [Fact]
     public void Pretrain_from_scratch_then_lora_lowers_validation_loss_and_reports_forgetting()
     {
-        using var tmp = new TempDir();
+        using var tmp = new TempWorkspace("lever-train-test");
         var baseDir = MakeBase(tmp);
         var pre = TrainingRun.Run(new TrainingRunOptions
         {
@@ -80,12 +80,12 @@ public sealed class RunTests
     [Fact]
     public void Pretraining_with_a_trained_bpe_tokenizer_learns_well_below_the_uniform_baseline()
     {
-        using var tmp = new TempDir();
+        using var tmp = new TempWorkspace("lever-train-test");
         var corpus = Corpus(tmp);
         var texts = File.ReadLines(corpus).Select(l => JsonDocument.Parse(l).RootElement.GetProperty("text").GetString()!).ToList();
         // The `lever tokenizer train` → `lever model init --tokenizer` path: vocab = specials + 256 bytes + merges.
         Engine.Tokenizers.BpeTrainer.Train(texts, 320).Save(tmp.Combine("tok"));
-        var config = tmp.File("cfg2.json", """{"vocab_size": 320, "hidden_size": 64, "intermediate_size": 128, "num_hidden_layers": 2, "num_attention_heads": 4, "num_key_value_heads": 2, "max_position_embeddings": 256, "rms_norm_eps": 1e-5, "tie_word_embeddings": true}""");
+        var config = tmp.Write("cfg2.json", """{"vocab_size": 320, "hidden_size": 64, "intermediate_size": 128, "num_hidden_layers": 2, "num_attention_heads": 4, "num_key_value_heads": 2, "max_position_embeddings": 256, "rms_norm_eps": 1e-5, "tie_word_embeddings": true}""");
         var made = ModelInitializer.Create(config, tmp.Combine("bpe-base"), tmp.Combine("tok"), 3);
         var run = TrainingRun.Run(new TrainingRunOptions
         {
@@ -100,7 +100,7 @@ public sealed class RunTests
     [Fact]
     public void Resuming_after_the_data_changed_is_refused()
     {
-        using var tmp = new TempDir();
+        using var tmp = new TempWorkspace("lever-train-test");
         var baseDir = MakeBase(tmp);
         var data = Sums(tmp);
         TrainingRun.Run(new TrainingRunOptions
@@ -118,7 +118,7 @@ public sealed class RunTests
     [Fact]
     public void Qlora_keeps_base_weights_under_three_tenths_of_float32_and_still_learns()
     {
-        using var tmp = new TempDir();
+        using var tmp = new TempWorkspace("lever-train-test");
         var baseDir = MakeBase(tmp);
         var q = TrainingRun.Run(new TrainingRunOptions
         {
@@ -134,7 +134,7 @@ public sealed class RunTests
     [Fact]
     public void Messages_are_rendered_with_the_models_chat_template_and_masked_to_assistant_tokens()
     {
-        using var tmp = new TempDir();
+        using var tmp = new TempWorkspace("lever-train-test");
         var dir = MakeBase(tmp);
         var tokenizer = EngineTokenizer.Load(dir);
         tokenizer.Inner.ChatTemplate = Engine.Tokenizers.ChatTemplate.ChatMl;

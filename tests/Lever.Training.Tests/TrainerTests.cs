@@ -11,8 +11,8 @@ public sealed class TrainerTests
     private static readonly string Corpus = string.Join("\n", Enumerable.Range(0, 60).Select(i =>
         $"{{\"text\":\"the cat sat on the mat. the dog sat on the log. number {i % 7} is {(i % 7) * 2} halved.\"}}"));
 
-    private static PreparedDataset Prepare(TempDir tmp, string jsonl, double valFraction = 0.15, string name = "data") =>
-        DatasetBuilder.Prepare(tmp.File(name + ".jsonl", jsonl), null, new ExampleEncoder(new ByteTokenizer()), tmp.Combine(name), 1, valFraction);
+    private static PreparedDataset Prepare(TempWorkspace tmp, string jsonl, double valFraction = 0.15, string name = "data") =>
+        DatasetBuilder.Prepare(tmp.Write(name + ".jsonl", jsonl), null, new ExampleEncoder(new ByteTokenizer()), tmp.Combine(name), 1, valFraction);
 
     [Fact]
     public void AdamW_matches_torch_optim_AdamW_step_for_step()
@@ -83,7 +83,7 @@ public sealed class TrainerTests
     [Fact]
     public void A_tiny_model_pretrained_from_scratch_beats_the_uniform_baseline_clearly()
     {
-        using var tmp = new TempDir();
+        using var tmp = new TempWorkspace("lever-train-test");
         using var data = Prepare(tmp, Corpus);
         using var scope = NewDisposeScope();
         var model = TinyLlama.Create(7);
@@ -95,13 +95,13 @@ public sealed class TrainerTests
         Assert.InRange(before, uniform - 0.3, uniform + 0.3); // an untrained model is about uniform
         Assert.True(result.ValidationLoss < 0.5 * uniform, $"val loss {result.ValidationLoss} vs ln(V) {uniform}");
         Assert.Equal(TrainingStop.Completed, result.Stop);
-        Assert.True(File.Exists(Path.Combine(tmp.Path, "run", "best", "trainable.safetensors")));
+        Assert.True(File.Exists(Path.Combine(tmp.Root, "run", "best", "trainable.safetensors")));
     }
 
     [Fact]
     public void A_run_killed_after_a_checkpoint_resumes_to_the_same_loss_curve()
     {
-        using var tmp = new TempDir();
+        using var tmp = new TempWorkspace("lever-train-test");
         using var data = Prepare(tmp, Corpus);
         var options = new TrainerOptions { Steps = 16, BatchSize = 4, GradientAccumulation = 2, SeqLen = 24, LearningRate = 5e-3, EvalEvery = 8, CheckpointEvery = 5, Seed = 9 };
 
@@ -133,7 +133,7 @@ public sealed class TrainerTests
     [Fact]
     public void A_corrupted_checkpoint_is_skipped_for_the_previous_intact_one()
     {
-        using var tmp = new TempDir();
+        using var tmp = new TempWorkspace("lever-train-test");
         using var data = Prepare(tmp, Corpus);
         using var scope = NewDisposeScope();
         var options = new TrainerOptions { Steps = 6, BatchSize = 2, SeqLen = 16, EvalEvery = 0, CheckpointEvery = 3, KeepCheckpoints = 2 };
@@ -151,7 +151,7 @@ public sealed class TrainerTests
     [Fact]
     public void Non_finite_loss_stops_with_a_clear_message_and_keeps_the_last_good_checkpoint()
     {
-        using var tmp = new TempDir();
+        using var tmp = new TempWorkspace("lever-train-test");
         using var data = Prepare(tmp, Corpus);
         using var scope = NewDisposeScope();
         var inner = TinyLlama.Create(1);
@@ -175,7 +175,7 @@ public sealed class TrainerTests
     [Fact]
     public void Early_stopping_ends_the_run_and_the_best_checkpoint_is_the_best_evaluation()
     {
-        using var tmp = new TempDir();
+        using var tmp = new TempWorkspace("lever-train-test");
         // Train on one string, validate on another: validation loss gets worse as training fits the first.
         using var train = Prepare(tmp, string.Join("\n", Enumerable.Range(0, 30).Select(i => $"{{\"text\":\"aaaaaaaaaaaaaaaaaaaa {i}\"}}")), 0, "train");
         using var val = Prepare(tmp, string.Join("\n", Enumerable.Range(0, 8).Select(i => $"{{\"text\":\"zyxwvutsrqponmlk {i}\"}}")), 0, "val");

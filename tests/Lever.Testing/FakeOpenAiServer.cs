@@ -3,24 +3,29 @@ using System.Net.Sockets;
 using System.Text;
 using System.Text.Json.Nodes;
 
-namespace Lever.Lab.Tests;
+namespace Lever.Testing;
 
 /// <summary>
-/// An OpenAI-compatible chat-completions endpoint on 127.0.0.1 for the hosted recipes' tests. It classifies the last
-/// user turn with a planted rule (<see cref="Rule"/>) and returns usage computed from the request (<see cref="Usage"/>),
-/// so a test can derive the expected accuracy and cost without trusting the lab. <see cref="Status"/> other than 200
-/// answers every call with that HTTP error (401: a refused key).
+/// An OpenAI-compatible chat-completions endpoint on 127.0.0.1 that sees the raw requests (turns, Authorization header,
+/// concurrency). It answers the last user turn with a planted rule (the <c>answer</c> function; default: echo it) and
+/// returns usage computed from the request (<see cref="Usage"/>), so a test can derive the expected accuracy and cost
+/// without trusting the code under test. <see cref="Status"/> other than 200 answers every call with that HTTP error
+/// (401: a refused key). A child process (the lever CLI) can call it; for an in-process model behind the real protocol,
+/// serve a <see cref="ScriptedChatClient"/> with Lever.Server's OpenAiServer instead.
 /// </summary>
-internal sealed class FakeOpenAiServer : IDisposable
+public sealed class FakeOpenAiServer : IDisposable
 {
     private readonly HttpListener _listener = new();
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
+    private readonly Func<string, string> _answer;
     private int _inFlight, _maxInFlight;
 
-    public FakeOpenAiServer(int status = 200)
+    /// <summary>Starts listening on a free loopback port.</summary>
+    public FakeOpenAiServer(int status = 200, Func<string, string>? answer = null)
     {
         Status = status;
+        _answer = answer ?? (static lastUser => lastUser);
         // A free port: bind 0, read it, release it (HttpListener cannot bind port 0 itself).
         var probe = new TcpListener(IPAddress.Loopback, 0);
         probe.Start();
@@ -32,6 +37,7 @@ internal sealed class FakeOpenAiServer : IDisposable
         _loop = Task.Run(LoopAsync);
     }
 
+    /// <summary>The OpenAI base URL, ending in /v1.</summary>
     public string BaseUrl { get; }
 
     /// <summary>HTTP status of every answer (200: classify).</summary>
@@ -51,19 +57,6 @@ internal sealed class FakeOpenAiServer : IDisposable
 
     /// <summary>Most requests in flight at once.</summary>
     public int MaxInFlight => Volatile.Read(ref _maxInFlight);
-
-    /// <summary>
-    /// The planted rule: "Spam." when the email mentions money anywhere, else a reply that names no label when its
-    /// subject mentions lunch (the lab must count it wrong), else "ham".
-    /// </summary>
-    public static string Rule(string email)
-    {
-        static string[] Words(string text) => text.ToLowerInvariant().Split([' ', '\n', '\t', '.', ',', '<', '>'], StringSplitOptions.RemoveEmptyEntries);
-        if (Words(email).Contains("money")) return "Spam.";
-        var subject = email.Split('\n').FirstOrDefault(l => l.StartsWith("Subject:", StringComparison.Ordinal)) ?? "";
-        if (Words(subject).Contains("lunch")) return "I cannot tell from this email.";
-        return "ham";
-    }
 
     /// <summary>Deterministic usage of one request: a token per 4 characters of all turns; the system turn counts as a cache read; 2 output tokens.</summary>
     public static (long Prompt, long Cached, long Completion) Usage(IReadOnlyList<(string Role, string Text)> messages)
@@ -107,8 +100,9 @@ internal sealed class FakeOpenAiServer : IDisposable
         }
         try
         {
+            // Read the whole request first (a refusal too): a client still sending its body would see a reset.
             using var reader = new StreamReader(context.Request.InputStream, Encoding.UTF8);
-            var body = JsonNode.Parse(await reader.ReadToEndAsync())!.AsObject();
+            var request = await reader.ReadToEndAsync();
             string reply;
             bool down;
             lock (Calls) down = FailAfter is { } n && Calls.Count >= n;
@@ -119,6 +113,7 @@ internal sealed class FakeOpenAiServer : IDisposable
             }
             else
             {
+                var body = JsonNode.Parse(request)!.AsObject();
                 var messages = body["messages"]!.AsArray().Select(m => ((string)m!["role"]!, Text(m!["content"]))).ToList();
                 var lastUser = messages.Last(m => m.Item1 == "user").Item2;
                 var (prompt, cached, completion) = Usage(messages);
@@ -129,7 +124,7 @@ internal sealed class FakeOpenAiServer : IDisposable
                 }
                 // A little server time, so concurrent requests overlap.
                 await Task.Delay(5);
-                var answer = Rule(lastUser);
+                var answer = _answer(lastUser);
                 reply = new JsonObject
                 {
                     ["id"] = "chatcmpl-test", ["object"] = "chat.completion", ["created"] = 1_700_000_000, ["model"] = (string?)body["model"],
@@ -166,6 +161,7 @@ internal sealed class FakeOpenAiServer : IDisposable
         _ => "",
     };
 
+    /// <summary>Stops listening and waits for the accept loop to end.</summary>
     public void Dispose()
     {
         _stop.Cancel();

@@ -2,13 +2,13 @@ using System.Diagnostics;
 using System.Text.Json;
 using Xunit;
 
-namespace Lever.Tests.Shared;
+namespace Lever.Testing;
 
 /// <summary>
 /// Runs an oracle script (oracle/*.mjs, copied to the test output) under node with node-llama-cpp, the independent
-/// llama.cpp reference, and parses the JSON it prints. Linked into every test project that checks against llama.cpp.
+/// llama.cpp reference, and parses the JSON it prints. Used by every test project that checks against llama.cpp.
 /// </summary>
-internal static class LlamaCppOracle
+public static class LlamaCppOracle
 {
     private static readonly JsonSerializerOptions Json = new() { PropertyNameCaseInsensitive = true };
 
