@@ -3,6 +3,8 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using Lever.Core;
+using Lever.Evals.Metrics;
+using Lever.Evals.Scoring;
 using Lever.Providers;
 using Lever.Lab.Data;
 using Lever.Lab.Internal;
@@ -354,12 +356,18 @@ public sealed class LabRunner
         var byId = predictions.ToDictionary(p => p.Id, StringComparer.Ordinal);
         var missing = test.Where(e => !byId.ContainsKey(e.Id)).Select(e => e.Id).Take(3).ToList();
         if (missing.Count > 0) throw new InvalidOperationException($"{recipe.Name}: no prediction for {string.Join(", ", missing)}");
-        var labels = test.Select(e => e.Label).Distinct().Order(StringComparer.Ordinal).ToList();
-        var metrics = ClassificationMetrics.Compute(labels, test.Select(e => e.Label).ToList(), test.Select(e => byId[e.Id].Predicted).ToList());
+        var metrics = Metrics(test, byId);
         var latencies = test.Select(e => byId[e.Id].LatencyMs).ToList();
         var billed = predictions.Any(p => p.CostUsd is not null) ? predictions.Average(p => p.CostUsd ?? 0) : (double?)null;
         var cost = LabCost.Compute(latencies.Average(), recipe.AnswerCores, billed, trainSeconds, recipe.TrainCores, _config.Options.Compute, _config.RequestsPerMonth, trainBilledUsd);
         return new RecipeResult(recipe.Name, recipe.Lever, recipe.Description, metrics,
-            ClassificationMetrics.Percentile(latencies, 50), ClassificationMetrics.Percentile(latencies, 95), latencies.Average(), trainSeconds, cost);
+            Percentile.Of(latencies, 50), Percentile.Of(latencies, 95), latencies.Average(), trainSeconds, cost);
+    }
+
+    /// <summary>The lab's scoring of one recipe: its answers on <paramref name="test"/> against the labels the test split holds.</summary>
+    internal static ClassificationReport Metrics(IReadOnlyList<LabExample> test, IReadOnlyDictionary<string, PredictionLine> byId)
+    {
+        var labels = test.Select(e => e.Label).Distinct().Order(StringComparer.Ordinal).ToList();
+        return ClassificationReport.Compute(test.Select(e => (e.Label, (string?)byId[e.Id].Predicted)).ToList(), labels);
     }
 }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using Lever.Core;
+using Lever.Evals.Metrics;
 using Lever.Lab.Internal;
 using Lever.Lab.Pipeline;
 using Lever.Lab.Reporting;
@@ -303,7 +304,7 @@ public sealed class QaLabRunner
         var cost = LabCost.Compute(latencies.Average(), recipe.Hosted ? 0 : 1, billed, trainSeconds, 1, _settings.Lab.Options.Compute, _settings.Lab.RequestsPerMonth);
         int? grounded = retrieves ? rows.Count(r => r.P.Correct && r.P.Cited == r.Q.Page) : null;
         return new QaRecipeResult(recipe, rows.Count, rows.Count(r => r.P.Correct), citation, grounded, scores,
-            ClassificationMetrics.Percentile(latencies, 50), ClassificationMetrics.Percentile(latencies, 95), latencies.Average(), trainSeconds, cost,
+            Percentile.Of(latencies, 50), Percentile.Of(latencies, 95), latencies.Average(), trainSeconds, cost,
             wrong.Count - capability, capability, rows.Select(r => r.P).ToList());
     }
 

@@ -13,7 +13,7 @@ internal sealed class HostedClassifier(IChatClient client, HostedModel model, IR
     IDisposable? resources = null)
     : IConcurrentRecipeAnswerer
 {
-    /// <summary>What an answer that names no label becomes: outside the label set, so scored wrong and shown as "(other)".</summary>
+    /// <summary>What an answer that names no label becomes: outside the label set, so scored wrong and shown as "(invalid)".</summary>
     public const string Unparsed = "(unparsed)";
 
     public int MaxConcurrency => model.MaxConcurrency;
