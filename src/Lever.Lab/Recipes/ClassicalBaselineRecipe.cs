@@ -92,10 +92,10 @@ public sealed class ClassicalBaselineRecipe : LabRecipe
 
     private sealed class Answerer(PredictionEngine<TextRow, Prediction> engine, string negative, string positive) : IRecipeAnswerer
     {
-        public ValueTask<RecipeAnswer> AnswerAsync(LabExample example, CancellationToken ct)
+        public ValueTask<LabelAnswer> AnswerAsync(LabExample example, CancellationToken ct)
         {
             var p = engine.Predict(new TextRow { Text = example.Text });
-            return ValueTask.FromResult(new RecipeAnswer(p.PredictedLabel ? positive : negative));
+            return ValueTask.FromResult(new LabelAnswer(p.PredictedLabel ? positive : negative));
         }
 
         public void Dispose() => engine.Dispose();
