@@ -3,6 +3,8 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using Lever.Core;
+using Lever.Evals.Metrics;
+using Lever.Evals.Scoring;
 using Lever.Providers;
 using Lever.Lab.Data;
 using Lever.Lab.Internal;
@@ -262,70 +264,29 @@ public sealed class LabRunner
         IReadOnlyList<LabExample> items, StageRun run, CancellationToken ct)
     {
         var data = Data();
-        var partial = Path.Combine(dir, "predictions.partial.jsonl");
-        var partialInputs = partial + ".inputs";
         // Answers already given by an interrupted run of this same stage are kept; any other partial file is stale.
         // (A capped hosted recipe's file outlives the stage: answers paid for under another cap are reused.)
-        var done = new List<PredictionLine>();
-        if (File.Exists(partial) && File.Exists(partialInputs) && File.ReadAllText(partialInputs) == answersTag)
-            done = JsonLines.Read<PredictionLine>(partial, tolerateTornTail: true);
-        JsonLines.Write(partial, done);
-        File.WriteAllText(partialInputs, answersTag);
-        var wanted = items.Select(e => e.Id).ToHashSet(StringComparer.Ordinal);
-        var answered = done.Select(p => p.Id).Where(wanted.Contains).ToHashSet(StringComparer.Ordinal);
+        using var answers = ResumableAnswers<PredictionLine>.Open(dir, answersTag, p => p.Id);
+        var answered = answers.Answered(items.Select(e => e.Id)).Count;
         run.Start(items.Count);
-        if (answered.Count > 0)
-            run.Info(answered.Count >= items.Count
+        if (answered > 0)
+            run.Info(answered >= items.Count
                 ? $"{recipe.Name}: all {items.Count} answers were given before the interruption"
-                : $"{recipe.Name}: resuming evaluation at item {answered.Count + 1} of {items.Count}");
+                : $"{recipe.Name}: resuming evaluation at item {answered + 1} of {items.Count}");
 
         using var answerer = await recipe.LoadAsync(new RecipeContext(_workspace, dir, data, null, baseModel, inputs), ct).ConfigureAwait(false);
         // One untimed answer first, so JIT and lazy loading are not billed to the first test item.
         var warmup = data.Validation.Count > 0 ? data.Validation[0] : data.Test[0];
         await answerer.AnswerAsync(warmup, ct).ConfigureAwait(false);
 
-        await using (var writer = new StreamWriter(partial, append: true))
+        await answers.AnswerAsync(items, e => e.Id, async (example, token) =>
         {
-            var count = answered.Count;
-            async Task AnswerAsync(LabExample example, CancellationToken token)
-            {
-                var clock = Stopwatch.GetTimestamp();
-                var answer = await answerer.AnswerAsync(example, token).ConfigureAwait(false);
-                var ms = Stopwatch.GetElapsedTime(clock).TotalMilliseconds;
-                var line = JsonSerializer.Serialize(new PredictionLine(example.Id, example.Label, answer.Label, ms, answer.CostUsd), JsonLines.Options);
-                lock (done)
-                {
-                    // Flushed per item: a killed run loses at most the answers in flight.
-                    writer.WriteLine(line);
-                    writer.Flush();
-                    done.Add(new PredictionLine(example.Id, example.Label, answer.Label, ms, answer.CostUsd));
-                    run.Progress(++count);
-                }
-            }
-            var pending = items.Where(e => !answered.Contains(e.Id));
-            if (answerer is IConcurrentRecipeAnswerer { MaxConcurrency: > 1 } concurrent)
-            {
-                // A hosted model: keep max_concurrency requests in flight; each answer's latency is still its own call's.
-                await Parallel.ForEachAsync(pending, new ParallelOptions { MaxDegreeOfParallelism = concurrent.MaxConcurrency, CancellationToken = ct },
-                    async (example, token) => await AnswerAsync(example, token).ConfigureAwait(false)).ConfigureAwait(false);
-            }
-            else
-            {
-                foreach (var example in pending)
-                {
-                    ct.ThrowIfCancellationRequested();
-                    await AnswerAsync(example, ct).ConfigureAwait(false);
-                }
-            }
-        }
-        var order = items.Select((e, i) => (e.Id, i)).ToDictionary(p => p.Id, p => p.i, StringComparer.Ordinal);
-        var final = done.Where(p => order.ContainsKey(p.Id)).DistinctBy(p => p.Id).OrderBy(p => order[p.Id]).ToList();
-        JsonLines.Write(Path.Combine(dir, "predictions.jsonl"), final);
-        if (!keepAnswers)
-        {
-            File.Delete(partial);
-            File.Delete(partialInputs);
-        }
+            var clock = Stopwatch.GetTimestamp();
+            var answer = await answerer.AnswerAsync(example, token).ConfigureAwait(false);
+            return new PredictionLine(example.Id, example.Label, answer.Label, Stopwatch.GetElapsedTime(clock).TotalMilliseconds, answer.CostUsd);
+        }, answerer is IConcurrentRecipeAnswerer concurrent ? concurrent.MaxConcurrency : 1, run, ct).ConfigureAwait(false);
+        var final = answers.Finish(items.Select(e => e.Id).ToList());
+        if (!keepAnswers) answers.Delete();
         var correct = final.Count(p => p.Expected == p.Predicted);
         // A reply outside the label set (a hosted model that did not answer with a label) is wrong, and counted here.
         var outside = final.Count(p => !data.Labels.Contains(p.Predicted));
@@ -354,12 +315,18 @@ public sealed class LabRunner
         var byId = predictions.ToDictionary(p => p.Id, StringComparer.Ordinal);
         var missing = test.Where(e => !byId.ContainsKey(e.Id)).Select(e => e.Id).Take(3).ToList();
         if (missing.Count > 0) throw new InvalidOperationException($"{recipe.Name}: no prediction for {string.Join(", ", missing)}");
-        var labels = test.Select(e => e.Label).Distinct().Order(StringComparer.Ordinal).ToList();
-        var metrics = ClassificationMetrics.Compute(labels, test.Select(e => e.Label).ToList(), test.Select(e => byId[e.Id].Predicted).ToList());
+        var metrics = Metrics(test, byId);
         var latencies = test.Select(e => byId[e.Id].LatencyMs).ToList();
         var billed = predictions.Any(p => p.CostUsd is not null) ? predictions.Average(p => p.CostUsd ?? 0) : (double?)null;
         var cost = LabCost.Compute(latencies.Average(), recipe.AnswerCores, billed, trainSeconds, recipe.TrainCores, _config.Options.Compute, _config.RequestsPerMonth, trainBilledUsd);
         return new RecipeResult(recipe.Name, recipe.Lever, recipe.Description, metrics,
-            ClassificationMetrics.Percentile(latencies, 50), ClassificationMetrics.Percentile(latencies, 95), latencies.Average(), trainSeconds, cost);
+            Percentile.Of(latencies, 50), Percentile.Of(latencies, 95), latencies.Average(), trainSeconds, cost);
+    }
+
+    /// <summary>The lab's scoring of one recipe: its answers on <paramref name="test"/> against the labels the test split holds.</summary>
+    internal static ClassificationReport Metrics(IReadOnlyList<LabExample> test, IReadOnlyDictionary<string, PredictionLine> byId)
+    {
+        var labels = test.Select(e => e.Label).Distinct().Order(StringComparer.Ordinal).ToList();
+        return ClassificationReport.Compute(test.Select(e => (e.Label, (string?)byId[e.Id].Predicted)).ToList(), labels);
     }
 }

@@ -1,6 +1,7 @@
 using Lever.Core.Prices;
 using Lever.Evals.Cost;
 using Lever.Evals.Metrics;
+using Lever.Retrieval.Evaluation;
 
 namespace Lever.Evals.Tests;
 
@@ -11,13 +12,13 @@ public class MetricsTests
     {
         var relevant = new HashSet<string> { "d2", "d3" };
         string[] ranked = ["d1", "d2", "d3"];
-        Assert.Equal(0.0, RetrievalMetrics.RecallAtK(ranked, relevant, 1));
-        Assert.Equal(0.5, RetrievalMetrics.RecallAtK(ranked, relevant, 2));
-        Assert.Equal(1.0, RetrievalMetrics.RecallAtK(ranked, relevant, 3));
+        Assert.Equal(0.0, RetrievalMetrics.RecallAt(ranked, relevant, 1));
+        Assert.Equal(0.5, RetrievalMetrics.RecallAt(ranked, relevant, 2));
+        Assert.Equal(1.0, RetrievalMetrics.RecallAt(ranked, relevant, 3));
         Assert.Equal(0.5, RetrievalMetrics.ReciprocalRank(ranked, relevant));
         // DCG = 1/log2(3) + 1/log2(4); ideal = 1 + 1/log2(3)
-        Assert.Equal((1 / Math.Log2(3) + 0.5) / (1 + 1 / Math.Log2(3)), RetrievalMetrics.NdcgAtK(ranked, relevant), 12);
-        Assert.Equal(1.0, RetrievalMetrics.NdcgAtK(["d3", "d2", "d1"], relevant), 12);
+        Assert.Equal((1 / Math.Log2(3) + 0.5) / (1 + 1 / Math.Log2(3)), RetrievalMetrics.NdcgAt(ranked, relevant, 10), 12);
+        Assert.Equal(1.0, RetrievalMetrics.NdcgAt(["d3", "d2", "d1"], relevant, 10), 12);
         Assert.Equal(0.0, RetrievalMetrics.ReciprocalRank(["d9"], relevant));
     }
 

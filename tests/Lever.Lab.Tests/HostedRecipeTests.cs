@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Lever.Core;
+using Lever.Evals.Scoring;
 using Lever.Providers;
 using Lever.Lab.Data;
 using Lever.Lab.Internal;
@@ -88,7 +89,7 @@ public sealed class HostedRecipeTests : IDisposable
         var validation = JsonLines.Read<LabExample>(Path.Combine(lab, "data", "validation.jsonl"));
         Assert.All(test, e => Assert.True(e.Text.Length < 2000)); // the whole email is in the prompt, as the rule below assumes
 
-        // Accuracy as the rule implies; a reply naming no label is wrong and counted in the "(other)" column.
+        // Accuracy as the rule implies; a reply naming no label is wrong and counted in the "(invalid)" column.
         var expectedAccuracy = test.Count(e => Expected(e) == e.Label) / (double)test.Count;
         var unparsed = test.Count(e => Expected(e) is null);
         Assert.InRange(expectedAccuracy, 0.5, 0.95); // the rule is imperfect on purpose: money-less spam is called ham
@@ -99,7 +100,7 @@ public sealed class HostedRecipeTests : IDisposable
         {
             Assert.Equal(test.Count, r.Metrics.Count);
             Assert.Equal(expectedAccuracy, r.Metrics.Accuracy, 12);
-            Assert.Equal(unparsed, r.Metrics.Confusion.Sum(row => row[r.Metrics.Columns.ToList().IndexOf(ClassificationMetrics.Other)]));
+            Assert.Equal(unparsed, r.Metrics.Labels.Sum(label => r.Metrics.Cell(label, ClassificationReport.Invalid)));
             Assert.Contains("gpt-4o-mini (provider 'fake')", r.Description, StringComparison.Ordinal);
 
             // Each answer's cost is its call's usage × the price book, cached input at its own price; the row's answer

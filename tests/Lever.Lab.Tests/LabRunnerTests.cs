@@ -137,7 +137,7 @@ public sealed class LabRunnerTests : IDisposable
         {
             private int _timed = -1; // the first call is the warm-up
 
-            public ValueTask<RecipeAnswer> AnswerAsync(LabExample example, CancellationToken ct)
+            public ValueTask<LabelAnswer> AnswerAsync(LabExample example, CancellationToken ct)
             {
                 if (_timed++ >= owner.StopAfter) throw new OperationCanceledException();
                 owner.Answers++;

@@ -60,6 +60,6 @@ public sealed class LanguageModelRecipeTests : IDisposable
 
     private static class Metrics
     {
-        public const string ClassificationMetricsOther = Reporting.ClassificationMetrics.Other;
+        public const string ClassificationMetricsOther = Evals.Scoring.ClassificationReport.Invalid;
     }
 }

@@ -28,12 +28,12 @@ public sealed class LocalRecipeDataTests
             var tokenizer = ModelTokenizer.Load(dir);
             // Characters the tokenizer never merged: about one token per byte, so 60 characters are far over 20 tokens.
             var noisy = Example("x", "spam", string.Concat(Enumerable.Repeat("Ωж漢", 20)));
-            var prompt = new PromptBuilder(tokenizer, chars: 1000, maxTokens: 20).Prompt(noisy);
-            Assert.EndsWith(PromptBuilder.Cue, prompt);
-            Assert.True(tokenizer.Encode(prompt[..^PromptBuilder.Cue.Length], addBos: false).Count <= 21);
-            var plain = new PromptBuilder(tokenizer, chars: 5, maxTokens: 100).Prompt(Example("y", "ham", "hello world"));
-            Assert.Equal("hello" + PromptBuilder.Cue, plain);
-            Assert.Equal(" spam\n", PromptBuilder.Continuation("spam"));
+            var prompt = new LabelPrompt(tokenizer, chars: 1000, maxTokens: 20).Prompt(noisy);
+            Assert.EndsWith(LabelPrompt.Cue, prompt);
+            Assert.True(tokenizer.Encode(prompt[..^LabelPrompt.Cue.Length], addBos: false).Count <= 21);
+            var plain = new LabelPrompt(tokenizer, chars: 5, maxTokens: 100).Prompt(Example("y", "ham", "hello world"));
+            Assert.Equal("hello" + LabelPrompt.Cue, plain);
+            Assert.Equal(" spam\n", LabelPrompt.Continuation("spam"));
         }
         finally
         {

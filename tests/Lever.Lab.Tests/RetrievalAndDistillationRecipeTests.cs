@@ -91,7 +91,7 @@ public sealed class RetrievalAndDistillationRecipeTests
             foreach (var r in first.Results)
             {
                 Assert.Equal(20, r.Metrics.Count);
-                Assert.DoesNotContain(Reporting.ClassificationMetrics.Other, r.Metrics.Columns);
+                Assert.DoesNotContain(Evals.Scoring.ClassificationReport.Invalid, r.Metrics.Columns);
             }
             // The student's training time is the teacher's (pre-training included) plus its labelling pass and own fine-tune.
             Assert.True(byName["local-distilled"].TrainSeconds > byName["local-full-fine-tune"].TrainSeconds);

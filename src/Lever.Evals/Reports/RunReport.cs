@@ -8,6 +8,7 @@ using Lever.Evals.Metrics;
 using Lever.Evals.Recipes;
 using Lever.Evals.Running;
 using Lever.Evals.Scoring;
+using Lever.Retrieval.Evaluation;
 
 namespace Lever.Evals;
 
@@ -51,9 +52,9 @@ public static class RunReport
             {
                 var ranked = byHash[i.Hash].Passages;
                 var relevant = i.Relevant.ToHashSet(StringComparer.Ordinal);
-                recall += RetrievalMetrics.RecallAtK(ranked, relevant, ranked.Count);
+                recall += RetrievalMetrics.RecallAt(ranked, relevant, ranked.Count);
                 mrr += RetrievalMetrics.ReciprocalRank(ranked, relevant);
-                ndcg += RetrievalMetrics.NdcgAtK(ranked, relevant, 10);
+                ndcg += RetrievalMetrics.NdcgAt(ranked, relevant, 10);
             }
             metrics["retrieval_recall_at_k"] = recall / withRelevant.Count;
             metrics["retrieval_mrr"] = mrr / withRelevant.Count;

@@ -4,36 +4,49 @@ using System.Text.Json;
 namespace Lever.Evals.Running;
 
 /// <summary>
-/// An append-only JSONL file of results, written one complete line per finished item and flushed at once, so a
-/// kill -9 loses at most the line being written; a torn last line is ignored when reading back.
+/// The one resumable result file of <c>lever eval</c> and <c>lever lab</c>: append-only JSONL, one complete line per
+/// finished item, flushed at once, so a kill -9 loses at most the line being written; a torn line is ignored when
+/// reading back, and a resumed run skips the items whose lines are there.
 /// </summary>
-internal sealed class ResultStore<T> : IDisposable where T : class
+/// <typeparam name="T">One line's record.</typeparam>
+public sealed class ResultStore<T> : IDisposable where T : class
 {
     private readonly FileStream _stream;
+    private readonly JsonSerializerOptions _json;
+    private readonly bool _flushToDisk;
     private readonly Lock _lock = new();
 
-    public ResultStore(string path)
+    /// <summary>
+    /// Opens <paramref name="path"/> for appending (created with its folder when missing). Lines are written with
+    /// <paramref name="json"/> (Evals' options by default); <paramref name="flushToDisk"/> also survives a power cut, at an fsync per line.
+    /// </summary>
+    public ResultStore(string path, JsonSerializerOptions? json = null, bool flushToDisk = true)
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
         FilePath = path;
+        _json = json ?? EvalJson.Options;
+        _flushToDisk = flushToDisk;
         _stream = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read);
         // A torn line from a killed run has no newline: start on a fresh line so the next record stays whole.
         if (_stream.Length > 0 && LastByte(path) != (byte)'\n') _stream.WriteByte((byte)'\n');
     }
 
+    /// <summary>The file appended to.</summary>
     public string FilePath { get; }
 
+    /// <summary>Appends one record as one line and flushes it (safe to call from several threads).</summary>
     public void Append(T value)
     {
-        var bytes = Encoding.UTF8.GetBytes(JsonSerializer.Serialize(value, EvalJson.Options) + "\n");
+        var bytes = Encoding.UTF8.GetBytes(JsonSerializer.Serialize(value, _json) + "\n");
         lock (_lock)
         {
             _stream.Write(bytes);
-            _stream.Flush(flushToDisk: true);
+            _stream.Flush(flushToDisk: _flushToDisk);
         }
     }
 
-    public static List<T> ReadAll(string path)
+    /// <summary>Every whole record in <paramref name="path"/> (none when it does not exist); torn lines are skipped.</summary>
+    public static List<T> ReadAll(string path, JsonSerializerOptions? json = null)
     {
         var list = new List<T>();
         if (!File.Exists(path)) return list;
@@ -43,7 +56,7 @@ internal sealed class ResultStore<T> : IDisposable where T : class
             if (string.IsNullOrWhiteSpace(line)) continue;
             try
             {
-                if (JsonSerializer.Deserialize<T>(line, EvalJson.Options) is { } v) list.Add(v);
+                if (JsonSerializer.Deserialize<T>(line, json ?? EvalJson.Options) is { } v) list.Add(v);
             }
             catch (JsonException)
             {
@@ -61,5 +74,6 @@ internal sealed class ResultStore<T> : IDisposable where T : class
         return (byte)f.ReadByte();
     }
 
+    /// <inheritdoc />
     public void Dispose() => _stream.Dispose();
 }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using Lever.Core;
+using Lever.Evals.Metrics;
 using Lever.Lab.Internal;
 using Lever.Lab.Pipeline;
 using Lever.Lab.Reporting;
@@ -164,45 +165,26 @@ public sealed class QaLabRunner
             index?.Inputs ?? "", string.Join(',', index?.Outputs.Values.AsEnumerable() ?? []), model?.Inputs ?? "");
         return await pipeline.RunAsync($"eval:{recipe.Name}", $"answer {questions.Count} questions: {recipe.Name}", inputs, [$"recipes/{recipe.Name}/predictions.jsonl"], async (run, token) =>
         {
-            var partial = Path.Combine(dir, "predictions.partial.jsonl");
-            var partialInputs = partial + ".inputs";
             // Answers given by an interrupted run of this same stage are kept; any other partial file is stale.
-            var done = new List<QaPrediction>();
-            if (File.Exists(partial) && File.Exists(partialInputs) && File.ReadAllText(partialInputs) == inputs)
-                done = JsonLines.Read<QaPrediction>(partial, tolerateTornTail: true);
-            JsonLines.Write(partial, done);
-            File.WriteAllText(partialInputs, inputs);
-            var answered = done.Select(p => p.Id).ToHashSet(StringComparer.Ordinal);
+            using var answers = ResumableAnswers<QaPrediction>.Open(dir, inputs, p => p.Id);
+            var answered = answers.Answered(questions.Select(q => q.Id)).Count;
             run.Start(questions.Count);
-            if (answered.Count > 0 && answered.Count < questions.Count) run.Info($"{recipe.Name}: resuming at question {answered.Count + 1} of {questions.Count}");
+            if (answered > 0 && answered < questions.Count) run.Info($"{recipe.Name}: resuming at question {answered + 1} of {questions.Count}");
 
             using var opened = indexDir is null ? null : RetrievalIndex.Open(indexDir);
             using var generator = model is null ? null : Engine.Generation.TextGenerator.Load(model.Directory);
             var answerer = new QaAnswerer(recipe, opened, _providers, _settings.Options.K, generator);
             // One untimed local answer first, so JIT and loading the index are not billed to the first question (a hosted warm-up would be billed).
             if (!recipe.Hosted) await answerer.AnswerAsync(questions[0].Input, token).ConfigureAwait(false);
-            await using (var writer = new StreamWriter(partial, append: true))
+            await answers.AnswerAsync(questions, q => q.Id, async (q, t) =>
             {
-                var count = answered.Count;
-                foreach (var q in questions)
-                {
-                    if (answered.Contains(q.Id)) continue;
-                    token.ThrowIfCancellationRequested();
-                    var clock = Stopwatch.GetTimestamp();
-                    var (answer, cited, ranked, passages, cost) = await answerer.AnswerAsync(q.Input, token).ConfigureAwait(false);
-                    var ms = Stopwatch.GetElapsedTime(clock).TotalMilliseconds;
-                    var line = new QaPrediction(q.Id, q.Expected, answer, AnswerMatcher.Contains(answer, q.Expected), cited, ranked, passages, ms, cost);
-                    await writer.WriteLineAsync(JsonSerializer.Serialize(line, JsonLines.Options)).ConfigureAwait(false);
-                    // Flushed per answer: a killed run loses at most the answer in flight.
-                    await writer.FlushAsync(token).ConfigureAwait(false);
-                    done.Add(line);
-                    run.Progress(++count);
-                }
-            }
-            var order = questions.Select((q, i) => (q.Id, i)).ToDictionary(p => p.Id, p => p.i, StringComparer.Ordinal);
-            JsonLines.Write(Path.Combine(dir, "predictions.jsonl"), done.Where(p => order.ContainsKey(p.Id)).OrderBy(p => order[p.Id]));
-            File.Delete(partial);
-            File.Delete(partialInputs);
+                var clock = Stopwatch.GetTimestamp();
+                var (answer, cited, ranked, passages, cost) = await answerer.AnswerAsync(q.Input, t).ConfigureAwait(false);
+                var ms = Stopwatch.GetElapsedTime(clock).TotalMilliseconds;
+                return new QaPrediction(q.Id, q.Expected, answer, AnswerMatcher.Contains(answer, q.Expected), cited, ranked, passages, ms, cost);
+            }, maxConcurrency: 1, run, token).ConfigureAwait(false);
+            var done = answers.Finish(questions.Select(q => q.Id).ToList());
+            answers.Delete();
             run.Detail = $"{done.Count(p => p.Correct)}/{done.Count} correct";
         }, ct).ConfigureAwait(false);
     }
@@ -303,7 +285,7 @@ public sealed class QaLabRunner
         var cost = LabCost.Compute(latencies.Average(), recipe.Hosted ? 0 : 1, billed, trainSeconds, 1, _settings.Lab.Options.Compute, _settings.Lab.RequestsPerMonth);
         int? grounded = retrieves ? rows.Count(r => r.P.Correct && r.P.Cited == r.Q.Page) : null;
         return new QaRecipeResult(recipe, rows.Count, rows.Count(r => r.P.Correct), citation, grounded, scores,
-            ClassificationMetrics.Percentile(latencies, 50), ClassificationMetrics.Percentile(latencies, 95), latencies.Average(), trainSeconds, cost,
+            Percentile.Of(latencies, 50), Percentile.Of(latencies, 95), latencies.Average(), trainSeconds, cost,
             wrong.Count - capability, capability, rows.Select(r => r.P).ToList());
     }
 

@@ -6,5 +6,5 @@ namespace Lever.Lab.Recipes;
 public interface IRecipeAnswerer : IDisposable
 {
     /// <summary>Classifies <paramref name="example"/>.</summary>
-    ValueTask<RecipeAnswer> AnswerAsync(LabExample example, CancellationToken ct);
+    ValueTask<LabelAnswer> AnswerAsync(LabExample example, CancellationToken ct);
 }

@@ -198,17 +198,18 @@ public static class HtmlReport
         s.Append("</tr>");
         for (var i = 0; i < m.Labels.Count; i++)
         {
-            var total = Math.Max(1, m.Confusion[i].Sum());
+            var total = Math.Max(1, m.Columns.Sum(c => m.Cell(m.Labels[i], c)));
             s.Append("<tr><th>").Append(E(m.Labels[i])).Append("</th>");
             for (var j = 0; j < m.Columns.Count; j++)
             {
-                var share = (double)m.Confusion[i][j] / total;
+                var count = m.Cell(m.Labels[i], m.Columns[j]);
+                var share = (double)count / total;
                 var rgb = i == j ? "22,163,74" : "220,38,38";
-                s.Append(CultureInfo.InvariantCulture, $"<td style=\"background:rgba({rgb},{0.08 + 0.6 * share:F2})\">{m.Confusion[i][j]}</td>");
+                s.Append(CultureInfo.InvariantCulture, $"<td style=\"background:rgba({rgb},{0.08 + 0.6 * share:F2})\">{count}</td>");
             }
             s.Append("</tr>");
         }
-        return s.Append("</table><p>F1 ").Append(E(string.Join(", ", m.Labels.Select((l, i) => $"{l} {m.F1[i]:0.000}")))).Append("</p></div>").ToString();
+        return s.Append("</table><p>F1 ").Append(E(string.Join(", ", m.Labels.Select(l => $"{l} {m.F1Of(l):0.000}")))).Append("</p></div>").ToString();
     }
 
     /// <summary>The advisor's rationale, plan or warnings as an HTML list under <paramref name="heading"/> (nothing when empty).</summary>

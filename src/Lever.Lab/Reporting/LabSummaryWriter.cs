@@ -52,7 +52,7 @@ public static class LabSummaryWriter
             for (var i = 0; i < r.Metrics.Labels.Count; i++)
             {
                 var row = new JsonObject();
-                for (var j = 0; j < r.Metrics.Columns.Count; j++) row[r.Metrics.Columns[j]] = r.Metrics.Confusion[i][j];
+                foreach (var column in r.Metrics.Columns) row[column] = r.Metrics.Cell(r.Metrics.Labels[i], column);
                 confusion[r.Metrics.Labels[i]] = row;
             }
             recipes.Add(new JsonObject
@@ -63,7 +63,7 @@ public static class LabSummaryWriter
                 ["items"] = r.Metrics.Count,
                 ["accuracy"] = r.Metrics.Accuracy,
                 ["macro_f1"] = r.Metrics.MacroF1,
-                ["f1"] = new JsonObject(r.Metrics.Labels.Select((l, i) => KeyValuePair.Create(l, (JsonNode?)r.Metrics.F1[i]))),
+                ["f1"] = new JsonObject(r.Metrics.Labels.Select(l => KeyValuePair.Create(l, (JsonNode?)r.Metrics.F1Of(l)))),
                 ["confusion"] = confusion,
             }.AddMeasurements(r.LatencyMsP50, r.LatencyMsP95, r.LatencyMsMean, r.TrainSeconds, r.Cost));
         }

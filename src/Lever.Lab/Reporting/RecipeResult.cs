@@ -1,3 +1,5 @@
+using Lever.Evals.Scoring;
+
 namespace Lever.Lab.Reporting;
 
 /// <summary>One recipe measured on the test split: quality, speed, training time and price.</summary>
@@ -10,7 +12,7 @@ namespace Lever.Lab.Reporting;
 /// <param name="LatencyMsMean">Mean answer latency (what the cost uses).</param>
 /// <param name="TrainSeconds">Wall-clock training time (0 for recipes that do not train).</param>
 /// <param name="Cost">Price per answer at the declared volume.</param>
-public sealed record RecipeResult(string Name, string Lever, string Description, ClassificationMetrics Metrics,
+public sealed record RecipeResult(string Name, string Lever, string Description, ClassificationReport Metrics,
     double LatencyMsP50, double LatencyMsP95, double LatencyMsMean, double TrainSeconds, LabCost Cost)
 {
     /// <summary>What answered, in words (the lab's own model, or a hosted model id and provider); null when no model did.</summary>

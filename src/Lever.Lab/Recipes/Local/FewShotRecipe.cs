@@ -34,8 +34,8 @@ public sealed class FewShotRecipe(LabLanguageModelOptions options, bool calibrat
             .OrderBy(p => p.i).ThenBy(p => p.e.Label, StringComparer.Ordinal).Select(p => p.e).ToList();
         string Prefix(Engine.Tokenizers.ModelTokenizer tokenizer)
         {
-            var builder = new PromptBuilder(tokenizer, ShotChars, ShotTokens);
-            return string.Concat(shots.Select(e => builder.Prompt(e) + PromptBuilder.Continuation(e.Label) + "\n"));
+            var builder = new LabelPrompt(tokenizer, ShotChars, ShotTokens);
+            return string.Concat(shots.Select(e => builder.Prompt(e) + LabelPrompt.Continuation(e.Label) + "\n"));
         }
         return Task.FromResult<IRecipeAnswerer>(new LabelScorer(context.BaseModel!, context.Data.Labels, Options.PromptChars, PromptTokens, Prefix, calibrate: calibrated));
     }

@@ -56,9 +56,9 @@ public sealed class FineTuneRecipe(LabLanguageModelOptions options, bool lora) :
     {
         var dir = context.Directory;
         var dataDir = Directory.CreateDirectory(Path.Combine(dir, "data")).FullName;
-        var prompts = new PromptBuilder(Engine.Tokenizers.ModelTokenizer.Load(context.BaseModel!), options.PromptChars, Math.Max(16, options.SeqLen - 12));
-        JsonLines.Write(Path.Combine(dataDir, "train.jsonl"), train.Select(e => new Example(prompts.Prompt(e), PromptBuilder.Continuation(e.Label))));
-        JsonLines.Write(Path.Combine(dataDir, "validation.jsonl"), validation.Select(e => new Example(prompts.Prompt(e), PromptBuilder.Continuation(e.Label))));
+        var prompts = new LabelPrompt(Engine.Tokenizers.ModelTokenizer.Load(context.BaseModel!), options.PromptChars, Math.Max(16, options.SeqLen - 12));
+        JsonLines.Write(Path.Combine(dataDir, "train.jsonl"), train.Select(e => new Example(prompts.Prompt(e), LabelPrompt.Continuation(e.Label))));
+        JsonLines.Write(Path.Combine(dataDir, "validation.jsonl"), validation.Select(e => new Example(prompts.Prompt(e), LabelPrompt.Continuation(e.Label))));
         var runDir = Path.Combine(dir, "run");
         var resume = LanguageModelFoundation.ResumeOrReset(runDir, context.StageInputs);
         if (resume) context.Stage?.Info($"{name}: resuming training from its last checkpoint");

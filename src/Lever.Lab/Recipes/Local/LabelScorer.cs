@@ -20,7 +20,7 @@ internal sealed class LabelScorer : IRecipeAnswerer
     private readonly IReadOnlyList<string> _labels;
     private readonly string _prefix;
     private readonly Func<LabExample, string>? _examplePrefix;
-    private readonly PromptBuilder _prompts;
+    private readonly LabelPrompt _prompts;
     private readonly double[]? _bias;
 
     /// <summary>
@@ -33,7 +33,7 @@ internal sealed class LabelScorer : IRecipeAnswerer
         if (calibrate && examplePrefix is not null) throw new ArgumentException("calibration needs a fixed prefix", nameof(calibrate));
         _generator = TextGenerator.Load(modelDirectory);
         _labels = labels;
-        _prompts = new PromptBuilder(_generator.Tokenizer, promptChars, maxPromptTokens);
+        _prompts = new LabelPrompt(_generator.Tokenizer, promptChars, maxPromptTokens);
         _prefix = prefix?.Invoke(_generator.Tokenizer) ?? "";
         _examplePrefix = examplePrefix?.Invoke(_generator.Tokenizer);
         if (calibrate)
@@ -42,7 +42,7 @@ internal sealed class LabelScorer : IRecipeAnswerer
             var mean = new double[labels.Count];
             foreach (var input in ContentFree)
             {
-                var p = Normalize(LogProbabilities(_prefix + input + PromptBuilder.Cue));
+                var p = Normalize(LogProbabilities(_prefix + input + LabelPrompt.Cue));
                 for (var i = 0; i < mean.Length; i++) mean[i] += Math.Exp(p[i]) / ContentFree.Count;
             }
             _bias = mean.Select(m => Math.Log(m)).ToArray();
@@ -52,11 +52,11 @@ internal sealed class LabelScorer : IRecipeAnswerer
     /// <summary>The calibration bias (log of the mean content-free label probabilities), or null when not calibrating.</summary>
     public IReadOnlyList<double>? Bias => _bias;
 
-    public ValueTask<RecipeAnswer> AnswerAsync(LabExample example, CancellationToken ct)
+    public ValueTask<LabelAnswer> AnswerAsync(LabExample example, CancellationToken ct)
     {
         var prefix = _examplePrefix is null ? _prefix : _examplePrefix(example);
         var scores = LogProbabilities(prefix + _prompts.Prompt(example), ct);
-        return ValueTask.FromResult(new RecipeAnswer(_labels[Pick(scores, _bias)]));
+        return ValueTask.FromResult(new LabelAnswer(_labels[Pick(scores, _bias)]));
     }
 
     /// <summary>
@@ -74,7 +74,7 @@ internal sealed class LabelScorer : IRecipeAnswerer
     }
 
     private double[] LogProbabilities(string prompt, CancellationToken ct = default) =>
-        _generator.Score(_labels.Select(l => (prompt, PromptBuilder.Continuation(l))).ToList(), batchSize: _labels.Count, ct).Select(s => s.LogProbability).ToArray();
+        _generator.Score(_labels.Select(l => (prompt, LabelPrompt.Continuation(l))).ToList(), batchSize: _labels.Count, ct).Select(s => s.LogProbability).ToArray();
 
     private static double[] Normalize(double[] logp)
     {

@@ -40,16 +40,16 @@ public sealed class RetrievalFewShotRecipe(LabLanguageModelOptions options) : Lo
         var k = Math.Max(1, Options.FewShot);
         Func<Data.LabExample, string> Prefix(Engine.Tokenizers.ModelTokenizer tokenizer)
         {
-            var builder = new PromptBuilder(tokenizer, ShotChars, ShotTokens);
+            var builder = new LabelPrompt(tokenizer, ShotChars, ShotTokens);
             // Best neighbour last, next to the query.
-            return query => string.Concat(index.Neighbours(query, k).AsEnumerable().Reverse().Select(n => builder.Prompt(n.Example) + PromptBuilder.Continuation(n.Example.Label) + "\n"));
+            return query => string.Concat(index.Neighbours(query, k).AsEnumerable().Reverse().Select(n => builder.Prompt(n.Example) + LabelPrompt.Continuation(n.Example.Label) + "\n"));
         }
         return new Answerer(new LabelScorer(context.BaseModel!, context.Data.Labels, Options.PromptChars, PromptTokens, examplePrefix: Prefix), index);
     }
 
     private sealed class Answerer(LabelScorer scorer, TrainingEmailIndex index) : IRecipeAnswerer
     {
-        public ValueTask<RecipeAnswer> AnswerAsync(Data.LabExample example, CancellationToken ct) => scorer.AnswerAsync(example, ct);
+        public ValueTask<LabelAnswer> AnswerAsync(Data.LabExample example, CancellationToken ct) => scorer.AnswerAsync(example, ct);
 
         public void Dispose()
         {

@@ -46,8 +46,8 @@ public sealed class RetrievalVoteRecipe(LabLanguageModelOptions options) : LabRe
 
     private sealed class Answerer(TrainingEmailIndex index, int k, string fallback) : IRecipeAnswerer
     {
-        public ValueTask<RecipeAnswer> AnswerAsync(LabExample example, CancellationToken ct) =>
-            ValueTask.FromResult(new RecipeAnswer(Vote(index.Neighbours(example, k), fallback)));
+        public ValueTask<LabelAnswer> AnswerAsync(LabExample example, CancellationToken ct) =>
+            ValueTask.FromResult(new LabelAnswer(Vote(index.Neighbours(example, k), fallback)));
 
         public void Dispose() => index.Dispose();
     }

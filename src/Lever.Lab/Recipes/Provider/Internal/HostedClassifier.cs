@@ -13,12 +13,12 @@ internal sealed class HostedClassifier(IChatClient client, HostedModel model, IR
     IDisposable? resources = null)
     : IConcurrentRecipeAnswerer
 {
-    /// <summary>What an answer that names no label becomes: outside the label set, so scored wrong and shown as "(other)".</summary>
+    /// <summary>What an answer that names no label becomes: outside the label set, so scored wrong and shown as "(invalid)".</summary>
     public const string Unparsed = "(unparsed)";
 
     public int MaxConcurrency => model.MaxConcurrency;
 
-    public async ValueTask<RecipeAnswer> AnswerAsync(LabExample example, CancellationToken ct)
+    public async ValueTask<LabelAnswer> AnswerAsync(LabExample example, CancellationToken ct)
     {
         var messages = new List<ChatMessage> { new(ChatRole.System, Instruction(labels)) };
         foreach (var shot in examples?.Invoke(example) ?? [])
@@ -31,7 +31,7 @@ internal sealed class HostedClassifier(IChatClient client, HostedModel model, IR
         var response = await client.GetResponseAsync(messages, options, ct).ConfigureAwait(false);
         // No usage in the response (some servers omit it): the cost is unknown, not zero; the lab counts and reports these.
         double? cost = response.Usage is null ? null : CostCalculator.TokenCost(TokenUsage.From(response.Usage), model.Prices);
-        return new RecipeAnswer(LabelParser.Parse(response.Text, labels) ?? Unparsed, cost);
+        return new LabelAnswer(LabelParser.Parse(response.Text, labels) ?? Unparsed, cost);
     }
 
     /// <summary>The system instruction; spam/ham get a one-line definition each (the corpus's meaning, not a hint about any email).</summary>

@@ -4,11 +4,11 @@ using Lever.Lab.Data;
 namespace Lever.Lab.Recipes.Local;
 
 /// <summary>
-/// Builds the label-scoring prompt: the email text cut to <c>chars</c> characters and then to <c>maxTokens</c> tokens
+/// Builds a local model's label-scoring prompt (a completion prompt for continuation scoring, unlike Evals' chat PromptBuilder): the email text cut to <c>chars</c> characters and then to <c>maxTokens</c> tokens
 /// (some emails — non-Latin scripts, base64 leftovers — take a token per byte, so a character cap alone can overflow the
 /// context), followed by the label cue. Training and answering use the same builder, so they see the same prompts.
 /// </summary>
-internal sealed class PromptBuilder(ModelTokenizer tokenizer, int chars, int maxTokens)
+internal sealed class LabelPrompt(ModelTokenizer tokenizer, int chars, int maxTokens)
 {
     public const string Cue = "\nLabel:";
 
