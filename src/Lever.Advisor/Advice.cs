@@ -1,3 +1,5 @@
+using Lever.Core.Levers;
+
 namespace Lever.Advisor;
 
 /// <summary>The advisor's answer: one primary lever, the path to it, why, what to watch, and every lever priced.</summary>

@@ -1,3 +1,5 @@
+using Lever.Core.Levers;
+
 namespace Lever.Advisor;
 
 /// <summary>
@@ -15,7 +17,7 @@ public sealed record RecipeEvidence
     /// <summary>Recipe name.</summary>
     public required string Name { get; init; }
 
-    /// <summary>The lever this recipe exercises, or null (unknown, or the classical <c>baseline</c>).</summary>
+    /// <summary>The lever this recipe exercises (<see cref="LeverKind.Baseline"/> for the classical reference row), or null when not stated.</summary>
     public LeverKind? Lever { get; init; }
 
     /// <summary>Items scored.</summary>

@@ -1,5 +1,6 @@
 using Lever.Advisor;
 using Lever.Advisor.Internal;
+using Lever.Core.Levers;
 
 namespace Lever.Advisor.Tests;
 

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Lever.Advisor;
 using Lever.Core;
+using Lever.Core.Levers;
 
 namespace Lever.Advisor.Tests;
 

@@ -1,4 +1,5 @@
 using Lever.Advisor;
+using Lever.Core.Levers;
 
 namespace Lever.Advisor.Tests;
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Lever.Core;
+using Lever.Core.Levers;
 
 namespace Lever.Advisor.Internal;
 

@@ -1,16 +1,13 @@
 using System.Text.Json;
 using Lever.Core;
 using Lever.Core.Config;
+using Lever.Core.Levers;
 
 namespace Lever.Evals.Recipes;
 
 /// <summary>Finds a recipe by file path, by name under <c>recipes/</c>, or by name in lever.yaml's <c>recipes:</c>, and validates it.</summary>
 public static class RecipeLoader
 {
-    /// <summary>Values of a recipe's <c>lever</c> field (the advisor's vocabulary).</summary>
-    public static IReadOnlyList<string> Levers { get; } =
-        ["baseline", "prompt", "prompt_caching", "rag", "fine_tune_lora", "fine_tune_qlora", "fine_tune_full", "distill", "continued_pretraining", "train_from_scratch", "hybrid"];
-
     /// <summary>Folder under the workspace that holds recipe files.</summary>
     public const string RecipesFolder = "recipes";
 
@@ -49,8 +46,8 @@ public static class RecipeLoader
         static LeverUserException Bad(string where, string field, string problem, string fix) =>
             new($"{where}: field '{field}': {problem}", fix);
 
-        if (recipe.Lever is { } lever && !Levers.Contains(lever))
-            throw Bad(where, "lever", $"'{lever}' is not a lever", $"use one of {string.Join(", ", Levers)}");
+        // One vocabulary (Lever.Core.Levers); the summary then names the lever as every other file does.
+        if (recipe.Lever is { } lever) recipe.Lever = LeverKinds.Name(LeverKinds.Parse(lever, where, "lever"));
         if (recipe.FewShot.Mode is not ("none" or "fixed" or "nearest"))
             throw Bad(where, "few_shot.mode", $"'{recipe.FewShot.Mode}' is not a few-shot mode", "use none, fixed or nearest");
         if (recipe.FewShot.Mode != "none")
