@@ -1,4 +1,5 @@
 using Lever.Core;
+using Lever.Core.Levers;
 using Lever.Lab.Data;
 using Microsoft.ML;
 using Microsoft.ML.Data;
@@ -19,7 +20,7 @@ public sealed class ClassicalBaselineRecipe : LabRecipe
     public override string Name => "baseline-logreg";
 
     /// <inheritdoc/>
-    public override string Lever => LeverNames.Baseline;
+    public override LeverKind Lever => LeverKind.Baseline;
 
     /// <inheritdoc/>
     public override string Description => "ML.NET word-presence IDF features, class-balanced L-BFGS logistic regression (no LLM)";
