@@ -206,6 +206,9 @@ public sealed class QaLabTests : IDisposable
         var (report, _) = await Run(root);
         var lm = Assert.Single(report.Results, r => r.Recipe.Name == "local-docs-lm");
         Assert.Equal(LeverKind.TrainFromScratch, lm.Recipe.Lever);
+        // The stage hash reads the recipe as the record printed itself with a string lever, so earlier caches stay valid.
+        Assert.Equal("QaRecipe { Name = local-docs-lm, Lever = train_from_scratch, Description = a tiny model trained on the documents' text answers closed book by greedy generation, Retrieval = None, Hosted = False, DocsModel = True }",
+            lm.Recipe.Fingerprint);
         Assert.Equal(5, lm.Items);
         Assert.Null(lm.Retrieval);
         Assert.True(lm.TrainSeconds > 0);

@@ -159,7 +159,7 @@ public sealed class QaLabRunner
         StageRecord? index, string? indexDir, DocsLanguageModel.Result? model, CancellationToken ct)
     {
         var dir = Directory.CreateDirectory(Path.Combine(LabDir, "recipes", recipe.Name)).FullName;
-        var inputs = Hashing.Of(EvalVersion, ExtractiveReader.Version, questionsHash, recipe.ToString(), _settings.Options.K.ToString(CultureInfo.InvariantCulture),
+        var inputs = Hashing.Of(EvalVersion, ExtractiveReader.Version, questionsHash, recipe.Fingerprint, _settings.Options.K.ToString(CultureInfo.InvariantCulture),
             recipe.Hosted ? _providers.ChatId ?? "" : "", recipe.Retrieval == QaRetrieval.Hybrid ? _providers.EmbeddingId ?? "" : "",
             index?.Inputs ?? "", string.Join(',', index?.Outputs.Values.AsEnumerable() ?? []), model?.Inputs ?? "");
         return await pipeline.RunAsync($"eval:{recipe.Name}", $"answer {questions.Count} questions: {recipe.Name}", inputs, [$"recipes/{recipe.Name}/predictions.jsonl"], async (run, token) =>

@@ -26,6 +26,12 @@ public sealed record QaRecipe(string Name, LeverKind Lever, string Description, 
         new("provider-rag-hybrid", LeverKind.Rag, "hybrid top-k passages; the chat model answers with [n] citations", QaRetrieval.Hybrid, true),
     ];
 
+    /// <summary>
+    /// The recipe's identity in its evaluation stage's hash: every field, as the record printed itself while the lever was
+    /// a string (its snake_case name), so the answers cached by earlier runs stay valid.
+    /// </summary>
+    public string Fingerprint => $"QaRecipe {{ Name = {Name}, Lever = {LeverKinds.Name(Lever)}, Description = {Description}, Retrieval = {Retrieval}, Hosted = {Hosted}, DocsModel = {DocsModel} }}";
+
     /// <summary>Why this recipe cannot run with <paramref name="providers"/>, or null when it can.</summary>
     public string? Unavailable(QaProviders providers, bool trainModel) =>
         DocsModel && !trainModel ? "lab.qa.train_model is false (set it to true to train a tiny model on the documents and measure it)"
