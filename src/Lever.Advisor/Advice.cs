@@ -1,4 +1,6 @@
+using Lever.Core.Levers;
 using Lever.Core.Prices;
+
 namespace Lever.Advisor;
 
 /// <summary>The advisor's answer: one primary lever, the path to it, why, what to watch, and every lever priced.</summary>

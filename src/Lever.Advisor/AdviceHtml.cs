@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using Lever.Advisor.Internal;
+using Lever.Core.Levers;
 
 namespace Lever.Advisor;
 
@@ -22,7 +23,7 @@ public static class AdviceHtml
     public static string Write(Advice a)
     {
         var h = new StringBuilder();
-        var primary = Names.Snake(a.Primary);
+        var primary = LeverKinds.Name(a.Primary);
         h.Append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Lever advice: ").Append(E(primary)).Append("</title>\n<style>\n")
          .Append("body{font:14px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:24px 32px;color:#1d2330;max-width:1320px}")
          .Append("h1{font-size:22px;margin:0 0 6px}h2{font-size:16px;margin:22px 0 8px;border-bottom:1px solid #dde1e8;padding-bottom:4px}")
@@ -48,7 +49,7 @@ public static class AdviceHtml
         {
             var o = a.Options[i];
             var cls = o.Lever == a.Primary ? " class=\"p\"" : o.Viable ? "" : " class=\"nv\"";
-            h.Append("<tr").Append(cls).Append("><td><span class=\"sw\" style=\"background:").Append(Colors[i % Colors.Length]).Append("\"></span>").Append(E(Names.Snake(o.Lever))).Append("</td><td>")
+            h.Append("<tr").Append(cls).Append("><td><span class=\"sw\" style=\"background:").Append(Colors[i % Colors.Length]).Append("\"></span>").Append(E(LeverKinds.Name(o.Lever))).Append("</td><td>")
              .Append(E(o.Model)).Append("</td><td>").Append(E(o.Route)).Append("</td>")
              .Append(Td(Usd(o.OneTimeUsd), string.Join("\n", o.OneTime.Select(c => $"{c.Name}: {Usd(c.Usd)} = {c.Basis}"))))
              .Append(Td(Usd(o.CostPer1kAnswersUsd, 3), o.Usage.Basis))
@@ -123,7 +124,7 @@ public static class AdviceHtml
             var o = a.Options[i];
             var pts = string.Join(" ", curves[i].Select(p => F($"{X(p.lx):0.#},{Y(p.Cost):0.#}")));
             var style = o.Lever == a.Primary ? "stroke-width=\"4\"" : o.Viable ? "stroke-width=\"2\"" : "stroke-width=\"1.5\" stroke-dasharray=\"6 4\" opacity=\"0.55\"";
-            h.Append(F($"<polyline fill=\"none\" stroke=\"{Colors[i % Colors.Length]}\" {style} points=\"{pts}\"><title>{E(Names.Snake(o.Lever))}</title></polyline>\n"));
+            h.Append(F($"<polyline fill=\"none\" stroke=\"{Colors[i % Colors.Length]}\" {style} points=\"{pts}\"><title>{E(LeverKinds.Name(o.Lever))}</title></polyline>\n"));
         }
 
         // Break-even points, numbered on the primary's curve; the legend lists them, so labels never collide.
@@ -147,7 +148,7 @@ public static class AdviceHtml
         for (var m = 0; m < placed.Count; m++)
         {
             var q = placed[m];
-            h.Append(F($"<circle cx=\"{q.Cx:0.#}\" cy=\"{q.Cy:0.#}\" r=\"9\" fill=\"#fff\" stroke=\"{q.Color}\" stroke-width=\"2.5\"><title>break-even with {E(Names.Snake(marks[m].o.Lever))}: {Volume(q.V)}/month</title></circle>"));
+            h.Append(F($"<circle cx=\"{q.Cx:0.#}\" cy=\"{q.Cy:0.#}\" r=\"9\" fill=\"#fff\" stroke=\"{q.Color}\" stroke-width=\"2.5\"><title>break-even with {E(LeverKinds.Name(marks[m].o.Lever))}: {Volume(q.V)}/month</title></circle>"));
             h.Append(F($"<text x=\"{q.Cx:0.#}\" y=\"{q.Cy + 4:0.#}\" text-anchor=\"middle\" font-weight=\"700\" font-size=\"11\" fill=\"#1d2330\">{m + 1}</text>\n"));
         }
 
@@ -160,12 +161,12 @@ public static class AdviceHtml
             var y = ly0 + i * 20;
             var dash = o.Viable || o.Lever == a.Primary ? "" : " stroke-dasharray=\"6 4\"";
             h.Append(F($"<line x1=\"{lx0}\" y1=\"{y + 6}\" x2=\"{lx0 + 24}\" y2=\"{y + 6}\" stroke=\"{Colors[i % Colors.Length]}\" stroke-width=\"{(o.Lever == a.Primary ? 4 : 2)}\"{dash}/>"));
-            h.Append(F($"<text x=\"{lx0 + 30}\" y=\"{y + 10}\" fill=\"#1d2330\"{(o.Lever == a.Primary ? " font-weight=\"700\"" : "")}>{E(Names.Snake(o.Lever))}{(o.Lever == a.Primary ? " (primary)" : o.Viable ? "" : " (n/a)")}</text>\n"));
+            h.Append(F($"<text x=\"{lx0 + 30}\" y=\"{y + 10}\" fill=\"#1d2330\"{(o.Lever == a.Primary ? " font-weight=\"700\"" : "")}>{E(LeverKinds.Name(o.Lever))}{(o.Lever == a.Primary ? " (primary)" : o.Viable ? "" : " (n/a)")}</text>\n"));
         }
         var by = ly0 + a.Options.Count * 20 + 16;
-        h.Append(F($"<text x=\"{lx0}\" y=\"{by}\" font-weight=\"700\" fill=\"#1d2330\">break-even vs {E(Names.Snake(a.Primary))}</text>\n"));
+        h.Append(F($"<text x=\"{lx0}\" y=\"{by}\" font-weight=\"700\" fill=\"#1d2330\">break-even vs {E(LeverKinds.Name(a.Primary))}</text>\n"));
         for (var m = 0; m < marks.Count; m++)
-            h.Append(F($"<text x=\"{lx0}\" y=\"{by + 18 * (m + 1)}\" fill=\"#344054\">{m + 1}  {E(Names.Snake(marks[m].o.Lever))}: {Volume(marks[m].o.BreakEvenRequestsPerMonth!.Value)}/mo</text>\n"));
+            h.Append(F($"<text x=\"{lx0}\" y=\"{by + 18 * (m + 1)}\" fill=\"#344054\">{m + 1}  {E(LeverKinds.Name(marks[m].o.Lever))}: {Volume(marks[m].o.BreakEvenRequestsPerMonth!.Value)}/mo</text>\n"));
         if (marks.Count == 0) h.Append(F($"<text x=\"{lx0}\" y=\"{by + 18}\" fill=\"#667085\">none in this range</text>\n"));
         h.Append("</svg>\n");
     }

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using Lever.Advisor.Internal;
+using Lever.Core.Levers;
 
 namespace Lever.Advisor;
 
@@ -16,7 +17,7 @@ public static class AdviceJson
         using (var j = new Utf8JsonWriter(ms, new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
             j.WriteStartObject();
-            j.WriteString("primary", Names.Snake(a.Primary));
+            j.WriteString("primary", LeverKinds.Name(a.Primary));
             j.WriteString("summary", a.Summary);
             j.WriteStartObject("diagnosis");
             j.WriteBoolean("knowledge_gap", a.Diagnosis.KnowledgeGap);
@@ -60,7 +61,7 @@ public static class AdviceJson
             foreach (var o in a.Options)
             {
                 j.WriteStartObject();
-                j.WriteString("lever", Names.Snake(o.Lever));
+                j.WriteString("lever", LeverKinds.Name(o.Lever));
                 j.WriteString("model", o.Model);
                 j.WriteString("route", o.Route);
                 j.WriteBoolean("viable", o.Viable);
@@ -87,7 +88,8 @@ public static class AdviceJson
                 j.WriteStartObject();
                 j.WriteString("source", e.Source);
                 j.WriteString("name", e.Name);
-                if (e.Lever is { } l) j.WriteString("lever", Names.Snake(l));
+                // The option the measurement replaced: null for a baseline row, as for evidence that names no lever.
+                if (e.Lever is { } l and not LeverKind.Baseline) j.WriteString("lever", LeverKinds.Name(l));
                 else j.WriteNull("lever");
                 if (e.Quality is { } q) Num(j, "quality", q, 4);
                 // Unrounded: a measured local recipe costs millionths of a dollar per 1k answers, and rounding to 4 places made it 0.

@@ -1,6 +1,6 @@
 using System.Text.Json;
-using Lever.Advisor.Internal;
 using Lever.Core;
+using Lever.Core.Levers;
 
 namespace Lever.Advisor;
 
@@ -62,12 +62,7 @@ public static class EvidenceReader
             }
         }
         name ??= run ?? Path.GetFileName(Path.GetDirectoryName(Path.GetFullPath(file))) ?? "recipe";
-        LeverKind? kind = null;
-        if (lever is not null && lever != "baseline")
-        {
-            kind = Names.TryParse<LeverKind>(lever, out var k) ? k
-                : throw new LeverUserException($"{file}: field '{P("lever")}': '{lever}' is not one of baseline | {string.Join(" | ", Names.All<LeverKind>())}");
-        }
+        LeverKind? kind = lever is null ? null : LeverKinds.Parse(lever, file, P("lever"));
         var metrics = e.TryGetProperty("metrics", out var m) && m.ValueKind == JsonValueKind.Object ? m : e;
         var mp = metrics.Equals(e) ? path : P("metrics");
         string MP(string f) => mp.Length == 0 ? f : $"{mp}.{f}";

@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Lever.Core.Levers;
 
 namespace Lever.Advisor;
 

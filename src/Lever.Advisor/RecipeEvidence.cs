@@ -1,8 +1,11 @@
+using Lever.Core.Levers;
+
 namespace Lever.Advisor;
 
 /// <summary>
-/// One measured recipe from an eval run's summary.json (the minimal shape docs/ADVISOR.md defines):
-/// what it scored, what it cost, how fast it was, and why its failures failed.
+/// One measured recipe: what it scored, what it cost, how fast it was, and why its failures failed. Read from a
+/// summary.json by <see cref="EvidenceReader"/> (the minimal shape docs/ADVISOR.md defines), or built in process by
+/// the lab from its results, which also fills in the per-item outcomes and what answered.
 /// </summary>
 public sealed record RecipeEvidence
 {
@@ -15,7 +18,7 @@ public sealed record RecipeEvidence
     /// <summary>Recipe name.</summary>
     public required string Name { get; init; }
 
-    /// <summary>The lever this recipe exercises, or null (unknown, or the classical <c>baseline</c>).</summary>
+    /// <summary>The lever this recipe exercises (<see cref="LeverKind.Baseline"/> for the classical reference row), or null when not stated.</summary>
     public LeverKind? Lever { get; init; }
 
     /// <summary>Items scored.</summary>
@@ -56,6 +59,22 @@ public sealed record RecipeEvidence
 
     /// <summary>Failed items none of the levers explain (a bigger model may).</summary>
     public long CapabilityFailures { get; init; }
+
+    /// <summary>
+    /// What answered, as an id: a provider's model (<c>openai/gpt-4o-mini</c>: provider and model id) or the lab's own
+    /// pre-trained model (<c>lab/tiny</c>, which fine-tuned recipes start from); null when no language model answered or
+    /// the evidence does not say.
+    /// </summary>
+    public string? ModelId { get; init; }
+
+    /// <summary>How the answers were served, in <see cref="LeverOption.Route"/>'s words: <c>api</c> (a provider) or <c>self-hosted</c> (the lab's machine); null when not stated.</summary>
+    public string? Route { get; init; }
+
+    /// <summary>
+    /// Item id → outcome, for every item scored (empty when the evidence file lists none): what paired comparisons
+    /// of two recipes on the same items (McNemar) are computed from.
+    /// </summary>
+    public IReadOnlyDictionary<string, ItemOutcome> Outcomes { get; init; } = System.Collections.ObjectModel.ReadOnlyDictionary<string, ItemOutcome>.Empty;
 
     /// <summary>Accuracy if measured, else macro-F1.</summary>
     public double? Quality => Accuracy ?? MacroF1;

@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using Lever.Lab.Data;
 using Lever.Lab.Reporting;
 
@@ -6,16 +5,18 @@ namespace Lever.Lab;
 
 /// <summary>The outcome of a lab run: every recipe measured, the recommendation, and where the reports are.</summary>
 /// <param name="Results">One row per recipe, measured on the test split.</param>
-/// <param name="Recommendation">The recommendation JSON: the advisor's, with the measured recipes as evidence.</param>
-/// <param name="RecommendedRecipe">The measured recipe that pulls the recommended lever, if any.</param>
+/// <param name="Recommendation">The recommendation: the advisor's advice with the measured recipes as evidence (or, without a workload, the lab's own pick).</param>
 /// <param name="Stats">Class counts per split.</param>
 /// <param name="SummaryPath">.lever/lab/summary.json.</param>
 /// <param name="ReportPath">.lever/lab/report.html.</param>
 /// <param name="Ran">Stages that ran this time.</param>
 /// <param name="Reused">Stages reused from an earlier run.</param>
-public sealed record LabReport(IReadOnlyList<RecipeResult> Results, JsonObject Recommendation, string? RecommendedRecipe, DatasetStats Stats,
+public sealed record LabReport(IReadOnlyList<RecipeResult> Results, LabRecommendation Recommendation, DatasetStats Stats,
     string SummaryPath, string ReportPath, IReadOnlyList<string> Ran, IReadOnlyList<string> Reused)
 {
+    /// <summary>The measured recipe that pulls the recommended lever, if any.</summary>
+    public string? RecommendedRecipe => Recommendation.Recipe;
+
     /// <summary>
     /// The provider error that stopped the hosted recipes, or null. The run still measured and reported every local
     /// recipe; the command prints the table and then fails with this error (its usual exit code: 2 for a refused or

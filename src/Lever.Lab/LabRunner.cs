@@ -2,6 +2,7 @@ using Lever.Lab.Datasets;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using Lever.Advisor;
 using Lever.Core;
 using Lever.Evals.Metrics;
 using Lever.Evals.Scoring;
@@ -154,7 +155,11 @@ public sealed class LabRunner
             // A recipe on the lab's own model could not exist without the tokenizer and pre-training: their time is its training time too.
             var billed = train.Values.GetValueOrDefault(ProviderTaughtStudentRecipe.TrainBilledUsd);
             var result = Score(recipe, items, predictions, train.Values.GetValueOrDefault("train_seconds") + (teacher?.Values.GetValueOrDefault("train_seconds") ?? 0) + (baseModel?.Seconds ?? 0), billed)
-                with { Model = ModelOf(recipe, baseModel), ModelParameters = baseModel is null ? null : Engine.Modules.ModelPresets.ParameterCount(Engine.Modules.LlamaConfig.Load(Path.Combine(baseModel.Directory, "config.json"))) };
+                with
+                {
+                    Model = ModelOf(recipe, baseModel), ModelParameters = baseModel is null ? null : Engine.Modules.ModelPresets.ParameterCount(Engine.Modules.LlamaConfig.Load(Path.Combine(baseModel.Directory, "config.json"))),
+                    ModelId = ModelIdOf(recipe, baseModel), Route = recipe is HostedPromptRecipe ? "api" : "self-hosted",
+                };
             results.Add(result);
             reportInputs.Add(eval.Outputs.Values.Single());
             reportInputs.Add(result.TrainSeconds.ToString("R", CultureInfo.InvariantCulture));
@@ -171,22 +176,20 @@ public sealed class LabRunner
                 notes.Add($"{recipe.Name} was measured on a seeded sample of {items.Count} of the {test.Count} test emails (lab.provider.max_test_items), not on every one as the local rows");
         }
 
-        var (recommendation, picked) = LabAdvice.Recommend(_workspace, results, _config, test.Count);
-        if (recommendation["warnings"] is System.Text.Json.Nodes.JsonArray warnings)
-            foreach (var note in notes) warnings.Add(note);
+        var recommendation = LabAdvice.Recommend(_workspace, results, _config, test.Count).WithWarnings(notes);
         var o = _config.Options;
         reportInputs.AddRange([_config.RequestsPerMonth.ToString("R", CultureInfo.InvariantCulture), o.Compute.CpuHourUsd.ToString("R", CultureInfo.InvariantCulture),
             o.Compute.AmortizeMonths.ToString(CultureInfo.InvariantCulture), o.ToleranceAccuracyPoints.ToString("R", CultureInfo.InvariantCulture),
-            recommendation.ToJsonString()]);
+            recommendation.ToJson().ToJsonString()]);
         await pipeline.RunAsync("report", "write the report", Hashing.Of([.. reportInputs]), ["summary.json", "report.html", "results.json"], (run, _) =>
         {
             run.Start(1);
-            LabSummaryWriter.Write(LabDir, results, recommendation, picked, stats, _config, _workspace);
+            LabSummaryWriter.Write(LabDir, results, recommendation, stats, _config, _workspace);
             run.Detail = ".lever/lab/report.html";
             return Task.CompletedTask;
         }, ct).ConfigureAwait(false);
 
-        return new LabReport(results, recommendation, picked, stats, Path.Combine(LabDir, "summary.json"), Path.Combine(LabDir, "report.html"), pipeline.Ran, pipeline.Reused)
+        return new LabReport(results, recommendation, stats, Path.Combine(LabDir, "summary.json"), Path.Combine(LabDir, "report.html"), pipeline.Ran, pipeline.Reused)
         {
             ProviderFailure = providerFailure,
         };
@@ -302,6 +305,14 @@ public sealed class LabRunner
         _ => null,
     };
 
+    /// <summary>What answered, as an id: the provider's model, or the lab's pre-trained model the recipe starts from; null for the non-LLM rows.</summary>
+    private string? ModelIdOf(LabRecipe recipe, LanguageModelFoundation.Result? baseModel) => recipe switch
+    {
+        HostedPromptRecipe hosted => $"{hosted.Hosted.Provider}/{hosted.Hosted.Model}",
+        _ when baseModel is not null => $"lab/{_config.Options.Llm.Preset}",
+        _ => null,
+    };
+
     /// <summary>A seeded sample of <paramref name="count"/> test emails (the split's hash order, so classes come in their proportions), in test order.</summary>
     private IReadOnlyList<LabExample> Sample(IReadOnlyList<LabExample> test, int count)
     {
@@ -320,7 +331,11 @@ public sealed class LabRunner
         var billed = predictions.Any(p => p.CostUsd is not null) ? predictions.Average(p => p.CostUsd ?? 0) : (double?)null;
         var cost = LabCost.Compute(latencies.Average(), recipe.AnswerCores, billed, trainSeconds, recipe.TrainCores, _config.Options.Compute, _config.RequestsPerMonth, trainBilledUsd);
         return new RecipeResult(recipe.Name, recipe.Lever, recipe.Description, metrics,
-            Percentile.Of(latencies, 50), Percentile.Of(latencies, 95), latencies.Average(), trainSeconds, cost);
+            Percentile.Of(latencies, 50), Percentile.Of(latencies, 95), latencies.Average(), trainSeconds, cost)
+        {
+            // The metrics' rule: the lab writes exact labels (or "(unparsed)"), so right is the expected label, exactly.
+            Outcomes = test.ToDictionary(e => e.Id, e => byId[e.Id].Predicted == e.Label ? new ItemOutcome(true, 1) : new ItemOutcome(false, 0), StringComparer.Ordinal),
+        };
     }
 
     /// <summary>The lab's scoring of one recipe: its answers on <paramref name="test"/> against the labels the test split holds.</summary>

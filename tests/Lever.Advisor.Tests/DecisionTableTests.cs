@@ -1,6 +1,7 @@
 using Lever.Core.Prices;
 using Lever.Advisor;
 using Lever.Advisor.Internal;
+using Lever.Core.Levers;
 
 namespace Lever.Advisor.Tests;
 

@@ -1,6 +1,7 @@
 using Lever.Core.Prices;
 using Lever.Advisor;
 using Lever.Core;
+using Lever.Core.Levers;
 
 namespace Lever.Advisor.Tests;
 
@@ -40,9 +41,37 @@ public sealed class EvidenceTests
     {
         var rs = EvidenceReader.Parse("lab/summary.json", Lab);
         Assert.Equal(4, rs.Count);
-        Assert.Null(rs[3].Lever);
+        Assert.Equal(LeverKind.Baseline, rs[3].Lever);
         Assert.Equal(LeverKind.FineTuneLora, rs[1].Lever);
         Assert.Equal(0.5, rs[1].CostPer1kUsd);
+    }
+
+    [Theory]
+    [InlineData("task: {kind: classification, classes: 8, symptoms: [wrong_facts]}\n")]
+    [InlineData("task: {kind: classification, classes: 2}\ndata: {labeled_examples: 3250}\nworkload: {requests_per_month: 500000, input_tokens: 600, output_tokens: 2}\n")]
+    public void A_baseline_row_is_read_as_baseline_and_advised_on_exactly_as_a_row_without_a_lever(string workload)
+    {
+        // Before the one vocabulary, "baseline" was read as no lever. Typed as LeverKind.Baseline now, it must still
+        // decide nothing differently: never priced, never the measured winner, its quality the fallback base.
+        var w = WorkloadReader.Parse("w.yaml", workload);
+        const string cheapBaseline = """
+            {"recipes":[
+              {"name":"gpt4o-prompt","lever":"prompt","accuracy":0.81,"cost_per_1k_usd":4.1},
+              {"name":"mini-lora","lever":"fine_tune_lora","accuracy":0.955,"cost_per_1k_usd":0.5},
+              {"name":"tfidf","lever":"baseline","accuracy":0.97,"cost_per_1k_usd":0.0000015}
+            ]}
+            """;
+        foreach (var json in new[] { Lab, cheapBaseline, """{"recipes":[{"name":"tfidf","lever":"baseline","accuracy":0.9,"cost_per_1k_usd":0.001}]}""" })
+        {
+            var typed = EvidenceReader.Parse("lab/summary.json", json);
+            var unstated = EvidenceReader.Parse("lab/summary.json", json.Replace("\"lever\":\"baseline\",", "", StringComparison.Ordinal));
+            Assert.Contains(typed, e => e.Lever == LeverKind.Baseline);
+            Assert.DoesNotContain(unstated, e => e.Lever == LeverKind.Baseline);
+            var a = Advisor.Advise(w, PriceBook.Default, AdvisorPolicy.Default, typed);
+            Assert.Equal(AdviceJson.Write(Advisor.Advise(w, PriceBook.Default, AdvisorPolicy.Default, unstated)), AdviceJson.Write(a));
+            Assert.NotEqual(LeverKind.Baseline, a.Primary);
+            Assert.DoesNotContain(a.Options, o => o.Lever == LeverKind.Baseline);
+        }
     }
 
     [Theory]

@@ -2,6 +2,7 @@ using Lever.Core.Prices;
 using System.Text.Json;
 using Lever.Advisor;
 using Lever.Core;
+using Lever.Core.Levers;
 
 namespace Lever.Advisor.Tests;
 

@@ -1,5 +1,6 @@
 using Lever.Core.Prices;
 using Lever.Advisor;
+using Lever.Core.Levers;
 
 namespace Lever.Advisor.Tests;
 

@@ -57,6 +57,22 @@ public class RecipeAndSetTests
     }
 
     [Fact]
+    public void A_recipes_lever_is_read_in_the_one_vocabulary_and_written_by_its_name()
+    {
+        using var ws = new TempWorkspace();
+        ws.Write("recipes/tuned.yaml", "lever: Fine-Tune-LoRA\nparser:\n  kind: text\n");
+        Assert.Equal("fine_tune_lora", RecipeLoader.Load(Workspace.Open(ws.Root), "tuned").Lever);
+        ws.Write("recipes/classical.yaml", "lever: baseline\nparser:\n  kind: text\n");
+        Assert.Equal("baseline", RecipeLoader.Load(Workspace.Open(ws.Root), "classical").Lever);
+
+        ws.Write("recipes/magic.yaml", "lever: magic\nparser:\n  kind: text\n");
+        var ex = Assert.Throws<LeverUserException>(() => RecipeLoader.Load(Workspace.Open(ws.Root), "magic"));
+        Assert.Contains("magic.yaml", ex.Message);
+        Assert.Contains("field 'lever': 'magic' is not one of baseline | prompt | prompt_caching | rag | fine_tune_lora", ex.Message);
+        Assert.Contains("| hybrid", ex.Message);
+    }
+
+    [Fact]
     public void Bad_recipe_fields_are_named_with_file_and_fix()
     {
         using var ws = new TempWorkspace();

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Lever.Core;
+using Lever.Core.Levers;
 using Lever.Lab.Data;
 using Lever.Lab.Internal;
 using Lever.Lab.Pipeline;
@@ -46,7 +47,7 @@ public sealed class ContinuedPretrainingRecipeTests : IDisposable
         var first = await Run();
         Assert.Contains($"train:{Recipe}", first.Ran);
         var row = first.Results.Single(r => r.Name == Recipe);
-        Assert.Equal("continued_pretraining", row.Lever);
+        Assert.Equal(LeverKind.ContinuedPretraining, row.Lever);
         Assert.Equal(20, row.Metrics.Count);
 
         // The text is the whole email (no labels, no test email), longer than what pre-training read.

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Lever.Core;
+using Lever.Core.Levers;
 using Lever.Evals.Scoring;
 using Lever.Providers;
 using Lever.Lab.Data;
@@ -82,7 +83,7 @@ public sealed class HostedRecipeTests : IDisposable
         var (report, _) = await Run(root);
 
         Assert.Equal(["baseline-logreg", "hosted-zero-shot", "hosted-few-shot", "hosted-rag-few-shot"], report.Results.Select(r => r.Name));
-        Assert.Equal(["baseline", "prompt", "prompt", "rag"], report.Results.Select(r => r.Lever));
+        Assert.Equal([LeverKind.Baseline, LeverKind.Prompt, LeverKind.Prompt, LeverKind.Rag], report.Results.Select(r => r.Lever));
         Assert.Null(report.ProviderFailure);
         var lab = Path.Combine(root, ".lever", "lab");
         var test = JsonLines.Read<LabExample>(Path.Combine(lab, "data", "test.jsonl"));
@@ -220,7 +221,7 @@ public sealed class HostedRecipeTests : IDisposable
         Assert.All(ids, l => Assert.Equal(10, l.Count));
         Assert.Equal(ids[0], ids[1]);
         Assert.Equal(2, JsonLines.Read<PredictionLine>(Path.Combine(lab, "hosted-zero-shot", "predictions.jsonl")).Select(p => p.Expected).Distinct().Count());
-        var warnings = report.Recommendation["warnings"]!.AsArray().Select(w => (string)w!).ToList();
+        var warnings = report.Recommendation.Warnings.ToList();
         Assert.Contains(warnings, w => w.StartsWith("hosted-zero-shot was measured on a seeded sample of 10 of the 48 test emails", StringComparison.Ordinal));
 
         // A larger cap re-runs the hosted evaluations but pays only for the emails not answered yet (the sample grows in
@@ -246,7 +247,7 @@ public sealed class HostedRecipeTests : IDisposable
         var (report, _) = await Run(root);
         var row = report.Results.Single(r => r.Name == "hosted-zero-shot");
         Assert.Equal(0, row.Cost.AnswerPer1kUsd);
-        var warnings = report.Recommendation["warnings"]!.AsArray().Select(w => (string)w!).ToList();
+        var warnings = report.Recommendation.Warnings.ToList();
         Assert.Contains("hosted-zero-shot: 48 of 48 answers came without token usage from provider 'fake'; they are counted at $0, so its cost is understated", warnings);
         Assert.Contains(warnings, w => w.StartsWith("no price for mystery-model (provider 'fake')", StringComparison.Ordinal) && w.Contains("providers.fake.prices", StringComparison.Ordinal));
     }
@@ -314,7 +315,7 @@ public sealed class HostedRecipeTests : IDisposable
         Assert.Null(report.ProviderFailure);
         Assert.Equal(["hosted-few-shot", "local-distilled"], report.Results.Select(r => r.Name));
         var student = report.Results[1];
-        Assert.Equal("distill", student.Lever);
+        Assert.Equal(LeverKind.Distill, student.Lever);
         Assert.Contains("teacher gpt-4o-mini (provider 'fake')", student.Description, StringComparison.Ordinal);
         Assert.Equal(48, student.Metrics.Count);
 
@@ -353,13 +354,17 @@ public sealed class HostedRecipeTests : IDisposable
         Assert.Equal(student.TrainSeconds * Environment.ProcessorCount * 0.04 / 3600 + billed, student.Cost.TrainingUsd, 1e-12);
 
         // The advisor gets what was measured: the student's model and size, its training cost; the hosted row's model.
-        var evidence = report.Recommendation["evidence"]!.AsArray().ToDictionary(e => (string)e!["name"]!);
+        var evidence = report.Recommendation.Advice!.Evidence.ToDictionary(e => e.Name);
         var size = Engine.Modules.ModelPresets.ParameterCount(Engine.Modules.LlamaConfig.Load(Path.Combine(lab, "recipes", "local-distilled", "model", "config.json")));
         Assert.Equal(size, student.ModelParameters);
-        Assert.Equal(size, (double)evidence["local-distilled"]!["model_params"]!);
-        Assert.Equal(student.Cost.TrainingUsd, (double)evidence["local-distilled"]!["training_usd"]!, 1e-12);
-        Assert.Contains("tiny Llama-family model", (string)evidence["local-distilled"]!["model"]!, StringComparison.Ordinal);
-        Assert.Equal("gpt-4o-mini (provider 'fake')", (string)evidence["hosted-few-shot"]!["model"]!);
+        Assert.Equal(size, evidence["local-distilled"].ModelParams);
+        Assert.Equal(student.Cost.TrainingUsd, evidence["local-distilled"].TrainingUsd!.Value, 1e-12);
+        Assert.Contains("tiny Llama-family model", evidence["local-distilled"].Model, StringComparison.Ordinal);
+        Assert.Equal("gpt-4o-mini (provider 'fake')", evidence["hosted-few-shot"].Model);
+        // And what a paired comparison needs: which model answered, by which route, and each email's outcome.
+        Assert.Equal(("fake/gpt-4o-mini", "api"), (evidence["hosted-few-shot"].ModelId, evidence["hosted-few-shot"].Route));
+        Assert.Equal(("lab/tiny", "self-hosted"), (evidence["local-distilled"].ModelId, evidence["local-distilled"].Route));
+        Assert.Equal(student.Metrics.Count, evidence["local-distilled"].Outcomes.Count);
     }
 
     [Fact]

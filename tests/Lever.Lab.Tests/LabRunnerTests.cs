@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Lever.Core;
+using Lever.Core.Levers;
 using Lever.Lab.Data;
 using Lever.Lab.Pipeline;
 using Lever.Lab.Recipes;
@@ -45,6 +46,15 @@ public sealed class LabRunnerTests : IDisposable
         Assert.Equal("baseline-logreg", evidence["name"]!.GetValue<string>());
         Assert.Equal(recipe["accuracy"]!.GetValue<double>(), evidence["quality"]!.GetValue<double>(), 4);
         Assert.NotEmpty(recommendation["rationale"]!.AsArray());
+        // The advisor got typed evidence, not this file, but the same numbers: `lever advise` on the written summary reads
+        // exactly what the lab handed over in process (the plan's extra fields and the per-email outcomes aside).
+        var handed = Assert.Single(report.Recommendation.Advice!.Evidence);
+        var fromFile = Assert.Single(Advisor.EvidenceReader.Parse(Reporting.LabAdvice.EvidenceSource, File.ReadAllText(report.SummaryPath)));
+        Assert.Equal(fromFile, handed with { Items = null, Model = null, TrainingUsd = null, ModelId = null, Route = null, Outcomes = fromFile.Outcomes });
+        Assert.Equal(LeverKind.Baseline, handed.Lever);
+        Assert.Equal(48, handed.Outcomes.Count);
+        Assert.Equal(report.Results[0].Metrics.Accuracy, handed.Outcomes.Values.Count(o => o.Correct) / 48.0, 12);
+        Assert.Equal((null, "self-hosted"), (handed.ModelId, handed.Route));
 
         // Test = the "-2" groups (24 + 24), every one answered; validation 20% of each class of the first groups.
         Assert.Equal(48, report.Results[0].Metrics.Count);
@@ -123,7 +133,7 @@ public sealed class LabRunnerTests : IDisposable
         public int StopAfter { get; } = stopAfter;
 
         public override string Name => _inner.Name;
-        public override string Lever => _inner.Lever;
+        public override LeverKind Lever => _inner.Lever;
         public override string Description => _inner.Description;
         public override string Fingerprint => _inner.Fingerprint;
         public override IReadOnlyList<string> Artifacts => _inner.Artifacts;

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Lever.Core;
+using Lever.Core.Levers;
 
 namespace Lever.Lab.Tests;
 
@@ -36,8 +37,8 @@ public sealed class LanguageModelRecipeTests : IDisposable
         var first = await Run();
         Assert.Equal(["data", "tokenizer", "pretrain", "train:local-zero-shot", "eval:local-zero-shot", "train:local-lora", "eval:local-lora", "report"], first.Ran);
         var byName = first.Results.ToDictionary(r => r.Name);
-        Assert.Equal("prompt", byName["local-zero-shot"].Lever);
-        Assert.Equal("fine_tune_lora", byName["local-lora"].Lever);
+        Assert.Equal(LeverKind.Prompt, byName["local-zero-shot"].Lever);
+        Assert.Equal(LeverKind.FineTuneLora, byName["local-lora"].Lever);
         foreach (var r in first.Results)
         {
             Assert.Equal(20, r.Metrics.Count); // every test email answered with a valid label

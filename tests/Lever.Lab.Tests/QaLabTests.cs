@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Lever.Core;
+using Lever.Core.Levers;
 using Lever.Lab.Qa;
 using Lever.Retrieval;
 
@@ -116,6 +117,8 @@ public sealed class QaLabTests : IDisposable
         // No workload: section: the lab's own rule picks the most accurate recipe and says the advisor did not run.
         Assert.Equal("rag", summary["recommendation"]!["primary"]!.GetValue<string>());
         Assert.Equal("bm25-extractive", report.RecommendedRecipe);
+        Assert.Equal((LeverKind.Rag, "bm25-extractive", null), (report.Recommendation.Primary, report.Recommendation.Recipe, report.Recommendation.Advice));
+        Assert.Equal(summary["recommendation"]!.ToJsonString(), report.Recommendation.ToJson().ToJsonString());
 
         var html = File.ReadAllText(report.ReportPath);
         Assert.Contains("Freshness", html);
@@ -203,7 +206,10 @@ public sealed class QaLabTests : IDisposable
             "  llm:\n    vocab: 320\n    pretrain_steps: 12\n    batch_size: 4\n    seq_len: 64");
         var (report, _) = await Run(root);
         var lm = Assert.Single(report.Results, r => r.Recipe.Name == "local-docs-lm");
-        Assert.Equal("train_from_scratch", lm.Recipe.Lever);
+        Assert.Equal(LeverKind.TrainFromScratch, lm.Recipe.Lever);
+        // The stage hash reads the recipe as the record printed itself with a string lever, so earlier caches stay valid.
+        Assert.Equal("QaRecipe { Name = local-docs-lm, Lever = train_from_scratch, Description = a tiny model trained on the documents' text answers closed book by greedy generation, Retrieval = None, Hosted = False, DocsModel = True }",
+            lm.Recipe.Fingerprint);
         Assert.Equal(5, lm.Items);
         Assert.Null(lm.Retrieval);
         Assert.True(lm.TrainSeconds > 0);

@@ -1,4 +1,5 @@
 using Lever.Core;
+using Lever.Core.Levers;
 using Lever.Lab.Data;
 using Lever.Lab.Internal;
 using Lever.Lab.Recipes.Local;
@@ -30,7 +31,7 @@ public sealed class RetrievalAndDistillationRecipeTests
             var (first, _) = await Run(root);
             Assert.Equal(["data", "train:rag-knn-vote", "eval:rag-knn-vote", "report"], first.Ran);
             var r = Assert.Single(first.Results);
-            Assert.Equal("rag", r.Lever);
+            Assert.Equal(LeverKind.Rag, r.Lever);
             Assert.Equal(32, r.Metrics.Count);
             Assert.Equal(1.0, r.Metrics.Accuracy);
             var corpus = JsonLines.Read<System.Text.Json.Nodes.JsonObject>(Path.Combine(root, ".lever", "lab", "recipes", "rag-knn-vote", TrainingEmailIndex.CorpusFile));
@@ -87,7 +88,7 @@ public sealed class RetrievalAndDistillationRecipeTests
             Assert.Equal(["data", "tokenizer", "pretrain", "train:local-zero-shot-calibrated", "eval:local-zero-shot-calibrated", "train:local-rag-few-shot", "eval:local-rag-few-shot",
                 "train:local-full-fine-tune", "eval:local-full-fine-tune", "train:local-distilled", "eval:local-distilled", "report"], first.Ran);
             var byName = first.Results.ToDictionary(r => r.Name);
-            Assert.Equal(["prompt", "rag", "fine_tune_full", "distill"], first.Results.Select(r => r.Lever));
+            Assert.Equal([LeverKind.Prompt, LeverKind.Rag, LeverKind.FineTuneFull, LeverKind.Distill], first.Results.Select(r => r.Lever));
             foreach (var r in first.Results)
             {
                 Assert.Equal(20, r.Metrics.Count);

@@ -1,5 +1,6 @@
 using Lever.Core.Prices;
 using System.Globalization;
+using Lever.Core.Levers;
 
 namespace Lever.Advisor.Internal;
 
@@ -8,6 +9,9 @@ internal sealed class AdvisorRun(Workload w, PriceBook b, AdvisorPolicy p, IRead
 {
     /// <summary>Levers that change weights: they get the compliance and retraining plan items.</summary>
     private static readonly LeverKind[] Tuned = [LeverKind.FineTuneLora, LeverKind.FineTuneQlora, LeverKind.FineTuneFull, LeverKind.Distill, LeverKind.ContinuedPretraining, LeverKind.TrainFromScratch, LeverKind.Hybrid];
+
+    /// <summary>The levers the advisor prices and may recommend: every lever but the baseline, which is measured and reported, never chosen.</summary>
+    private static readonly LeverKind[] Candidates = [.. LeverKinds.All.Where(l => l != LeverKind.Baseline)];
 
     private readonly CostModel _cm = new(w, b, p, evidence);
     private readonly List<RuleFired> _why = [];
@@ -24,6 +28,9 @@ internal sealed class AdvisorRun(Workload w, PriceBook b, AdvisorPolicy p, IRead
 
     private void Fire(string rule, string text, string source, params (string, double)[] numbers) =>
         _why.Add(new RuleFired(rule, text, numbers.ToDictionary(n => n.Item1, n => n.Item2), source));
+
+    /// <summary>The candidate lever a measurement replaces, or null: none stated, or the baseline (it only contributes its quality and diagnosis).</summary>
+    private static LeverKind? Candidate(RecipeEvidence e) => e.Lever is LeverKind.Baseline ? null : e.Lever;
 
     public Advice Decide()
     {
@@ -49,7 +56,7 @@ internal sealed class AdvisorRun(Workload w, PriceBook b, AdvisorPolicy p, IRead
         var prompt = Has(Symptom.IgnoresInstructions);
         var source = "declared symptoms";
         var baseline = evidence.Where(e => e.KnowledgeFailures + e.BehaviourFailures + e.PromptFailures + e.CapabilityFailures > 0)
-            .OrderBy(e => e.Lever == LeverKind.Prompt ? 0 : e.Lever is null ? 1 : 2).FirstOrDefault();
+            .OrderBy(e => e.Lever == LeverKind.Prompt ? 0 : Candidate(e) is null ? 1 : 2).FirstOrDefault();
         if (baseline is not null)
         {
             double total = baseline.KnowledgeFailures + baseline.BehaviourFailures + baseline.PromptFailures + baseline.CapabilityFailures;
@@ -70,7 +77,7 @@ internal sealed class AdvisorRun(Workload w, PriceBook b, AdvisorPolicy p, IRead
         }
 
         gain = w.Quality.ExpectedFineTuneGainPoints;
-        var measuredBase = evidence.FirstOrDefault(e => e.Lever == LeverKind.Prompt && e.Quality is not null) ?? evidence.FirstOrDefault(e => e.Lever is null && e.Quality is not null);
+        var measuredBase = evidence.FirstOrDefault(e => e.Lever == LeverKind.Prompt && e.Quality is not null) ?? evidence.FirstOrDefault(e => Candidate(e) is null && e.Quality is not null);
         var measuredTuned = evidence.Where(e => e.Lever is LeverKind.FineTuneLora or LeverKind.FineTuneQlora or LeverKind.FineTuneFull or LeverKind.Distill && e.Quality is not null).MaxBy(e => e.Quality);
         if (measuredBase is not null && measuredTuned is not null)
         {
@@ -117,15 +124,15 @@ internal sealed class AdvisorRun(Workload w, PriceBook b, AdvisorPolicy p, IRead
     private LeverKind Choose(Diagnosis d, double? gain)
     {
         // 0) Measured evidence wins: two or more levers measured on the same task decide by quality, then cost.
-        var measured = evidence.Where(e => e.Lever is not null && e.Quality is not null).ToList();
+        var measured = evidence.Where(e => Candidate(e) is not null && e.Quality is not null).ToList();
         if (measured.Select(e => e.Lever).Distinct().Count() >= 2)
         {
             var best = measured.Max(e => e.Quality!.Value);
             var tie = p["evidence.accuracy_tie_points"] / 100;
             var winner = measured.Where(e => e.Quality >= best - tie).OrderBy(e => e.CostPer1kUsd ?? double.MaxValue).ThenByDescending(e => e.Quality).First();
             Fire("evidence.measured_winner",
-                $"Measured: {string.Join("; ", measured.Select(e => $"{e.Cite} [{Names.Snake(e.Lever!.Value)}] quality {e.Quality:0.###}{(e.CostPer1kUsd is { } c ? $", {Usd(c)}/1k" : "")}"))}. "
-                + $"Best quality {best:0.###}; within {p.Cite("evidence.accuracy_tie_points")} points the cheapest is {winner.Cite} → {Names.Snake(winner.Lever!.Value)}.",
+                $"Measured: {string.Join("; ", measured.Select(e => $"{e.Cite} [{LeverKinds.Name(e.Lever!.Value)}] quality {e.Quality:0.###}{(e.CostPer1kUsd is { } c ? $", {Usd(c)}/1k" : "")}"))}. "
+                + $"Best quality {best:0.###}; within {p.Cite("evidence.accuracy_tie_points")} points the cheapest is {winner.Cite} → {LeverKinds.Name(winner.Lever!.Value)}.",
                 winner.Cite, ("best_quality", best), ("winner_quality", winner.Quality!.Value), ("winner_cost_per_1k_usd", winner.CostPer1kUsd ?? double.NaN));
             _winner = winner;
             return winner.Lever!.Value;
@@ -174,7 +181,7 @@ internal sealed class AdvisorRun(Workload w, PriceBook b, AdvisorPolicy p, IRead
             {
                 if (FineTuneGate(gain, out var method))
                 {
-                    Fire("gap.knowledge_and_behaviour", $"Knowledge gap and behaviour gap together → hybrid: retrieval for the facts ({(rag ? ragWhy : "knowledge gap")}), {Names.Snake(method)} for the form.", Advisor.Taskade);
+                    Fire("gap.knowledge_and_behaviour", $"Knowledge gap and behaviour gap together → hybrid: retrieval for the facts ({(rag ? ragWhy : "knowledge gap")}), {LeverKinds.Name(method)} for the form.", Advisor.Taskade);
                     return LeverKind.Hybrid;
                 }
                 Fire("gap.knowledge_first", "Knowledge and behaviour gaps, but fine-tuning is not justified yet (see above): fix the facts first, keep the form in the prompt with few-shot examples.", Advisor.Levers);
@@ -182,7 +189,7 @@ internal sealed class AdvisorRun(Workload w, PriceBook b, AdvisorPolicy p, IRead
             }
             if (FineTuneGate(gain, out var m2))
             {
-                Fire("gap.behaviour", $"Behaviour gap (format/tone after prompting); the {K:#,0}-token knowledge is small and stable, so it stays in the prompt → {Names.Snake(m2)}.", Advisor.Taskade);
+                Fire("gap.behaviour", $"Behaviour gap (format/tone after prompting); the {K:#,0}-token knowledge is small and stable, so it stays in the prompt → {LeverKinds.Name(m2)}.", Advisor.Taskade);
                 return m2;
             }
             return CachingOrPrompt();
@@ -191,7 +198,7 @@ internal sealed class AdvisorRun(Workload w, PriceBook b, AdvisorPolicy p, IRead
         {
             if (FineTuneGate(gain, out var m))
             {
-                Fire("gap.behaviour", $"Behaviour gap (format/tone still wrong after prompting) → fine-tune for the form: {Names.Snake(m)}.", Advisor.Taskade);
+                Fire("gap.behaviour", $"Behaviour gap (format/tone still wrong after prompting) → fine-tune for the form: {LeverKinds.Name(m)}.", Advisor.Taskade);
                 return m;
             }
             return CachingOrPrompt();
@@ -282,9 +289,9 @@ internal sealed class AdvisorRun(Workload w, PriceBook b, AdvisorPolicy p, IRead
         var option = _o[method];
         if (option.OneTimeUsd > Budget)
         {
-            Fire("budget.exceeded", $"{Names.Snake(method)} costs ${option.OneTimeUsd:#,0} up front, above the ${Budget:#,0} budget → prompting until the budget allows.",
+            Fire("budget.exceeded", $"{LeverKinds.Name(method)} costs ${option.OneTimeUsd:#,0} up front, above the ${Budget:#,0} budget → prompting until the budget allows.",
                 Advisor.Xither, ("one_time_usd", option.OneTimeUsd), ("budget_usd", Budget));
-            _warn.Add($"{Names.Snake(method)} would fix the behaviour gap but needs ${option.OneTimeUsd:#,0} up front (budget ${Budget:#,0}).");
+            _warn.Add($"{LeverKinds.Name(method)} would fix the behaviour gap but needs ${option.OneTimeUsd:#,0} up front (budget ${Budget:#,0}).");
             return false;
         }
         if (gain >= minGain)
@@ -350,14 +357,14 @@ internal sealed class AdvisorRun(Workload w, PriceBook b, AdvisorPolicy p, IRead
         }
         if (distill.Tco12MonthsUsd < cheapest.Tco12MonthsUsd)
         {
-            Fire("cost.distill", $"Quality is acceptable but {motive}: distilling into {distill.Model} costs ${distill.Tco12MonthsUsd:#,0} over 12 months vs ${cheapest.Tco12MonthsUsd:#,0} for {Names.Snake(cheapest.Lever)} "
+            Fire("cost.distill", $"Quality is acceptable but {motive}: distilling into {distill.Model} costs ${distill.Tco12MonthsUsd:#,0} over 12 months vs ${cheapest.Tco12MonthsUsd:#,0} for {LeverKinds.Name(cheapest.Lever)} "
                 + $"(${distill.CostPer1kAnswersUsd:0.###} vs ${cheapest.CostPer1kAnswersUsd:0.###} per 1k answers) → distill.",
                 Advisor.Levers, ("distill_tco12_usd", distill.Tco12MonthsUsd), ("prompt_tco12_usd", cheapest.Tco12MonthsUsd), ("requests_per_month", R));
             if (R >= p["volume.fine_tune_strong_requests_per_month"])
                 Fire("volume.high", $"{R:#,0} requests/month ≥ {p.Cite("volume.fine_tune_strong_requests_per_month")}: the volume strongly favours a tuned small model.", Advisor.Xither, ("requests_per_month", R));
             return LeverKind.Distill;
         }
-        Fire("cost.distill_does_not_pay", $"Distillation would cost ${distill.Tco12MonthsUsd:#,0} over 12 months vs ${cheapest.Tco12MonthsUsd:#,0} for {Names.Snake(cheapest.Lever)} at {R:#,0} requests/month: it does not pay back yet → prompting{(volumeMotive ? "" : " (cheaper model or caching first)")}.",
+        Fire("cost.distill_does_not_pay", $"Distillation would cost ${distill.Tco12MonthsUsd:#,0} over 12 months vs ${cheapest.Tco12MonthsUsd:#,0} for {LeverKinds.Name(cheapest.Lever)} at {R:#,0} requests/month: it does not pay back yet → prompting{(volumeMotive ? "" : " (cheaper model or caching first)")}.",
             Advisor.Xither, ("distill_tco12_usd", distill.Tco12MonthsUsd), ("prompt_tco12_usd", cheapest.Tco12MonthsUsd), ("requests_per_month", R));
         return CachingOrPrompt();
     }
@@ -373,7 +380,7 @@ internal sealed class AdvisorRun(Workload w, PriceBook b, AdvisorPolicy p, IRead
         if (factsIntoWeights)
             _warn.Add($"Do not fine-tune to add facts: the wrong/outdated facts are a knowledge gap; weights {(w.Knowledge.Changes >= ChangeFrequency.Weekly ? $"would be stale within a {Names.Snake(w.Knowledge.Changes)} change cycle" : "do not reliably learn facts")}. Retrieval (or the system prompt) fixes facts; fine-tuning fixes form. [{Advisor.Taskade}]");
         if (tuned && primary is not LeverKind.Distill && !_cm.Data.Sufficient)
-            _warn.Add($"Only {_cm.Data.HaveExamples:#,0} labeled examples for {Names.Snake(primary)}; the {_cm.Data.Band} band starts at {_cm.Data.MinExamples:#,0}.");
+            _warn.Add($"Only {_cm.Data.HaveExamples:#,0} labeled examples for {LeverKinds.Name(primary)}; the {_cm.Data.Band} band starts at {_cm.Data.MinExamples:#,0}.");
         if (w.Constraints.Compliance == ComplianceLevel.High)
         {
             if (tuned)
@@ -400,7 +407,7 @@ internal sealed class AdvisorRun(Workload w, PriceBook b, AdvisorPolicy p, IRead
                 Fire("latency.merged_lora", "A merged LoRA adapter adds no inference latency; the small tuned model is the latency win.", Advisor.Taskade);
         }
         if (option.LatencyP95Ms > w.Traffic.LatencyP95Ms)
-            _warn.Add($"Estimated p95 for {Names.Snake(primary)} is ≈{option.LatencyP95Ms:0} ms, above the {w.Traffic.LatencyP95Ms:0} ms target ({option.LatencyBasis}).");
+            _warn.Add($"Estimated p95 for {LeverKinds.Name(primary)} is ≈{option.LatencyP95Ms:0} ms, above the {w.Traffic.LatencyP95Ms:0} ms target ({option.LatencyBasis}).");
         if (_winner is { TrainingUsd: { } measuredOnce })
         {
             if (measuredOnce > Budget)
@@ -408,10 +415,10 @@ internal sealed class AdvisorRun(Workload w, PriceBook b, AdvisorPolicy p, IRead
         }
         else if (option.OneTimeUsd > Budget)
         {
-            _warn.Add($"{Names.Snake(primary)} costs ≈${option.OneTimeUsd:#,0} up front (mostly engineering time), above the ${Budget:#,0} budget.");
+            _warn.Add($"{LeverKinds.Name(primary)} costs ≈${option.OneTimeUsd:#,0} up front (mostly engineering time), above the ${Budget:#,0} budget.");
         }
         if (!option.Viable && option.WhyNot is not null)
-            _warn.Add($"{Names.Snake(primary)}: {option.WhyNot}.");
+            _warn.Add($"{LeverKinds.Name(primary)}: {option.WhyNot}.");
         if (Has(Symptom.DomainVocabulary) && primary != LeverKind.ContinuedPretraining)
             _warn.Add("Domain vocabulary: add a glossary of the terms to the system prompt (or the index) until there is a corpus for continued pre-training.");
     }
@@ -498,7 +505,7 @@ internal sealed class AdvisorRun(Workload w, PriceBook b, AdvisorPolicy p, IRead
         if (e.TrainSeconds is { } ts)
             parts.Add(ts > 0 ? $"training took {Seconds(ts)}{(e.TrainingUsd is { } t ? $" (≈{Usd(t)}, one-time)" : "")}" : "nothing to train");
         if (e.CostPer1kUsd is { } c) parts.Add($"answers cost {Usd(c)} per 1,000 → ≈{Usd(c * R / 1000)} a month at {R:#,0} requests/month");
-        return $"What was measured: recipe '{e.Name}' pulls {(e.Lever is { } lever ? Names.Snake(lever) : "no lever")}{model}: {string.Join("; ", parts)}.";
+        return $"What was measured: recipe '{e.Name}' pulls {(e.Lever is { } lever ? LeverKinds.Name(lever) : "no lever")}{model}: {string.Join("; ", parts)}.";
     }
 
     /// <summary>How to run the measured winner: as it was measured, with no generic model swapped in.</summary>
@@ -548,15 +555,15 @@ internal sealed class AdvisorRun(Workload w, PriceBook b, AdvisorPolicy p, IRead
         if (_winner is { CostPer1kUsd: { } per1k })
         {
             var once = _winner.TrainingUsd is { } t ? $"≈{Usd(t)} one-time for training" : _winner.TrainSeconds is { } ts ? $"trained in {Seconds(ts)}" : "no training cost measured";
-            return $"{Names.Snake(primary)}: {first?.Text ?? d.Source} Measured: {once}, {Usd(per1k)} per 1,000 answers → ≈{Usd(per1k * R / 1000)}/month at {R:#,0} requests.";
+            return $"{LeverKinds.Name(primary)}: {first?.Text ?? d.Source} Measured: {once}, {Usd(per1k)} per 1,000 answers → ≈{Usd(per1k * R / 1000)}/month at {R:#,0} requests.";
         }
-        return $"{Names.Snake(primary)}: {first?.Text ?? d.Source} One-time ≈${o.OneTimeUsd:#,0}, ≈${o.MonthlyUsd:#,0}/month at {R:#,0} requests.";
+        return $"{LeverKinds.Name(primary)}: {first?.Text ?? d.Source} One-time ≈${o.OneTimeUsd:#,0}, ≈${o.MonthlyUsd:#,0}/month at {R:#,0} requests.";
     }
 
     private List<LeverOption> WithBreakEven(LeverKind primary)
     {
         var main = _o[primary];
-        return Enum.GetValues<LeverKind>().Select(l => _o[l]).Select(o =>
+        return Candidates.Select(l => _o[l]).Select(o =>
         {
             if (o.Lever == primary) return o with { BreakEvenNote = "primary" };
             var be = BreakEven.Find(o.Tco12At, main.Tco12At);

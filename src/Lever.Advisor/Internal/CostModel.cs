@@ -1,6 +1,7 @@
 using Lever.Core.Prices;
 using System.Globalization;
 using Lever.Core;
+using Lever.Core.Levers;
 
 namespace Lever.Advisor.Internal;
 

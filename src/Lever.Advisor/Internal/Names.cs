@@ -1,39 +1,16 @@
-using System.Text;
+using Lever.Core;
 
 namespace Lever.Advisor.Internal;
 
-/// <summary>Enum values are written snake_case in YAML and JSON (<c>WrongFacts</c> ↔ <c>wrong_facts</c>).</summary>
+/// <summary>The advisor's enums in YAML and JSON: snake_case, as <see cref="SnakeCase"/> writes and reads them (<c>WrongFacts</c> ↔ <c>wrong_facts</c>).</summary>
 internal static class Names
 {
-    public static string Snake<T>(T value) where T : struct, Enum => Snake(value.ToString());
+    public static string Snake<T>(T value) where T : struct, Enum => SnakeCase.Of(value);
 
-    public static string Snake(string pascal)
-    {
-        var sb = new StringBuilder(pascal.Length + 4);
-        for (var i = 0; i < pascal.Length; i++)
-        {
-            var c = pascal[i];
-            if (char.IsUpper(c) && i > 0) sb.Append('_');
-            sb.Append(char.ToLowerInvariant(c));
-        }
-        return sb.ToString();
-    }
+    public static string Snake(string pascal) => SnakeCase.Of(pascal);
 
-    public static IReadOnlyList<string> All<T>() where T : struct, Enum => Enum.GetValues<T>().Select(v => Snake(v)).ToArray();
+    public static IReadOnlyList<string> All<T>() where T : struct, Enum => SnakeCase.All<T>();
 
     /// <summary>Case-insensitive, and <c>on-prem</c> reads as <c>on_prem</c>: values are forgiving, field names are not.</summary>
-    public static bool TryParse<T>(string text, out T value) where T : struct, Enum
-    {
-        var wanted = text.Trim().Replace('-', '_');
-        foreach (var v in Enum.GetValues<T>())
-        {
-            if (string.Equals(Snake(v), wanted, StringComparison.OrdinalIgnoreCase))
-            {
-                value = v;
-                return true;
-            }
-        }
-        value = default;
-        return false;
-    }
+    public static bool TryParse<T>(string text, out T value) where T : struct, Enum => SnakeCase.TryParse(text, out value);
 }

@@ -3,6 +3,7 @@ using System.CommandLine;
 using System.Globalization;
 using Lever.Advisor;
 using Lever.Core;
+using Lever.Core.Levers;
 using Spectre.Console;
 
 namespace Lever.Cli.Commands;
@@ -61,7 +62,7 @@ internal sealed class AdviseCommand : ILeverCommand
         // $COLUMNS (as shells export it) or use a width that fits the table on one line per lever.
         if (Console.IsOutputRedirected)
             AnsiConsole.Profile.Width = int.TryParse(Environment.GetEnvironmentVariable("COLUMNS"), out var cols) && cols > 40 ? cols : 160;
-        var primary = Snake(a.Primary.ToString());
+        var primary = LeverKinds.Name(a.Primary);
         AnsiConsole.Write(new Panel(Markup.Escape(a.Summary)).Header($"[bold green] primary: {primary} [/]").Border(BoxBorder.Rounded));
         var table = new Table().Border(TableBorder.Rounded).Title("options at the declared volume")
             .AddColumn(new TableColumn("lever").NoWrap()).AddColumn("model (route)").AddColumn(new TableColumn("one-time").RightAligned())
@@ -69,7 +70,7 @@ internal sealed class AdviseCommand : ILeverCommand
             .AddColumn(new TableColumn("12-month TCO").RightAligned()).AddColumn(new TableColumn("p95 ms").RightAligned()).AddColumn("vs primary");
         foreach (var o in a.Options)
         {
-            var name = Snake(o.Lever.ToString());
+            var name = LeverKinds.Name(o.Lever);
             var style = o.Lever == a.Primary ? "bold green" : o.Viable ? "" : "grey";
             string S(string text) => style.Length == 0 ? Markup.Escape(text) : $"[{style}]{Markup.Escape(text)}[/]";
             table.AddRow(S(name + (o.Viable ? "" : " (n/a)")), S($"{o.Model} ({o.Route})"), S(Usd(o.OneTimeUsd)), S(Usd(o.CostPer1kAnswersUsd, 3)),
@@ -92,6 +93,4 @@ internal sealed class AdviseCommand : ILeverCommand
 
     private static string Usd(double v, int decimals = 0) =>
         "$" + v.ToString(decimals == 0 || v >= 100 ? "#,0" : "#,0." + new string('0', decimals), CultureInfo.InvariantCulture);
-
-    private static string Snake(string pascal) => string.Concat(pascal.Select((c, i) => char.IsUpper(c) && i > 0 ? "_" + char.ToLowerInvariant(c) : char.ToLowerInvariant(c).ToString()));
 }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Lever.Core;
+using Lever.Core.Levers;
 using Lever.Lab;
 using Lever.Lab.Reporting;
 using Spectre.Console;
@@ -51,17 +52,16 @@ internal sealed class LabCommand : ILeverCommand
         var picked = report.RecommendedRecipe;
         foreach (var r in report.Results.OrderByDescending(r => r.Metrics.Accuracy))
         {
-            var name = (r.Name == picked ? $"[green]{Markup.Escape(r.Name)} *[/]" : Markup.Escape(r.Name)) + $"\n[grey]{Markup.Escape(r.Lever)}[/]";
+            var name = (r.Name == picked ? $"[green]{Markup.Escape(r.Name)} *[/]" : Markup.Escape(r.Name)) + $"\n[grey]{Markup.Escape(LeverKinds.Name(r.Lever))}[/]";
             table.AddRow(name, LabFormat.Pct(r.Metrics.Accuracy), F(r.Metrics.MacroF1, "0.000"), ShortMs(r.LatencyMsP50), ShortMs(r.LatencyMsP95),
                 F(r.TrainSeconds, "0") + "s", ShortUsd(r.Cost.Per1kUsd), ShortUsd(r.Cost.MonthlyUsd));
         }
         AnsiConsole.Write(table);
-        AnsiConsole.MarkupLineInterpolated($"[bold]recommendation:[/] {report.Recommendation["primary"]?.ToString() ?? "none"} ({picked ?? "-"})");
-        if (report.Recommendation["summary"]?.ToString() is { } summary) AnsiConsole.MarkupLineInterpolated($"  {summary}");
-        if (report.Recommendation["rationale"] is System.Text.Json.Nodes.JsonArray why)
-            foreach (var line in why) AnsiConsole.MarkupLineInterpolated($"  - {(line is System.Text.Json.Nodes.JsonObject o ? o["text"]?.ToString() : line?.ToString())}");
-        if (report.Recommendation["warnings"] is System.Text.Json.Nodes.JsonArray warnings)
-            foreach (var line in warnings) AnsiConsole.MarkupLineInterpolated($"  [yellow]warning:[/] {line?.ToString()}");
+        var recommendation = report.Recommendation;
+        AnsiConsole.MarkupLineInterpolated($"[bold]recommendation:[/] {(recommendation.Primary is { } primary ? LeverKinds.Name(primary) : "none")} ({picked ?? "-"})");
+        if (recommendation.Summary is { } summary) AnsiConsole.MarkupLineInterpolated($"  {summary}");
+        foreach (var line in recommendation.Rationale) AnsiConsole.MarkupLineInterpolated($"  - {line}");
+        foreach (var line in recommendation.Warnings) AnsiConsole.MarkupLineInterpolated($"  [yellow]warning:[/] {line}");
         AnsiConsole.MarkupLineInterpolated($"stages: {report.Ran.Count} ran, {report.Reused.Count} reused");
         AnsiConsole.MarkupLineInterpolated($"report: {report.ReportPath}");
         AnsiConsole.MarkupLineInterpolated($"summary: {report.SummaryPath}");

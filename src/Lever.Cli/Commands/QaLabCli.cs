@@ -1,5 +1,6 @@
 using Lever.Core;
 using Lever.Core.Config;
+using Lever.Core.Levers;
 using Lever.Lab;
 using Lever.Lab.Qa;
 using Lever.Lab.Reporting;
@@ -41,7 +42,7 @@ internal static class QaLabCli
         foreach (var c in table.Columns.Skip(1)) c.RightAligned();
         foreach (var r in report.Results.OrderByDescending(r => r.Accuracy))
         {
-            var name = (r.Recipe.Name == report.RecommendedRecipe ? $"[green]{Markup.Escape(r.Recipe.Name)} *[/]" : Markup.Escape(r.Recipe.Name)) + $"\n[grey]{Markup.Escape(r.Recipe.Lever)}[/]";
+            var name = (r.Recipe.Name == report.RecommendedRecipe ? $"[green]{Markup.Escape(r.Recipe.Name)} *[/]" : Markup.Escape(r.Recipe.Name)) + $"\n[grey]{Markup.Escape(LeverKinds.Name(r.Recipe.Lever))}[/]";
             var s = r.Retrieval;
             table.AddRow(name, Pct(r.Accuracy), P(r.GroundedAccuracy), P(s?.RecallAt1), s is null ? "-" : F(s.Mrr, "0.000"),
                 Ms(r.LatencyMsP50), Ms(r.LatencyMsP95), Usd(r.Cost.Per1kUsd), Usd(r.Cost.MonthlyUsd));
@@ -56,10 +57,10 @@ internal static class QaLabCli
             foreach (var f in report.Freshness)
                 AnsiConsole.MarkupLine($"  {Markup.Escape(f.Question)} {Markup.Escape(f.ExpectedBefore)} → {Markup.Escape(f.ExpectedAfter)} ({Markup.Escape(f.Recipe)}): before {Mark(f.BeforeOk)}, unsynced still old {Mark(f.UnsyncedOld)}, after sync {Mark(f.AfterOk)}");
         }
-        AnsiConsole.MarkupLineInterpolated($"[bold]recommendation:[/] {report.Recommendation["primary"]?.ToString() ?? "none"} ({report.RecommendedRecipe ?? "-"})");
-        if (report.Recommendation["summary"]?.ToString() is { } summary) AnsiConsole.MarkupLineInterpolated($"  {summary}");
-        if (report.Recommendation["warnings"] is System.Text.Json.Nodes.JsonArray warnings)
-            foreach (var line in warnings) AnsiConsole.MarkupLineInterpolated($"  [yellow]warning:[/] {line?.ToString()}");
+        var recommendation = report.Recommendation;
+        AnsiConsole.MarkupLineInterpolated($"[bold]recommendation:[/] {(recommendation.Primary is { } primary ? LeverKinds.Name(primary) : "none")} ({report.RecommendedRecipe ?? "-"})");
+        if (recommendation.Summary is { } summary) AnsiConsole.MarkupLineInterpolated($"  {summary}");
+        foreach (var line in recommendation.Warnings) AnsiConsole.MarkupLineInterpolated($"  [yellow]warning:[/] {line}");
         AnsiConsole.MarkupLineInterpolated($"stages: {report.Ran.Count} ran, {report.Reused.Count} reused");
         AnsiConsole.MarkupLineInterpolated($"report: {report.ReportPath}");
         AnsiConsole.MarkupLineInterpolated($"summary: {report.SummaryPath}");

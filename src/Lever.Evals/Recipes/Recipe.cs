@@ -22,8 +22,8 @@ public sealed class Recipe
     public string? Description { get; set; }
 
     /// <summary>
-    /// The lever this recipe exercises, in the advisor's words (baseline, prompt, prompt_caching, rag, fine_tune_lora,
-    /// fine_tune_qlora, fine_tune_full, distill, continued_pretraining, train_from_scratch, hybrid); not part of the identity.
+    /// The lever this recipe exercises, by its name in <see cref="Lever.Core.Levers.LeverKind"/>'s vocabulary (baseline, prompt,
+    /// prompt_caching, rag, fine_tune_lora, …), checked and normalized by <see cref="RecipeLoader.Validate"/>; not part of the identity.
     /// </summary>
     public string? Lever { get; set; }
 

@@ -1,16 +1,13 @@
 using System.Text.Json;
 using Lever.Core;
 using Lever.Core.Config;
+using Lever.Core.Levers;
 
 namespace Lever.Evals.Recipes;
 
 /// <summary>Finds a recipe by file path, by name under <c>recipes/</c>, or by name in lever.yaml's <c>recipes:</c>, and validates it.</summary>
 public static class RecipeLoader
 {
-    /// <summary>Values of a recipe's <c>lever</c> field (the advisor's vocabulary).</summary>
-    public static IReadOnlyList<string> Levers { get; } =
-        ["baseline", "prompt", "prompt_caching", "rag", "fine_tune_lora", "fine_tune_qlora", "fine_tune_full", "distill", "continued_pretraining", "train_from_scratch", "hybrid"];
-
     /// <summary>Folder under the workspace that holds recipe files.</summary>
     public const string RecipesFolder = "recipes";
 
@@ -57,8 +54,10 @@ public static class RecipeLoader
     private static Recipe Validate(Recipe recipe, string baseDir, Func<string, string, string?, LeverUserException> bad)
     {
 
-        if (recipe.Lever is { } lever && !Levers.Contains(lever))
-            throw bad("lever", $"'{lever}' is not a lever", $"use one of {string.Join(", ", Levers)}");
+        // One vocabulary (Lever.Core.Levers); the summary then names the lever as every other file does.
+        if (recipe.Lever is { } lever)
+            recipe.Lever = LeverKinds.TryParse(lever, out var kind) ? LeverKinds.Name(kind)
+                : throw bad("lever", $"'{lever}' is not one of {string.Join(" | ", LeverKinds.Names)}", "name the lever in snake_case, e.g. fine_tune_lora (docs/ADVISOR.md lists what each means)");
         if (recipe.FewShot.Mode is not ("none" or "fixed" or "nearest"))
             throw bad("few_shot.mode", $"'{recipe.FewShot.Mode}' is not a few-shot mode", "use none, fixed or nearest");
         if (recipe.FewShot.Mode != "none")

@@ -1,7 +1,7 @@
-using System.Text.Json.Nodes;
 using Lever.Advisor;
 using Lever.Core;
 using Lever.Core.Config;
+using Lever.Lab.Internal;
 using Lever.Lab.Reporting;
 
 namespace Lever.Lab.Qa;
@@ -14,48 +14,49 @@ namespace Lever.Lab.Qa;
 /// </summary>
 public static class QaAdvice
 {
-    /// <summary>The recommendation JSON and the measured recipe it points to.</summary>
-    public static (JsonObject Recommendation, string? Recipe) Recommend(Workspace workspace, IReadOnlyList<QaRecipeResult> results, LabConfiguration config)
+    /// <summary>The recommendation, with the measured recipe it points to.</summary>
+    public static LabRecommendation Recommend(Workspace workspace, IReadOnlyList<QaRecipeResult> results, LabConfiguration config)
     {
-        if (results.Count == 0) return (new JsonObject { ["primary"] = null, ["warnings"] = new JsonArray("no recipe ran") }, null);
+        if (results.Count == 0) return new LabRecommendation { Warnings = ["no recipe ran"] };
         if (!LeverConfig.Load(workspace.ConfigPath).Has("workload")) return Own(results, config);
         var inputs = AdvisorInputs.Load(workspace.ConfigPath, workspace.ConfigPath, null);
-        var measured = EvidenceReader.Parse(LabAdvice.EvidenceSource, Evidence(results).ToJsonString());
-        var advice = Advisor.Advisor.Advise(inputs.Workload, inputs.Prices, inputs.Policy, [.. inputs.Evidence, .. measured]);
-        var json = JsonNode.Parse(AdviceJson.Write(advice))!.AsObject();
-        var primary = json["primary"]?.GetValue<string>();
-        var recipe = results.Where(r => r.Recipe.Lever == primary).OrderByDescending(r => r.Accuracy).ThenBy(r => r.Cost.Per1kUsd).FirstOrDefault()?.Recipe.Name;
-        return (json, recipe);
+        var advice = Advisor.Advisor.Advise(inputs.Workload, inputs.Prices, inputs.Policy, [.. inputs.Evidence, .. Evidence(results)]);
+        var recipe = results.Where(r => r.Recipe.Lever == advice.Primary).OrderByDescending(r => r.Accuracy).ThenBy(r => r.Cost.Per1kUsd).FirstOrDefault()?.Recipe.Name;
+        return LabRecommendation.From(advice, recipe);
     }
 
-    /// <summary>The evidence the advisor reads: per recipe its lever, measured accuracy, cost, latency and failure diagnosis.</summary>
-    public static JsonObject Evidence(IReadOnlyList<QaRecipeResult> results) => new()
+    /// <summary>
+    /// The evidence the advisor reads, at summary.json's precision: per recipe its lever, measured accuracy, cost, latency
+    /// and failure diagnosis; with each question's outcome, the model id and route for paired comparisons.
+    /// </summary>
+    public static IReadOnlyList<RecipeEvidence> Evidence(IReadOnlyList<QaRecipeResult> results) => [.. results.Select(r => new RecipeEvidence
     {
-        ["recipes"] = new JsonArray([.. results.Select(r => (JsonNode)new JsonObject
-        {
-            ["name"] = r.Recipe.Name,
-            ["lever"] = r.Recipe.Lever,
-            ["items"] = r.Items,
-            ["accuracy"] = Math.Round(r.Accuracy, 6),
-            ["cost_per_1k_usd"] = r.Cost.Per1kUsd,
-            ["latency_ms_p95"] = Math.Round(r.LatencyMsP95, 4),
-            ["diagnosis"] = new JsonObject { ["knowledge"] = r.KnowledgeFailures, ["capability"] = r.CapabilityFailures },
-        })]),
-    };
+        Source = LabAdvice.EvidenceSource,
+        Name = r.Recipe.Name,
+        Lever = r.Recipe.Lever,
+        Items = r.Items,
+        Accuracy = SummaryPrecision.Quality(r.Accuracy),
+        CostPer1kUsd = r.Cost.Per1kUsd,
+        LatencyP95Ms = SummaryPrecision.LatencyMs(r.LatencyMsP95),
+        KnowledgeFailures = r.KnowledgeFailures,
+        CapabilityFailures = r.CapabilityFailures,
+        ModelId = r.ModelId,
+        Route = r.Route,
+        Outcomes = r.Predictions.ToDictionary(p => p.Id, p => p.Correct ? new ItemOutcome(true, 1) : new ItemOutcome(false, 0), StringComparer.Ordinal),
+    })];
 
-    private static (JsonObject, string?) Own(IReadOnlyList<QaRecipeResult> results, LabConfiguration config)
+    private static LabRecommendation Own(IReadOnlyList<QaRecipeResult> results, LabConfiguration config)
     {
         var best = results.Max(r => r.Accuracy);
         var pick = results.Where(r => r.Accuracy >= best - config.Options.ToleranceAccuracyPoints / 100).OrderBy(r => r.Cost.Per1kUsd).First();
-        var json = new JsonObject
+        return new LabRecommendation
         {
-            ["primary"] = pick.Recipe.Lever,
-            ["recipe"] = pick.Recipe.Name,
-            ["summary"] = $"{pick.Recipe.Name}: {LabFormat.Pct(pick.Accuracy)} of the questions answered correctly at {LabFormat.Usd(pick.Cost.Per1kUsd)} per 1,000 answers " +
-                          $"({LabFormat.Usd(pick.Cost.MonthlyUsd)} a month at {LabFormat.Volume(config.RequestsPerMonth)} answers).",
-            ["rationale"] = new JsonArray($"the most accurate recipe measured {LabFormat.Pct(best)}; {pick.Recipe.Name} is the cheapest within {config.Options.ToleranceAccuracyPoints} accuracy points of it"),
-            ["warnings"] = new JsonArray("no workload: section in lever.yaml, so the advisor did not run; add one to get `lever advise`'s decision with this evidence"),
+            Primary = pick.Recipe.Lever,
+            Recipe = pick.Recipe.Name,
+            Summary = $"{pick.Recipe.Name}: {LabFormat.Pct(pick.Accuracy)} of the questions answered correctly at {LabFormat.Usd(pick.Cost.Per1kUsd)} per 1,000 answers " +
+                      $"({LabFormat.Usd(pick.Cost.MonthlyUsd)} a month at {LabFormat.Volume(config.RequestsPerMonth)} answers).",
+            Rationale = [$"the most accurate recipe measured {LabFormat.Pct(best)}; {pick.Recipe.Name} is the cheapest within {config.Options.ToleranceAccuracyPoints} accuracy points of it"],
+            Warnings = ["no workload: section in lever.yaml, so the advisor did not run; add one to get `lever advise`'s decision with this evidence"],
         };
-        return (json, pick.Recipe.Name);
     }
 }

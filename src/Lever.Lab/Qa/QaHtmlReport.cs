@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Text;
-using System.Text.Json.Nodes;
+using Lever.Core.Levers;
 using Lever.Lab.Reporting;
 
 namespace Lever.Lab.Qa;
@@ -14,8 +14,9 @@ public static class QaHtmlReport
 {
     /// <summary>Renders the report.</summary>
     public static string Render(string title, IReadOnlyList<QaRecipeResult> results, IReadOnlyList<(string Recipe, string Reason)> skipped,
-        IReadOnlyList<FreshnessRow> freshness, DocsModelLoss? docsModel, JsonObject recommendation, string? picked, QaLabSettings settings, IReadOnlyList<QaQuestion> questions)
+        IReadOnlyList<FreshnessRow> freshness, DocsModelLoss? docsModel, LabRecommendation recommendation, QaLabSettings settings, IReadOnlyList<QaQuestion> questions)
     {
+        var picked = recommendation.Recipe;
         var h = new StringBuilder();
         h.Append("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Lever lab — ").Append(E(title)).Append("</title><style>")
          .Append(Css).Append("</style></head><body><main>");
@@ -26,12 +27,9 @@ public static class QaHtmlReport
 
         // 1) The recommendation first: it is what the reader came for.
         h.Append("<section class=\"rec\"><h2>Recommendation</h2>");
-        var primary = recommendation["primary"]?.GetValue<string>();
-        h.Append("<p class=\"primary\">").Append(primary is null ? "none" : $"<b>{E(primary)}</b>").Append(picked is null ? "" : $" — recipe <code>{E(picked)}</code>").Append("</p>");
-        if (recommendation["summary"]?.GetValue<string>() is { } summary) h.Append("<p>").Append(E(summary)).Append("</p>");
-        HtmlReport.AppendList(h, "Rationale", recommendation["rationale"] as JsonArray);
-        HtmlReport.AppendList(h, "Plan", recommendation["plan"] as JsonArray);
-        HtmlReport.AppendList(h, "Warnings", recommendation["warnings"] as JsonArray);
+        h.Append("<p class=\"primary\">").Append(recommendation.Primary is { } primary ? $"<b>{E(LeverKinds.Name(primary))}</b>" : "none").Append(picked is null ? "" : $" — recipe <code>{E(picked)}</code>").Append("</p>");
+        if (recommendation.Summary is { } summary) h.Append("<p>").Append(E(summary)).Append("</p>");
+        HtmlReport.AppendRecommendation(h, recommendation);
         h.Append("</section>");
 
         // 2) Recipes.
@@ -40,7 +38,7 @@ public static class QaHtmlReport
         {
             h.Append(r.Recipe.Name == picked ? "<tr class=\"pick\">" : "<tr>");
             h.Append("<td><b>").Append(E(r.Recipe.Name)).Append("</b><div class=\"desc\">").Append(E(r.Recipe.Description)).Append("</div></td>");
-            h.Append("<td><span class=\"lever ").Append(r.Recipe.Lever == "rag" ? "rag" : "prompt").Append("\">").Append(E(r.Recipe.Lever)).Append("</span></td>");
+            h.Append("<td><span class=\"lever ").Append(r.Recipe.Lever == LeverKind.Rag ? "rag" : "prompt").Append("\">").Append(E(LeverKinds.Name(r.Recipe.Lever))).Append("</span></td>");
             h.Append("<td><div class=\"bar\"><i style=\"width:").Append(F(r.Accuracy * 100, "0.#")).Append("%\"></i></div>")
              .Append(LabFormat.Pct(r.Accuracy)).Append(" <span class=\"n\">(").Append(r.Correct).Append('/').Append(r.Items).Append(")</span></td>");
             h.Append("<td>").Append(r.GroundedAccuracy is { } g ? LabFormat.Pct(g) : "—").Append("</td>");

@@ -100,20 +100,20 @@ public sealed class QaLabRunner
             reportInputs.Add(fresh.Outputs.Values.Single());
         }
 
-        var (recommendation, picked) = QaAdvice.Recommend(_workspace, results, _settings.Lab);
+        var recommendation = QaAdvice.Recommend(_workspace, results, _settings.Lab);
         var c = _settings.Lab.Options.Compute;
         reportInputs.AddRange([_settings.Lab.RequestsPerMonth.ToString("R", CultureInfo.InvariantCulture), c.CpuHourUsd.ToString("R", CultureInfo.InvariantCulture),
-            c.AmortizeMonths.ToString(CultureInfo.InvariantCulture), docsModel?.Inputs ?? "", string.Join(';', skipped.Select(s => s.Recipe + ":" + s.Reason)), recommendation.ToJsonString()]);
+            c.AmortizeMonths.ToString(CultureInfo.InvariantCulture), docsModel?.Inputs ?? "", string.Join(';', skipped.Select(s => s.Recipe + ":" + s.Reason)), recommendation.ToJson().ToJsonString()]);
         await pipeline.RunAsync("report", "write the report", Hashing.Of([.. reportInputs]), ["summary.json", "report.html", "results.json"], (run, _) =>
         {
             run.Start(1);
             QaReportWriter.Write(LabDir, Path.GetFileName(_workspace.Root.TrimEnd('/')), results, skipped, freshness,
-                docsModel is null ? null : new DocsModelLoss(docsModel.Steps, docsModel.BaseLoss, docsModel.Loss), recommendation, picked, _settings, questions);
+                docsModel is null ? null : new DocsModelLoss(docsModel.Steps, docsModel.BaseLoss, docsModel.Loss), recommendation, _settings, questions);
             run.Detail = ".lever/lab/report.html";
             return Task.CompletedTask;
         }, ct).ConfigureAwait(false);
 
-        return new QaLabReport(results, skipped, freshness, docsModel is null ? null : new DocsModelLoss(docsModel.Steps, docsModel.BaseLoss, docsModel.Loss), recommendation, picked, Path.Combine(LabDir, "summary.json"), Path.Combine(LabDir, "report.html"), pipeline.Ran, pipeline.Reused);
+        return new QaLabReport(results, skipped, freshness, docsModel is null ? null : new DocsModelLoss(docsModel.Steps, docsModel.BaseLoss, docsModel.Loss), recommendation, Path.Combine(LabDir, "summary.json"), Path.Combine(LabDir, "report.html"), pipeline.Ran, pipeline.Reused);
     }
 
     private IndexOptions Chunking => new()
@@ -160,7 +160,7 @@ public sealed class QaLabRunner
         StageRecord? index, string? indexDir, DocsLanguageModel.Result? model, CancellationToken ct)
     {
         var dir = Directory.CreateDirectory(Path.Combine(LabDir, "recipes", recipe.Name)).FullName;
-        var inputs = Hashing.Of(EvalVersion, ExtractiveReader.Version, questionsHash, recipe.ToString(), _settings.Options.K.ToString(CultureInfo.InvariantCulture),
+        var inputs = Hashing.Of(EvalVersion, ExtractiveReader.Version, questionsHash, recipe.Fingerprint, _settings.Options.K.ToString(CultureInfo.InvariantCulture),
             recipe.Hosted ? _providers.ChatId ?? "" : "", recipe.Retrieval == QaRetrieval.Hybrid ? _providers.EmbeddingId ?? "" : "",
             index?.Inputs ?? "", string.Join(',', index?.Outputs.Values.AsEnumerable() ?? []), model?.Inputs ?? "");
         return await pipeline.RunAsync($"eval:{recipe.Name}", $"answer {questions.Count} questions: {recipe.Name}", inputs, [$"recipes/{recipe.Name}/predictions.jsonl"], async (run, token) =>
@@ -286,7 +286,11 @@ public sealed class QaLabRunner
         int? grounded = retrieves ? rows.Count(r => r.P.Correct && r.P.Cited == r.Q.Page) : null;
         return new QaRecipeResult(recipe, rows.Count, rows.Count(r => r.P.Correct), citation, grounded, scores,
             Percentile.Of(latencies, 50), Percentile.Of(latencies, 95), latencies.Average(), trainSeconds, cost,
-            wrong.Count - capability, capability, rows.Select(r => r.P).ToList());
+            wrong.Count - capability, capability, rows.Select(r => r.P).ToList())
+        {
+            ModelId = recipe.Hosted ? _providers.ChatId : recipe.DocsModel ? $"lab/{_settings.Lab.Options.Llm.Preset}" : null,
+            Route = recipe.Hosted ? "api" : "self-hosted",
+        };
     }
 
     private sealed class SynchronousProgress<T>(Action<T> report) : IProgress<T>

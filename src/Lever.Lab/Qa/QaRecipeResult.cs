@@ -21,6 +21,12 @@ public sealed record QaRecipeResult(QaRecipe Recipe, int Items, int Correct, dou
     double LatencyMsP50, double LatencyMsP95, double LatencyMsMean, double TrainSeconds, LabCost Cost, int KnowledgeFailures, int CapabilityFailures,
     IReadOnlyList<QaPrediction> Predictions)
 {
+    /// <summary>What answered, as an id: the chat provider's <c>provider/model</c>, <c>lab/PRESET</c> for the model trained on the documents; null for the extractive reader.</summary>
+    public string? ModelId { get; init; }
+
+    /// <summary>How it answered: <c>api</c> (the chat provider) or <c>self-hosted</c> (this machine).</summary>
+    public string Route { get; init; } = "self-hosted";
+
     /// <summary>Share of correct answers.</summary>
     public double Accuracy => Items == 0 ? 0 : Correct / (double)Items;
 

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-
+using Lever.Core.Levers;
+using Lever.Lab.Internal;
 using Lever.Lab.Reporting;
 
 namespace Lever.Lab.Qa;
@@ -16,11 +17,11 @@ public static class QaReportWriter
 
     /// <summary>Writes summary.json, results.json and report.html into <paramref name="labDir"/>.</summary>
     public static void Write(string labDir, string title, IReadOnlyList<QaRecipeResult> results, IReadOnlyList<(string Recipe, string Reason)> skipped,
-        IReadOnlyList<FreshnessRow> freshness, DocsModelLoss? docsModel, JsonObject recommendation, string? picked, QaLabSettings settings, IReadOnlyList<QaQuestion> questions)
+        IReadOnlyList<FreshnessRow> freshness, DocsModelLoss? docsModel, LabRecommendation recommendation, QaLabSettings settings, IReadOnlyList<QaQuestion> questions)
     {
-        File.WriteAllText(Path.Combine(labDir, "summary.json"), Summary(results, recommendation).ToJsonString(Indented) + "\n");
+        File.WriteAllText(Path.Combine(labDir, "summary.json"), Summary(results, recommendation.ToJson()).ToJsonString(Indented) + "\n");
         File.WriteAllText(Path.Combine(labDir, "results.json"), Details(results, skipped, freshness, docsModel, settings).ToJsonString(Indented) + "\n");
-        File.WriteAllText(Path.Combine(labDir, "report.html"), QaHtmlReport.Render(title, results, skipped, freshness, docsModel, recommendation, picked, settings, questions));
+        File.WriteAllText(Path.Combine(labDir, "report.html"), QaHtmlReport.Render(title, results, skipped, freshness, docsModel, recommendation, settings, questions));
     }
 
     /// <summary>The summary.json document: <c>{"recipes":[…],"recommendation":{…}}</c>.</summary>
@@ -32,13 +33,13 @@ public static class QaReportWriter
             recipes.Add(new JsonObject
             {
                 ["name"] = r.Recipe.Name,
-                ["lever"] = r.Recipe.Lever,
-                ["accuracy"] = Math.Round(r.Accuracy, 6),
+                ["lever"] = LeverKinds.Name(r.Recipe.Lever),
+                ["accuracy"] = SummaryPrecision.Quality(r.Accuracy),
                 ["macro_f1"] = null,
-                ["latency_ms_p50"] = Math.Round(r.LatencyMsP50, 4),
-                ["latency_ms_p95"] = Math.Round(r.LatencyMsP95, 4),
+                ["latency_ms_p50"] = SummaryPrecision.LatencyMs(r.LatencyMsP50),
+                ["latency_ms_p95"] = SummaryPrecision.LatencyMs(r.LatencyMsP95),
                 ["cost_per_1k_usd"] = r.Cost.Per1kUsd,
-                ["train_seconds"] = Math.Round(r.TrainSeconds, 3),
+                ["train_seconds"] = SummaryPrecision.Seconds(r.TrainSeconds),
                 ["recall_at_1"] = R(r.Retrieval?.RecallAt1),
                 ["recall_at_5"] = R(r.Retrieval?.RecallAt5),
                 ["recall_at_10"] = R(r.Retrieval?.RecallAt10),
@@ -59,7 +60,7 @@ public static class QaReportWriter
             recipes.Add(new JsonObject
             {
                 ["name"] = r.Recipe.Name,
-                ["lever"] = r.Recipe.Lever,
+                ["lever"] = LeverKinds.Name(r.Recipe.Lever),
                 ["description"] = r.Recipe.Description,
                 ["retrieval"] = r.Recipe.Retrieval.ToString().ToLowerInvariant(),
                 ["hosted"] = r.Recipe.Hosted,

@@ -1,3 +1,4 @@
+using Lever.Core.Levers;
 using Lever.Lab.Data;
 using Lever.Providers.Classical;
 
@@ -16,7 +17,7 @@ public sealed class ClassicalBaselineRecipe : LabRecipe
     public override string Name => "baseline-logreg";
 
     /// <inheritdoc/>
-    public override string Lever => LeverNames.Baseline;
+    public override LeverKind Lever => LeverKind.Baseline;
 
     /// <inheritdoc/>
     public override string Description => "ML.NET word-presence IDF features, class-balanced L-BFGS logistic regression (no LLM)";

@@ -1,3 +1,5 @@
+using Lever.Core.Levers;
+
 namespace Lever.Lab.Recipes;
 
 /// <summary>
@@ -10,8 +12,8 @@ public abstract class LabRecipe
     /// <summary>Unique name, shown in the report (lower-case, dashes).</summary>
     public abstract string Name { get; }
 
-    /// <summary>The lever it pulls, one of <see cref="LeverNames"/>.</summary>
-    public abstract string Lever { get; }
+    /// <summary>The lever it pulls (<see cref="LeverKind.Baseline"/> for the non-LLM reference row).</summary>
+    public abstract LeverKind Lever { get; }
 
     /// <summary>One line: what this recipe is.</summary>
     public abstract string Description { get; }

@@ -1,9 +1,8 @@
 using System.Globalization;
 using System.Net;
 using System.Text;
-using System.Text.Json.Nodes;
+using Lever.Core.Levers;
 using Lever.Lab.Data;
-using Lever.Lab.Recipes;
 
 namespace Lever.Lab.Reporting;
 
@@ -16,8 +15,9 @@ public static class HtmlReport
     private const int ChartWidth = 936, ChartHeight = 480, Left = 72, Right = 24, Top = 24, Bottom = 64;
 
     /// <summary>Renders the report.</summary>
-    public static string Render(string title, IReadOnlyList<RecipeResult> results, JsonObject recommendation, string? picked, DatasetStats stats, LabConfiguration config)
+    public static string Render(string title, IReadOnlyList<RecipeResult> results, LabRecommendation recommendation, DatasetStats stats, LabConfiguration config)
     {
+        var picked = recommendation.Recipe;
         var h = new StringBuilder();
         h.Append("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Lever lab — ").Append(E(title)).Append("</title><style>")
          .Append(Css).Append("</style></head><body><main>");
@@ -28,14 +28,11 @@ public static class HtmlReport
 
         // 1) The recommendation first: it is what the reader came for.
         h.Append("<section class=\"rec\"><h2>Recommendation</h2>");
-        var primary = recommendation["primary"]?.GetValue<string>();
-        h.Append("<p class=\"primary\">").Append(primary is null ? "none" : $"<b>{E(primary)}</b>")
+        h.Append("<p class=\"primary\">").Append(recommendation.Primary is { } primary ? $"<b>{E(LeverKinds.Name(primary))}</b>" : "none")
          .Append(picked is null ? "" : $" — recipe <code>{E(picked)}</code>").Append("</p>");
-        if (recommendation["source"]?.GetValue<string>() is { } source) h.Append("<p class=\"src\">Source: ").Append(E(source)).Append("</p>");
-        if (recommendation["summary"]?.GetValue<string>() is { } summary) h.Append("<p>").Append(E(summary)).Append("</p>");
-        AppendList(h, "Rationale", recommendation["rationale"] as JsonArray);
-        AppendList(h, "Plan", recommendation["plan"] as JsonArray);
-        AppendList(h, "Warnings", recommendation["warnings"] as JsonArray);
+        if (recommendation.Source is { } source) h.Append("<p class=\"src\">Source: ").Append(E(source)).Append("</p>");
+        if (recommendation.Summary is { } summary) h.Append("<p>").Append(E(summary)).Append("</p>");
+        AppendRecommendation(h, recommendation);
         h.Append("</section>");
 
         // 2) Frontier chart.
@@ -52,7 +49,7 @@ public static class HtmlReport
         {
             h.Append(r.Name == picked ? "<tr class=\"pick\">" : "<tr>")
              .Append("<td><b>").Append(E(r.Name)).Append("</b><div class=\"desc\">").Append(E(r.Description)).Append("</div></td>")
-             .Append("<td><span class=\"lever\" style=\"background:").Append(Color(r.Lever)).Append("\">").Append(E(r.Lever)).Append("</span></td>")
+             .Append("<td><span class=\"lever\" style=\"background:").Append(Color(r.Lever)).Append("\">").Append(E(LeverKinds.Name(r.Lever))).Append("</span></td>")
              .Append("<td>").Append(LabFormat.Pct(r.Metrics.Accuracy)).Append("</td>")
              .Append("<td>").Append(F(r.Metrics.MacroF1, "0.0000")).Append("</td>")
              .Append("<td>").Append(LabFormat.Ms(r.LatencyMsP50)).Append("</td><td>").Append(LabFormat.Ms(r.LatencyMsP95)).Append("</td>")
@@ -186,7 +183,7 @@ public static class HtmlReport
     {
         var s = new StringBuilder("<div class=\"legend\">");
         foreach (var lever in results.Select(r => r.Lever).Distinct())
-            s.Append("<span><i style=\"background:").Append(Color(lever)).Append("\"></i>").Append(E(lever)).Append("</span>");
+            s.Append("<span><i style=\"background:").Append(Color(lever)).Append("\"></i>").Append(E(LeverKinds.Name(lever))).Append("</span>");
         return s.Append("<span><i class=\"ring\"></i>recommended</span></div>").ToString();
     }
 
@@ -212,30 +209,32 @@ public static class HtmlReport
         return s.Append("</table><p>F1 ").Append(E(string.Join(", ", m.Labels.Select(l => $"{l} {m.F1Of(l):0.000}")))).Append("</p></div>").ToString();
     }
 
-    /// <summary>The advisor's rationale, plan or warnings as an HTML list under <paramref name="heading"/> (nothing when empty).</summary>
-    internal static void AppendList(StringBuilder h, string heading, JsonArray? items)
+    /// <summary>The recommendation's rationale (each advisor rule with the source it rests on), plan and warnings as HTML lists.</summary>
+    internal static void AppendRecommendation(StringBuilder h, LabRecommendation recommendation)
     {
-        if (items is null || items.Count == 0) return;
+        AppendList(h, "Rationale", recommendation.Advice is { } advice ? advice.Rationale.Select(r => $"{r.Text} ({r.Source})").ToList() : recommendation.Rationale);
+        AppendList(h, "Plan", recommendation.Plan);
+        AppendList(h, "Warnings", recommendation.Warnings);
+    }
+
+    private static void AppendList(StringBuilder h, string heading, IReadOnlyList<string> items)
+    {
+        if (items.Count == 0) return;
         h.Append("<h3>").Append(heading).Append("</h3><ul>");
-        foreach (var item in items)
-        {
-            // The advisor's rationale entries are objects: the text, and the source it rests on.
-            var text = item is JsonObject o ? (o["text"]?.ToString() ?? o.ToJsonString()) + (o["source"] is { } s ? $" ({s})" : "") : item?.ToString() ?? "";
-            h.Append("<li>").Append(E(text)).Append("</li>");
-        }
+        foreach (var item in items) h.Append("<li>").Append(E(item)).Append("</li>");
         h.Append("</ul>");
     }
 
-    internal static string Color(string lever) => lever switch
+    internal static string Color(LeverKind lever) => lever switch
     {
-        LeverNames.Baseline => "#6b7280",
-        LeverNames.Prompt => "#2563eb",
-        LeverNames.PromptCaching => "#0891b2",
-        LeverNames.Rag => "#059669",
-        LeverNames.FineTuneLora => "#d97706",
-        LeverNames.FineTuneQlora => "#ca8a04",
-        LeverNames.FineTuneFull => "#dc2626",
-        LeverNames.Distill => "#7c3aed",
+        LeverKind.Baseline => "#6b7280",
+        LeverKind.Prompt => "#2563eb",
+        LeverKind.PromptCaching => "#0891b2",
+        LeverKind.Rag => "#059669",
+        LeverKind.FineTuneLora => "#d97706",
+        LeverKind.FineTuneQlora => "#ca8a04",
+        LeverKind.FineTuneFull => "#dc2626",
+        LeverKind.Distill => "#7c3aed",
         _ => "#db2777",
     };
 

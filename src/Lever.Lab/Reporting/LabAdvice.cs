@@ -1,7 +1,7 @@
-using System.Text.Json.Nodes;
 using Lever.Advisor;
 using Lever.Core;
 using Lever.Core.Config;
+using Lever.Lab.Internal;
 
 namespace Lever.Lab.Reporting;
 
@@ -15,43 +15,41 @@ public static class LabAdvice
     /// <summary>Where the evidence is said to come from in the advisor's rationale.</summary>
     public const string EvidenceSource = ".lever/lab/summary.json";
 
-    /// <summary>Returns the recommendation JSON and the measured recipe it points to (null when none measured that lever).</summary>
-    public static (JsonObject Recommendation, string? Recipe) Recommend(Workspace workspace, IReadOnlyList<RecipeResult> results, LabConfiguration config, int testItems)
+    /// <summary>The recommendation, with the measured recipe it points to (null when none measured that lever).</summary>
+    public static LabRecommendation Recommend(Workspace workspace, IReadOnlyList<RecipeResult> results, LabConfiguration config, int testItems)
     {
         if (!LeverConfig.Load(workspace.ConfigPath).Has("workload"))
         {
-            var own = FrontierRecommender.Recommend(results, config.RequestsPerMonth, config.Options.ToleranceAccuracyPoints, testItems);
-            ((JsonArray)own["warnings"]!).Add("no workload: section in lever.yaml, so the advisor did not run; add one to get `lever advise`'s decision with this evidence");
-            return (own, own["recipe"]?.GetValue<string>());
+            return FrontierRecommender.Recommend(results, config.RequestsPerMonth, config.Options.ToleranceAccuracyPoints, testItems)
+                .WithWarnings(["no workload: section in lever.yaml, so the advisor did not run; add one to get `lever advise`'s decision with this evidence"]);
         }
         var inputs = AdvisorInputs.Load(workspace.ConfigPath, workspace.ConfigPath, null);
-        var recipes = Evidence(results).ToJsonString();
-        var measured = EvidenceReader.Parse(EvidenceSource, recipes);
-        var advice = Advisor.Advisor.Advise(inputs.Workload, inputs.Prices, inputs.Policy, [.. inputs.Evidence, .. measured]);
-        var json = JsonNode.Parse(AdviceJson.Write(advice))!.AsObject();
-        var primary = json["primary"]?.GetValue<string>();
-        var recipe = results.Where(r => r.Lever == primary).OrderByDescending(r => r.Metrics.Accuracy).ThenBy(r => r.Cost.Per1kUsd).FirstOrDefault()?.Name;
-        return (json, recipe);
+        var advice = Advisor.Advisor.Advise(inputs.Workload, inputs.Prices, inputs.Policy, [.. inputs.Evidence, .. Evidence(results)]);
+        var recipe = results.Where(r => r.Lever == advice.Primary).OrderByDescending(r => r.Metrics.Accuracy).ThenBy(r => r.Cost.Per1kUsd).FirstOrDefault()?.Name;
+        return LabRecommendation.From(advice, recipe);
     }
 
     /// <summary>
-    /// The summary's recipe rows plus what the advisor's plan describes a measured winner by: how many items were
-    /// scored, which model answered and how big it is, and what training cost once.
+    /// The measured recipes as the advisor's evidence, at summary.json's precision, plus what its plan describes a
+    /// measured winner by (items scored, which model answered and how big it is, what training cost once) and what paired
+    /// comparisons need (each email's outcome, the model id and route).
     /// </summary>
-    internal static JsonObject Evidence(IReadOnlyList<RecipeResult> results)
+    internal static IReadOnlyList<RecipeEvidence> Evidence(IReadOnlyList<RecipeResult> results) => [.. results.Select(r => new RecipeEvidence
     {
-        var summary = LabSummaryWriter.Summary(results, new JsonObject());
-        var rows = summary["recipes"]!.AsArray();
-        for (var i = 0; i < results.Count; i++)
-        {
-            var row = rows[i]!.AsObject();
-            var r = results[i];
-            row["items"] = r.Metrics.Count;
-            row["training_usd"] = r.Cost.TrainingUsd;
-            if (r.Model is not null) row["model"] = r.Model;
-            if (r.ModelParameters is { } n) row["model_params"] = n;
-        }
-        summary.Remove("recommendation");
-        return summary;
-    }
+        Source = EvidenceSource,
+        Name = r.Name,
+        Lever = r.Lever,
+        Items = r.Metrics.Count,
+        Accuracy = SummaryPrecision.Quality(r.Metrics.Accuracy),
+        MacroF1 = SummaryPrecision.Quality(r.Metrics.MacroF1),
+        CostPer1kUsd = r.Cost.Per1kUsd,
+        LatencyP95Ms = SummaryPrecision.LatencyMs(r.LatencyMsP95),
+        Model = r.Model,
+        ModelParams = r.ModelParameters,
+        TrainSeconds = SummaryPrecision.Seconds(r.TrainSeconds),
+        TrainingUsd = r.Cost.TrainingUsd,
+        ModelId = r.ModelId,
+        Route = r.Route,
+        Outcomes = r.Outcomes,
+    })];
 }

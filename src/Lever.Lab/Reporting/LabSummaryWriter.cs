@@ -1,7 +1,9 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Lever.Core;
+using Lever.Core.Levers;
 using Lever.Lab.Data;
+using Lever.Lab.Internal;
 
 namespace Lever.Lab.Reporting;
 
@@ -15,11 +17,11 @@ public static class LabSummaryWriter
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
     /// <summary>Writes summary.json, results.json and report.html into <paramref name="labDir"/>.</summary>
-    public static void Write(string labDir, IReadOnlyList<RecipeResult> results, JsonObject recommendation, string? picked, DatasetStats stats, LabConfiguration config, Workspace workspace)
+    public static void Write(string labDir, IReadOnlyList<RecipeResult> results, LabRecommendation recommendation, DatasetStats stats, LabConfiguration config, Workspace workspace)
     {
-        File.WriteAllText(Path.Combine(labDir, "summary.json"), Summary(results, recommendation).ToJsonString(Indented) + "\n");
+        File.WriteAllText(Path.Combine(labDir, "summary.json"), Summary(results, recommendation.ToJson()).ToJsonString(Indented) + "\n");
         File.WriteAllText(Path.Combine(labDir, "results.json"), Details(results, stats, config).ToJsonString(Indented) + "\n");
-        File.WriteAllText(Path.Combine(labDir, "report.html"), HtmlReport.Render(Path.GetFileName(workspace.Root.TrimEnd('/')), results, recommendation, picked, stats, config));
+        File.WriteAllText(Path.Combine(labDir, "report.html"), HtmlReport.Render(Path.GetFileName(workspace.Root.TrimEnd('/')), results, recommendation, stats, config));
     }
 
     /// <summary>The summary.json document: <c>{"recipes":[…],"recommendation":{…}}</c>.</summary>
@@ -31,13 +33,13 @@ public static class LabSummaryWriter
             recipes.Add(new JsonObject
             {
                 ["name"] = r.Name,
-                ["lever"] = r.Lever,
-                ["accuracy"] = Math.Round(r.Metrics.Accuracy, 6),
-                ["macro_f1"] = Math.Round(r.Metrics.MacroF1, 6),
-                ["latency_ms_p50"] = Math.Round(r.LatencyMsP50, 4),
-                ["latency_ms_p95"] = Math.Round(r.LatencyMsP95, 4),
+                ["lever"] = LeverKinds.Name(r.Lever),
+                ["accuracy"] = SummaryPrecision.Quality(r.Metrics.Accuracy),
+                ["macro_f1"] = SummaryPrecision.Quality(r.Metrics.MacroF1),
+                ["latency_ms_p50"] = SummaryPrecision.LatencyMs(r.LatencyMsP50),
+                ["latency_ms_p95"] = SummaryPrecision.LatencyMs(r.LatencyMsP95),
                 ["cost_per_1k_usd"] = r.Cost.Per1kUsd,
-                ["train_seconds"] = Math.Round(r.TrainSeconds, 3),
+                ["train_seconds"] = SummaryPrecision.Seconds(r.TrainSeconds),
             });
         }
         return new JsonObject { ["recipes"] = recipes, ["recommendation"] = recommendation.DeepClone() };
@@ -58,7 +60,7 @@ public static class LabSummaryWriter
             recipes.Add(new JsonObject
             {
                 ["name"] = r.Name,
-                ["lever"] = r.Lever,
+                ["lever"] = LeverKinds.Name(r.Lever),
                 ["description"] = r.Description,
                 ["items"] = r.Metrics.Count,
                 ["accuracy"] = r.Metrics.Accuracy,

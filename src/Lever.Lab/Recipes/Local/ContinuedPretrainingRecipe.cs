@@ -1,4 +1,5 @@
 using System.Globalization;
+using Lever.Core.Levers;
 using Lever.Lab.Internal;
 using Lever.Training.Runs;
 using Lever.Training.Trainer;
@@ -24,7 +25,7 @@ public sealed class ContinuedPretrainingRecipe(LabLanguageModelOptions options) 
     public override string Name => "local-cpt-full-fine-tune";
 
     /// <inheritdoc/>
-    public override string Lever => LeverNames.ContinuedPretraining;
+    public override LeverKind Lever => LeverKind.ContinuedPretraining;
 
     /// <inheritdoc/>
     public override string Description =>

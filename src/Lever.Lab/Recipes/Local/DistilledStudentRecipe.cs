@@ -1,5 +1,6 @@
 using System.Globalization;
 using Lever.Core;
+using Lever.Core.Levers;
 using Lever.Lab.Data;
 using Lever.Lab.Internal;
 
@@ -27,7 +28,7 @@ public sealed class DistilledStudentRecipe(LabLanguageModelOptions options) : Lo
     public override string Name => "local-distilled";
 
     /// <inheritdoc/>
-    public override string Lever => LeverNames.Distill;
+    public override LeverKind Lever => LeverKind.Distill;
 
     /// <inheritdoc/>
     public override string Description => $"the pre-trained {Options.Preset} model fine-tuned only on {TeacherName}'s labels of the training and validation emails";

@@ -1,3 +1,5 @@
+using Lever.Core.Levers;
+
 namespace Lever.Lab.Recipes.Local;
 
 /// <summary>
@@ -14,7 +16,7 @@ public sealed class FewShotRecipe(LabLanguageModelOptions options, bool calibrat
     public override string Name => calibrated ? "local-few-shot-calibrated" : "local-few-shot";
 
     /// <inheritdoc/>
-    public override string Lever => LeverNames.Prompt;
+    public override LeverKind Lever => LeverKind.Prompt;
 
     /// <inheritdoc/>
     public override string Description => $"the lab's pre-trained {Options.Preset} model, {Options.FewShot} fixed labelled examples in the prompt{(calibrated ? ", calibrated on content-free inputs (Zhao et al. 2021)" : "")}";

@@ -1,3 +1,4 @@
+using Lever.Core.Levers;
 using Lever.Engine.Checkpoints;
 using Lever.Lab.Internal;
 using Lever.Training.Lora;
@@ -19,7 +20,7 @@ public sealed class FineTuneRecipe(LabLanguageModelOptions options, bool lora) :
     public override string Name => lora ? "local-lora" : "local-full-fine-tune";
 
     /// <inheritdoc/>
-    public override string Lever => lora ? LeverNames.FineTuneLora : LeverNames.FineTuneFull;
+    public override LeverKind Lever => lora ? LeverKind.FineTuneLora : LeverKind.FineTuneFull;
 
     /// <inheritdoc/>
     public override string Description => lora

@@ -1,3 +1,5 @@
+using Lever.Core.Levers;
+
 namespace Lever.Lab.Recipes.Local;
 
 /// <summary>
@@ -11,7 +13,7 @@ public sealed class ZeroShotRecipe(LabLanguageModelOptions options, bool calibra
     public override string Name => calibrated ? "local-zero-shot-calibrated" : "local-zero-shot";
 
     /// <inheritdoc/>
-    public override string Lever => LeverNames.Prompt;
+    public override LeverKind Lever => LeverKind.Prompt;
 
     /// <inheritdoc/>
     public override string Description => $"the lab's pre-trained {Options.Preset} model, label by likelihood{(calibrated ? " calibrated on content-free inputs (Zhao et al. 2021)" : "")}, no examples";

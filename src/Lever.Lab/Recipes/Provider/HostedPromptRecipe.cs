@@ -1,3 +1,4 @@
+using Lever.Core.Levers;
 using Lever.Lab.Data;
 using Lever.Lab.Internal;
 using Lever.Lab.Recipes.Provider.Internal;
@@ -33,7 +34,7 @@ public sealed class HostedPromptRecipe(HostedModel model, HostedPromptKind kind)
     public override string Name => Names[(int)kind];
 
     /// <inheritdoc/>
-    public override string Lever => kind == HostedPromptKind.RagFewShot ? LeverNames.Rag : LeverNames.Prompt;
+    public override LeverKind Lever => kind == HostedPromptKind.RagFewShot ? LeverKind.Rag : LeverKind.Prompt;
 
     /// <inheritdoc/>
     public override string Description => kind switch

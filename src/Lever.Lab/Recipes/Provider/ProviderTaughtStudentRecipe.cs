@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Lever.Core;
+using Lever.Core.Levers;
 using Lever.Lab.Data;
 using Lever.Lab.Internal;
 using Lever.Lab.Recipes.Local;
@@ -33,7 +34,7 @@ public sealed class ProviderTaughtStudentRecipe(LabLanguageModelOptions options,
     public override string Name => "local-distilled";
 
     /// <inheritdoc/>
-    public override string Lever => LeverNames.Distill;
+    public override LeverKind Lever => LeverKind.Distill;
 
     /// <inheritdoc/>
     public override string Description =>

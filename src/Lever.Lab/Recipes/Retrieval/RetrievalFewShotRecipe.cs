@@ -1,3 +1,4 @@
+using Lever.Core.Levers;
 using Lever.Lab.Recipes.Local;
 
 namespace Lever.Lab.Recipes.Retrieval;
@@ -18,7 +19,7 @@ public sealed class RetrievalFewShotRecipe(LabLanguageModelOptions options) : Lo
     public override string Name => "local-rag-few-shot";
 
     /// <inheritdoc/>
-    public override string Lever => LeverNames.Rag;
+    public override LeverKind Lever => LeverKind.Rag;
 
     /// <inheritdoc/>
     public override string Description => $"the lab's pre-trained {Options.Preset} model, the {Options.FewShot} most similar training emails (Lever BM25 index) as examples";

@@ -1,3 +1,4 @@
+using Lever.Core.Levers;
 using Lever.Lab.Data;
 
 namespace Lever.Lab.Recipes.Retrieval;
@@ -14,7 +15,7 @@ public sealed class RetrievalVoteRecipe(LabLanguageModelOptions options) : LabRe
     public override string Name => "rag-knn-vote";
 
     /// <inheritdoc/>
-    public override string Lever => LeverNames.Rag;
+    public override LeverKind Lever => LeverKind.Rag;
 
     /// <inheritdoc/>
     public override string Description => $"vote of the {options.RagK} most similar training emails (Lever BM25 index), no language model";

@@ -1,15 +1,21 @@
-namespace Lever.Advisor;
+namespace Lever.Core.Levers;
 
-/// <summary>The levers the advisor can recommend; JSON names are the snake_case forms (<c>fine_tune_lora</c>).</summary>
+/// <summary>
+/// The one lever vocabulary of Lever: what a recipe pulls, what the advisor recommends, what every report and file
+/// names (snake_case, <see cref="LeverKinds.Name"/>). <see cref="Baseline"/> is the reference row (a classical model,
+/// no LLM), not a lever to pull.
+/// </summary>
 public enum LeverKind
 {
+    /// <summary>The classical, non-LLM reference: does the task need an LLM at all?</summary>
+    Baseline,
     /// <summary>Prompt engineering (instructions, few-shot, knowledge in the system prompt).</summary>
     Prompt,
     /// <summary>Prompting with the shared prefix served from the provider's prompt cache.</summary>
     PromptCaching,
-    /// <summary>Retrieval-augmented generation.</summary>
+    /// <summary>Retrieval-augmented generation: context or examples fetched per request.</summary>
     Rag,
-    /// <summary>LoRA adapter fine-tuning (hosted fine-tuning APIs count here).</summary>
+    /// <summary>LoRA adapter fine-tuning on a frozen base (hosted fine-tuning APIs count here).</summary>
     FineTuneLora,
     /// <summary>LoRA on a 4-bit quantized base.</summary>
     FineTuneQlora,
