@@ -1,3 +1,4 @@
+using Lever.Core.Prices;
 using System.Text.Json.Nodes;
 using Lever.Advisor;
 using Lever.Core.Levers;

@@ -23,7 +23,7 @@ public sealed class Recipe
 
     /// <summary>
     /// The lever this recipe exercises, by its name in <see cref="Lever.Core.Levers.LeverKind"/>'s vocabulary (baseline, prompt,
-    /// prompt_caching, rag, fine_tune_lora, …), checked and normalized by <see cref="RecipeLoader.Validate"/>; not part of the identity.
+    /// prompt_caching, rag, fine_tune_lora, …), checked and normalized by <see cref="RecipeLoader"/>; not part of the identity.
     /// </summary>
     public string? Lever { get; set; }
 
