@@ -24,6 +24,9 @@ public sealed class ClassicalBackend : IProviderBackend
     public bool IsLocal => true;
 
     /// <inheritdoc />
+    public bool GeneratesText => false; // it answers with a label: never the chat model of ask or the QA lab
+
+    /// <inheritdoc />
     public IChatClient CreateChatClient(ProviderEntry entry)
     {
         var path = entry.ResolvePath(entry.Model);

@@ -28,6 +28,9 @@ public sealed class EngineBackend : IProviderBackend
     public bool IsLocal => true;
 
     /// <inheritdoc />
+    public bool GeneratesText => true;
+
+    /// <inheritdoc />
     public IChatClient CreateChatClient(ProviderEntry entry)
     {
         var dir = ModelFolder(entry);

@@ -16,6 +16,9 @@ public interface IProviderBackend
     /// <summary>True when token prices do not apply: the backend runs on the user's own compute (charged by time).</summary>
     bool IsLocal { get; }
 
+    /// <summary>True when its chat clients write free text; false for a classifier that can only answer with a label.</summary>
+    bool GeneratesText { get; }
+
     /// <summary>The chat client for <paramref name="entry"/>, before middleware.</summary>
     IChatClient CreateChatClient(ProviderEntry entry);
 

@@ -20,6 +20,9 @@ public sealed class ProviderBackends
     public ProviderBackends With(IProviderBackend backend) =>
         new(new Dictionary<string, IProviderBackend>(_byKind.ToDictionary(), StringComparer.Ordinal) { [backend.Kind] = backend });
 
+    /// <summary>False only when <paramref name="kind"/>'s backend is registered and answers with labels, not text.</summary>
+    public bool GeneratesText(string kind) => !_byKind.TryGetValue(kind, out var backend) || backend.GeneratesText;
+
     /// <summary>True when a backend serves <paramref name="kind"/>.</summary>
     public bool Serves(string kind) => _byKind.ContainsKey(kind);
 

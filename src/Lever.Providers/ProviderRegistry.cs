@@ -139,7 +139,8 @@ public sealed class ProviderRegistry
 
     /// <summary>
     /// Which provider answers when a command needs one chat model: <paramref name="requested"/> if given; else the only
-    /// lever.yaml provider that <paramref name="eligible"/> accepts (default: has a chat model), preferring the one with
+    /// lever.yaml provider that <paramref name="eligible"/> accepts (default: has a chat model that writes text, so a
+    /// classical classifier is never chosen), preferring the one with
     /// a model when several are eligible; else the OPENAI_API_KEY provider; else null. Several candidates and no choice
     /// is a user error that names <paramref name="field"/>, the setting that chooses (<paramref name="what"/> says what
     /// the candidates are, e.g. "OpenAI-compatible providers"; <paramref name="flag"/> the command-line option that also chooses).
@@ -151,7 +152,7 @@ public sealed class ProviderRegistry
             Get(requested);
             return requested;
         }
-        eligible ??= p => p.Model is not null;
+        eligible ??= p => p.Model is not null && Connection.Backends.GeneratesText(p.Kind);
         var candidates = _providers.Where(p => p.Key != _implicit && eligible(p.Value)).Select(p => p.Key).Order(StringComparer.Ordinal).ToList();
         if (candidates.Count > 1)
         {

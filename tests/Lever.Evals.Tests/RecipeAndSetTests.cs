@@ -67,8 +67,8 @@ public class RecipeAndSetTests
 
         ws.Write("recipes/magic.yaml", "lever: magic\nparser:\n  kind: text\n");
         var ex = Assert.Throws<LeverUserException>(() => RecipeLoader.Load(Workspace.Open(ws.Root), "magic"));
-        Assert.Contains("magic.yaml", ex.Message);
-        Assert.Contains("field 'lever': 'magic' is not one of baseline | prompt | prompt_caching | rag | fine_tune_lora", ex.Message);
+        Assert.Contains("magic.yaml:1:", ex.Message); // the line of the field, as every recipe error names it
+        Assert.Contains("lever: 'magic' is not one of baseline | prompt | prompt_caching | rag | fine_tune_lora", ex.Message);
         Assert.Contains("| hybrid", ex.Message);
     }
 

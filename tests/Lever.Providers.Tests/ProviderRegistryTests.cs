@@ -101,6 +101,32 @@ public class ProviderRegistryTests
     }
 
     [Fact]
+    public void A_backend_that_answers_with_labels_is_never_chosen_as_the_chat_model()
+    {
+        var yaml = "providers:\n  baseline:\n    kind: labels\n    model: train.jsonl\n  writer:\n    base_url: http://127.0.0.1:9/v1\n    model: m\n";
+        var registry = ProviderRegistry.Load(LeverConfig.Parse("lever.yaml", yaml),
+            new ProviderConnection { GetEnvironment = _ => null, Backends = ProviderBackends.Http.With(new LabelsOnly()) });
+        Assert.Equal("writer", registry.ChooseChat(null, "ask.provider")); // not "2 chat providers": the classifier writes no text
+        Assert.Equal("baseline", registry.ChooseChat("baseline", "ask.provider")); // named explicitly, it is the user's choice
+        Assert.True(registry.IsLocal("baseline"));
+    }
+
+    private sealed class LabelsOnly : IProviderBackend
+    {
+        public string Kind => "labels";
+
+        public bool IsLocal => true;
+
+        public bool GeneratesText => false;
+
+        public Microsoft.Extensions.AI.IChatClient CreateChatClient(ProviderEntry entry) => throw new NotSupportedException();
+
+        public Microsoft.Extensions.AI.IEmbeddingGenerator<string, Microsoft.Extensions.AI.Embedding<float>> CreateEmbeddingGenerator(ProviderEntry entry) => throw new NotSupportedException();
+
+        public IContinuationScorer? CreateScorer(ProviderEntry entry) => null;
+    }
+
+    [Fact]
     public void A_kind_without_a_registered_backend_is_a_user_error_naming_the_kinds_served()
     {
         var registry = ProviderRegistry.Of("m", new ProviderOptions { Kind = "local", Model = "dir" });

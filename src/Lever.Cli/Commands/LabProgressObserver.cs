@@ -10,6 +10,17 @@ namespace Lever.Cli.Commands;
 /// </summary>
 internal sealed class LabProgressObserver(ProgressContext? progress) : ILabObserver
 {
+    /// <summary>Runs <paramref name="run"/> with progress bars on a terminal, or plain stage lines when output is redirected.</summary>
+    public static async Task<T> RunAsync<T>(Func<ILabObserver, Task<T>> run)
+    {
+        if (!AnsiConsole.Profile.Capabilities.Interactive) return await run(new LabProgressObserver(null)).ConfigureAwait(false);
+        return await AnsiConsole.Progress()
+            .AutoClear(false)
+            .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
+            .StartAsync(async ctx => await run(new LabProgressObserver(ctx)).ConfigureAwait(false))
+            .ConfigureAwait(false);
+    }
+
     private readonly ConcurrentDictionary<string, ProgressTask> _tasks = new();
     private readonly ConcurrentDictionary<string, (long Total, long Reported)> _plain = new();
 

@@ -26,6 +26,9 @@ public sealed class OpenAiBackend : IProviderBackend
     public bool IsLocal => false;
 
     /// <inheritdoc />
+    public bool GeneratesText => true;
+
+    /// <inheritdoc />
     public IChatClient CreateChatClient(ProviderEntry entry) => Client(entry).GetChatClient(entry.Model).AsIChatClient();
 
     /// <inheritdoc />
