@@ -23,17 +23,7 @@ public sealed class LocalAdapterProviderTests : IDisposable
         var adapterDir = Path.Combine(_dir, "adapter");
         ModelInitializer.Create("tiny", modelDir, seed: 3);
 
-        // A trained-looking adapter: B is zero after injection (no change), so give it seeded non-zero values.
-        using var wrapped = HfCheckpoint.Load(modelDir);
-        var options = new LoraOptions { Rank = 4, Alpha = 8, Dropout = 0 };
-        var layers = LoraInjector.Inject(wrapped, options);
-        var generator = new Generator(11);
-        using (no_grad())
-        {
-            foreach (var layer in layers.Values)
-                layer.B(LoraInjector.DefaultAdapter).weight!.copy_(randn(layer.B(LoraInjector.DefaultAdapter).weight!.shape, generator: generator) * 0.05f);
-        }
-        PeftAdapter.Save(adapterDir, wrapped, options, modelDir);
+        using var wrapped = WithSavedAdapter(modelDir, adapterDir, seed: 11, scale: 0.05f);
         wrapped.eval();
         var ids = tensor(new long[] { 1, 5, 9, 42, 7, 300 }).unsqueeze(0);
         using var expected = wrapped.forward(ids).detach();
@@ -56,18 +46,7 @@ public sealed class LocalAdapterProviderTests : IDisposable
     {
         var modelDir = Path.Combine(_dir, "base");
         ModelInitializer.Create("tiny", modelDir, seed: 3);
-        using (var wrapped = HfCheckpoint.Load(modelDir))
-        {
-            var options = new LoraOptions { Rank = 4, Alpha = 8, Dropout = 0 };
-            var layers = LoraInjector.Inject(wrapped, options);
-            var generator = new Generator(5);
-            using (no_grad())
-            {
-                foreach (var layer in layers.Values)
-                    layer.B(LoraInjector.DefaultAdapter).weight!.copy_(randn(layer.B(LoraInjector.DefaultAdapter).weight!.shape, generator: generator) * 0.5f);
-            }
-            PeftAdapter.Save(Path.Combine(_dir, "adapter"), wrapped, options, modelDir);
-        }
+        WithSavedAdapter(modelDir, Path.Combine(_dir, "adapter"), seed: 5, scale: 0.5f).Dispose();
         var yaml = "providers:\n  tuned:\n    kind: local\n    model: base\n    adapter: adapter\n  plain:\n    kind: local\n    model: base\n";
         var config = LeverConfig.Parse("lever.yaml", yaml);
         var registry = ProviderRegistry.Load(config, new ProviderConnection { BaseDirectory = _dir, GetEnvironment = _ => null, Backends = Lever.Providers.Engine.EngineBackend.WithHttp });
@@ -99,6 +78,25 @@ public sealed class LocalAdapterProviderTests : IDisposable
         var ex = Assert.Throws<LeverUserException>(() => Lever.Evals.Composition.RecipeServicesFactory.Create(recipe, registry, new Lever.Evals.Composition.EvalsSettings()));
         Assert.Contains("recipe 'r'", ex.Message, StringComparison.Ordinal);
         Assert.Contains("kind: local", ex.Hint, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// The base with a trained-looking adapter injected and saved as PEFT: B is zero after injection (no change), so it
+    /// gets seeded non-zero values of size <paramref name="scale"/>. The caller owns the returned model.
+    /// </summary>
+    private static Lever.Engine.Modules.LlamaForCausalLM WithSavedAdapter(string modelDir, string adapterDir, ulong seed, float scale)
+    {
+        var wrapped = HfCheckpoint.Load(modelDir);
+        var options = new LoraOptions { Rank = 4, Alpha = 8, Dropout = 0 };
+        var layers = LoraInjector.Inject(wrapped, options);
+        var generator = new Generator(seed);
+        using (no_grad())
+        {
+            foreach (var layer in layers.Values)
+                layer.B(LoraInjector.DefaultAdapter).weight!.copy_(randn(layer.B(LoraInjector.DefaultAdapter).weight!.shape, generator: generator) * scale);
+        }
+        PeftAdapter.Save(adapterDir, wrapped, options, modelDir);
+        return wrapped;
     }
 
     [Fact]
