@@ -1,3 +1,4 @@
+using Lever.Reports;
 using Lever.Core.Prices;
 using System.Text.Json;
 using System.Text.RegularExpressions;

@@ -2,10 +2,11 @@ using Lever.Core.Prices;
 using System.Globalization;
 using System.Net;
 using System.Text;
-using Lever.Advisor.Internal;
+using Lever.Advisor;
+using Lever.Core;
 using Lever.Core.Levers;
 
-namespace Lever.Advisor;
+namespace Lever.Reports;
 
 /// <summary>
 /// The advice as one self-contained HTML page: no scripts, no external assets. Its chart plots each lever's
@@ -37,9 +38,9 @@ public static class AdviceHtml
         h.Append("<h1>Lever advice <span class=\"primary\">").Append(E(primary)).Append("</span></h1>\n");
         h.Append("<p class=\"summary\">").Append(E(a.Summary)).Append("</p>\n");
         var w = a.Workload;
-        h.Append("<p class=\"muted\">").Append(E($"{Names.Snake(w.Task.Kind)} · {w.Traffic.RequestsPerMonth.ToString("#,0", Inv)} requests/month · {w.Traffic.InputTokens:0} in / {w.Traffic.OutputTokens:0} out tokens · "
-            + $"knowledge {w.Knowledge.CorpusTokens.ToString("#,0", Inv)} tokens ({Names.Snake(w.Knowledge.Changes)}) · {w.Data.LabeledExamples.ToString("#,0", Inv)} labeled examples · "
-            + $"{Names.Snake(w.Constraints.Deployment)}, compliance {Names.Snake(w.Constraints.Compliance)} · diagnosis from {a.Diagnosis.Source}")).Append("</p>\n");
+        h.Append("<p class=\"muted\">").Append(E($"{SnakeCase.Of(w.Task.Kind)} · {w.Traffic.RequestsPerMonth.ToString("#,0", Inv)} requests/month · {w.Traffic.InputTokens:0} in / {w.Traffic.OutputTokens:0} out tokens · "
+            + $"knowledge {w.Knowledge.CorpusTokens.ToString("#,0", Inv)} tokens ({SnakeCase.Of(w.Knowledge.Changes)}) · {w.Data.LabeledExamples.ToString("#,0", Inv)} labeled examples · "
+            + $"{SnakeCase.Of(w.Constraints.Deployment)}, compliance {SnakeCase.Of(w.Constraints.Compliance)} · diagnosis from {a.Diagnosis.Source}")).Append("</p>\n");
 
         h.Append("<h2>Cost versus monthly volume</h2>\n<p class=\"muted\">12-month total cost of ownership = one-time + 12 × monthly cost, for each lever across monthly volumes. Dashed: the lever cannot do this job as declared (see notes). Numbered circles: break-even volumes against the primary.</p>\n");
         Chart(h, a);
