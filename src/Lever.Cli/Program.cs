@@ -13,6 +13,11 @@ foreach (var command in typeof(ILeverCommand).Assembly.GetTypes()
     root.Subcommands.Add(command);
 }
 
+// Not a terminal (CI logs, pipes, files): Spectre.Console would lay tables out for 80 columns and wrap cells mid-word.
+// A pipe has no width, so use $COLUMNS when it is wider, else 240: rows stay whole and greppable.
+if (Console.IsOutputRedirected)
+    AnsiConsole.Profile.Width = int.TryParse(Environment.GetEnvironmentVariable("COLUMNS"), out var columns) && columns > 240 ? columns : 240;
+
 var parsed = root.Parse(args);
 if (parsed.Errors.Count > 0 && parsed.Action is not System.CommandLine.Help.HelpAction)
 {
