@@ -8,11 +8,7 @@ public sealed class AskProviderTests : IDisposable
 {
     private readonly TempWorkspace _tmp = new("lever-ask-");
 
-    private string _ws => _tmp.Root;
-
     public void Dispose() => _tmp.Dispose();
-
-    private void Write(string relative, string content) => _tmp.Write(relative, content);
 
     /// <summary>Answers with the first sentence of the passage that mentions "refund", cited by that passage's number.</summary>
     private static ScriptedChatClient CitingModel() => new(messages =>
@@ -37,26 +33,26 @@ public sealed class AskProviderTests : IDisposable
         var embedder = WordHashEmbedder();
         await using var server = OpenAiServer.Create(CitingModel(), embedder, new ServerOptions { Port = 0 });
         await server.StartAsync();
-        Write("lever.yaml", $"providers:\n  srv:\n    base_url: {server.BaseUrl}\n    model: citer\n    embedding_model: words\nindexes:\n  default:\n    embedding: srv\n");
+        _tmp.Write("lever.yaml", $"providers:\n  srv:\n    base_url: {server.BaseUrl}\n    model: citer\n    embedding_model: words\nindexes:\n  default:\n    embedding: srv\n");
         Corpus();
         var afterIngest = embedder.Calls;
         Assert.True(afterIngest > 0, "index add did not embed the chunks");
-        var r = LeverProcess.Run(_ws, "search", "refunds return", "--json");
+        var r = LeverProcess.Run(_tmp.Root, "search", "refunds return", "--json");
         Assert.True(r.ExitCode == 0, r.Stdout + r.Stderr);
         Assert.True(embedder.Calls > afterIngest, "search did not embed the query");
         Assert.Contains("\"doc\":\"faq.md\"", r.Stdout);
 
-        Write("lever.yaml", $"providers:\n  srv:\n    base_url: {server.BaseUrl}\n    model: citer\nindexes:\n  default:\n    embedding: srv\n");
-        var noModel = LeverProcess.Run(_ws, "search", "refunds");
+        _tmp.Write("lever.yaml", $"providers:\n  srv:\n    base_url: {server.BaseUrl}\n    model: citer\nindexes:\n  default:\n    embedding: srv\n");
+        var noModel = LeverProcess.Run(_tmp.Root, "search", "refunds");
         Assert.Equal(2, noModel.ExitCode);
         Assert.Contains("has no embedding_model", noModel.Stderr);
     }
 
     private void Corpus()
     {
-        Write("corpus/shipping.md", "# Shipping\nParcels leave the warehouse within two days.");
-        Write("corpus/faq.md", "# FAQ\n## Refunds\nRefunds are issued within 14 days of a return. Keep the receipt.");
-        var add = LeverProcess.Run(_ws, "index", "add", "corpus");
+        _tmp.Write("corpus/shipping.md", "# Shipping\nParcels leave the warehouse within two days.");
+        _tmp.Write("corpus/faq.md", "# FAQ\n## Refunds\nRefunds are issued within 14 days of a return. Keep the receipt.");
+        var add = LeverProcess.Run(_tmp.Root, "index", "add", "corpus");
         Assert.True(add.ExitCode == 0, add.Stderr);
     }
 
@@ -68,9 +64,9 @@ public sealed class AskProviderTests : IDisposable
         await using var server = OpenAiServer.Create(model, null, new ServerOptions { Port = 0 });
         await server.StartAsync();
         // Two chat providers: the ask: setting picks one; the other points nowhere and must not be called.
-        Write("lever.yaml", $"providers:\n  srv:\n    base_url: {server.BaseUrl}\n    model: citer\n  other:\n    base_url: http://127.0.0.1:9/v1\n    model: x\nask:\n  provider: srv\n");
+        _tmp.Write("lever.yaml", $"providers:\n  srv:\n    base_url: {server.BaseUrl}\n    model: citer\n  other:\n    base_url: http://127.0.0.1:9/v1\n    model: x\nask:\n  provider: srv\n");
 
-        var r = LeverProcess.Run(_ws, "ask", "How long do refunds take?");
+        var r = LeverProcess.Run(_tmp.Root, "ask", "How long do refunds take?");
         Assert.True(r.ExitCode == 0, r.Stdout + r.Stderr);
         Assert.DoesNotContain("No generator is configured", r.Stdout);
         var lines = r.Stdout.Split('\n', StringSplitOptions.TrimEntries);
@@ -82,7 +78,7 @@ public sealed class AskProviderTests : IDisposable
         Assert.Contains("Refunds are issued within 14 days", ScriptedChatClient.LastUser(model.Conversations[^1]));
 
         // --provider overrides ask.provider: the unreachable one fails with a named, one-line error and no stack trace.
-        var down = LeverProcess.Run(_ws, "ask", "How long do refunds take?", "--provider", "other");
+        var down = LeverProcess.Run(_tmp.Root, "ask", "How long do refunds take?", "--provider", "other");
         Assert.NotEqual(0, down.ExitCode);
         Assert.Contains("error: provider 'other' at http://127.0.0.1:9/v1 is unreachable", down.Stderr);
         Assert.DoesNotContain("   at ", down.Stderr);
@@ -93,8 +89,8 @@ public sealed class AskProviderTests : IDisposable
     public void Ask_with_two_chat_providers_and_no_choice_is_a_user_error_naming_them()
     {
         Corpus();
-        Write("lever.yaml", "providers:\n  a:\n    base_url: http://127.0.0.1:9/v1\n    model: x\n  b:\n    base_url: http://127.0.0.1:9/v1\n    model: y\n");
-        var r = LeverProcess.Run(_ws, "ask", "How long do refunds take?");
+        _tmp.Write("lever.yaml", "providers:\n  a:\n    base_url: http://127.0.0.1:9/v1\n    model: x\n  b:\n    base_url: http://127.0.0.1:9/v1\n    model: y\n");
+        var r = LeverProcess.Run(_tmp.Root, "ask", "How long do refunds take?");
         Assert.Equal(2, r.ExitCode);
         Assert.Contains("2 chat providers are configured", r.Stderr);
         Assert.Contains("hint: pass --provider a", r.Stderr);

@@ -9,8 +9,6 @@ public sealed class EvalPriceBookTests : IDisposable
 {
     private readonly TempWorkspace _tmp = new("lever-eval-prices-");
 
-    private string _ws => _tmp.Root;
-
     public void Dispose() => _tmp.Dispose();
 
     /// <summary>Always answers "yes" and reports 1,000 input and 500 output tokens.</summary>
@@ -25,11 +23,11 @@ public sealed class EvalPriceBookTests : IDisposable
     {
         await using var server = OpenAiServer.Create(FixedUsageModel(), null, new ServerOptions { Port = 0 });
         await server.StartAsync();
-        File.WriteAllText(Path.Combine(_ws, "lever.yaml"), $"providers:\n  srv:\n    base_url: {server.BaseUrl}\n    model: gpt-4o-mini\n    max_retries: 0\n");
-        Directory.CreateDirectory(Path.Combine(_ws, "recipes"));
-        File.WriteAllText(Path.Combine(_ws, "recipes", "yes.yaml"), "provider: srv\nscoring:\n  scorers: [exact]\n");
-        File.WriteAllText(Path.Combine(_ws, "set.jsonl"), "{\"input\":\"a\",\"expected\":\"yes\"}\n{\"input\":\"b\",\"expected\":\"yes\"}\n");
-        var r = LeverProcess.Run(_ws, "eval", "--recipe", "yes", "--set", "set.jsonl", "--json", "--no-diagnose", "--workspace", _ws);
+        File.WriteAllText(Path.Combine(_tmp.Root, "lever.yaml"), $"providers:\n  srv:\n    base_url: {server.BaseUrl}\n    model: gpt-4o-mini\n    max_retries: 0\n");
+        Directory.CreateDirectory(Path.Combine(_tmp.Root, "recipes"));
+        File.WriteAllText(Path.Combine(_tmp.Root, "recipes", "yes.yaml"), "provider: srv\nscoring:\n  scorers: [exact]\n");
+        File.WriteAllText(Path.Combine(_tmp.Root, "set.jsonl"), "{\"input\":\"a\",\"expected\":\"yes\"}\n{\"input\":\"b\",\"expected\":\"yes\"}\n");
+        var r = LeverProcess.Run(_tmp.Root, "eval", "--recipe", "yes", "--set", "set.jsonl", "--json", "--no-diagnose", "--workspace", _tmp.Root);
         Assert.True(r.ExitCode == 0, r.Stdout + r.Stderr);
         var summary = JsonDocument.Parse(r.Stdout.Trim().Split('\n')[^1]).RootElement;
         // pricebook.json: gpt-4o-mini $0.15 in, $0.60 out per million tokens; 2 items × (1,000 in + 500 out).

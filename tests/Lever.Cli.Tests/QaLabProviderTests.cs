@@ -12,8 +12,6 @@ public sealed class QaLabProviderTests : IDisposable
 {
     private readonly TempWorkspace _tmp = new("lever-qalab-");
 
-    private string _ws => _tmp.Root;
-
     public void Dispose() => _tmp.Dispose();
 
     /// <summary>With numbered passages, repeats passage [1] and cites it; without any (closed book), does not know.</summary>
@@ -33,8 +31,6 @@ public sealed class QaLabProviderTests : IDisposable
     private static WordHashEmbedder WordHashEmbedder() => new(64, t => Lever.Testing.WordHashEmbedder.Split(t, ' ', '\n', '.', '?', ',')) { Hash = WordHash.Polynomial31 };
 
 
-    private void Write(string relative, string content) => _tmp.Write(relative, content);
-
     [Trait("tier", "slow")]
     [Fact]
     public async Task A_configured_provider_adds_the_hosted_recipes_and_an_embedding_model_the_hybrid_ones()
@@ -42,16 +38,16 @@ public sealed class QaLabProviderTests : IDisposable
         var model = FirstPassageModel();
         await using var server = OpenAiServer.Create(model, WordHashEmbedder(), new ServerOptions { Port = 0 });
         await server.StartAsync();
-        Write("docs/network.html", "<html><head><title>Network</title></head><body><h1>Network</h1><p>The zephyr daemon listens on TCP port 7311 by default.</p></body></html>");
-        Write("docs/cache.html", "<html><head><title>Cache</title></head><body><h1>Cache</h1><p>The block cache holds sixteen megabytes by default.</p></body></html>");
-        Write("docs/audit.html", "<html><head><title>Audit</title></head><body><h1>Audit</h1><p>Audit records are kept for 90 days.</p></body></html>");
-        Write("docs/intro.html", "<html><head><title>Introduction</title></head><body><h1>Introduction</h1><p>Zephyr is a small storage daemon with a network port, a cache and audit records.</p></body></html>");
-        Write("questions.jsonl", """
+        _tmp.Write("docs/network.html", "<html><head><title>Network</title></head><body><h1>Network</h1><p>The zephyr daemon listens on TCP port 7311 by default.</p></body></html>");
+        _tmp.Write("docs/cache.html", "<html><head><title>Cache</title></head><body><h1>Cache</h1><p>The block cache holds sixteen megabytes by default.</p></body></html>");
+        _tmp.Write("docs/audit.html", "<html><head><title>Audit</title></head><body><h1>Audit</h1><p>Audit records are kept for 90 days.</p></body></html>");
+        _tmp.Write("docs/intro.html", "<html><head><title>Introduction</title></head><body><h1>Introduction</h1><p>Zephyr is a small storage daemon with a network port, a cache and audit records.</p></body></html>");
+        _tmp.Write("questions.jsonl", """
             {"id": "q1", "input": "What TCP port does the zephyr daemon listen on?", "expected": "7311", "metadata": {"page": "network.html"}}
             {"id": "q2", "input": "How big is the block cache by default?", "expected": "16MB", "metadata": {"page": "cache.html"}}
             {"id": "q3", "input": "How long are audit records kept?", "expected": "90 days", "metadata": {"page": "audit.html"}}
             """);
-        Write("lever.yaml", $"""
+        _tmp.Write("lever.yaml", $"""
             providers:
               srv:
                 base_url: {server.BaseUrl}
@@ -71,9 +67,9 @@ public sealed class QaLabProviderTests : IDisposable
                 k: 2
             """);
 
-        var r = LeverProcess.Run(_ws, "lab", ".");
+        var r = LeverProcess.Run(_tmp.Root, "lab", ".");
         Assert.True(r.ExitCode == 0, r.Stdout + r.Stderr);
-        var summary = JsonNode.Parse(File.ReadAllText(Path.Combine(_ws, ".lever", "lab", "summary.json")))!;
+        var summary = JsonNode.Parse(File.ReadAllText(Path.Combine(_tmp.Root, ".lever", "lab", "summary.json")))!;
         var recipes = summary["recipes"]!.AsArray().ToDictionary(x => x!["name"]!.GetValue<string>(), x => x!.AsObject());
         Assert.Equal(["local-closed-book", "bm25-extractive", "hybrid-extractive", "provider-closed-book", "provider-rag-bm25", "provider-rag-hybrid"], recipes.Keys);
         Assert.Equal("prompt", recipes["provider-closed-book"]["lever"]!.GetValue<string>());
@@ -85,7 +81,7 @@ public sealed class QaLabProviderTests : IDisposable
         Assert.NotNull(recipes["provider-rag-hybrid"]["ndcg_at_10"]);
         Assert.Equal(6, model.Conversations.Count(c => FirstPassage(c) is not null)); // 3 questions × 2 hosted RAG recipes; the closed-book prompts carry no passages
         // The [1] marker is resolved to the page of passage 1.
-        var results = JsonNode.Parse(File.ReadAllText(Path.Combine(_ws, ".lever", "lab", "results.json")))!;
+        var results = JsonNode.Parse(File.ReadAllText(Path.Combine(_tmp.Root, ".lever", "lab", "results.json")))!;
         var rag = results["recipes"]!.AsArray().Single(x => x!["name"]!.GetValue<string>() == "provider-rag-bm25")!;
         Assert.Equal(1.0, rag["citation_accuracy"]!.GetValue<double>());
         Assert.Contains("provider-rag-bm25", r.Stdout);

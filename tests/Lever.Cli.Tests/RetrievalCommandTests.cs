@@ -9,15 +9,13 @@ public sealed class RetrievalCommandTests : IDisposable
 {
     private readonly TempWorkspace _tmp = new("lever-retrieval-cli-");
 
-    private string _ws => _tmp.Root;
-
     public void Dispose() => _tmp.Dispose();
 
     private string Write(string relative, string content) => _tmp.Write(relative, content);
 
     private JsonElement SearchJson(params string[] args)
     {
-        var r = LeverProcess.Run(_ws, ["search", .. args, "--json"]);
+        var r = LeverProcess.Run(_tmp.Root, ["search", .. args, "--json"]);
         Assert.True(r.ExitCode == 0, r.Stdout + r.Stderr);
         return JsonDocument.Parse(r.Stdout).RootElement;
     }
@@ -27,7 +25,7 @@ public sealed class RetrievalCommandTests : IDisposable
     {
         Write("corpus/guide/config.md", "# Configuration\n## Timeouts\nSet statement_timeout to abort queries that run too long.\n## Memory\nwork_mem sizes sorts.");
         Write("corpus/other.txt", "Nothing about that here.");
-        var add = LeverProcess.Run(_ws, "index", "add", "corpus");
+        var add = LeverProcess.Run(_tmp.Root, "index", "add", "corpus");
         Assert.True(add.ExitCode == 0, add.Stdout + add.Stderr);
         Assert.Contains("2 added", add.Stdout);
 
@@ -38,7 +36,7 @@ public sealed class RetrievalCommandTests : IDisposable
         Assert.Equal("guide/config.md", first.GetProperty("doc").GetString());
         Assert.Equal("Configuration", first.GetProperty("title").GetString());
         Assert.Equal("Configuration > Timeouts", first.GetProperty("heading").GetString());
-        var text = File.ReadAllText(Path.Combine(_ws, "corpus/guide/config.md"));
+        var text = File.ReadAllText(Path.Combine(_tmp.Root, "corpus/guide/config.md"));
         var span = first.GetProperty("span").EnumerateArray().Select(e => e.GetInt32()).ToArray();
         Assert.Equal(first.GetProperty("text").GetString(), text[span[0]..span[1]]);
         Assert.True(first.GetProperty("score").GetDouble() > 0);
@@ -50,14 +48,14 @@ public sealed class RetrievalCommandTests : IDisposable
         Write("corpus/a/guide.md", "# Guide\nInstall the widget carefully.");
         Write("corpus/b/notes.md", "# Notes\nThe widget needs oil.");
         Write("corpus/b/skip.txt", "widget text that the glob leaves out");
-        var add = LeverProcess.Run(_ws, "index", "add", "corpus/**/*.md");
+        var add = LeverProcess.Run(_tmp.Root, "index", "add", "corpus/**/*.md");
         Assert.True(add.ExitCode == 0, add.Stdout + add.Stderr);
         Assert.Contains("2 added", add.Stdout);
         Write("corpus/b/more.txt", "another widget text");
-        Assert.Contains("0 added, 0 updated, 2 unchanged", LeverProcess.Run(_ws, "index", "sync").Stdout);
+        Assert.Contains("0 added, 0 updated, 2 unchanged", LeverProcess.Run(_tmp.Root, "index", "sync").Stdout);
 
         Write("q.jsonl", "{\"question\": \"how to install the widget\", \"relevant\": [\"a/guide.md\"]}\n{\"question\": \"widget oil\", \"relevant\": [\"b/notes.md\"]}\n");
-        var eval = LeverProcess.Run(_ws, "index", "eval", "q.jsonl");
+        var eval = LeverProcess.Run(_tmp.Root, "index", "eval", "q.jsonl");
         Assert.True(eval.ExitCode == 0, eval.Stdout + eval.Stderr);
         Assert.Contains("2 questions: recall@10=1.0000 MRR=1.0000 nDCG@10=1.0000", eval.Stdout);
     }
@@ -68,7 +66,7 @@ public sealed class RetrievalCommandTests : IDisposable
         Write("corpus/public.md", "# Holidays\nThe office closes for holidays in August.");
         Write("corpus/hr/pay.md", "# Pay\nHoliday pay is doubled.");
         Write("corpus/hr/pay.md.meta.json", """{"groups": ["hr"]}""");
-        Assert.Equal(0, LeverProcess.Run(_ws, "index", "add", "corpus").ExitCode);
+        Assert.Equal(0, LeverProcess.Run(_tmp.Root, "index", "add", "corpus").ExitCode);
         string[] Docs(params string[] extra) => SearchJson(["holiday", .. extra]).GetProperty("results").EnumerateArray().Select(r => r.GetProperty("doc").GetString()!).Order().ToArray();
         Assert.Equal(["public.md"], Docs());
         Assert.Equal(["public.md"], Docs("--user", "eve", "--groups", "sales,eng"));
@@ -79,9 +77,9 @@ public sealed class RetrievalCommandTests : IDisposable
     public void Sync_after_changing_one_document_reindexes_only_it_and_search_finds_the_new_text()
     {
         for (int i = 0; i < 10; i++) Write($"corpus/d{i}.md", $"# Doc {i}\nAbout subject {i}.");
-        Assert.Equal(0, LeverProcess.Run(_ws, "index", "add", "corpus").ExitCode);
+        Assert.Equal(0, LeverProcess.Run(_tmp.Root, "index", "add", "corpus").ExitCode);
         Write("corpus/d4.md", "# Doc 4\nNow about quasars.");
-        var sync = LeverProcess.Run(_ws, "index", "sync");
+        var sync = LeverProcess.Run(_tmp.Root, "index", "sync");
         Assert.True(sync.ExitCode == 0, sync.Stdout + sync.Stderr);
         Assert.Contains("0 added, 1 updated, 9 unchanged, 0 removed", sync.Stdout);
         Assert.Equal(["re-indexed d4.md"], sync.Stdout.Split('\n').Where(l => l.StartsWith("re-indexed", StringComparison.Ordinal)).Select(l => l.Trim()));
@@ -94,9 +92,9 @@ public sealed class RetrievalCommandTests : IDisposable
     {
         const int files = 400;
         for (int i = 0; i < files; i++) Write($"corpus/f{i:000}.txt", $"File number {i} mentions marker{i}.");
-        var db = Path.Combine(_ws, ".lever", "indexes", "default", "index.db");
+        var db = Path.Combine(_tmp.Root, ".lever", "indexes", "default", "index.db");
 
-        var start = LeverProcess.StartInfo(_ws, "index", "add", "corpus", "--delay-ms", "15");
+        var start = LeverProcess.StartInfo(_tmp.Root, "index", "add", "corpus", "--delay-ms", "15");
         using (var p = Process.Start(start)!)
         {
             _ = p.StandardOutput.ReadToEndAsync();
@@ -115,7 +113,7 @@ public sealed class RetrievalCommandTests : IDisposable
             Assert.Equal(137, p.ExitCode);
         }
 
-        var stats = LeverProcess.Run(_ws, "index", "stats", "--json");
+        var stats = LeverProcess.Run(_tmp.Root, "index", "stats", "--json");
         Assert.True(stats.ExitCode == 0, stats.Stdout + stats.Stderr);
         var s = JsonDocument.Parse(stats.Stdout).RootElement;
         int partial = s.GetProperty("documents").GetInt32();
@@ -125,11 +123,11 @@ public sealed class RetrievalCommandTests : IDisposable
         // What was committed is searchable right away.
         Assert.Equal("f000.txt", SearchJson("marker0").GetProperty("results")[0].GetProperty("doc").GetString());
 
-        var again = LeverProcess.Run(_ws, "index", "add", "corpus");
+        var again = LeverProcess.Run(_tmp.Root, "index", "add", "corpus");
         Assert.True(again.ExitCode == 0, again.Stdout + again.Stderr);
         Assert.Contains($"{files - partial} added", again.Stdout);
         Assert.Contains($"{partial} unchanged", again.Stdout);
-        var done = JsonDocument.Parse(LeverProcess.Run(_ws, "index", "stats", "--json").Stdout).RootElement;
+        var done = JsonDocument.Parse(LeverProcess.Run(_tmp.Root, "index", "stats", "--json").Stdout).RootElement;
         Assert.Equal(files, done.GetProperty("documents").GetInt32());
         Assert.Equal(0, done.GetProperty("interrupted").GetArrayLength());
         Assert.Equal("f399.txt", SearchJson("marker399").GetProperty("results")[0].GetProperty("doc").GetString());
@@ -140,8 +138,8 @@ public sealed class RetrievalCommandTests : IDisposable
     {
         Write("corpus/a.md", "# A\nalpha text");
         Write("corpus/b.md", "# B\nbeta text");
-        Assert.Equal(0, LeverProcess.Run(_ws, "index", "add", "corpus").ExitCode);
-        var start = LeverProcess.StartInfo(_ws, "index", "sync", "--watch");
+        Assert.Equal(0, LeverProcess.Run(_tmp.Root, "index", "add", "corpus").ExitCode);
+        var start = LeverProcess.StartInfo(_tmp.Root, "index", "sync", "--watch");
         using var p = Process.Start(start)!;
         var lines = new System.Collections.Concurrent.BlockingCollection<string>();
         p.OutputDataReceived += (_, e) => { if (e.Data is not null) lines.Add(e.Data); };
@@ -191,8 +189,8 @@ public sealed class RetrievalCommandTests : IDisposable
     public void Ask_without_a_generator_prints_the_passages_with_citations_and_says_so()
     {
         Write("corpus/faq.md", "# FAQ\n## Refunds\nRefunds are issued within 14 days of a return.");
-        Assert.Equal(0, LeverProcess.Run(_ws, "index", "add", "corpus").ExitCode);
-        var r = LeverProcess.Run(_ws, "ask", "How long do refunds take?");
+        Assert.Equal(0, LeverProcess.Run(_tmp.Root, "index", "add", "corpus").ExitCode);
+        var r = LeverProcess.Run(_tmp.Root, "ask", "How long do refunds take?");
         Assert.True(r.ExitCode == 0, r.Stdout + r.Stderr);
         Assert.Contains("No generator is configured", r.Stdout);
         Assert.Contains("[1] FAQ — faq.md § FAQ > Refunds [", r.Stdout);
@@ -202,11 +200,11 @@ public sealed class RetrievalCommandTests : IDisposable
     [Fact]
     public void Search_without_an_index_and_a_bad_rule_file_are_user_errors()
     {
-        var r = LeverProcess.Run(_ws, "search", "anything");
+        var r = LeverProcess.Run(_tmp.Root, "search", "anything");
         Assert.Equal(2, r.ExitCode);
         Assert.Contains("lever index add", r.Stderr);
         Write("lever.yaml", "indexes:\n  default:\n    chunk_tokenz: 100\n");
-        var bad = LeverProcess.Run(_ws, "index", "add", "corpus");
+        var bad = LeverProcess.Run(_tmp.Root, "index", "add", "corpus");
         Assert.Equal(2, bad.ExitCode);
         Assert.Contains("lever.yaml:3", bad.Stderr);
         Assert.Contains("chunk_tokenz", bad.Stderr);
