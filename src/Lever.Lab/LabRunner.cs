@@ -5,6 +5,9 @@ using System.Text.Json;
 using Lever.Advisor;
 using Lever.Core;
 using Lever.Evals.Metrics;
+using Lever.Evals.Recipes;
+using Lever.Evals.Running;
+using Lever.Core.Levers;
 using Lever.Evals.Scoring;
 using Lever.Providers;
 using Lever.Lab.Data;
@@ -151,7 +154,7 @@ public sealed class LabRunner
                 continue;
             }
             trained[recipe.Name] = train;
-            var predictions = JsonLines.Read<PredictionLine>(Path.Combine(LabDir, "recipes", recipe.Name, "predictions.jsonl"));
+            var predictions = ResultStore<ItemResult>.ReadAll(ResultsPath(recipe.Name));
             // A recipe on the lab's own model could not exist without the tokenizer and pre-training: their time is its training time too.
             var billed = train.Values.GetValueOrDefault(ProviderTaughtStudentRecipe.TrainBilledUsd);
             var result = Score(recipe, items, predictions, train.Values.GetValueOrDefault("train_seconds") + (teacher?.Values.GetValueOrDefault("train_seconds") ?? 0) + (baseModel?.Seconds ?? 0), billed)
@@ -166,7 +169,7 @@ public sealed class LabRunner
             reportInputs.Add(billed.ToString("R", CultureInfo.InvariantCulture));
             if (recipe is HostedPromptRecipe { Hosted: var model })
             {
-                var unpriced = predictions.Count(p => p.CostUsd is null);
+                var unpriced = predictions.Count(p => p.BilledUsd is null);
                 if (unpriced > 0)
                     notes.Add($"{recipe.Name}: {unpriced} of {predictions.Count} answers came without token usage from provider '{model.Provider}'; they are counted at $0, so its cost is understated");
                 if (model.Prices == Core.Prices.TokenPrices.Free && !notes.Any(n => n.StartsWith($"no price for {model.Model}", StringComparison.Ordinal)))
@@ -258,19 +261,34 @@ public sealed class LabRunner
         var answersTag = evalInputs;
         var capped = recipe is IProviderBackedRecipe { MaxTestItems: not null };
         if (capped) evalInputs = Hashing.Of(evalInputs, $"items={items.Count}");
-        var eval = await pipeline.RunAsync($"eval:{recipe.Name}", $"test {recipe.Name}", evalInputs, [$"recipes/{recipe.Name}/predictions.jsonl"],
+        var eval = await pipeline.RunAsync($"eval:{recipe.Name}", $"test {recipe.Name}", evalInputs, [$"recipes/{recipe.Name}/{EvalFolder}/{EvalRunner.ResultsFile}"],
             (run, token) => EvaluateAsync(recipe, dir, evalInputs, answersTag, capped, baseModel, items, run, token), ct).ConfigureAwait(false);
         return (train, eval);
     }
 
+    /// <summary>A recipe's eval run folder (Evals' results.jsonl, errors.jsonl, summary.json and reports), under its recipe folder.</summary>
+    private const string EvalFolder = "eval";
+
+    private string ResultsPath(string recipe) => Path.Combine(LabDir, "recipes", recipe, EvalFolder, EvalRunner.ResultsFile);
+
+    /// <summary>
+    /// Answers <paramref name="items"/> with the trained recipe through Evals' runner, into the recipe's eval folder: one
+    /// result line per answer as it comes, so an interrupted run of this same stage resumes at the first unanswered item
+    /// (results are stored under an Evals recipe whose identity is <paramref name="answersTag"/>, so answers given under
+    /// other inputs are never reused). A capped hosted row also keeps every paid answer in the runner's answer cache,
+    /// so moving the cap pays only for emails not answered before.
+    /// </summary>
     private async Task EvaluateAsync(LabRecipe recipe, string dir, string inputs, string answersTag, bool keepAnswers, string? baseModel,
         IReadOnlyList<LabExample> items, StageRun run, CancellationToken ct)
     {
         var data = Data();
-        // Answers already given by an interrupted run of this same stage are kept; any other partial file is stale.
-        // (A capped hosted recipe's file outlives the stage: answers paid for under another cap are reused.)
-        using var answers = ResumableAnswers<PredictionLine>.Open(dir, answersTag, p => p.Id);
-        var answered = answers.Answered(items.Select(e => e.Id)).Count;
+        var evalDir = Path.Combine(dir, EvalFolder);
+        var evalRecipe = EvalRecipe(recipe, answersTag, data.Labels);
+        var recipeHash = evalRecipe.Hash();
+        var set = LabEvalSet.Of(Path.Combine(evalDir, "test.jsonl"), items);
+        var wanted = set.Items.Select(i => i.Hash).ToHashSet(StringComparer.Ordinal);
+        var answered = ResultStore<ItemResult>.ReadAll(Path.Combine(evalDir, EvalRunner.ResultsFile))
+            .Where(r => r.RecipeHash == recipeHash && wanted.Contains(r.ItemHash)).Select(r => r.ItemHash).Distinct().Count();
         run.Start(items.Count);
         if (answered > 0)
             run.Info(answered >= items.Count
@@ -282,19 +300,49 @@ public sealed class LabRunner
         var warmup = data.Validation.Count > 0 ? data.Validation[0] : data.Test[0];
         await answerer.AnswerAsync(warmup, ct).ConfigureAwait(false);
 
-        await answers.AnswerAsync(items, e => e.Id, async (example, token) =>
+        var options = new EvalRunOptions
         {
-            var clock = Stopwatch.GetTimestamp();
-            var answer = await answerer.AnswerAsync(example, token).ConfigureAwait(false);
-            return new PredictionLine(example.Id, example.Label, answer.Label, Stopwatch.GetElapsedTime(clock).TotalMilliseconds, answer.CostUsd);
-        }, answerer is IConcurrentRecipeAnswerer concurrent ? concurrent.MaxConcurrency : 1, run, ct).ConfigureAwait(false);
-        var final = answers.Finish(items.Select(e => e.Id).ToList());
-        if (!keepAnswers) answers.Delete();
-        var correct = final.Count(p => p.Expected == p.Predicted);
+            Concurrency = answerer is IConcurrentRecipeAnswerer concurrent ? concurrent.MaxConcurrency : 1,
+            Diagnose = false,
+            StopOnFirstFailure = true,
+            // Local answers take milliseconds to give again: a flushed line (kill -9 safe) is enough; paid ones are fsynced.
+            FlushToDisk = recipe is IProviderBackedRecipe,
+            CacheDir = keepAnswers ? Path.Combine(dir, "answers") : null,
+        };
+        var runner = new EvalRunner(evalRecipe, new LabItemAnswerer(answerer, items.ToDictionary(e => e.Id, StringComparer.Ordinal)), options);
+        // Concurrent answers report from several threads, not always in order: the stage sees each count once, rising.
+        var (gate, shown) = (new Lock(), -1);
+        var progress = new SyncProgress<RunProgress>(p =>
+        {
+            lock (gate)
+            {
+                if (p.Done <= shown) return;
+                run.Progress(shown = p.Done);
+            }
+        });
+        var summary = await runner.RunAsync(set, evalDir, progress, ct).ConfigureAwait(false);
+        var final = ResultStore<ItemResult>.ReadAll(Path.Combine(evalDir, EvalRunner.ResultsFile));
+        var correct = final.Count(p => p.Passed);
         // A reply outside the label set (a hosted model that did not answer with a label) is wrong, and counted here.
-        var outside = final.Count(p => !data.Labels.Contains(p.Predicted));
-        run.Detail = $"{correct}/{final.Count} correct{(outside > 0 ? $", {outside} answers outside the labels" : "")}";
+        var outside = final.Count(p => p.ParseError is not null);
+        run.Detail = $"{correct}/{summary.Completed} correct{(outside > 0 ? $", {outside} answers outside the labels" : "")}";
     }
+
+    /// <summary>
+    /// The Evals recipe a lab row is stored and scored under: its name, lever and description, the stage's answer tag as
+    /// its version (its identity: answers under other inputs are other answers), and a label parser over the data's labels.
+    /// </summary>
+    private Recipe EvalRecipe(LabRecipe recipe, string answersTag, IReadOnlyList<string> labels) => new()
+    {
+        Name = recipe.Name,
+        Version = answersTag,
+        Description = recipe.Description,
+        Lever = LeverKinds.Name(recipe.Lever),
+        Provider = recipe is IProviderBackedRecipe hosted ? hosted.ProviderName : "lab",
+        Model = recipe is HostedPromptRecipe h ? h.Model : null,
+        Parser = new ParserOptions { Kind = "label", Labels = [.. labels] },
+        Scoring = new ScoringOptions { Scorers = ["label"] },
+    };
 
     /// <summary>What answered, for the advisor's evidence: the lab's own model (its size comes with it) or the hosted model.</summary>
     private string? ModelOf(LabRecipe recipe, LanguageModelFoundation.Result? baseModel) => recipe switch
@@ -321,27 +369,27 @@ public sealed class LabRunner
         return test.Where(e => chosen.Contains(e.Id)).ToList();
     }
 
-    private RecipeResult Score(LabRecipe recipe, IReadOnlyList<LabExample> test, IReadOnlyList<PredictionLine> predictions, double trainSeconds, double trainBilledUsd)
+    private RecipeResult Score(LabRecipe recipe, IReadOnlyList<LabExample> test, IReadOnlyList<ItemResult> predictions, double trainSeconds, double trainBilledUsd)
     {
         var byId = predictions.ToDictionary(p => p.Id, StringComparer.Ordinal);
         var missing = test.Where(e => !byId.ContainsKey(e.Id)).Select(e => e.Id).Take(3).ToList();
         if (missing.Count > 0) throw new InvalidOperationException($"{recipe.Name}: no prediction for {string.Join(", ", missing)}");
         var metrics = Metrics(test, byId);
         var latencies = test.Select(e => byId[e.Id].LatencyMs).ToList();
-        var billed = predictions.Any(p => p.CostUsd is not null) ? predictions.Average(p => p.CostUsd ?? 0) : (double?)null;
+        var billed = predictions.Any(p => p.BilledUsd is not null) ? predictions.Average(p => p.BilledUsd ?? 0) : (double?)null;
         var cost = LabCost.Compute(latencies.Average(), recipe.AnswerCores, billed, trainSeconds, recipe.TrainCores, _config.Options.Compute, _config.RequestsPerMonth, trainBilledUsd);
         return new RecipeResult(recipe.Name, recipe.Lever, recipe.Description, metrics,
             Percentile.Of(latencies, 50), Percentile.Of(latencies, 95), latencies.Average(), trainSeconds, cost)
         {
-            // The metrics' rule: the lab writes exact labels (or "(unparsed)"), so right is the expected label, exactly.
-            Outcomes = test.ToDictionary(e => e.Id, e => byId[e.Id].Predicted == e.Label ? new ItemOutcome(true, 1) : new ItemOutcome(false, 0), StringComparer.Ordinal),
+            // The metrics' rule (Evals' label scorer): right is the expected label; an unparsed reply is wrong.
+            Outcomes = test.ToDictionary(e => e.Id, e => byId[e.Id].Passed ? new ItemOutcome(true, 1) : new ItemOutcome(false, 0), StringComparer.Ordinal),
         };
     }
 
-    /// <summary>The lab's scoring of one recipe: its answers on <paramref name="test"/> against the labels the test split holds.</summary>
-    internal static ClassificationReport Metrics(IReadOnlyList<LabExample> test, IReadOnlyDictionary<string, PredictionLine> byId)
+    /// <summary>The lab's scoring of one recipe: its answers (Evals' results) on <paramref name="test"/> against the labels the test split holds.</summary>
+    internal static ClassificationReport Metrics(IReadOnlyList<LabExample> test, IReadOnlyDictionary<string, ItemResult> byId)
     {
         var labels = test.Select(e => e.Label).Distinct().Order(StringComparer.Ordinal).ToList();
-        return ClassificationReport.Compute(test.Select(e => (e.Label, (string?)byId[e.Id].Predicted)).ToList(), labels);
+        return ClassificationReport.Compute(test.Select(e => (e.Label, byId[e.Id].ParseError is null ? byId[e.Id].Prediction : (string?)null)).ToList(), labels);
     }
 }

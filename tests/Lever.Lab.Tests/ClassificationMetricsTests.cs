@@ -77,13 +77,18 @@ public sealed class ClassificationMetricsTests
     public void The_lab_and_an_eval_score_the_same_answers_alike()
     {
         // The same 10 answers, one a reply that named no label and one in another case: as the lab stores them
-        // (predictions.jsonl) and as an eval stores them (results.jsonl), each scored by its own command's path.
+        // (the lab's answer parsed by its label parser) and as an eval stores them (results.jsonl), each scored by its own command's path.
         string[] gold = ["ham", "ham", "ham", "ham", "ham", "spam", "spam", "spam", "spam", "spam"];
         string?[] said = ["ham", "ham", "spam", "Ham", null, "spam", "spam", "ham", "spam", null];
         var ids = gold.Select((_, i) => $"e{i}").ToList();
 
         var test = ids.Select((id, i) => new LabExample(id, "g", gold[i], "subject", "from", "text")).ToList();
-        var lines = ids.Select((id, i) => new PredictionLine(id, gold[i], said[i] ?? HostedClassifier.Unparsed, 1, null)).ToDictionary(p => p.Id, StringComparer.Ordinal);
+        var parser = new Lever.Evals.Parsing.OutputParser(new ParserOptions { Kind = "label", Labels = ["ham", "spam"] });
+        var lines = ids.Select((id, i) => (id, parsed: parser.Parse(said[i] ?? HostedClassifier.Unparsed))).ToDictionary(p => p.id, p => new ItemResult
+        {
+            Id = p.id, ItemHash = p.id, RecipeHash = "lab", Prediction = p.parsed.Prediction, Raw = p.parsed.Raw, ParseError = p.parsed.Error,
+            Scores = [], Usage = TokenUsage.Zero,
+        }, StringComparer.Ordinal);
         var lab = LabRunner.Metrics(test, lines);
 
         var dir = Directory.CreateTempSubdirectory("lever-f1-").FullName;

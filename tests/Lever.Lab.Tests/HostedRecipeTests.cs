@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Lever.Core;
 using Lever.Core.Levers;
 using Lever.Evals.Scoring;
+using Lever.Evals.Running;
 using Lever.Providers;
 using Lever.Lab.Data;
 using Lever.Lab.Internal;
@@ -111,8 +112,8 @@ public sealed class HostedRecipeTests : IDisposable
             Assert.Equal(test.Count, calls.Count);
             Assert.All(calls, c => Assert.True(c.Cached > 0 && c.Cached < c.Prompt));
             Assert.Equal(1000 * calls.Average(CallCost), r.Cost.AnswerPer1kUsd, 1e-12);
-            var lines = JsonLines.Read<PredictionLine>(Path.Combine(lab, "recipes", r.Name, "predictions.jsonl"));
-            Assert.Equal(calls.Select(CallCost).Order(), lines.Select(l => l.CostUsd!.Value).Order(), new Tolerance());
+            var lines = ResultStore<ItemResult>.ReadAll(Path.Combine(lab, "recipes", r.Name, "eval", EvalRunner.ResultsFile));
+            Assert.Equal(calls.Select(CallCost).Order(), lines.Select(l => l.BilledUsd!.Value).Order(), new Tolerance());
             Assert.True(r.LatencyMsP50 > 0);
         }
         // Few-shot turns cost more input than zero-shot ones; the key went only in the Authorization header.
@@ -195,7 +196,7 @@ public sealed class HostedRecipeTests : IDisposable
         var (report, _) = await Run(root);
         Assert.IsType<Lever.Providers.ProviderCallException>(report.ProviderFailure);
         Assert.Contains("provider 'fake'", report.ProviderFailure!.Message, StringComparison.Ordinal);
-        var partial = Path.Combine(root, ".lever", "lab", "recipes", "hosted-zero-shot", "predictions.partial.jsonl");
+        var partial = Path.Combine(root, ".lever", "lab", "recipes", "hosted-zero-shot", "eval", EvalRunner.ResultsFile);
         Assert.Equal(10, File.ReadAllLines(partial).Length);
 
         _server.FailAfter = null;
@@ -217,10 +218,10 @@ public sealed class HostedRecipeTests : IDisposable
         Assert.Equal(["baseline-logreg", "hosted-zero-shot", "hosted-few-shot"], report.Results.Select(r => r.Name));
         Assert.Equal(48, report.Results[0].Metrics.Count);
         var lab = Path.Combine(root, ".lever", "lab", "recipes");
-        var ids = report.Results.Skip(1).Select(r => JsonLines.Read<PredictionLine>(Path.Combine(lab, r.Name, "predictions.jsonl")).Select(p => p.Id).ToList()).ToList();
+        var ids = report.Results.Skip(1).Select(r => ResultStore<ItemResult>.ReadAll(Path.Combine(lab, r.Name, "eval", EvalRunner.ResultsFile)).Select(p => p.Id).ToList()).ToList();
         Assert.All(ids, l => Assert.Equal(10, l.Count));
         Assert.Equal(ids[0], ids[1]);
-        Assert.Equal(2, JsonLines.Read<PredictionLine>(Path.Combine(lab, "hosted-zero-shot", "predictions.jsonl")).Select(p => p.Expected).Distinct().Count());
+        Assert.Equal(2, ResultStore<ItemResult>.ReadAll(Path.Combine(lab, "hosted-zero-shot", "eval", EvalRunner.ResultsFile)).Select(p => p.Expected).Distinct().Count());
         var warnings = report.Recommendation.Warnings.ToList();
         Assert.Contains(warnings, w => w.StartsWith("hosted-zero-shot was measured on a seeded sample of 10 of the 48 test emails", StringComparison.Ordinal));
 
@@ -234,7 +235,7 @@ public sealed class HostedRecipeTests : IDisposable
         Assert.All(larger.Results.Skip(1), r => Assert.Equal(20, r.Metrics.Count));
         Assert.Contains("eval:hosted-zero-shot", larger.Ran);
         Assert.Contains("eval:baseline-logreg", larger.Reused);
-        var grown = JsonLines.Read<PredictionLine>(Path.Combine(lab, "hosted-zero-shot", "predictions.jsonl")).Select(p => p.Id).ToList();
+        var grown = ResultStore<ItemResult>.ReadAll(Path.Combine(lab, "hosted-zero-shot", "eval", EvalRunner.ResultsFile)).Select(p => p.Id).ToList();
         Assert.Subset(grown.ToHashSet(), ids[0].ToHashSet());
     }
 

@@ -98,7 +98,7 @@ public sealed class LabRunnerTests : IDisposable
     {
         var interrupted = new CountingRecipe(stopAfter: 20);
         await Assert.ThrowsAsync<OperationCanceledException>(() => Run(interrupted));
-        var partial = Path.Combine(_root, ".lever", "lab", "recipes", "baseline-logreg", "predictions.partial.jsonl");
+        var partial = Path.Combine(_root, ".lever", "lab", "recipes", "baseline-logreg", "eval", "results.jsonl");
         Assert.Equal(20, File.ReadAllLines(partial).Length);
 
         var resumed = new CountingRecipe(stopAfter: int.MaxValue);
@@ -108,10 +108,10 @@ public sealed class LabRunnerTests : IDisposable
         Assert.Contains(observer.Messages, m => m.Contains("resuming evaluation at item 21 of 48", StringComparison.Ordinal));
         Assert.Equal(48 - 20 + 1, resumed.Answers); // the rest, plus one untimed warm-up answer
         Assert.Equal(48, report.Results[0].Metrics.Count);
-        Assert.False(File.Exists(partial));
-        var ids = File.ReadAllLines(Path.Combine(_root, ".lever", "lab", "recipes", "baseline-logreg", "predictions.jsonl"))
+        var ids = File.ReadAllLines(partial)
             .Select(l => JsonNode.Parse(l)!["id"]!.GetValue<string>()).ToList();
         Assert.Equal(ids.Order(StringComparer.Ordinal), ids);
+        Assert.Equal(48, ids.Count);
         Assert.Equal(48, ids.Distinct().Count());
     }
 

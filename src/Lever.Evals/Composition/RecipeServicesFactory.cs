@@ -17,15 +17,17 @@ public static class RecipeServicesFactory
     {
         if (recipe.Adapter is not null)
             providers = providers.With(recipe.Provider, WithAdapter(providers.Get(recipe.Provider), recipe));
-        var local = providers.IsLocal(recipe.Provider);
+        var vote = recipe.Kind == Recipe.KnnVoteKind;
+        // A kNN vote calls no model: its provider only embeds (similarity: embedding; lexical needs none), and its time is this machine's.
+        var local = vote || providers.IsLocal(recipe.Provider);
         return new RecipeServices
         {
-            Chat = providers.Chat(recipe.Provider, recipe.Model),
+            Chat = vote ? null : providers.Chat(recipe.Provider, recipe.Model),
             Embeddings = recipe.FewShot.Similarity == "embedding" ? providers.Embeddings(recipe.Provider) : null,
             Judge = recipe.Scoring.JudgeProvider is { } judge ? providers.Chat(judge) : null,
             DiagnosisJudge = settings.DiagnosisJudge is { } dj ? providers.Chat(dj) : null,
             Retriever = retriever,
-            Prices = providers.Prices(recipe.Provider, recipe.Model),
+            Prices = vote ? Core.Prices.TokenPrices.Free : providers.Prices(recipe.Provider, recipe.Model),
             CachedIncludedInInput = settings.CachedTokensInInput,
             ComputePricePerHour = local ? settings.ComputePricePerHour : 0,
             EmbeddingPricePerMillion = settings.EmbeddingPricePerMillion,

@@ -45,6 +45,19 @@ public sealed class EvalSet
         return new EvalSet(path, items, Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(all))));
     }
 
+    /// <summary>
+    /// An eval set of items made in memory (the lab's test split, each built with <see cref="Parse"/>), named
+    /// <paramref name="path"/> in reports; its hash is that of the same items read from a file.
+    /// </summary>
+    public static EvalSet Of(string path, IReadOnlyList<EvalItem> items)
+    {
+        var duplicate = items.GroupBy(i => i.Id, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
+        if (duplicate is not null) throw new ArgumentException($"two items have the id '{duplicate.Key}'", nameof(items));
+        if (items.Count == 0) throw new ArgumentException("an eval set needs an item", nameof(items));
+        var all = string.Join('\n', items.Select(i => i.Hash));
+        return new EvalSet(path, items, Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(all))));
+    }
+
     /// <summary>Parses one JSONL line into an item; throws naming the line and field.</summary>
     public static EvalItem Parse(JsonlLine line)
     {

@@ -27,6 +27,15 @@ public sealed class Recipe
     /// </summary>
     public string? Lever { get; set; }
 
+    /// <summary>The chat kind: a model answers a prompt (the default).</summary>
+    public const string ChatKind = "chat";
+
+    /// <summary>The kNN-vote kind: the <c>few_shot.k</c> pool examples nearest the input vote for its label; no model is called.</summary>
+    public const string KnnVoteKind = "knn_vote";
+
+    /// <summary>How the recipe answers: <see cref="ChatKind"/> or <see cref="KnnVoteKind"/>; part of the identity.</summary>
+    public string Kind { get; set; } = ChatKind;
+
     /// <summary>Name of an entry under <c>providers:</c> in lever.yaml (or <c>local</c>).</summary>
     public string Provider { get; set; } = "local";
 
@@ -77,6 +86,8 @@ public sealed class Recipe
             generation = Generation,
             parser = Parser,
         }, CanonicalJson);
+        // Chat recipes hash as they did before kinds existed, so their cached answers stay valid.
+        if (Kind != ChatKind) canonical += "\nkind=" + Kind;
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(canonical)));
     }
 

@@ -58,6 +58,15 @@ public static class RecipeLoader
         if (recipe.Lever is { } lever)
             recipe.Lever = LeverKinds.TryParse(lever, out var kind) ? LeverKinds.Name(kind)
                 : throw bad("lever", $"'{lever}' is not one of {string.Join(" | ", LeverKinds.Names)}", "name the lever in snake_case, e.g. fine_tune_lora (docs/ADVISOR.md lists what each means)");
+        if (recipe.Kind is not (Recipe.ChatKind or Recipe.KnnVoteKind))
+            throw bad("kind", $"'{recipe.Kind}' is not a recipe kind", $"use {Recipe.ChatKind} (a model answers a prompt) or {Recipe.KnnVoteKind} (the nearest pool examples vote)");
+        if (recipe.Kind == Recipe.KnnVoteKind)
+        {
+            if (recipe.FewShot.Mode != "nearest")
+                throw bad("few_shot.mode", $"a {Recipe.KnnVoteKind} recipe votes with its nearest examples, not '{recipe.FewShot.Mode}' ones", "set few_shot.mode: nearest, with a pool and k");
+            if (recipe.Parser.Kind != "label")
+                throw bad("parser.kind", $"a {Recipe.KnnVoteKind} recipe answers with a label, so its parser is label, not '{recipe.Parser.Kind}'", "set parser: { kind: label, labels: [...] }");
+        }
         if (recipe.FewShot.Mode is not ("none" or "fixed" or "nearest"))
             throw bad("few_shot.mode", $"'{recipe.FewShot.Mode}' is not a few-shot mode", "use none, fixed or nearest");
         if (recipe.FewShot.Mode != "none")

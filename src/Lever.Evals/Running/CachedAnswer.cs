@@ -14,11 +14,15 @@ public sealed record CachedAnswer(string ItemHash, string Raw, TokenUsage Usage,
     /// <summary>Embedding tokens the original answer spent choosing examples.</summary>
     public long EmbeddingTokens { get; init; }
 
+    /// <summary>What the provider billed for the original answer, when the answerer knew it (see <see cref="RecipeAnswer.BilledUsd"/>).</summary>
+    public double? BilledUsd { get; init; }
+
     /// <summary>Captures <paramref name="answer"/> for <paramref name="itemHash"/>.</summary>
     public static CachedAnswer From(string itemHash, RecipeAnswer answer) =>
         new(itemHash, answer.Raw, answer.Usage, answer.LatencyMs, [.. answer.Passages], answer.Examples.Select(e => e.Id).ToList(), PromptBuilder.VisibleText(answer.Prompt))
         {
             EmbeddingTokens = answer.EmbeddingTokens,
+            BilledUsd = answer.BilledUsd,
         };
 
     /// <summary>Back to an answer; the prompt comes back as one message holding all the text the model saw.</summary>
@@ -27,5 +31,6 @@ public sealed record CachedAnswer(string ItemHash, string Raw, TokenUsage Usage,
         ExampleIds.Select(id => new EvalItem { Id = id, Hash = "" }).ToList())
     {
         EmbeddingTokens = EmbeddingTokens,
+        BilledUsd = BilledUsd,
     };
 }

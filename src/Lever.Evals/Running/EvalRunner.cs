@@ -18,14 +18,27 @@ public sealed class EvalRunner
     public const string ResultsFile = "results.jsonl", ErrorsFile = "errors.jsonl", SummaryFile = "summary.json";
 
     private readonly Recipe _recipe;
-    private readonly RecipeServices _services;
+    private readonly RecipeServices? _services;
+    private readonly IItemAnswerer? _answerer;
     private readonly EvalRunOptions _options;
 
-    /// <summary>Creates a runner for <paramref name="recipe"/> over <paramref name="services"/>.</summary>
+    /// <summary>Creates a runner for <paramref name="recipe"/> over <paramref name="services"/> (a chat recipe, or a <c>kind: knn_vote</c> one).</summary>
     public EvalRunner(Recipe recipe, RecipeServices services, EvalRunOptions? options = null)
     {
         _recipe = recipe;
         _services = services;
+        _options = options ?? new EvalRunOptions();
+    }
+
+    /// <summary>
+    /// Creates a runner whose answers come from <paramref name="answerer"/> (a model the caller holds, such as a lab
+    /// recipe's): <paramref name="recipe"/> names it, gives the identity its results are stored under, and says how answers
+    /// are parsed and scored. Failure diagnosis needs a chat recipe and is off here.
+    /// </summary>
+    public EvalRunner(Recipe recipe, IItemAnswerer answerer, EvalRunOptions? options = null)
+    {
+        _recipe = recipe;
+        _answerer = answerer;
         _options = options ?? new EvalRunOptions();
     }
 
@@ -38,19 +51,21 @@ public sealed class EvalRunner
     {
         Directory.CreateDirectory(runDir);
         var recipeHash = _recipe.Hash();
-        var runner = new RecipeRunner(_recipe, _services);
+        var runner = _answerer ?? (_recipe.Kind == Recipe.KnnVoteKind ? KnnVoteAnswerer.Create(_recipe, _services!) : new RecipeRunner(_recipe, _services!));
         var parser = new OutputParser(_recipe.Parser);
-        var scorers = ScorerFactory.Create(_recipe, _services.Judge);
-        var probe = _options.Diagnose ? MakeProbe(runner, parser, scorers[0], set) : null;
-        var judge = _options.Diagnose && _services.DiagnosisJudge is { } dj ? new DiagnosisJudge(dj) : null;
-        var diagnoser = new FailureDiagnoser(_recipe, parser, _services.Retriever, _recipe.Retrieval.Index ?? _services.CorpusIndex, probe, judge);
+        var scorers = ScorerFactory.Create(_recipe, _services?.Judge);
+        var chat = runner as RecipeRunner;
+        var diagnose = _options.Diagnose && chat is not null;
+        var probe = diagnose ? MakeProbe(chat!, parser, scorers[0], set) : null;
+        var judge = diagnose && _services!.DiagnosisJudge is { } dj ? new DiagnosisJudge(dj) : null;
+        var diagnoser = diagnose ? new FailureDiagnoser(_recipe, parser, _services!.Retriever, _recipe.Retrieval.Index ?? _services.CorpusIndex, probe, judge) : null;
 
         var resultsPath = Path.Combine(runDir, ResultsFile);
         var done = ResultStore<ItemResult>.ReadAll(resultsPath).Where(r => r.RecipeHash == recipeHash).Select(r => r.ItemHash).ToHashSet(StringComparer.Ordinal);
         var cachePath = _options.CacheDir is { } cd ? Path.Combine(cd, recipeHash + ".jsonl") : null;
         var cache = cachePath is null ? [] : ResultStore<CachedAnswer>.ReadAll(cachePath).GroupBy(c => c.ItemHash).ToDictionary(g => g.Key, g => g.Last(), StringComparer.Ordinal);
 
-        using var results = new ResultStore<ItemResult>(resultsPath);
+        using var results = new ResultStore<ItemResult>(resultsPath, flushToDisk: _options.FlushToDisk);
         using var errors = new ResultStore<ItemError>(Path.Combine(runDir, ErrorsFile));
         using var cacheStore = cachePath is null ? null : new ResultStore<CachedAnswer>(cachePath);
 
@@ -60,6 +75,7 @@ public sealed class EvalRunner
         var costLock = new Lock();
         progress?.Report(new RunProgress(completed, set.Items.Count, 0, 0, 0));
         using var outage = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        Exception? firstFailure = null;
 
         try
         {
@@ -83,6 +99,12 @@ public sealed class EvalRunner
                 catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
                 {
                     if (ex is Core.LeverUserException) throw;
+                    if (_options.StopOnFirstFailure)
+                    {
+                        Interlocked.CompareExchange(ref firstFailure, ex, null);
+                        await outage.CancelAsync().ConfigureAwait(false);
+                        return;
+                    }
                     var category = ex is ProviderCallException p ? p.Category : ex is TimeoutException or TaskCanceledException ? "timeout" : "error";
                     errors.Append(new ItemError(item.Id, item.Hash, category, ex.Message, DateTimeOffset.UtcNow.ToString("O")));
                     Interlocked.Increment(ref failed);
@@ -105,14 +127,50 @@ public sealed class EvalRunner
             // summary of what there is; a re-run resumes. The caller's cancellation is rethrown below.
         }
 
-        var summary = RunReport.Summarize(Path.GetFileName(runDir), _recipe, set, ResultStore<ItemResult>.ReadAll(resultsPath), ResultStore<ItemError>.ReadAll(Path.Combine(runDir, ErrorsFile)));
-        RunReport.Write(runDir, summary, ResultStore<ItemResult>.ReadAll(resultsPath));
+        var finished = ResultStore<ItemResult>.ReadAll(resultsPath);
+        if (Compact(set, recipeHash, finished) is { } compact)
+        {
+            results.Dispose();
+            WriteAtomically(resultsPath, compact);
+            finished = compact;
+        }
+        var summary = RunReport.Summarize(Path.GetFileName(runDir), _recipe, set, finished, ResultStore<ItemError>.ReadAll(Path.Combine(runDir, ErrorsFile)));
+        RunReport.Write(runDir, summary, finished);
         cancellationToken.ThrowIfCancellationRequested();
+        if (firstFailure is not null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(firstFailure);
         return summary;
     }
 
+    /// <summary>
+    /// When every item of <paramref name="set"/> has a result under <paramref name="recipeHash"/>: one line per item in set
+    /// order (a resumed or concurrent run appends out of order; lines of other recipes and items are stale). Null when the
+    /// run is incomplete (kept as it is, to resume) or the file is already in that form.
+    /// </summary>
+    private static List<ItemResult>? Compact(EvalSet set, string recipeHash, List<ItemResult> lines)
+    {
+        var latest = new Dictionary<string, ItemResult>(StringComparer.Ordinal);
+        foreach (var r in lines)
+            if (r.RecipeHash == recipeHash) latest[r.ItemHash] = r;
+        if (set.Items.Any(i => !latest.ContainsKey(i.Hash))) return null;
+        var ordered = set.Items.Select(i => latest[i.Hash]).ToList();
+        return ordered.Count == lines.Count && ordered.Zip(lines).All(p => ReferenceEquals(p.First, p.Second)) ? null : ordered;
+    }
+
+    private static void WriteAtomically(string path, IReadOnlyList<ItemResult> lines)
+    {
+        var temp = path + ".tmp";
+        using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write))
+        using (var writer = new StreamWriter(stream, new System.Text.UTF8Encoding(false)))
+        {
+            foreach (var line in lines) writer.Write(System.Text.Json.JsonSerializer.Serialize(line, EvalJson.Options) + "\n");
+            writer.Flush();
+            stream.Flush(flushToDisk: true);
+        }
+        File.Move(temp, path, overwrite: true);
+    }
+
     private async Task<ItemResult> ScoreAsync(EvalItem item, RecipeAnswer answer, string recipeHash, OutputParser parser, IReadOnlyList<IScorer> scorers,
-        FailureDiagnoser diagnoser, RecipeRunner runner, bool fromCache, CancellationToken ct)
+        FailureDiagnoser? diagnoser, IItemAnswerer runner, bool fromCache, CancellationToken ct)
     {
         var parsed = parser.Parse(answer.Raw);
         var input = new ScoringInput(item, parsed, answer.Passages);
@@ -120,7 +178,7 @@ public sealed class EvalRunner
         foreach (var scorer in scorers) scores.Add(await scorer.ScoreAsync(input, ct).ConfigureAwait(false));
         bool pass = scores[0].Passed;
         FailureDiagnosis? diagnosis = null;
-        if (!pass && item.Expected is not null && _options.Diagnose)
+        if (!pass && item.Expected is not null && diagnoser is not null)
             diagnosis = await diagnoser.DiagnoseAsync(item, answer, parsed, ct).ConfigureAwait(false);
         return new ItemResult
         {
@@ -139,6 +197,7 @@ public sealed class EvalRunner
             LatencyMs = answer.LatencyMs,
             Usage = answer.Usage,
             CostUsd = runner.Cost(answer),
+            BilledUsd = answer.BilledUsd,
             Passages = answer.Passages.Select(p => p.Id).ToList(),
             Examples = answer.Examples.Select(e => e.Id).ToList(),
             Tags = [.. item.Tags],

@@ -35,10 +35,22 @@ public sealed class FewShotSelector
     /// </summary>
     public async Task<(IReadOnlyList<EvalItem> Examples, long EmbeddingTokens)> SelectWithUsageAsync(EvalItem item, string mode, int k, string similarity, CancellationToken cancellationToken)
     {
-        long tokens = 0;
-        var candidates = Enumerable.Range(0, _pool.Count).Where(i => !string.Equals(_pool[i].QueryText, item.QueryText, StringComparison.Ordinal)).ToList();
-        if (mode == "fixed") return (candidates.Take(k).Select(i => _pool[i]).ToList(), 0);
+        if (mode == "fixed") return (Candidates(item).Take(k).Select(i => _pool[i]).ToList(), 0);
         if (mode != "nearest") return ([], 0);
+        var (ranked, tokens) = await RankAsync(item, k, similarity, cancellationToken).ConfigureAwait(false);
+        return (ranked.Select(r => r.Example).ToList(), tokens);
+    }
+
+    /// <summary>
+    /// The <paramref name="k"/> pool examples nearest <paramref name="item"/> with their similarity (Jaccard or cosine),
+    /// best first: the examples <see cref="SelectAsync"/> picks with mode nearest (a kNN vote weighs them by it).
+    /// </summary>
+    public async Task<IReadOnlyList<(EvalItem Example, double Score)>> NearestAsync(EvalItem item, int k, string similarity, CancellationToken cancellationToken) =>
+        (await RankAsync(item, k, similarity, cancellationToken).ConfigureAwait(false)).Ranked;
+
+    private async Task<(List<(EvalItem Example, double Score)> Ranked, long Tokens)> RankAsync(EvalItem item, int k, string similarity, CancellationToken cancellationToken)
+    {
+        long tokens = 0;
         double[] scores;
         if (similarity == "embedding")
         {
@@ -55,8 +67,11 @@ public sealed class FewShotSelector
             scores = _tokens.Select(t => Jaccard(qt, t)).ToArray();
         }
         // Stable: ties keep pool order, so the same question always gets the same examples.
-        return (candidates.OrderByDescending(i => scores[i]).ThenBy(i => i).Take(k).Select(i => _pool[i]).ToList(), tokens);
+        return (Candidates(item).OrderByDescending(i => scores[i]).ThenBy(i => i).Take(k).Select(i => (_pool[i], scores[i])).ToList(), tokens);
     }
+
+    private IEnumerable<int> Candidates(EvalItem item) =>
+        Enumerable.Range(0, _pool.Count).Where(i => !string.Equals(_pool[i].QueryText, item.QueryText, StringComparison.Ordinal));
 
     internal static double Cosine(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
     {

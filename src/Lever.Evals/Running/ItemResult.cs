@@ -52,6 +52,10 @@ public sealed record ItemResult
     /// <summary>USD for the answer (tokens + compute).</summary>
     public double CostUsd { get; init; }
 
+    /// <summary>What the provider billed, when the answerer priced its own call (see <see cref="RecipeAnswer.BilledUsd"/>); omitted otherwise.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double? BilledUsd { get; init; }
+
     /// <summary>Ids of the passages the prompt held.</summary>
     public List<string> Passages { get; init; } = [];
 

@@ -16,4 +16,10 @@ public sealed record RecipeAnswer(
 {
     /// <summary>Embedding tokens spent choosing the examples (embedding few-shot only).</summary>
     public long EmbeddingTokens { get; init; }
+
+    /// <summary>
+    /// What the provider billed for this answer when the answerer knows it directly (the lab's hosted rows price their
+    /// own calls); null when the runner prices the answer from its usage and time, and for an answer whose bill is unknown.
+    /// </summary>
+    public double? BilledUsd { get; init; }
 }

@@ -8,17 +8,19 @@ using Microsoft.Extensions.AI;
 namespace Lever.Evals.Running;
 
 /// <summary>Answers items under one recipe: retrieve, pick examples, render the prompt, call the model once.</summary>
-public sealed class RecipeRunner
+public sealed class RecipeRunner : IItemAnswerer
 {
     private readonly Recipe _recipe;
     private readonly RecipeServices _services;
     private readonly FewShotSelector? _selector;
+    private readonly Microsoft.Extensions.AI.IChatClient _chat;
 
     /// <summary>Creates a runner; loads the recipe's few-shot pool, if it has one.</summary>
     public RecipeRunner(Recipe recipe, RecipeServices services)
     {
         _recipe = recipe;
         _services = services;
+        _chat = services.Chat ?? throw new ArgumentException($"recipe '{recipe.Name}' is a chat recipe but its services hold no chat model", nameof(services));
         if (recipe.FewShot.Mode != "none" && recipe.FewShot.Pool is { } pool)
             _selector = new FewShotSelector(EvalSet.Load(pool).Items, services.Embeddings);
         if (recipe.Retrieval.Enabled && services.Retriever is null)
@@ -56,7 +58,7 @@ public sealed class RecipeRunner
         };
         if (_recipe.Generation.Stop.Count > 0) options.StopSequences = [.. _recipe.Generation.Stop];
         var watch = Stopwatch.StartNew();
-        var response = await _services.Chat.GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false);
+        var response = await _chat.GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false);
         watch.Stop();
         return new RecipeAnswer(response.Text, TokenUsage.From(response.Usage, _services.CachedIncludedInInput), watch.Elapsed.TotalMilliseconds, passages, messages, examples);
     }

@@ -11,8 +11,8 @@ namespace Lever.Evals.Running;
 /// </summary>
 public sealed class RecipeServices
 {
-    /// <summary>The recipe's model.</summary>
-    public required IChatClient Chat { get; init; }
+    /// <summary>The recipe's model; null only for a recipe that calls none (<c>kind: knn_vote</c>).</summary>
+    public IChatClient? Chat { get; init; }
 
     /// <summary>Embeddings for <c>few_shot.similarity: embedding</c>.</summary>
     public IEmbeddingGenerator<string, Embedding<float>>? Embeddings { get; init; }

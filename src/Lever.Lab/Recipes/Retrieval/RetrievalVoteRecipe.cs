@@ -1,4 +1,5 @@
 using Lever.Core.Levers;
+using Lever.Evals.Running;
 using Lever.Lab.Data;
 
 namespace Lever.Lab.Recipes.Retrieval;
@@ -39,11 +40,9 @@ public sealed class RetrievalVoteRecipe(LabLanguageModelOptions options) : LabRe
         return new Answerer(index, options.RagK, fallback);
     }
 
-    /// <summary>Majority of the neighbours' labels; ties by summed score, then by name.</summary>
+    /// <summary>Majority of the neighbours' labels; ties by summed score, then by name (Evals' <see cref="NeighbourVote"/>, as a <c>kind: knn_vote</c> recipe votes).</summary>
     internal static string Vote(IReadOnlyList<(LabExample Example, double Score)> neighbours, string fallback) =>
-        neighbours.Count == 0
-            ? fallback
-            : neighbours.GroupBy(n => n.Example.Label).OrderByDescending(g => g.Count()).ThenByDescending(g => g.Sum(n => n.Score)).ThenBy(g => g.Key, StringComparer.Ordinal).First().Key;
+        NeighbourVote.Decide(neighbours.Select(n => (n.Example.Label, n.Score)), fallback);
 
     private sealed class Answerer(TrainingEmailIndex index, int k, string fallback) : IRecipeAnswerer
     {
