@@ -158,4 +158,40 @@ public class AnswererTests
         Assert.Equal((6, 5), (summary.Completed, summary.Passed));
         Assert.Equal(set.Items.Select(i => i.Id), ResultStore<ItemResult>.ReadAll(Path.Combine(runDir, EvalRunner.ResultsFile)).Select(r => r.Id));
     }
+
+    /// <summary>Answers with a fixed text per item, ranking documents deeper than it reads and citing one (as the QA lab's reader does).</summary>
+    private sealed class ReaderModel : IItemAnswerer
+    {
+        public Task<RecipeAnswer> AnswerAsync(EvalItem item, CancellationToken cancellationToken = default) => Task.FromResult(item.Id switch
+        {
+            "q1" => new RecipeAnswer("It takes four steps.", TokenUsage.Zero, 1, [new Retrieval.RetrievedPassage("b", "", 0, "b")], [], []) { Ranked = ["b", "a", "c"], Cited = "b" },
+            _ => new RecipeAnswer("The limit is 128 megabytes", TokenUsage.Zero, 1, [new Retrieval.RetrievedPassage("a", "", 0, "a")], [], []) { Ranked = ["a"], Cited = "a" },
+        });
+
+        public double Cost(RecipeAnswer answer) => 0;
+    }
+
+    [Fact]
+    public async Task The_answer_scorer_normalizes_numbers_and_units_and_retrieval_metrics_use_the_deeper_ranking()
+    {
+        using var ws = new TempWorkspace();
+        var set = EvalSet.Load(ws.Write("set.jsonl", """
+            {"id":"q1","input":"How many steps?","expected":"4","metadata":{"relevant":["a"]}}
+            {"id":"q2","input":"What is the limit?","expected":"128MB","metadata":{"relevant":["a"]}}
+            """ + "\n"));
+        var recipe = new Recipe { Name = "reader", Scoring = new ScoringOptions { Scorers = ["answer", "contains"] } };
+        var summary = await new EvalRunner(recipe, new ReaderModel()).RunAsync(set, Path.Combine(ws.Root, "run"));
+        var results = ResultStore<ItemResult>.ReadAll(Path.Combine(ws.Root, "run", EvalRunner.ResultsFile)).ToDictionary(r => r.Id);
+        // "four" is 4 and "128 megabytes" is 128mb to the answer scorer; plain containment finds neither.
+        Assert.Equal(1.0, summary.Metrics["answer"], 12);
+        Assert.Equal(0.0, summary.Metrics["contains"], 12);
+        Assert.Equal(["b", "a", "c"], results["q1"].Ranked!);
+        Assert.Equal("b", results["q1"].Cited);
+        Assert.Equal(["b"], results["q1"].Passages);
+        // The gold page is 2nd of q1's ranking (the passage read was only b) and 1st of q2's: MRR (1/2 + 1) / 2.
+        Assert.Equal(0.75, summary.Metrics["retrieval_mrr"], 12);
+        Assert.False(AnswerMatcherTest("1000 steps", "100"));
+    }
+
+    private static bool AnswerMatcherTest(string answer, string expected) => Scoring.AnswerMatcher.Contains(answer, expected);
 }

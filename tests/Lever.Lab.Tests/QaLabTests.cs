@@ -1,3 +1,4 @@
+using Lever.Evals.Scoring;
 using System.Text.Json.Nodes;
 using Lever.Core;
 using Lever.Core.Levers;
@@ -188,14 +189,14 @@ public sealed class QaLabTests : IDisposable
         using var cts = new CancellationTokenSource();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
             new QaLabRunner(ws, settings, QaProviders.None, new CancelAt("eval:bm25-extractive", 2, cts)).RunAsync(cts.Token));
-        var partial = Path.Combine(root, ".lever", "lab", "recipes", "bm25-extractive", "predictions.partial.jsonl");
+        var partial = Path.Combine(root, ".lever", "lab", "recipes", "bm25-extractive", "eval", "results.jsonl");
         Assert.Equal(2, File.ReadAllLines(partial).Length);
 
         var (report, observer) = await Run(root);
         Assert.Contains("bm25-extractive: resuming at question 3 of 5", observer.Messages);
         Assert.Contains("index:bm25", report.Reused);
         Assert.Equal(5, report.Results.Single(r => r.Recipe.Name == "bm25-extractive").Correct);
-        Assert.False(File.Exists(partial));
+        Assert.Equal(5, File.ReadAllLines(partial).Length);
     }
 
     [Trait("tier", "slow")]

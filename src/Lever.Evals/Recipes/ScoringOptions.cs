@@ -4,7 +4,7 @@ namespace Lever.Evals.Recipes;
 public sealed class ScoringOptions
 {
     /// <summary>
-    /// Scorer names: exact, normalized, label, token_f1, contains, regex, json, numeric, citation, judge.
+    /// Scorer names: exact, normalized, label, token_f1, contains, answer, regex, json, numeric, citation, judge.
     /// Empty picks from the parser: label → label; json → json; text → normalized, token_f1.
     /// </summary>
     public List<string> Scorers { get; set; } = [];

@@ -44,13 +44,15 @@ public static class RunReport
             // The advisor compares recipes by "accuracy": for non-label recipes that is the primary scorer's pass rate.
             metrics["accuracy"] = metrics["pass_rate"];
         }
-        var withRelevant = set.Items.Where(i => i.Relevant.Count > 0 && byHash.ContainsKey(i.Hash) && byHash[i.Hash].Passages.Count > 0).ToList();
+        // Ranked documents when the answerer searched deeper than it read, else the passages the prompt held.
+        static List<string> RankedOf(ItemResult r) => r.Ranked ?? r.Passages;
+        var withRelevant = set.Items.Where(i => i.Relevant.Count > 0 && byHash.ContainsKey(i.Hash) && RankedOf(byHash[i.Hash]).Count > 0).ToList();
         if (withRelevant.Count > 0)
         {
             double recall = 0, mrr = 0, ndcg = 0;
             foreach (var i in withRelevant)
             {
-                var ranked = byHash[i.Hash].Passages;
+                var ranked = RankedOf(byHash[i.Hash]);
                 var relevant = i.Relevant.ToHashSet(StringComparer.Ordinal);
                 recall += RetrievalMetrics.RecallAt(ranked, relevant, ranked.Count);
                 mrr += RetrievalMetrics.ReciprocalRank(ranked, relevant);

@@ -17,12 +17,20 @@ public sealed record CachedAnswer(string ItemHash, string Raw, TokenUsage Usage,
     /// <summary>What the provider billed for the original answer, when the answerer knew it (see <see cref="RecipeAnswer.BilledUsd"/>).</summary>
     public double? BilledUsd { get; init; }
 
+    /// <summary>The documents the original answer's retrieval ranked (see <see cref="RecipeAnswer.Ranked"/>).</summary>
+    public List<string>? Ranked { get; init; }
+
+    /// <summary>The document the original answer cited (see <see cref="RecipeAnswer.Cited"/>).</summary>
+    public string? Cited { get; init; }
+
     /// <summary>Captures <paramref name="answer"/> for <paramref name="itemHash"/>.</summary>
     public static CachedAnswer From(string itemHash, RecipeAnswer answer) =>
         new(itemHash, answer.Raw, answer.Usage, answer.LatencyMs, [.. answer.Passages], answer.Examples.Select(e => e.Id).ToList(), PromptBuilder.VisibleText(answer.Prompt))
         {
             EmbeddingTokens = answer.EmbeddingTokens,
             BilledUsd = answer.BilledUsd,
+            Ranked = answer.Ranked?.ToList(),
+            Cited = answer.Cited,
         };
 
     /// <summary>Back to an answer; the prompt comes back as one message holding all the text the model saw.</summary>
@@ -32,5 +40,7 @@ public sealed record CachedAnswer(string ItemHash, string Raw, TokenUsage Usage,
     {
         EmbeddingTokens = EmbeddingTokens,
         BilledUsd = BilledUsd,
+        Ranked = Ranked,
+        Cited = Cited,
     };
 }

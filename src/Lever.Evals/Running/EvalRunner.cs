@@ -198,6 +198,8 @@ public sealed class EvalRunner
             Usage = answer.Usage,
             CostUsd = runner.Cost(answer),
             BilledUsd = answer.BilledUsd,
+            Ranked = answer.Ranked?.ToList(),
+            Cited = answer.Cited,
             Passages = answer.Passages.Select(p => p.Id).ToList(),
             Examples = answer.Examples.Select(e => e.Id).ToList(),
             Tags = [.. item.Tags],

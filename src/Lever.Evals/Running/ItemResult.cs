@@ -59,6 +59,14 @@ public sealed record ItemResult
     /// <summary>Ids of the passages the prompt held.</summary>
     public List<string> Passages { get; init; } = [];
 
+    /// <summary>Documents retrieval ranked, best first, when deeper than the passages (see <see cref="RecipeAnswer.Ranked"/>); omitted otherwise.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public List<string>? Ranked { get; init; }
+
+    /// <summary>The document the answer cites, when the answerer knows it; omitted otherwise.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Cited { get; init; }
+
     /// <summary>Ids of the few-shot examples the prompt held.</summary>
     public List<string> Examples { get; init; } = [];
 

@@ -22,4 +22,13 @@ public sealed record RecipeAnswer(
     /// own calls); null when the runner prices the answer from its usage and time, and for an answer whose bill is unknown.
     /// </summary>
     public double? BilledUsd { get; init; }
+
+    /// <summary>
+    /// Documents retrieval ranked for the item, best first, when the answerer searched deeper than the passages it
+    /// was shown (the QA lab ranks 10 pages and reads 3 passages); retrieval metrics use them instead of the passages.
+    /// </summary>
+    public IReadOnlyList<string>? Ranked { get; init; }
+
+    /// <summary>The document the answer cites, when the answerer knows it (an extractive reader's source page).</summary>
+    public string? Cited { get; init; }
 }

@@ -8,7 +8,7 @@ namespace Lever.Evals.Scoring;
 public static class ScorerFactory
 {
     /// <summary>Every scorer name a recipe may list.</summary>
-    public static IReadOnlyList<string> Known { get; } = ["exact", "normalized", "label", "token_f1", "contains", "regex", "json", "numeric", "citation", "judge"];
+    public static IReadOnlyList<string> Known { get; } = ["exact", "normalized", "label", "token_f1", "contains", "answer", "regex", "json", "numeric", "citation", "judge"];
 
     /// <summary>The scorer names that apply to <paramref name="recipe"/>: its list, or the defaults for its parser kind.</summary>
     public static IReadOnlyList<string> NamesFor(Recipe recipe) => recipe.Scoring.Scorers.Count > 0
@@ -32,6 +32,7 @@ public static class ScorerFactory
         "label" => new LabelScorer(),
         "token_f1" => new TokenF1Scorer(options.TokenF1Pass),
         "contains" => new ContainsScorer(),
+        "answer" => new AnswerScorer(),
         "regex" => new RegexScorer(),
         "json" => new JsonScorer(),
         "numeric" => new NumericScorer(options.NumericTolerance, options.NumericRelativeTolerance),

@@ -1,3 +1,4 @@
+using Lever.Evals.Scoring;
 using System.Text.RegularExpressions;
 using Lever.Retrieval;
 using Lever.Retrieval.Search;

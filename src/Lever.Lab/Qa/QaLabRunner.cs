@@ -1,3 +1,9 @@
+using Lever.Evals.Scoring;
+using Lever.Evals.Data;
+using Lever.Evals.Recipes;
+using Lever.Evals.Running;
+using Lever.Core.Data;
+using Lever.Core.Levers;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
@@ -85,7 +91,7 @@ public sealed class QaLabRunner
             var index = indexes.TryGetValue(recipe.Retrieval, out var built) ? built : default;
             var model = recipe.DocsModel ? docsModel : null;
             var record = await EvaluateRecipeAsync(pipeline, recipe, questions, questionsHash, index.Record, index.Dir, model, ct).ConfigureAwait(false);
-            var predictions = JsonLines.Read<QaPrediction>(Path.Combine(LabDir, "recipes", recipe.Name, "predictions.jsonl"));
+            var predictions = Predictions(recipe, questions);
             var trainSeconds = (index.Record?.Values.GetValueOrDefault("train_seconds") ?? 0) + (model?.Seconds ?? 0);
             results.Add(Score(recipe, questions, predictions, trainSeconds));
             reportInputs.Add(record.Outputs.Values.Single());
@@ -163,11 +169,17 @@ public sealed class QaLabRunner
         var inputs = Hashing.Of(EvalVersion, ExtractiveReader.Version, questionsHash, recipe.Fingerprint, _settings.Options.K.ToString(CultureInfo.InvariantCulture),
             recipe.Hosted ? _providers.ChatId ?? "" : "", recipe.Retrieval == QaRetrieval.Hybrid ? _providers.EmbeddingId ?? "" : "",
             index?.Inputs ?? "", string.Join(',', index?.Outputs.Values.AsEnumerable() ?? []), model?.Inputs ?? "");
-        return await pipeline.RunAsync($"eval:{recipe.Name}", $"answer {questions.Count} questions: {recipe.Name}", inputs, [$"recipes/{recipe.Name}/predictions.jsonl"], async (run, token) =>
+        return await pipeline.RunAsync($"eval:{recipe.Name}", $"answer {questions.Count} questions: {recipe.Name}", inputs, [$"recipes/{recipe.Name}/{EvalFolder}/{EvalRunner.ResultsFile}"], async (run, token) =>
         {
-            // Answers given by an interrupted run of this same stage are kept; any other partial file is stale.
-            using var answers = ResumableAnswers<QaPrediction>.Open(dir, inputs, p => p.Id);
-            var answered = answers.Answered(questions.Select(q => q.Id)).Count;
+            // Through Evals' runner: one result line per answer as it comes, stored under a recipe whose identity is this
+            // stage's inputs, so an interrupted run of the same stage resumes and answers given under other inputs are never reused.
+            var evalDir = Path.Combine(dir, EvalFolder);
+            var evalRecipe = EvalRecipe(recipe, inputs);
+            var set = QuestionSet(Path.Combine(evalDir, "questions.jsonl"), questions);
+            var wanted = set.Items.Select(i => i.Hash).ToHashSet(StringComparer.Ordinal);
+            var hash = evalRecipe.Hash();
+            var answered = ResultStore<ItemResult>.ReadAll(Path.Combine(evalDir, EvalRunner.ResultsFile))
+                .Where(r => r.RecipeHash == hash && wanted.Contains(r.ItemHash)).Select(r => r.ItemHash).Distinct().Count();
             run.Start(questions.Count);
             if (answered > 0 && answered < questions.Count) run.Info($"{recipe.Name}: resuming at question {answered + 1} of {questions.Count}");
 
@@ -176,17 +188,40 @@ public sealed class QaLabRunner
             var answerer = new QaAnswerer(recipe, opened, _providers, _settings.Options.K, generator);
             // One untimed local answer first, so JIT and loading the index are not billed to the first question (a hosted warm-up would be billed).
             if (!recipe.Hosted) await answerer.AnswerAsync(questions[0].Input, token).ConfigureAwait(false);
-            await answers.AnswerAsync(questions, q => q.Id, async (q, t) =>
-            {
-                var clock = Stopwatch.GetTimestamp();
-                var (answer, cited, ranked, passages, cost) = await answerer.AnswerAsync(q.Input, t).ConfigureAwait(false);
-                var ms = Stopwatch.GetElapsedTime(clock).TotalMilliseconds;
-                return new QaPrediction(q.Id, q.Expected, answer, AnswerMatcher.Contains(answer, q.Expected), cited, ranked, passages, ms, cost);
-            }, maxConcurrency: 1, run, token).ConfigureAwait(false);
-            var done = answers.Finish(questions.Select(q => q.Id).ToList());
-            answers.Delete();
-            run.Detail = $"{done.Count(p => p.Correct)}/{done.Count} correct";
+            var options = new EvalRunOptions { Concurrency = 1, Diagnose = false, StopOnFirstFailure = true, FlushToDisk = recipe.Hosted };
+            var runner = new EvalRunner(evalRecipe, new QaItemAnswerer(answerer, questions.ToDictionary(q => q.Id, StringComparer.Ordinal)), options);
+            var summary = await runner.RunAsync(set, evalDir, new SynchronousProgress<RunProgress>(p => run.Progress(p.Done)), token).ConfigureAwait(false);
+            run.Detail = $"{summary.Passed}/{summary.Completed} correct";
         }, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>A recipe's eval run folder (Evals' results.jsonl, summary.json and reports), under its recipe folder.</summary>
+    private const string EvalFolder = "eval";
+
+    /// <summary>The Evals recipe a QA row is stored and scored under: the stage's inputs as its version, Evals' answer scorer (this lab's match rule).</summary>
+    private static Recipe EvalRecipe(QaRecipe recipe, string inputs) => new()
+    {
+        Name = recipe.Name,
+        Version = inputs,
+        Description = recipe.Description,
+        Lever = LeverKinds.Name(recipe.Lever),
+        Provider = recipe.Hosted ? "provider" : "lab",
+        Scoring = new ScoringOptions { Scorers = ["answer"] },
+    };
+
+    /// <summary>The questions as an eval set: the answering page is each item's relevant document, so Evals' summary has the retrieval metrics too.</summary>
+    private static EvalSet QuestionSet(string path, IReadOnlyList<QaQuestion> questions) =>
+        EvalSet.Of(path, questions.Select((q, i) => EvalSet.Parse(new JsonlLine(path, i + 1, JsonSerializer.SerializeToElement(
+            new { id = q.Id, input = q.Input, expected = q.Expected, metadata = new { relevant = new[] { q.Page } } }), null))).ToList());
+
+    /// <summary>A recipe's answers, read back from its eval run, as the report's per-question rows.</summary>
+    private IReadOnlyList<QaPrediction> Predictions(QaRecipe recipe, IReadOnlyList<QaQuestion> questions)
+    {
+        var expected = questions.ToDictionary(q => q.Id, q => q.Expected, StringComparer.Ordinal);
+        return ResultStore<ItemResult>.ReadAll(Path.Combine(LabDir, "recipes", recipe.Name, EvalFolder, EvalRunner.ResultsFile))
+            .Where(r => expected.ContainsKey(r.Id))
+            .Select(r => new QaPrediction(r.Id, expected[r.Id], r.Raw, r.Passed, r.Cited, r.Ranked ?? [], r.Passages, r.LatencyMs, r.BilledUsd))
+            .ToList();
     }
 
     private async Task<StageRecord> FreshnessAsync(LabPipeline pipeline, string corpus, string inventory, IReadOnlyList<QaQuestion> questions, string questionsHash,

@@ -4,7 +4,7 @@ namespace Lever.Lab.Qa;
 /// <param name="Id">Question id.</param>
 /// <param name="Expected">What a right answer contains.</param>
 /// <param name="Answer">The answer given (empty: "I do not know").</param>
-/// <param name="Correct">Whether <see cref="AnswerMatcher.Contains"/> accepted it.</param>
+/// <param name="Correct">Whether <see cref="Lever.Evals.Scoring.AnswerMatcher.Contains"/> accepted it.</param>
 /// <param name="Cited">The page the answer cites, if any.</param>
 /// <param name="Ranked">Pages retrieved, best first (at most 10; empty without retrieval).</param>
 /// <param name="Passages">Pages of the passages the answerer was given, in order.</param>

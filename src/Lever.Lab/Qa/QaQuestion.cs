@@ -1,3 +1,4 @@
+using Lever.Evals.Scoring;
 using System.Text.Json;
 using Lever.Core;
 using Lever.Core.Data;

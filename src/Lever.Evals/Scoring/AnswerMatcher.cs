@@ -2,10 +2,11 @@ using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
 
-namespace Lever.Lab.Qa;
+namespace Lever.Evals.Scoring;
 
 /// <summary>
-/// Whether an answer is right: it contains the expected text after both are normalized the same way —
+/// Whether an answer is right (the <c>answer</c> scorer, and the QA lab's rule): it contains the expected text after both are
+/// normalized the same way —
 /// 1) Unicode NFKC, lower case, typographic quotes and dashes made ASCII;
 /// 2) number words zero–twenty become digits ("four" → "4");
 /// 3) byte units become short forms (kilobytes → kb, megabytes → mb, gigabytes → gb, terabytes → tb) and a number
