@@ -7,6 +7,7 @@ using Lever.Core;
 using Lever.Evals.Metrics;
 using Lever.Evals.Recipes;
 using Lever.Evals.Running;
+using Lever.Evals.Cost;
 using Lever.Core.Levers;
 using Lever.Evals.Scoring;
 using Lever.Providers;
@@ -309,7 +310,12 @@ public sealed class LabRunner
             FlushToDisk = recipe is IProviderBackedRecipe,
             CacheDir = keepAnswers ? Path.Combine(dir, "answers") : null,
         };
-        var runner = new EvalRunner(evalRecipe, new LabItemAnswerer(answerer, items.ToDictionary(e => e.Id, StringComparer.Ordinal)), options);
+        var timed = new TimedAnswerer<LabExample>(items.ToDictionary(e => e.Id, StringComparer.Ordinal), async (example, token) =>
+        {
+            var answer = await answerer.AnswerAsync(example, token).ConfigureAwait(false);
+            return new RecipeAnswer(answer.Label, TokenUsage.Zero, 0, [], [], []) { BilledUsd = answer.CostUsd };
+        });
+        var runner = new EvalRunner(evalRecipe, timed, options);
         // Concurrent answers report from several threads, not always in order: the stage sees each count once, rising.
         var (gate, shown) = (new Lock(), -1);
         var progress = new SyncProgress<RunProgress>(p =>

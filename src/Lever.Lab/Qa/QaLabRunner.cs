@@ -2,6 +2,8 @@ using Lever.Evals.Scoring;
 using Lever.Evals.Data;
 using Lever.Evals.Recipes;
 using Lever.Evals.Running;
+using Lever.Evals.Cost;
+using Lever.Evals.Retrieval;
 using Lever.Core.Data;
 using Lever.Core.Levers;
 using System.Diagnostics;
@@ -189,7 +191,16 @@ public sealed class QaLabRunner
             // One untimed local answer first, so JIT and loading the index are not billed to the first question (a hosted warm-up would be billed).
             if (!recipe.Hosted) await answerer.AnswerAsync(questions[0].Input, token).ConfigureAwait(false);
             var options = new EvalRunOptions { Concurrency = 1, Diagnose = false, StopOnFirstFailure = true, FlushToDisk = recipe.Hosted };
-            var runner = new EvalRunner(evalRecipe, new QaItemAnswerer(answerer, questions.ToDictionary(q => q.Id, StringComparer.Ordinal)), options);
+            // The pages of the passages read are the answer's passages, the ten pages retrieval ranked its ranking.
+            var timed = new TimedAnswerer<QaQuestion>(questions.ToDictionary(q => q.Id, StringComparer.Ordinal), async (q, t) =>
+            {
+                var (answer, cited, ranked, passages, cost) = await answerer.AnswerAsync(q.Input, t).ConfigureAwait(false);
+                return new RecipeAnswer(answer, TokenUsage.Zero, 0, passages.Select(page => new RetrievedPassage(page, "", 0, page)).ToList(), [], [])
+                {
+                    BilledUsd = cost, Ranked = ranked, Cited = cited,
+                };
+            });
+            var runner = new EvalRunner(evalRecipe, timed, options);
             var summary = await runner.RunAsync(set, evalDir, new SynchronousProgress<RunProgress>(p => run.Progress(p.Done)), token).ConfigureAwait(false);
             run.Detail = $"{summary.Passed}/{summary.Completed} correct";
         }, ct).ConfigureAwait(false);
