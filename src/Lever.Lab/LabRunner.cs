@@ -31,6 +31,7 @@ public sealed class LabRunner
 {
     // Bump when parsing or splitting changes, so cached data is rebuilt.
     private const string DataVersion = "data-v2";
+    private const string FileDataVersion = "file-data-v1";
     private const string EvalVersion = "eval-v1";
     private const string ReportVersion = "report-v5";
 
@@ -108,9 +109,9 @@ public sealed class LabRunner
     public async Task<LabReport> RunAsync(CancellationToken ct)
     {
         var pipeline = new LabPipeline(LabDir, _observer);
-        var dataDir = await SpamAssassinCorpus.EnsureAsync(_workspace, _config.Options.Dataset, _observer, ct).ConfigureAwait(false);
-
-        var dataRecord = await PrepareDataAsync(pipeline, dataDir, ct).ConfigureAwait(false);
+        var dataRecord = _config.Options.Dataset.Source == LabDatasetOptions.FileSource
+            ? await PrepareFileDataAsync(pipeline, ct).ConfigureAwait(false)
+            : await PrepareDataAsync(pipeline, await SpamAssassinCorpus.EnsureAsync(_workspace, _config.Options.Dataset, _observer, ct).ConfigureAwait(false), ct).ConfigureAwait(false);
         var stats = JsonSerializer.Deserialize<DatasetStats>(File.ReadAllText(Path.Combine(LabDir, "data", "stats.json")), JsonLines.Options)!;
         var test = JsonLines.Read<LabExample>(Path.Combine(LabDir, "data", "test.jsonl"));
 
@@ -225,6 +226,66 @@ public sealed class LabRunner
             run.Detail = string.Join("; ", stats.Splits.Select(s => $"{s.Key} {string.Join(" + ", s.Value.Select(kv => $"{kv.Value} {kv.Key}"))}"));
             return Task.CompletedTask;
         }, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// A team's own file (<c>lab.dataset.source: file</c>): read and checked as <c>lever lab init</c> reads it, split by
+    /// the given test file, by time/file order, or stratified at random with the seed; then validation is held out of the
+    /// rest as for every source. The stage depends on the files' contents, the fields and the split settings.
+    /// </summary>
+    private async Task<StageRecord> PrepareFileDataAsync(LabPipeline pipeline, CancellationToken ct)
+    {
+        var d = _config.Options.Dataset;
+        var path = Path.GetFullPath(d.Path!, _workspace.Root);
+        var testPath = d.Test is { } t ? Path.GetFullPath(t, _workspace.Root) : null;
+        Core.Data.Utf8Text.Require(path);
+        if (testPath is not null) Core.Data.Utf8Text.Require(testPath);
+        var inputs = Hashing.Of(FileDataVersion, Hashing.File(path), testPath is null ? "" : Hashing.File(testPath), d.TextField ?? "", d.LabelField ?? "",
+            d.InputField ?? "", d.OutputField ?? "", d.Split, d.TestFraction.ToString("R", CultureInfo.InvariantCulture),
+            d.ValidationFraction.ToString("R", CultureInfo.InvariantCulture), d.Seed.ToString(CultureInfo.InvariantCulture));
+        string[] outputs = ["data/train.jsonl", "data/validation.jsonl", "data/test.jsonl", "data/stats.json"];
+        return await pipeline.RunAsync("data", $"read {Path.GetFileName(path)}", inputs, outputs, (run, token) =>
+        {
+            var choice = new Import.FieldChoice(d.TextField, d.LabelField, d.InputField, d.OutputField);
+            var data = Import.DatasetImporter.Read(path, choice);
+            var given = testPath is null ? null : Import.DatasetImporter.Read(testPath, fields: data.Fields);
+            Import.DataProfile.CheckClassification(data, given);
+            run.Start(data.Rows.Count + (given?.Rows.Count ?? 0));
+            // Rows numbered by line in both files stay apart: the test file's are test-line-N.
+            static LabExample Example(Import.ImportedExample r, string group) =>
+                new(group == "test" && r.Id.StartsWith("line-", StringComparison.Ordinal) ? "test-" + r.Id : r.Id, group, r.Output, "", "", r.Input);
+            var rows = data.Rows.Select(r => Example(r, "data")).ToList();
+            var (pool, test) = given is not null ? (rows, given.Rows.Select(r => Example(r, "test")).ToList())
+                : d.Split == "order" ? DatasetSplitter.HoldOutLast(InOrder(data.Rows).Select(r => Example(r, "data")).ToList(), d.TestFraction)
+                : DatasetSplitter.HoldOutStratified(rows, d.TestFraction, d.Seed);
+            var ids = rows.Select(r => r.Id).ToHashSet(StringComparer.Ordinal);
+            if (given is not null && test.FirstOrDefault(r => ids.Contains(r.Id)) is { } reused)
+                throw new LeverUserException($"{testPath}: id '{reused.Id}' is also used in {path}", "give test rows their own ids, or drop the id fields to number rows by line");
+            token.ThrowIfCancellationRequested();
+            var split = DatasetSplitter.Split(pool, test, d.ValidationFraction, d.Seed);
+            Directory.CreateDirectory(Path.Combine(LabDir, "data"));
+            JsonLines.Write(Path.Combine(LabDir, "data", "train.jsonl"), split.Train);
+            JsonLines.Write(Path.Combine(LabDir, "data", "validation.jsonl"), split.Validation);
+            JsonLines.Write(Path.Combine(LabDir, "data", "test.jsonl"), split.Test);
+            var stats = DatasetStats.Of(split);
+            File.WriteAllText(Path.Combine(LabDir, "data", "stats.json"), JsonSerializer.Serialize(stats, new JsonSerializerOptions(JsonLines.Options) { WriteIndented = true }));
+            _data = split;
+            run.Progress(data.Rows.Count + (given?.Rows.Count ?? 0));
+            var how = given is not null ? $"test: {Path.GetFileName(testPath)}" : d.Split == "order" ? $"test: the last {d.TestFraction:P0} by {data.Fields.Order ?? "file order"}" : $"test: {d.TestFraction:P0} stratified, seed {d.Seed}";
+            run.Detail = $"{how}; {string.Join("; ", stats.Splits.Select(s => $"{s.Key} {s.Value.Values.Sum()}"))}";
+            return Task.CompletedTask;
+        }, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Rows by their order field (times or numbers when they all parse, else text), file order breaking ties; file order without one.</summary>
+    private static IReadOnlyList<Import.ImportedExample> InOrder(IReadOnlyList<Import.ImportedExample> rows)
+    {
+        if (rows.Any(r => r.Order is null)) return rows;
+        if (rows.All(r => DateTimeOffset.TryParse(r.Order, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out _)))
+            return rows.OrderBy(r => DateTimeOffset.Parse(r.Order!, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal)).ThenBy(r => r.Line).ToList();
+        if (rows.All(r => double.TryParse(r.Order, NumberStyles.Float, CultureInfo.InvariantCulture, out _)))
+            return rows.OrderBy(r => double.Parse(r.Order!, NumberStyles.Float, CultureInfo.InvariantCulture)).ThenBy(r => r.Line).ToList();
+        return rows.OrderBy(r => r.Order, StringComparer.Ordinal).ThenBy(r => r.Line).ToList();
     }
 
     private LabDataset Data()

@@ -31,9 +31,9 @@ public sealed class ClassicalBackend : IProviderBackend
     {
         var path = entry.ResolvePath(entry.Model);
         var rows = Read(path, entry.Name);
-        var (negative, positive) = LogisticRegressionClassifier.Classes(rows.Select(r => r.Label).ToList(), $"provider '{entry.Name}' (kind classical): {path}",
-            "give the training file two labels in its expected field (the classical baseline is a two-class logistic regression)");
-        return new ClassifierChatClient(LogisticRegressionClassifier.Train(rows, negative, positive), $"logreg:{Path.GetFileName(path)}");
+        var classes = LogisticRegressionClassifier.ClassesOf(rows.Select(r => r.Label).ToList(), $"provider '{entry.Name}' (kind classical): {path}",
+            "give the training file at least two labels in its expected field");
+        return new ClassifierChatClient(LogisticRegressionClassifier.Train(rows, classes), $"logreg:{Path.GetFileName(path)}");
     }
 
     /// <inheritdoc />

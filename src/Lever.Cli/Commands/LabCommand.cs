@@ -15,6 +15,7 @@ internal sealed class LabCommand : ILeverCommand
         var workspace = new Argument<string?>("workspace") { Description = "the workspace folder with a lever.yaml that has a lab: section (default: current directory)", Arity = ArgumentArity.ZeroOrOne };
         var command = new Command("lab", "Run every applicable recipe on the workspace's task, measure each on held-out data, price it at the declared volume, and recommend.") { workspace };
         command.SetAction(async (parse, ct) => await RunAsync(parse.GetValue(workspace), ct).ConfigureAwait(false));
+        command.Subcommands.Add(LabInitCommand.Create());
         return command;
     }
 

@@ -30,6 +30,34 @@ internal static class DatasetSplitter
         return new LabDataset(labels, train, validation, sortedTest);
     }
 
+    /// <summary>
+    /// A team's file with no test file: per class, the <paramref name="testFraction"/> of its rows first in seeded hash
+    /// order of their ids (at least one, never all) become the test; the rest is the pool for train and validation.
+    /// </summary>
+    public static (List<LabExample> Pool, List<LabExample> Test) HoldOutStratified(IReadOnlyList<LabExample> rows, double testFraction, int seed)
+    {
+        var pool = new List<LabExample>();
+        var test = new List<LabExample>();
+        foreach (var byLabel in rows.GroupBy(e => e.Label).OrderBy(g => g.Key, StringComparer.Ordinal))
+        {
+            var ordered = byLabel.OrderBy(e => Key(e.Id, seed + 2)).ThenBy(e => e.Id, StringComparer.Ordinal).ToList();
+            var held = Math.Clamp((int)Math.Round(ordered.Count * testFraction, MidpointRounding.AwayFromZero), 1, ordered.Count - 1);
+            test.AddRange(ordered.Take(held));
+            pool.AddRange(ordered.Skip(held));
+        }
+        return (pool, test);
+    }
+
+    /// <summary>
+    /// A team's file split in time: the last <paramref name="testFraction"/> of <paramref name="ordered"/> (already in
+    /// time or file order) are the test — a model is measured on what came after what it learnt from.
+    /// </summary>
+    public static (List<LabExample> Pool, List<LabExample> Test) HoldOutLast(IReadOnlyList<LabExample> ordered, double testFraction)
+    {
+        var held = Math.Clamp((int)Math.Round(ordered.Count * testFraction, MidpointRounding.AwayFromZero), 1, ordered.Count - 1);
+        return (ordered.Take(ordered.Count - held).ToList(), ordered.Skip(ordered.Count - held).ToList());
+    }
+
     /// <summary>The 64-bit seeded hash that orders examples.</summary>
     public static ulong Key(string id, int seed)
     {

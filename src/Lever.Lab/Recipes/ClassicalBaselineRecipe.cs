@@ -31,29 +31,28 @@ public sealed class ClassicalBaselineRecipe : LabRecipe
     /// <inheritdoc/>
     public override Task TrainAsync(RecipeContext context, CancellationToken ct)
     {
-        var (negative, positive) = Classes(context.Data.Labels);
+        var classes = Classes(context.Data.Labels);
         var rows = context.Data.Train.Select(e => (e.Text, e.Label)).ToList();
         context.Stage?.Start(3);
         ct.ThrowIfCancellationRequested();
         context.Stage?.Progress(1);
-        using var model = LogisticRegressionClassifier.Train(rows, negative, positive);
+        using var model = LogisticRegressionClassifier.Train(rows, classes);
         context.Stage?.Progress(2);
         model.Save(Path.Combine(context.Directory, ModelFile));
         context.Stage?.Progress(3);
-        context.Stage!.Detail = $"{rows.Count} emails ({rows.Count(r => r.Label == positive)} {positive}, {rows.Count(r => r.Label != positive)} {negative})";
+        context.Stage!.Detail = $"{rows.Count} examples ({string.Join(", ", classes.Select(c => $"{rows.Count(r => r.Label == c)} {c}"))})";
         return Task.CompletedTask;
     }
 
     /// <inheritdoc/>
     public override Task<IRecipeAnswerer> LoadAsync(RecipeContext context, CancellationToken ct)
     {
-        var (negative, positive) = Classes(context.Data.Labels);
-        return Task.FromResult<IRecipeAnswerer>(new Answerer(LogisticRegressionClassifier.Load(Path.Combine(context.Directory, ModelFile), negative, positive)));
+        return Task.FromResult<IRecipeAnswerer>(new Answerer(LogisticRegressionClassifier.Load(Path.Combine(context.Directory, ModelFile), Classes(context.Data.Labels))));
     }
 
     // Labels are sorted: for ham/spam the positive class is spam.
-    private static (string Negative, string Positive) Classes(IReadOnlyList<string> labels) =>
-        LogisticRegressionClassifier.Classes(labels, "the classical baseline", "leave it out with lab.recipes, or give data with two classes");
+    private static IReadOnlyList<string> Classes(IReadOnlyList<string> labels) =>
+        LogisticRegressionClassifier.ClassesOf(labels, "the classical baseline", "leave it out with lab.recipes, or give data with at least two classes");
 
     private sealed class Answerer(LogisticRegressionClassifier model) : IRecipeAnswerer
     {
