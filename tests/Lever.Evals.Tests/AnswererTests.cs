@@ -194,4 +194,41 @@ public class AnswererTests
     }
 
     private static bool AnswerMatcherTest(string answer, string expected) => Scoring.AnswerMatcher.Contains(answer, expected);
+
+    /// <summary>Answers each item with the JSON text its id names.</summary>
+    private sealed class JsonModel(Dictionary<string, string> answers) : IItemAnswerer
+    {
+        public Task<RecipeAnswer> AnswerAsync(EvalItem item, CancellationToken cancellationToken = default) =>
+            Task.FromResult(new RecipeAnswer(answers[item.Id], TokenUsage.Zero, 1, [], [], []));
+
+        public double Cost(RecipeAnswer answer) => 0;
+    }
+
+    [Fact]
+    public async Task Json_answers_get_field_level_micro_precision_recall_and_f1()
+    {
+        using var ws = new TempWorkspace();
+        var set = EvalSet.Load(ws.Write("set.jsonl", """
+            {"id":"a","input":"Acme owes 12.5 EUR","expected":{"name":"Acme","amount":12.5,"currency":"EUR"}}
+            {"id":"b","input":"Beta owes 3 USD","expected":{"name":"Beta","amount":3,"currency":"USD"}}
+            {"id":"c","input":"Gamma owes 7 GBP","expected":{"name":"Gamma","amount":7}}
+            """ + "\n"));
+        var answers = new Dictionary<string, string>
+        {
+            ["a"] = "{\"name\":\"acme\",\"amount\":12.5,\"currency\":\"EUR\"}",              // 3 expected, 3 answered, 3 right
+            ["b"] = "{\"name\":\"Beta\",\"amount\":30,\"currency\":\"USD\",\"note\":\"late\"}", // 3 expected, 4 answered (one invented), 2 right
+            ["c"] = "Gamma, 7",                                                                   // not JSON: 2 expected, 0 answered, 0 right
+        };
+        var recipe = new Recipe { Name = "extract", Parser = new ParserOptions { Kind = "json" } };
+        var summary = await new EvalRunner(recipe, new JsonModel(answers)).RunAsync(set, Path.Combine(ws.Root, "run"));
+        var results = ResultStore<ItemResult>.ReadAll(Path.Combine(ws.Root, "run", EvalRunner.ResultsFile)).ToDictionary(r => r.Id);
+        Assert.Equal(new Scoring.FieldCounts(3, 4, 2), results["b"].JsonFields);
+        Assert.Equal(new Scoring.FieldCounts(2, 0, 0), results["c"].JsonFields);
+        // Micro over the set: right 5, answered 7, expected 8 → P 5/7, R 5/8, F1 2PR/(P+R) = 10/15 = 2/3.
+        Assert.Equal(5.0 / 7, summary.Metrics["json_field_precision"], 12);
+        Assert.Equal(5.0 / 8, summary.Metrics["json_field_recall"], 12);
+        Assert.Equal(2.0 / 3, summary.Metrics["json_field_f1"], 12);
+        // The json scorer's own value stays the share of expected fields right per item: (1 + 2/3 + 0) / 3.
+        Assert.Equal((1 + 2.0 / 3) / 3, summary.Metrics["json"], 12);
+    }
 }

@@ -44,6 +44,14 @@ public static class RunReport
             // The advisor compares recipes by "accuracy": for non-label recipes that is the primary scorer's pass rate.
             metrics["accuracy"] = metrics["pass_rate"];
         }
+        // Field-level scores of JSON answers, micro-averaged: an invented field costs precision, a missed one recall.
+        if (results.Any(r => r.JsonFields is not null))
+        {
+            var (precision, recall, f1) = FieldCounts.Micro(results.Select(r => r.JsonFields).OfType<FieldCounts>());
+            metrics["json_field_precision"] = precision;
+            metrics["json_field_recall"] = recall;
+            metrics["json_field_f1"] = f1;
+        }
         // Ranked documents when the answerer searched deeper than it read, else the passages the prompt held.
         static List<string> RankedOf(ItemResult r) => r.Ranked ?? r.Passages;
         var withRelevant = set.Items.Where(i => i.Relevant.Count > 0 && byHash.ContainsKey(i.Hash) && RankedOf(byHash[i.Hash]).Count > 0).ToList();

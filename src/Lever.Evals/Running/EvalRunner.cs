@@ -194,6 +194,7 @@ public sealed class EvalRunner
             Scores = scores.ToDictionary(s => s.Scorer, s => s.Value),
             ScorePassed = scores.ToDictionary(s => s.Scorer, s => s.Passed),
             ScoreDetails = scores.Where(s => s.Detail is not null).ToDictionary(s => s.Scorer, s => s.Detail!),
+            JsonFields = scores.FirstOrDefault(s => s.Fields is not null)?.Fields,
             LatencyMs = answer.LatencyMs,
             Usage = answer.Usage,
             CostUsd = runner.Cost(answer),

@@ -43,6 +43,10 @@ public sealed record ItemResult
     /// <summary>Scorer name → detail, where a scorer gave one.</summary>
     public Dictionary<string, string> ScoreDetails { get; init; } = [];
 
+    /// <summary>The <c>json</c> scorer's field counts (expected, answered, right), when it ran; omitted otherwise.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public Scoring.FieldCounts? JsonFields { get; init; }
+
     /// <summary>Wall time of the model call, milliseconds.</summary>
     public double LatencyMs { get; init; }
 

@@ -7,7 +7,9 @@ namespace Lever.Evals.Scoring;
 /// <summary>
 /// JSON extraction: the answer must be valid JSON conforming to the recipe's schema (checked by the parser), and
 /// each leaf field of the expected object is compared (numbers numerically, strings normalized). Value is the
-/// fraction of expected fields right (0 when the answer is not JSON); pass means valid and every field right.
+/// fraction of expected fields right — the item's field recall (0 when the answer is not JSON); pass means valid and
+/// every field right. The field counts (expected, answered, right) go with the score, so a run reports field-level
+/// precision (an invented field costs it), recall and F1 over the set.
 /// </summary>
 internal sealed class JsonScorer : IScorer
 {
@@ -15,7 +17,8 @@ internal sealed class JsonScorer : IScorer
 
     public ValueTask<Score> ScoreAsync(ScoringInput input, CancellationToken cancellationToken = default)
     {
-        if (input.Output.Json is not { } got) return ValueTask.FromResult(new Score(Name, 0, false, input.Output.Error ?? "not JSON"));
+        if (input.Output.Json is not { } got)
+            return ValueTask.FromResult(new Score(Name, 0, false, input.Output.Error ?? "not JSON") { Fields = Counts(input.Item.Expected, null, 0) });
         if (input.Item.Expected is not { } expected)
             return ValueTask.FromResult(new Score(Name, input.Output.Ok ? 1 : 0, input.Output.Ok, input.Output.Error));
         if (expected.ValueKind == JsonValueKind.String)
@@ -37,7 +40,33 @@ internal sealed class JsonScorer : IScorer
         var wrong = leaves.Where(l => !(Find(got, l.Path) is { } v && LeafEquals(v, l.Value))).Select(l => l.Path).ToList();
         double accuracy = (double)(leaves.Count - wrong.Count) / leaves.Count;
         var detail = string.Join("; ", new[] { input.Output.Error, wrong.Count > 0 ? "wrong: " + string.Join(", ", wrong) : null }.OfType<string>());
-        return ValueTask.FromResult(new Score(Name, accuracy, input.Output.Ok && wrong.Count == 0, detail.Length > 0 ? detail : null));
+        var answered = new List<(string, JsonElement)>();
+        Flatten(got, "$", answered);
+        return ValueTask.FromResult(new Score(Name, accuracy, input.Output.Ok && wrong.Count == 0, detail.Length > 0 ? detail : null)
+        {
+            Fields = new FieldCounts(leaves.Count, answered.Count, leaves.Count - wrong.Count),
+        });
+    }
+
+    /// <summary>Counts for an answer that is not JSON: every expected field missed, none answered.</summary>
+    private static FieldCounts? Counts(JsonElement? expected, JsonElement? _, int correct)
+    {
+        if (expected is not { } e) return null;
+        if (e.ValueKind == JsonValueKind.String)
+        {
+            try
+            {
+                using var doc = JsonDocument.Parse(e.GetString()!);
+                e = doc.RootElement.Clone();
+            }
+            catch (JsonException)
+            {
+                return null;
+            }
+        }
+        var leaves = new List<(string, JsonElement)>();
+        Flatten(e, "$", leaves);
+        return new FieldCounts(leaves.Count, 0, correct);
     }
 
     internal static void Flatten(JsonElement e, string path, List<(string, JsonElement)> into)
