@@ -9,8 +9,20 @@ public sealed class ServerOptions
     /// <summary>Port; 0 picks a free one (read it back from <see cref="OpenAiServer.BaseUrl"/>).</summary>
     public int Port { get; init; } = 8080;
 
-    /// <summary>Bearer token clients must send; null disables authentication (loopback only).</summary>
+    /// <summary>
+    /// A single bearer token (LEVER_SERVER_KEY): one identity, <c>server-key</c>, with every scope. With neither this nor
+    /// <see cref="Keyring"/>, authentication is off (loopback only).
+    /// </summary>
     public string? ApiKey { get; init; }
+
+    /// <summary>The identities behind API keys (lever.yaml <c>server.keys</c>); null or empty: only <see cref="ApiKey"/>, if any.</summary>
+    public ServerKeyring? Keyring { get; init; }
+
+    /// <summary>Limits on bodies, tokens, concurrency, rate, slow clients and shutdown.</summary>
+    public ServerLimits Limits { get; init; } = new();
+
+    /// <summary>Receives one line per request (identity id, method, path, status, milliseconds; never a key); null logs nothing.</summary>
+    public Action<string>? AccessLog { get; init; }
 
     /// <summary>Model id reported in responses and /v1/models.</summary>
     public string ModelName { get; init; } = "lever-local";
