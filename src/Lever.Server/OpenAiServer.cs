@@ -40,12 +40,17 @@ public sealed class OpenAiServer : IAsyncDisposable
 
     /// <summary>Builds a server of one model, <see cref="ServerOptions.ModelName"/>, answered by <paramref name="chat"/>; nothing listens until <see cref="StartAsync"/>.</summary>
     public static OpenAiServer Create(IChatClient chat, IEmbeddingGenerator<string, Embedding<float>>? embeddings, ServerOptions options, ILoggerProvider? logging = null) =>
-        Create([ServedModel.Of(options.ModelName, chat)], embeddings, options, logging);
+        Create(new ModelCatalogue([ServedModel.Of(options.ModelName ?? UnnamedModel, chat)], anyId: options.ModelName is null), embeddings, options, logging);
 
-    /// <summary>Builds a server of <paramref name="models"/> (the first answers requests that name no model); nothing listens until <see cref="StartAsync"/>.</summary>
-    public static OpenAiServer Create(IReadOnlyList<ServedModel> models, IEmbeddingGenerator<string, Embedding<float>>? embeddings, ServerOptions options, ILoggerProvider? logging = null)
+    /// <summary>Builds a server of <paramref name="models"/> (the first answers requests that name no model; any other id is 404); nothing listens until <see cref="StartAsync"/>.</summary>
+    public static OpenAiServer Create(IReadOnlyList<ServedModel> models, IEmbeddingGenerator<string, Embedding<float>>? embeddings, ServerOptions options, ILoggerProvider? logging = null) =>
+        Create(new ModelCatalogue(models, anyId: false), embeddings, options, logging);
+
+    private const string UnnamedModel = "lever-local";
+    private const string UnnamedEmbeddingModel = "lever-embed";
+
+    private static OpenAiServer Create(ModelCatalogue catalogue, IEmbeddingGenerator<string, Embedding<float>>? embeddings, ServerOptions options, ILoggerProvider? logging)
     {
-        var catalogue = new ModelCatalogue(models);
         var limits = options.Limits;
         var keyring = Keyring(options);
         var builder = WebApplication.CreateSlimBuilder();
@@ -93,7 +98,7 @@ public sealed class OpenAiServer : IAsyncDisposable
         {
             w.WriteString("object", "list");
             w.WriteStartArray("data");
-            foreach (var id in catalogue.Ids.Concat(embeddings is null ? [] : [options.EmbeddingModelName]))
+            foreach (var id in catalogue.Ids.Concat(embeddings is null ? [] : [options.EmbeddingModelName ?? UnnamedEmbeddingModel]))
             {
                 w.WriteStartObject();
                 w.WriteString("id", id);
@@ -289,7 +294,7 @@ public sealed class OpenAiServer : IAsyncDisposable
         var chat = served.ChatFor(caller);
         var id = "chatcmpl-" + Guid.NewGuid().ToString("N");
         var created = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
-        var model = served.Id;
+        var model = request.Model ?? served.Id;
         if (!request.Stream)
         {
             var response = await chat.GetResponseAsync(request.Messages, request.Options, context.RequestAborted).ConfigureAwait(false);
@@ -439,8 +444,9 @@ public sealed class OpenAiServer : IAsyncDisposable
         using var doc = await JsonDocument.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted).ConfigureAwait(false);
         var body = doc.RootElement;
         if (body.ValueKind != JsonValueKind.Object || !body.TryGetProperty("input", out var input)) throw new BadRequestException("'input' is required");
-        var model = body.TryGetProperty("model", out var m) && m.ValueKind == JsonValueKind.String ? m.GetString()! : options.EmbeddingModelName;
-        if (model != options.EmbeddingModelName) throw ApiErrorException.ModelNotFound(model, [options.EmbeddingModelName]);
+        var named = options.EmbeddingModelName;
+        var model = body.TryGetProperty("model", out var m) && m.ValueKind == JsonValueKind.String ? m.GetString()! : named ?? UnnamedEmbeddingModel;
+        if (named is not null && model != named) throw ApiErrorException.ModelNotFound(model, [named]);
         List<string> inputs = input.ValueKind switch
         {
             JsonValueKind.String => [input.GetString()!],

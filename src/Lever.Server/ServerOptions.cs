@@ -24,9 +24,13 @@ public sealed class ServerOptions
     /// <summary>Receives one line per request (identity id, method, path, status, milliseconds; never a key); null logs nothing.</summary>
     public Action<string>? AccessLog { get; init; }
 
-    /// <summary>Model id reported in responses and /v1/models.</summary>
-    public string ModelName { get; init; } = "lever-local";
+    /// <summary>
+    /// Model id of the single-client server (responses and /v1/models); requests naming another model get 404
+    /// model_not_found. Null leaves the model unnamed: it answers whatever id a request names and lists itself as
+    /// <c>lever-local</c> — a stand-in upstream for tests; <c>lever serve</c> always names its models.
+    /// </summary>
+    public string? ModelName { get; init; }
 
-    /// <summary>Embedding model id reported in embedding responses.</summary>
-    public string EmbeddingModelName { get; init; } = "lever-embed";
+    /// <summary>Embedding model id; requests naming another get 404. Null: unnamed, answers any id (listed as <c>lever-embed</c>).</summary>
+    public string? EmbeddingModelName { get; init; }
 }

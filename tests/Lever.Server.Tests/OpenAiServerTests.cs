@@ -40,7 +40,7 @@ public sealed class OpenAiServerTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _server = OpenAiServer.Create(new ReverseChatClient(), HashingEmbedder(), new ServerOptions { Port = 0, ApiKey = Key, ModelName = "reverse", EmbeddingModelName = "hash" });
+        _server = OpenAiServer.Create(new ReverseChatClient(), HashingEmbedder(), new ServerOptions { Port = 0, ApiKey = Key, ModelName = "reverse" });
         await _server.StartAsync();
     }
 
