@@ -99,7 +99,7 @@ internal sealed class ServeCommand : ILeverCommand
             recipeModels.Count == 0 ? null : "recipes: " + string.Join(", ", recipeModels.Select(m => m.Cites ? m.Id + " (retrieves, cites)" : m.Id)),
         }.Where(s => s is not null));
         var auth = keyring.IsEmpty && key is null ? "no authentication (loopback only)"
-            : string.Join(" + ", new[] { keyring.IsEmpty ? null : $"{keyring.Identities.Count} identities from server.keys", key is null ? null : $"bearer token from ${variable}" }.Where(s => s is not null));
+            : string.Join(" + ", new[] { keyring.IsEmpty ? null : $"{keyring.Identities.Count} {(keyring.Identities.Count == 1 ? "identity" : "identities")} from server.keys", key is null ? null : $"bearer token from ${variable}" }.Where(s => s is not null));
         Console.WriteLine($"lever serve: {server.BaseUrl} → {what}; {auth}. Ctrl-C stops.");
         await server.WaitAsync(ct).ConfigureAwait(false);
         Console.WriteLine("lever serve: stopped (requests in flight finished)");
