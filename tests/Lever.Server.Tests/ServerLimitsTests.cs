@@ -161,6 +161,50 @@ public sealed class ServerLimitsTests
     }
 
     [Fact]
+    public async Task A_client_too_slow_with_its_headers_is_cut_off()
+    {
+        await using var server = await Start(new ServerLimits { RequestHeadersTimeoutSeconds = 1 });
+        var uri = new Uri(server.BaseUrl);
+        using var tcp = new TcpClient();
+        await tcp.ConnectAsync(uri.Host, uri.Port);
+        var stream = tcp.GetStream();
+        await stream.WriteAsync(Encoding.ASCII.GetBytes($"GET /v1/models HTTP/1.1\r\nHost: {uri.Authority}\r\n")); // and never the blank line
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var buffer = new byte[4096];
+        var reply = new StringBuilder();
+        int n;
+        while ((n = await stream.ReadAsync(buffer).AsTask().WaitAsync(TimeSpan.FromSeconds(15))) > 0) reply.Append(Encoding.ASCII.GetString(buffer, 0, n));
+        Assert.InRange(watch.Elapsed.TotalSeconds, 0.5, 10); // closed by the server after about the timeout
+        Assert.True(reply.Length == 0 || reply.ToString().StartsWith("HTTP/1.1 408", StringComparison.Ordinal), reply.ToString());
+    }
+
+    [Fact]
+    public async Task A_client_reading_its_response_too_slowly_is_cut_off()
+    {
+        var log = new List<string>();
+        var huge = new FloodChatClient(2048); // 128 MiB in 64 KiB chunks
+        await using var server = await Start(new ServerLimits { MinResponseBytesPerSecond = 50_000_000, SlowClientGraceSeconds = 1.5 }, huge, log);
+        var uri = new Uri(server.BaseUrl);
+        using var tcp = new TcpClient { ReceiveBufferSize = 4096 };
+        await tcp.ConnectAsync(uri.Host, uri.Port);
+        var stream = tcp.GetStream();
+        var body = """{"model":"reverse","stream":true,"messages":[{"role":"user","content":"flood"}]}""";
+        await stream.WriteAsync(Encoding.ASCII.GetBytes($"POST /v1/chat/completions HTTP/1.1\r\nHost: {uri.Authority}\r\nAuthorization: Bearer {KeyA}\r\nContent-Type: application/json\r\nContent-Length: {body.Length}\r\n\r\n{body}"));
+        // Read nothing: the stream fills the socket buffers and the server's writes stall past the grace period. (Kestrel
+        // credits each write its size / rate, so the rate is set high enough for the few MB the buffers take to earn little.)
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
+        while (DateTime.UtcNow < deadline)
+        {
+            lock (log)
+            {
+                if (log.Count > 0) break;
+            }
+            await Task.Delay(100);
+        }
+        lock (log) Assert.True(log.Any(l => l.Contains(" team-a POST /v1/chat/completions 200 ", StringComparison.Ordinal) && l.EndsWith("(client went away)", StringComparison.Ordinal)), $"yielded {huge.Yielded}; log: {string.Join(" | ", log)}");
+    }
+
+    [Fact]
     public async Task A_client_that_drops_a_stream_cancels_the_model_and_the_server_goes_on()
     {
         var gated = new GatedChatClient();

@@ -39,6 +39,10 @@ internal sealed partial class ServedRecipes : IDisposable
     public ServedModel Load(string nameOrPath)
     {
         var recipe = RecipeLoader.Load(_ws, nameOrPath);
+        // A missing index is said at startup, not as a 500 on the first question.
+        if (recipe.Retrieval.Enabled && !File.Exists(Path.Combine(_ws.IndexesDir, recipe.Retrieval.Index!, Lever.Retrieval.RetrievalIndex.StoreFileName)))
+            throw new LeverUserException($"recipe '{recipe.Name}' retrieves from index '{recipe.Retrieval.Index}', which does not exist in {_ws.Root}",
+                $"build it first (`lever index add <folder> --name {recipe.Retrieval.Index}`), or serve another recipe");
         var services = RecipeServicesFactory.Create(recipe, _registry, RecipeServicesFactory.Settings(_config), recipe.Retrieval.Enabled ? Retriever() : null);
         _owned.Add(services.Chat);
         if (services.Embeddings is { } embeddings) _owned.Add(embeddings);
