@@ -18,8 +18,12 @@ public sealed class ServerOptions
     /// <summary>The identities behind API keys (lever.yaml <c>server.keys</c>); null or empty: only <see cref="ApiKey"/>, if any.</summary>
     public ServerKeyring? Keyring { get; init; }
 
-    /// <summary>Limits on bodies, tokens, concurrency, rate, slow clients and shutdown.</summary>
-    public ServerLimits Limits { get; init; } = new();
+    /// <summary>
+    /// Limits on bodies, tokens, concurrency, rate, slow clients and shutdown. <c>lever serve</c> passes lever.yaml's
+    /// <c>server.limits</c> (the <see cref="ServerLimits"/> defaults: rate and concurrency limited); a server built in
+    /// process without limits (a stand-in upstream in tests, a benchmark) limits no rate and no concurrency.
+    /// </summary>
+    public ServerLimits Limits { get; init; } = new() { MaxConcurrentRequests = 0, MaxConcurrentRequestsPerKey = 0, RequestsPerMinutePerKey = 0 };
 
     /// <summary>Receives one line per request (identity id, method, path, status, milliseconds; never a key); null logs nothing.</summary>
     public Action<string>? AccessLog { get; init; }
