@@ -9,12 +9,32 @@ public sealed class ServerOptions
     /// <summary>Port; 0 picks a free one (read it back from <see cref="OpenAiServer.BaseUrl"/>).</summary>
     public int Port { get; init; } = 8080;
 
-    /// <summary>Bearer token clients must send; null disables authentication (loopback only).</summary>
+    /// <summary>
+    /// A single bearer token (LEVER_SERVER_KEY): one identity, <c>server-key</c>, with every scope. With neither this nor
+    /// <see cref="Keyring"/>, authentication is off (loopback only).
+    /// </summary>
     public string? ApiKey { get; init; }
 
-    /// <summary>Model id reported in responses and /v1/models.</summary>
-    public string ModelName { get; init; } = "lever-local";
+    /// <summary>The identities behind API keys (lever.yaml <c>server.keys</c>); null or empty: only <see cref="ApiKey"/>, if any.</summary>
+    public ServerKeyring? Keyring { get; init; }
 
-    /// <summary>Embedding model id reported in embedding responses.</summary>
-    public string EmbeddingModelName { get; init; } = "lever-embed";
+    /// <summary>
+    /// Limits on bodies, tokens, concurrency, rate, slow clients and shutdown. <c>lever serve</c> passes lever.yaml's
+    /// <c>server.limits</c> (the <see cref="ServerLimits"/> defaults: rate and concurrency limited); a server built in
+    /// process without limits (a stand-in upstream in tests, a benchmark) limits no rate and no concurrency.
+    /// </summary>
+    public ServerLimits Limits { get; init; } = new() { MaxConcurrentRequests = 0, MaxConcurrentRequestsPerKey = 0, RequestsPerMinutePerKey = 0 };
+
+    /// <summary>Receives one line per request (identity id, method, path, status, milliseconds; never a key); null logs nothing.</summary>
+    public Action<string>? AccessLog { get; init; }
+
+    /// <summary>
+    /// Model id of the single-client server (responses and /v1/models); requests naming another model get 404
+    /// model_not_found. Null leaves the model unnamed: it answers whatever id a request names and lists itself as
+    /// <c>lever-local</c> — a stand-in upstream for tests; <c>lever serve</c> always names its models.
+    /// </summary>
+    public string? ModelName { get; init; }
+
+    /// <summary>Embedding model id; requests naming another get 404. Null: unnamed, answers any id (listed as <c>lever-embed</c>).</summary>
+    public string? EmbeddingModelName { get; init; }
 }

@@ -7,55 +7,83 @@ using Microsoft.Extensions.AI;
 
 namespace Lever.Cli.Commands;
 
-/// <summary><c>lever serve</c>: an OpenAI-compatible HTTP API (chat completions, embeddings) over a configured provider.</summary>
+/// <summary>
+/// <c>lever serve</c>: an OpenAI-compatible HTTP API (chat completions, embeddings) over a configured provider and/or
+/// recipes, behind the identities of lever.yaml's <c>server.keys</c> (and LEVER_SERVER_KEY as one admin identity).
+/// </summary>
 internal sealed class ServeCommand : ILeverCommand
 {
     public Command Create()
     {
         var provider = new Option<string?>("--provider", "-p") { Description = "provider under providers: in lever.yaml to serve" };
         var model = new Option<string?>("--model") { Description = "shorthand: serve this local checkpoint folder with the TorchSharp engine" };
+        var recipes = new Option<string[]>("--recipe", "-r") { Description = "serve this recipe (RAG with its index, a prompt template, a fine-tuned model) as a model id named after it; repeatable", Arity = ArgumentArity.ZeroOrMore };
         var port = new Option<int>("--port") { Description = "port (0 picks a free one)", DefaultValueFactory = _ => 8080 };
         var host = new Option<string>("--host") { Description = "address to bind (loopback unless you mean otherwise)", DefaultValueFactory = _ => "127.0.0.1" };
-        var keyEnv = new Option<string?>("--api-key-env") { Description = "environment variable holding the bearer token clients must send (default LEVER_SERVER_KEY)" };
+        var keyEnv = new Option<string?>("--api-key-env") { Description = "environment variable holding a single bearer token, one identity with every scope (default LEVER_SERVER_KEY); server.keys in lever.yaml configures more" };
         var workspace = new Option<string?>("--workspace", "-w") { Description = "workspace folder (default: current directory)" };
-        var command = new Command("serve", "Serve a model through an OpenAI-compatible API (chat completions with streaming, embeddings).")
+        var command = new Command("serve", "Serve a model or recipes through an OpenAI-compatible API (chat completions with streaming, embeddings), keys as identities with scopes (docs/SERVER.md).")
         {
-            provider, model, port, host, keyEnv, workspace,
+            provider, model, recipes, port, host, keyEnv, workspace,
         };
-        command.SetAction((parse, ct) => Run(parse.GetValue(provider), parse.GetValue(model), parse.GetValue(port), parse.GetValue(host)!, parse.GetValue(keyEnv), parse.GetValue(workspace), ct));
+        command.SetAction((parse, ct) => Run(parse.GetValue(provider), parse.GetValue(model), parse.GetValue(recipes) ?? [], parse.GetValue(port), parse.GetValue(host)!, parse.GetValue(keyEnv), parse.GetValue(workspace), ct));
         return command;
     }
 
-    private static async Task<int> Run(string? providerName, string? modelDir, int port, string host, string? keyEnv, string? workspaceDir, CancellationToken ct)
+    private static async Task<int> Run(string? providerName, string? modelDir, string[] recipeNames, int port, string host, string? keyEnv, string? workspaceDir, CancellationToken ct)
     {
         var ws = Workspace.Open(workspaceDir);
-        if ((providerName is null) == (modelDir is null))
-            throw new LeverUserException("give exactly one of --provider and --model", "e.g. lever serve --model .lever/models/tiny");
+        if (providerName is not null && modelDir is not null)
+            throw new LeverUserException("give one of --provider and --model, not both", "e.g. lever serve --model .lever/models/tiny");
+        if (providerName is null && modelDir is null && recipeNames.Length == 0)
+            throw new LeverUserException("nothing to serve: give --provider, --model or --recipe", "e.g. lever serve --model .lever/models/tiny, or lever serve --recipe rag");
+        if (port is < 0 or > 65535) throw new LeverUserException($"--port {port} is not a port number", "use 0-65535");
         var config = LeverConfig.Load(ws.ConfigPath);
+        var settings = ServerSettings.Load(config);
+        var keyring = ServerKeyring.FromSettings(settings, config, ws.Root, Environment.GetEnvironmentVariable);
+        var variable = keyEnv ?? "LEVER_SERVER_KEY";
+        var key = Environment.GetEnvironmentVariable(variable) is { Length: > 0 } k ? k : null;
+        if (key is not null && keyring.Identities.Any(i => i.Id == OpenAiServer.SingleKeyId))
+            throw config.ErrorAt("server.keys", $"identity id '{OpenAiServer.SingleKeyId}' is reserved for ${variable}", "rename that identity");
+        if (key is not null && keyring.Authenticate(key) is { } same)
+            throw new LeverUserException($"${variable} holds the same key as identity '{same.Id}' in server.keys", $"give ${variable} its own key, or unset it");
+        var loopback = host == "localhost" || IPAddress.TryParse(host, out var ip) && IPAddress.IsLoopback(ip);
+        if (key is null && keyring.IsEmpty && !loopback)
+            throw new LeverUserException($"refusing to serve on {host} without authentication: no server.keys in lever.yaml and ${variable} is not set",
+                $"configure server.keys (docs/SERVER.md), or export {variable}=<a long random token>, or bind to 127.0.0.1");
+
         var registry = Composition.Providers(ws, config);
         if (modelDir is not null)
         {
             providerName = "local";
             registry = registry.With(providerName, new ProviderOptions { Kind = "local", Model = Path.GetFullPath(modelDir, ws.Root), TimeoutSeconds = 600 });
         }
-        var variable = keyEnv ?? "LEVER_SERVER_KEY";
-        var key = Environment.GetEnvironmentVariable(variable) is { Length: > 0 } k ? k : null;
-        var loopback = host == "localhost" || IPAddress.TryParse(host, out var ip) && IPAddress.IsLoopback(ip);
-        if (key is null && !loopback)
-            throw new LeverUserException($"refusing to serve on {host} without authentication: ${variable} is not set",
-                $"export {variable}=<a long random token>, or bind to 127.0.0.1");
-        if (port is < 0 or > 65535) throw new LeverUserException($"--port {port} is not a port number", "use 0-65535");
+        var models = new List<ServedModel>();
+        using var chat = providerName is null ? null : registry.Chat(providerName);
+        using var embeddings = providerName is null ? null : registry.Embeddings(providerName);
+        var options = providerName is null ? null : registry.Get(providerName);
+        if (providerName is not null)
+            models.Add(ServedModel.Of(modelDir is not null ? Path.GetFileName(Path.TrimEndingDirectorySeparator(options!.Model!)) : options!.Model ?? providerName, chat!));
+        using var recipes = new ServedRecipes(ws, config, registry);
+        var recipeModels = new List<ServedModel>();
+        foreach (var name in recipeNames)
+        {
+            var served = recipes.Load(name);
+            if (models.Any(m => m.Id == served.Id))
+                throw new LeverUserException($"model id '{served.Id}' would be served twice (recipe '{name}')", "serve each recipe once, and name recipes differently from the provider's model");
+            models.Add(served);
+            recipeModels.Add(served);
+        }
 
-        using var chat = registry.Chat(providerName!);
-        using var embeddings = registry.Embeddings(providerName!);
-        var options = registry.Get(providerName!);
-        await using var server = OpenAiServer.Create(chat, embeddings, new ServerOptions
+        await using var server = OpenAiServer.Create(models, embeddings, new ServerOptions
         {
             Host = host,
             Port = port,
             ApiKey = key,
-            ModelName = modelDir is not null ? Path.GetFileName(Path.TrimEndingDirectorySeparator(options.Model!)) : options.Model ?? providerName!,
-            EmbeddingModelName = options.EmbeddingModel ?? "none",
+            Keyring = keyring,
+            Limits = settings.Limits,
+            EmbeddingModelName = options?.EmbeddingModel,
+            AccessLog = settings.AccessLog ? Console.WriteLine : null,
         });
         try
         {
@@ -65,8 +93,16 @@ internal sealed class ServeCommand : ILeverCommand
         {
             throw new LeverUserException($"cannot listen on {host}:{port}: {ex.Message}", "pick another --port (0 picks a free one)");
         }
-        Console.WriteLine($"lever serve: {server.BaseUrl} → provider '{providerName}' ({options.Model}); {(key is null ? "no authentication (loopback only)" : $"bearer token from ${variable}")}. Ctrl-C stops.");
+        var what = string.Join("; ", new[]
+        {
+            providerName is null ? null : $"provider '{providerName}' ({options!.Model})",
+            recipeModels.Count == 0 ? null : "recipes: " + string.Join(", ", recipeModels.Select(m => m.Cites ? m.Id + " (retrieves, cites)" : m.Id)),
+        }.Where(s => s is not null));
+        var auth = keyring.IsEmpty && key is null ? "no authentication (loopback only)"
+            : string.Join(" + ", new[] { keyring.IsEmpty ? null : $"{keyring.Identities.Count} {(keyring.Identities.Count == 1 ? "identity" : "identities")} from server.keys", key is null ? null : $"bearer token from ${variable}" }.Where(s => s is not null));
+        Console.WriteLine($"lever serve: {server.BaseUrl} → {what}; {auth}. Ctrl-C stops.");
         await server.WaitAsync(ct).ConfigureAwait(false);
+        Console.WriteLine("lever serve: stopped (requests in flight finished)");
         return 0;
     }
 }
