@@ -44,7 +44,7 @@ internal sealed partial class ServedRecipes : IDisposable
             throw new LeverUserException($"recipe '{recipe.Name}' retrieves from index '{recipe.Retrieval.Index}', which does not exist in {_ws.Root}",
                 $"build it first (`lever index add <folder> --name {recipe.Retrieval.Index}`), or serve another recipe");
         var services = RecipeServicesFactory.Create(recipe, _registry, RecipeServicesFactory.Settings(_config), recipe.Retrieval.Enabled ? Retriever() : null);
-        _owned.Add(services.Chat);
+        if (services.Chat is { } chat) _owned.Add(chat);
         if (services.Embeddings is { } embeddings) _owned.Add(embeddings);
         var runner = new RecipeRunner(recipe, services);
         return new ServedModel { Id = recipe.Name, Cites = recipe.Retrieval.Enabled, ChatFor = caller => new RecipeChatClient(runner, caller) };
