@@ -36,6 +36,11 @@ public sealed record AdvisorInputs(Workload Workload, PriceBook Prices, AdvisorP
             prices = prices.WithOverrides(configPath, text);
             if (YamlNode.Parse(configPath, text, "field").Field("policy")?.Bind<string>() is { } p)
                 policy = policy.WithFile(Path.IsPathRooted(p) ? p : Path.Combine(Path.GetDirectoryName(Path.GetFullPath(configPath))!, p));
+            // The one tolerance: lever.yaml's decision: section, read by the lab too (the old names fail with the rename).
+            var config = LeverConfig.Parse(configPath, text);
+            var decision = DecisionOptions.Load(config);
+            if (config.SectionNode(DecisionOptions.SectionName)?.Field("tolerance_points") is not null)
+                policy = policy.With("decision.tolerance_points", decision.TolerancePoints, $"{configPath} decision:");
         }
         if (policyPath is not null) policy = policy.WithFile(policyPath);
 

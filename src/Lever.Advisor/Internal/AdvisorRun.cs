@@ -128,11 +128,11 @@ internal sealed class AdvisorRun(Workload w, PriceBook b, AdvisorPolicy p, IRead
         if (measured.Select(e => e.Lever).Distinct().Count() >= 2)
         {
             var best = measured.Max(e => e.Quality!.Value);
-            var tie = p["evidence.accuracy_tie_points"] / 100;
+            var tie = p["decision.tolerance_points"] / 100;
             var winner = measured.Where(e => e.Quality >= best - tie).OrderBy(e => e.CostPer1kUsd ?? double.MaxValue).ThenByDescending(e => e.Quality).First();
             Fire("evidence.measured_winner",
                 $"Measured: {string.Join("; ", measured.Select(e => $"{e.Cite} [{LeverKinds.Name(e.Lever!.Value)}] quality {e.Quality:0.###}{(e.CostPer1kUsd is { } c ? $", {Usd(c)}/1k" : "")}"))}. "
-                + $"Best quality {best:0.###}; within {p.Cite("evidence.accuracy_tie_points")} points the cheapest is {winner.Cite} → {LeverKinds.Name(winner.Lever!.Value)}.",
+                + $"Best quality {best:0.###}; within {p.Cite("decision.tolerance_points")} points the cheapest is {winner.Cite} → {LeverKinds.Name(winner.Lever!.Value)}.",
                 winner.Cite, ("best_quality", best), ("winner_quality", winner.Quality!.Value), ("winner_cost_per_1k_usd", winner.CostPer1kUsd ?? double.NaN));
             _winner = winner;
             return winner.Lever!.Value;
@@ -468,7 +468,7 @@ internal sealed class AdvisorRun(Workload w, PriceBook b, AdvisorPolicy p, IRead
                 if (primary != LeverKind.FineTuneFull) _plan.Add("Merge the adapter for serving (no added latency); keep the base + adapter versions together.");
                 break;
             case LeverKind.Distill:
-                _plan.Add($"Label {data.RecommendedExamples:#,0} real inputs with {current} (the teacher); fine-tune {(_cm.HostedFineTune ? w.Model.Small : $"an open {_cm.OpenParamsB:0.#}B model")} on them; switch traffic when it is within {p["evidence.accuracy_tie_points"]} point(s) of the teacher on the eval set.");
+                _plan.Add($"Label {data.RecommendedExamples:#,0} real inputs with {current} (the teacher); fine-tune {(_cm.HostedFineTune ? w.Model.Small : $"an open {_cm.OpenParamsB:0.#}B model")} on them; switch traffic when it is within {p["decision.tolerance_points"]} point(s) of the teacher on the eval set.");
                 if (data.Sufficient) _plan.Add($"Your {data.HaveExamples:#,0} labeled examples can be mixed in (or used alone: fine-tune the small model directly).");
                 break;
             case LeverKind.ContinuedPretraining:
