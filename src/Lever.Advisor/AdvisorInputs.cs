@@ -6,7 +6,7 @@ namespace Lever.Advisor;
 
 /// <summary>
 /// The I/O edge of the advisor: reads the workload, lever.yaml's <c>prices:</c>/<c>policy:</c>, a policy file
-/// and the evidence files, so <see cref="Advisor.Advise"/> itself stays a pure function.
+/// and the evidence files, so <see cref="Advisor.Advise(Workload, Lever.Core.Prices.PriceBook, AdvisorPolicy, IReadOnlyList{RecipeEvidence}, DateOnly)"/> itself stays a pure function.
 /// </summary>
 /// <param name="Workload">The workload.</param>
 /// <param name="Prices">The price book with overrides applied.</param>

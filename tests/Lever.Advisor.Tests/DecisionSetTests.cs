@@ -28,5 +28,5 @@ public sealed class DecisionSetTests
     }
 
     internal static Advice Advise(DecisionSet.Case c) =>
-        Advisor.Advise(WorkloadReader.Parse("w.yaml", c.Workload), PriceBook.Default, AdvisorPolicy.Default, DecisionSet.Evidence(c.Evidence));
+        Advisor.Advise(WorkloadReader.Parse("w.yaml", c.Workload), PriceBook.Default, AdvisorPolicy.Default, DecisionSet.Evidence(c.Evidence), c.Today);
 }
