@@ -26,9 +26,7 @@ internal static class Intervals
     /// <summary>The gain of <paramref name="a"/> over <paramref name="b"/> in points, with its interval.</summary>
     public static GainInterval Gain(Measured a, Measured b, double tolerancePoints, int resamples)
     {
-        var shared = a.Outcomes.Count > 0 && b.Outcomes.Count > 0
-            ? a.Outcomes.Keys.Where(b.Outcomes.ContainsKey).OrderBy(k => k, StringComparer.Ordinal).ToArray()
-            : [];
+        var shared = a.Outcomes.Count > 0 && b.Outcomes.Count > 0 ? a.Outcomes.Keys.Where(b.Outcomes.ContainsKey).ToArray() : [];
         if (shared.Length > 0)
         {
             if (a.IsAccuracy && b.IsAccuracy)
@@ -46,6 +44,8 @@ internal static class Intervals
                 double? p = better + worse == 0 ? 1.0 : Erfc(Math.Sqrt(Math.Pow(Math.Max(0, Math.Abs(better - worse) - 1), 2) / (better + worse) / 2));
                 return new GainInterval(d * 100, (d - Z * se) * 100, (d + Z * se) * 100, "mcnemar", shared.Length, p, tolerancePoints);
             }
+            // Item order fixed (ordinal by id) so the seeded resampling gives the same interval for the same evidence.
+            Array.Sort(shared, StringComparer.Ordinal);
             var diffs = shared.Select(k => a.Outcomes[k].Score - b.Outcomes[k].Score).ToArray();
             var mean = diffs.Average();
             var rng = new Random(20_261_202);

@@ -56,7 +56,13 @@ internal sealed class MeasuredDecision
     private bool SameCost(Candidate a, Candidate b) =>
         Tco(a) is { } x && Tco(b) is { } y ? Math.Abs(x - y) <= Band(a) + Band(b) + 1e-12 : Tco(a) is null && Tco(b) is null;
 
-    private GainInterval G(Candidate a, Candidate b) => Intervals.Gain(Of(a.Row), Of(b.Row), _tol, _resamples);
+    private readonly Dictionary<(Candidate, Candidate), GainInterval> _gains = [];
+
+    private GainInterval G(Candidate a, Candidate b)
+    {
+        if (!_gains.TryGetValue((a, b), out var g)) _gains[(a, b)] = g = Intervals.Gain(Of(a.Row), Of(b.Row), _tol, _resamples);
+        return g;
+    }
 
     public void Decide(IReadOnlyList<Candidate> all)
     {
