@@ -129,6 +129,7 @@ public static class AdviceJson
                     j.WriteNumber("items", g.Items);
                     Opt(j, "p_value", g.PValue, 4);
                     j.WriteBoolean("demonstrated", g.Demonstrated);
+                    j.WriteString("verdict", g.Verdict);
                     j.WriteEndObject();
                 }
                 else j.WriteNull("gain_vs_simpler");

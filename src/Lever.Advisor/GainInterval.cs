@@ -17,6 +17,12 @@ public sealed record GainInterval(double Points, double? Low, double? High, stri
     /// <summary>The interval excludes zero and the difference exceeds the tolerance (at face value when there is no interval).</summary>
     public bool Demonstrated => Points > TolerancePoints && (Low is not { } lo || lo > 0);
 
+    /// <summary>The interval lies below zero (or, without one, the difference is below minus the tolerance): demonstrably worse.</summary>
+    public bool Worse => High is { } hi ? hi < 0 : Points < -TolerancePoints;
+
+    /// <summary><c>demonstrated</c>, <c>worse</c>, or <c>not demonstrated</c> (the interval spans zero or the difference is inside the tolerance).</summary>
+    public string Verdict => Demonstrated ? "demonstrated" : Worse ? "worse" : "not demonstrated";
+
     /// <summary>"+4.8 points [3.9, 5.7]" (or "+4.8 points, no interval").</summary>
     public string Text => Low is { } lo && High is { } hi
         ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{Points:+0.0;-0.0;0.0} points [{lo:+0.0;-0.0;0.0}, {hi:+0.0;-0.0;0.0}]")

@@ -141,6 +141,28 @@ public sealed class MeasuredDecisionTests
     }
 
     [Fact]
+    public void Evidence_files_may_carry_model_id_route_and_per_item_outcomes_for_paired_intervals()
+    {
+        const string Json = """
+            {"recipes":[
+              {"name":"p","lever":"prompt","accuracy":0.5,"items":4,"model_id":"openai/gpt-4o","route":"api","outcomes":{"a":true,"b":false,"c":true,"d":false}},
+              {"name":"l","lever":"fine_tune_lora","accuracy":0.75,"items":4,"route":"self-hosted","outcomes":{"a":true,"b":{"correct":true,"score":0.9},"c":1,"d":0.2}}
+            ]}
+            """;
+        var rs = EvidenceReader.Parse("s.json", Json);
+        Assert.Equal(("openai/gpt-4o", "api"), (rs[0].ModelId, rs[0].Route));
+        Assert.Equal(4, rs[1].Outcomes.Count);
+        Assert.Equal(new ItemOutcome(true, 0.9), rs[1].Outcomes["b"]);
+        Assert.Equal(new ItemOutcome(false, 0.2), rs[1].Outcomes["d"]);
+        var a = Advisor.Advise(WorkloadReader.Parse("w.yaml", "task: {kind: classification, classes: 2}\n"), PriceBook.Default, AdvisorPolicy.Default, rs, DecisionSet.OffersOpen);
+        var g = a.Measured.Single(m => m.Recipe == "l").GainVsSimpler!;
+        Assert.Equal(("mcnemar", 4L, 25.0), (g.Method, g.Items, g.Points));   // b flips right: 1 discordant pair of 4
+        Assert.False(g.Demonstrated);
+        var bad = Assert.Throws<Lever.Core.LeverUserException>(() => EvidenceReader.Parse("s.json", """{"recipes":[{"name":"x","route":"cloud"}]}"""));
+        Assert.Contains("field 'recipes[0].route': 'cloud' is not one of api | self-hosted", bad.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void The_recommendation_sentence_fits_in_300_characters_on_every_case_of_the_set()
     {
         foreach (var c in DecisionSet.All)
