@@ -20,9 +20,10 @@ internal sealed class AdviseCommand : ILeverCommand
         var policy = new Option<string?>("--policy") { Description = "policy YAML overriding the default thresholds (see --print-policy)" };
         var workspace = new Option<string?>("--workspace") { Description = "workspace folder whose lever.yaml supplies prices: and policy: (default: current directory)" };
         var printPolicy = new Option<bool>("--print-policy") { Description = "print the default policy YAML (a starting point for --policy) and exit" };
+        var today = new Option<string?>("--today") { Description = "advise as of this date, YYYY-MM-DD (default: today, UTC): hosted offers closed or closing then are not planned" };
         var command = new Command("advise", "Recommend prompting, caching, RAG, fine-tuning, distillation or pre-training for a workload, with the cost math.")
         {
-            workload, json, html, policy, workspace, printPolicy,
+            workload, json, html, policy, workspace, printPolicy, today,
         };
         command.SetAction(parse =>
         {
@@ -33,7 +34,10 @@ internal sealed class AdviseCommand : ILeverCommand
             }
             var ws = Workspace.Open(parse.GetValue(workspace));
             var inputs = AdvisorInputs.Load(parse.GetValue(workload), ws.ConfigPath, parse.GetValue(policy));
-            var advice = Advisor.Advisor.Advise(inputs.Workload, inputs.Prices, inputs.Policy, inputs.Evidence);
+            var date = DateOnly.FromDateTime(DateTime.UtcNow);
+            if (parse.GetValue(today) is { } t && !DateOnly.TryParseExact(t, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out date))
+                throw new LeverUserException($"--today: '{t}' is not a date", "write it as YYYY-MM-DD, e.g. --today 2027-02-01");
+            var advice = Advisor.Advisor.Advise(inputs.Workload, inputs.Prices, inputs.Policy, inputs.Evidence, date);
             if (parse.GetValue(html) is { } htmlPath)
             {
                 try
