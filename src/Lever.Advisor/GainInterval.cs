@@ -23,8 +23,8 @@ public sealed record GainInterval(double Points, double? Low, double? High, stri
     /// <summary><c>demonstrated</c>, <c>worse</c>, or <c>not demonstrated</c> (the interval spans zero or the difference is inside the tolerance).</summary>
     public string Verdict => Demonstrated ? "demonstrated" : Worse ? "worse" : "not demonstrated";
 
-    /// <summary>"+4.8 points [3.9, 5.7]" (or "+4.8 points, no interval").</summary>
+    /// <summary>"+4.8 points [3.9, 5.7]" (or "+4.8 points (no interval)").</summary>
     public string Text => Low is { } lo && High is { } hi
         ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{Points:+0.0;-0.0;0.0} points [{lo:+0.0;-0.0;0.0}, {hi:+0.0;-0.0;0.0}]")
-        : string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{Points:+0.0;-0.0;0.0} points, no interval");
+        : string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{Points:+0.0;-0.0;0.0} points (no interval)");
 }

@@ -631,6 +631,8 @@ internal sealed class AdvisorRun(Workload w, PriceBook b, AdvisorPolicy p, IRead
         var decisive = _why.LastOrDefault(r => !r.Rule.StartsWith("compliance", StringComparison.Ordinal) && !r.Rule.StartsWith("deployment", StringComparison.Ordinal)
                                                && !r.Rule.StartsWith("latency.merged", StringComparison.Ordinal) && !r.Rule.StartsWith("volume.high", StringComparison.Ordinal));
         var reason = decisive is null ? "" : decisive.Text.TrimEnd('.');
+        // The reason continues the sentence: lower-case its first letter unless it starts with a name or figure ("LoRA", "500,000").
+        if (reason.Length > 1 && char.IsUpper(reason[0]) && char.IsLower(reason[1])) reason = char.ToLowerInvariant(reason[0]) + reason[1..];
         var measuredQ = evidence.Where(e => e.Lever == primary && e.Quality is not null).MaxBy(e => e.Quality) is { } e
             ? $" (measured {Pct(e.Quality!.Value)}{(e.Accuracy is not null && Intervals.Wilson(e.Quality!.Value, e.Items) is { } ci ? $", 95% CI {Pct(ci.Low)}–{Pct(ci.High)}" : "")})"
             : "";
