@@ -9,8 +9,20 @@ public sealed record Advice
     /// <summary>The recommended lever.</summary>
     public required LeverKind Primary { get; init; }
 
-    /// <summary>One sentence: the lever and the main reason.</summary>
+    /// <summary>The lever, the decisive rule's full text and the measured or estimated costs: the long form, kept in JSON and the report's reasoning.</summary>
     public required string Summary { get; init; }
+
+    /// <summary>
+    /// The recommendation in one sentence of at most 300 characters: lever, recipe, measured quality with its 95% interval,
+    /// monthly cost at the declared volume, and the reason (the headline of the terminal and the HTML report).
+    /// </summary>
+    public string Recommendation { get; init; } = "";
+
+    /// <summary>The measured recipes as the decision saw them (quality ± CI, cost, gain over the best simpler option); empty when no measured decision was made.</summary>
+    public IReadOnlyList<MeasuredOption> Measured { get; init; } = [];
+
+    /// <summary>The date advised on: hosted offers closed or closing on it are not planned.</summary>
+    public DateOnly Today { get; init; }
 
     /// <summary>The gaps diagnosed.</summary>
     public required Diagnosis Diagnosis { get; init; }

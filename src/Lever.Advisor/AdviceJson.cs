@@ -19,6 +19,8 @@ public static class AdviceJson
             j.WriteStartObject();
             j.WriteString("primary", LeverKinds.Name(a.Primary));
             j.WriteString("summary", a.Summary);
+            j.WriteString("recommendation", a.Recommendation);
+            j.WriteString("today", a.Today.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
             j.WriteStartObject("diagnosis");
             j.WriteBoolean("knowledge_gap", a.Diagnosis.KnowledgeGap);
             j.WriteBoolean("behaviour_gap", a.Diagnosis.BehaviourGap);
@@ -101,6 +103,41 @@ public static class AdviceJson
                 j.WriteEndObject();
             }
             j.WriteEndArray();
+            // The decision's evidence table: each measured recipe's quality with its interval, cost, and gain over the best simpler option.
+            j.WriteStartArray("measured");
+            foreach (var m in a.Measured)
+            {
+                j.WriteStartObject();
+                j.WriteString("recipe", m.Recipe);
+                j.WriteString("lever", LeverKinds.Name(m.Lever));
+                Num(j, "quality", m.Quality, 4);
+                Opt(j, "quality_low", m.QualityLow, 4);
+                Opt(j, "quality_high", m.QualityHigh, 4);
+                if (m.CostPer1kUsd is { } c && double.IsFinite(c)) j.WriteNumber("cost_per_1k_usd", c);
+                else j.WriteNull("cost_per_1k_usd");
+                Opt(j, "monthly_usd", m.MonthlyUsd, 4);
+                Opt(j, "tco_12_months_usd", m.Tco12Usd, 4);
+                if (m.SimplerRecipe is null) j.WriteNull("simpler_recipe");
+                else j.WriteString("simpler_recipe", m.SimplerRecipe);
+                if (m.GainVsSimpler is { } g)
+                {
+                    j.WriteStartObject("gain_vs_simpler");
+                    Num(j, "points", g.Points, 3);
+                    Opt(j, "low", g.Low, 3);
+                    Opt(j, "high", g.High, 3);
+                    j.WriteString("method", g.Method);
+                    j.WriteNumber("items", g.Items);
+                    Opt(j, "p_value", g.PValue, 4);
+                    j.WriteBoolean("demonstrated", g.Demonstrated);
+                    j.WriteString("verdict", g.Verdict);
+                    j.WriteEndObject();
+                }
+                else j.WriteNull("gain_vs_simpler");
+                j.WriteString("status", m.Status);
+                j.WriteString("note", m.Note);
+                j.WriteEndObject();
+            }
+            j.WriteEndArray();
             Inputs(j, a.Workload);
             j.WriteString("price_book", a.PriceBook);
             j.WriteString("policy", a.Policy);
@@ -175,6 +212,12 @@ public static class AdviceJson
             j.WriteEndObject();
         }
         j.WriteEndArray();
+    }
+
+    private static void Opt(Utf8JsonWriter j, string name, double? v, int digits)
+    {
+        if (v is { } x) Num(j, name, x, digits);
+        else j.WriteNull(name);
     }
 
     private static void Num(Utf8JsonWriter j, string name, double v, int digits)

@@ -18,7 +18,11 @@ public static class Advisor
     internal const string Framework = "seed 004: 'Decision Framework for Fine-Tuning LLMs' (compliance, maintenance)";
     internal const string Verghote = "seed 000: Verghote, Towards AI (cost, control, compliance; CPT and from-scratch)";
 
-    /// <summary>Advises on <paramref name="workload"/> with the given prices, policy and (possibly empty) evidence.</summary>
+    /// <summary>Advises on <paramref name="workload"/> with the given prices, policy and (possibly empty) evidence, as of today (UTC).</summary>
     public static Advice Advise(Workload workload, PriceBook prices, AdvisorPolicy policy, IReadOnlyList<RecipeEvidence> evidence)
-        => new AdvisorRun(workload, prices, policy, evidence).Decide();
+        => Advise(workload, prices, policy, evidence, DateOnly.FromDateTime(DateTime.UtcNow));
+
+    /// <summary>Advises as of <paramref name="today"/> (the injected clock): hosted offers closed or closing on that date are never planned.</summary>
+    public static Advice Advise(Workload workload, PriceBook prices, AdvisorPolicy policy, IReadOnlyList<RecipeEvidence> evidence, DateOnly today)
+        => new AdvisorRun(workload, prices, policy, evidence, today).Decide();
 }

@@ -6,7 +6,7 @@ namespace Lever.Advisor;
 
 /// <summary>
 /// The I/O edge of the advisor: reads the workload, lever.yaml's <c>prices:</c>/<c>policy:</c>, a policy file
-/// and the evidence files, so <see cref="Advisor.Advise"/> itself stays a pure function.
+/// and the evidence files, so <see cref="Advisor.Advise(Workload, Lever.Core.Prices.PriceBook, AdvisorPolicy, IReadOnlyList{RecipeEvidence}, DateOnly)"/> itself stays a pure function.
 /// </summary>
 /// <param name="Workload">The workload.</param>
 /// <param name="Prices">The price book with overrides applied.</param>
@@ -36,6 +36,11 @@ public sealed record AdvisorInputs(Workload Workload, PriceBook Prices, AdvisorP
             prices = prices.WithOverrides(configPath, text);
             if (YamlNode.Parse(configPath, text, "field").Field("policy")?.Bind<string>() is { } p)
                 policy = policy.WithFile(Path.IsPathRooted(p) ? p : Path.Combine(Path.GetDirectoryName(Path.GetFullPath(configPath))!, p));
+            // The one tolerance: lever.yaml's decision: section, read by the lab too (the old names fail with the rename).
+            var config = LeverConfig.Parse(configPath, text);
+            var decision = DecisionOptions.Load(config);
+            if (config.SectionNode(DecisionOptions.SectionName)?.Field("tolerance_points") is not null)
+                policy = policy.With("decision.tolerance_points", decision.TolerancePoints, $"{configPath} decision:");
         }
         if (policyPath is not null) policy = policy.WithFile(policyPath);
 

@@ -72,6 +72,7 @@ public sealed class AdvisorPolicy
         foreach (var node in Leaves(YamlNode.Parse(file, text, "policy field")))
         {
             var path = node.Path;
+            if (path == "evidence.accuracy_tie_points") throw DecisionOptions.Renamed(node);
             if (_numbers.ContainsKey(path))
                 numbers[path] = node.TryBind<double>(out var v) && v >= 0 ? v : throw node.Error("expected a non-negative number", Fix);
             else if (_texts.ContainsKey(path))
@@ -82,6 +83,14 @@ public sealed class AdvisorPolicy
                 throw node.UnknownError(Children(Parent(path)), "remove it or fix the spelling; `lever advise --print-policy` lists every field");
         }
         return new AdvisorPolicy(file, numbers, texts, lists);
+    }
+
+    /// <summary>This policy with the numeric field <paramref name="path"/> set to <paramref name="value"/>, cited as coming from <paramref name="origin"/>.</summary>
+    internal AdvisorPolicy With(string path, double value, string origin)
+    {
+        if (!_numbers.ContainsKey(path)) throw new KeyNotFoundException($"policy has no numeric field '{path}'");
+        var numbers = new Dictionary<string, double>(_numbers, StringComparer.Ordinal) { [path] = value };
+        return new AdvisorPolicy(Origin == "embedded default" ? origin : $"{Origin} + {origin}", numbers, _texts, _lists);
     }
 
     private static AdvisorPolicy LoadDefault()

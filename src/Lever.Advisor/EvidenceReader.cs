@@ -8,7 +8,9 @@ namespace Lever.Advisor;
 /// Reads eval evidence: either one run's summary.json (<c>{"run","recipe","lever"?,"items","completed",
 /// "metrics":{"accuracy","macro_f1"},"cost_usd","latency_ms_p95","diagnosis":{...}}</c>) or a lab summary
 /// (<c>{"recipes":[{"name","lever","accuracy","macro_f1","cost_per_1k_usd","latency_ms_p95","diagnosis"}]}</c>), where a recipe
-/// may also say what was measured: <c>"items"</c>, <c>"model"</c>, <c>"model_params"</c>, <c>"train_seconds"</c>, <c>"training_usd"</c>.
+/// may also say what was measured: <c>"items"</c>, <c>"model"</c>, <c>"model_params"</c>, <c>"train_seconds"</c>, <c>"training_usd"</c>,
+/// what answered and how (<c>"model_id"</c>: <c>provider/model</c>, <c>"route"</c>: <c>api</c> | <c>self-hosted</c>), and each item's
+/// outcome (<c>"outcomes": {"id": true | 0.8 | {"correct": true, "score": 1}}</c>) for paired intervals.
 /// Fields it does not use are ignored (other tools write more); fields it uses must have the right type.
 /// </summary>
 public static class EvidenceReader
@@ -79,6 +81,11 @@ public static class EvidenceReader
         var parameters = Num(file, e, "model_params", P("model_params"));
         var trainSeconds = Num(file, e, "train_seconds", P("train_seconds"));
         var trainingUsd = Num(file, e, "training_usd", P("training_usd"));
+        var modelId = Str(file, e, "model_id", P("model_id"));
+        var route = Str(file, e, "route", P("route"));
+        if (route is not null and not ("api" or "self-hosted"))
+            throw new LeverUserException($"{file}: field '{P("route")}': '{route}' is not one of api | self-hosted", "api: answered by a provider; self-hosted: answered on your own machine");
+        var outcomes = Outcomes(file, e, P("outcomes"));
         long knowledge = 0, behaviour = 0, prompt = 0, capability = 0;
         foreach (var key in new[] { "diagnosis", "failures" })
         {
@@ -94,7 +101,30 @@ public static class EvidenceReader
             Source = file, Run = run, Name = name, Lever = kind, Items = (long?)(completed ?? items), Accuracy = accuracy, MacroF1 = f1,
             CostPer1kUsd = cost1k, LatencyP95Ms = latency, Model = model, ModelParams = parameters, TrainSeconds = trainSeconds, TrainingUsd = trainingUsd,
             KnowledgeFailures = knowledge, BehaviourFailures = behaviour, PromptFailures = prompt, CapabilityFailures = capability,
+            ModelId = modelId, Route = route, Outcomes = outcomes,
         };
+    }
+
+    private static IReadOnlyDictionary<string, ItemOutcome> Outcomes(string file, JsonElement e, string path)
+    {
+        if (!e.TryGetProperty("outcomes", out var o) || o.ValueKind == JsonValueKind.Null) return System.Collections.ObjectModel.ReadOnlyDictionary<string, ItemOutcome>.Empty;
+        const string Hint = "write outcomes as {\"item-id\": true|false, …}, a score 0–1, or {\"correct\": bool, \"score\": n}";
+        if (o.ValueKind != JsonValueKind.Object) throw new LeverUserException($"{file}: field '{path}' must be an object of item id → outcome", Hint);
+        var result = new Dictionary<string, ItemOutcome>(StringComparer.Ordinal);
+        foreach (var item in o.EnumerateObject())
+        {
+            var v = item.Value;
+            result[item.Name] = v.ValueKind switch
+            {
+                JsonValueKind.True => new ItemOutcome(true, 1),
+                JsonValueKind.False => new ItemOutcome(false, 0),
+                JsonValueKind.Number when v.GetDouble() is >= 0 and <= 1 => new ItemOutcome(v.GetDouble() >= 0.5, v.GetDouble()),
+                JsonValueKind.Object when v.TryGetProperty("correct", out var c) && c.ValueKind is JsonValueKind.True or JsonValueKind.False =>
+                    new ItemOutcome(c.GetBoolean(), Num(file, v, "score", $"{path}.{item.Name}.score", 1) ?? (c.GetBoolean() ? 1 : 0)),
+                _ => throw new LeverUserException($"{file}: field '{path}.{item.Name}': not an outcome", Hint),
+            };
+        }
+        return result;
     }
 
     private static string? Str(string file, JsonElement e, string name, string path)

@@ -17,8 +17,11 @@ public sealed record LabConfiguration(LabOptions Options, double RequestsPerMont
         if (!File.Exists(path))
             throw new LeverUserException($"{path}: not found; the lab needs a lever.yaml with a lab: section", "start from samples/spam/lever.yaml");
         var config = LeverConfig.Load(path);
+        // The one tolerance lives in decision: (shared with the advisor); lab.tolerance_accuracy_points fails with the rename.
+        var decision = DecisionOptions.Load(config);
         var options = config.Section<LabOptions>(LabOptions.SectionName)
             ?? throw new LeverUserException($"{path}: no lab: section", "add one (see samples/spam/lever.yaml and docs/LAB.md)");
+        options.ToleranceAccuracyPoints = decision.TolerancePoints;
         Validate(config, options);
         if (options.Compute.RequestsPerMonth is { } declared)
             return new LabConfiguration(options, declared, $"{path}: lab.compute.requests_per_month");
@@ -56,7 +59,6 @@ public sealed record LabConfiguration(LabOptions Options, double RequestsPerMont
         if (o.Compute.CpuHourUsd < 0) Fail("compute.cpu_hour_usd", "negative", "give the price of one CPU core-hour in USD");
         if (o.Compute.AmortizeMonths < 1) Fail("compute.amortize_months", $"{o.Compute.AmortizeMonths}", "use 1 or more months");
         if (o.Compute.RequestsPerMonth is <= 0) Fail("compute.requests_per_month", "must be positive", "give answers per month");
-        if (o.ToleranceAccuracyPoints < 0) Fail("tolerance_accuracy_points", "negative", "use for example 1.0");
         var llm = o.Llm;
         foreach (var (field, value, least) in new (string, int?, int)[]
         {

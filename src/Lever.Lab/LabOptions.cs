@@ -24,8 +24,12 @@ public sealed class LabOptions
     /// <summary>Who teaches the distilled student.</summary>
     public Recipes.Provider.LabDistillOptions Distill { get; set; } = new();
 
-    /// <summary>Within this many accuracy points of the best, the cheaper recipe is recommended.</summary>
-    public double ToleranceAccuracyPoints { get; set; } = 1.0;
+    /// <summary>
+    /// Within this many accuracy points of the best, the cheaper recipe is recommended. Set from lever.yaml's
+    /// <c>decision.tolerance_points</c> (the advisor's tolerance too) by <see cref="LabConfiguration.Load"/>; writing it
+    /// under <c>lab:</c> as <c>tolerance_accuracy_points</c> fails with the rename.
+    /// </summary>
+    public double ToleranceAccuracyPoints { get; set; } = Core.Config.DecisionOptions.DefaultTolerancePoints;
 
     /// <summary>The task: <c>classification</c> (labelled examples, as samples/spam) or <c>qa</c> (questions answered from documents, as samples/pgdocs).</summary>
     public string Task { get; set; } = "classification";

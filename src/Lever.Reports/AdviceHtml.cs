@@ -34,9 +34,14 @@ public static class AdviceHtml
          .Append("th{background:#f4f6f9;font-weight:600}td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}")
          .Append("tr.p td{background:#e8f5ee;font-weight:600}tr.nv td{color:#98a2b3}.sw{display:inline-block;width:12px;height:12px;border-radius:2px;margin-right:6px;vertical-align:-1px}")
          .Append("code{background:#f4f6f9;padding:0 3px;border-radius:3px}.rule{font-family:ui-monospace,monospace;color:#175cd3;font-size:12px}")
+         .Append(".recommendation{border:2px solid #0b7a3e;border-radius:6px;padding:10px 14px;margin:10px 0 4px;background:#f3faf6}.recommendation p{margin:4px 0;font-size:15px}")
+         .Append("details{margin:14px 0}details>summary{cursor:pointer;font-weight:600;font-size:16px}")
          .Append("</style></head><body>\n");
         h.Append("<h1>Lever advice <span class=\"primary\">").Append(E(primary)).Append("</span></h1>\n");
-        h.Append("<p class=\"summary\">").Append(E(a.Summary)).Append("</p>\n");
+        // The recommendation box: the one sentence, then the date it was advised on; the long reasoning is collapsed below.
+        h.Append("<div class=\"recommendation\"><p class=\"summary\">").Append(E(a.Recommendation.Length > 0 ? a.Recommendation : a.Summary)).Append("</p>")
+         .Append("<p class=\"muted\">").Append(E($"advised on {a.Today.ToString("yyyy-MM-dd", Inv)}; gains count against the best simpler lever only when their 95% interval excludes zero")).Append("</p></div>\n");
+        if (a.Measured.Count > 0) Evidence(h, a);
         var w = a.Workload;
         h.Append("<p class=\"muted\">").Append(E($"{SnakeCase.Of(w.Task.Kind)} · {w.Traffic.RequestsPerMonth.ToString("#,0", Inv)} requests/month · {w.Traffic.InputTokens:0} in / {w.Traffic.OutputTokens:0} out tokens · "
             + $"knowledge {w.Knowledge.CorpusTokens.ToString("#,0", Inv)} tokens ({SnakeCase.Of(w.Knowledge.Changes)}) · {w.Data.LabeledExamples.ToString("#,0", Inv)} labeled examples · "
@@ -61,6 +66,7 @@ public static class AdviceHtml
         }
         h.Append("</table>\n<p class=\"muted\">Hover a figure for its basis (inputs, price-book entry with source and date, policy field). `lever advise --json` has the same.</p>\n");
 
+        h.Append("<details><summary>Full reasoning</summary>\n<p>").Append(E(a.Summary)).Append("</p>\n");
         h.Append("<h2>Why</h2>\n<ul>\n");
         foreach (var r in a.Rationale) h.Append("<li><span class=\"rule\">").Append(E(r.Rule)).Append("</span> ").Append(E(r.Text)).Append(" <span class=\"muted\">— ").Append(E(r.Source)).Append("</span></li>\n");
         h.Append("</ul>\n");
@@ -76,8 +82,39 @@ public static class AdviceHtml
         var d = a.DataSufficiency;
         h.Append("<h2>Data sufficiency</h2>\n<p>").Append(E($"{d.HaveExamples.ToString("#,0", Inv)} labeled examples; band {d.Band}: {d.MinExamples.ToString("#,0", Inv)}–{d.RecommendedExamples.ToString("#,0", Inv)} → "
             + (d.Sufficient ? "sufficient" : $"{d.MissingExamples.ToString("#,0", Inv)} short") + $" ({d.Basis})")).Append("</p>\n");
+        h.Append("</details>\n");
         h.Append("<p class=\"muted\">Prices: ").Append(E(a.PriceBook)).Append(" · policy: ").Append(E(a.Policy)).Append("</p>\n</body></html>\n");
         return h.ToString();
+    }
+
+    /// <summary>The compact evidence table: recipe, lever, quality ± 95% CI, $/1k, $/month, gain vs the best simpler option.</summary>
+    private static void Evidence(StringBuilder h, Advice a)
+    {
+        h.Append("<h2>Measured evidence</h2>\n<table><tr><th>recipe</th><th>lever</th><th class=\"n\">quality (95% CI)</th><th class=\"n\">$/1k answers</th><th class=\"n\">$/month</th><th>gain vs best simpler</th><th>decision</th></tr>\n");
+        foreach (var m in a.Measured)
+        {
+            var cls = m.Status == "primary" ? " class=\"p\"" : m.Status == "excluded" ? " class=\"nv\"" : "";
+            var q = Pct(m.Quality) + (m.QualityLow is { } lo && m.QualityHigh is { } hi ? $" ({Pct(lo)}–{Pct(hi)})" : "");
+            var gain = m.GainVsSimpler is { } g ? $"{g.Text} vs '{m.SimplerRecipe}'{(g.Demonstrated ? "" : $" — {g.Verdict}")}" : "— (simplest measured)";
+            h.Append("<tr").Append(cls).Append("><td>").Append(E(m.Recipe)).Append("</td><td>").Append(E(LeverKinds.Name(m.Lever))).Append("</td>")
+             .Append("<td class=\"n\">").Append(E(q)).Append("</td>")
+             .Append("<td class=\"n\">").Append(E(m.CostPer1kUsd is { } c ? Small(c) : "—")).Append("</td>")
+             .Append("<td class=\"n\">").Append(E(m.MonthlyUsd is { } mo ? Small(mo) : "—")).Append("</td>")
+             .Append("<td title=\"").Append(E(m.GainVsSimpler is { } gi ? $"{gi.Method}, {gi.Items} items{(gi.PValue is { } pv ? $", p = {pv.ToString("0.###", Inv)}" : "")}" : "")).Append("\">").Append(E(gain)).Append("</td>")
+             .Append("<td>").Append(E($"{m.Status}: {m.Note}")).Append("</td></tr>\n");
+        }
+        h.Append("</table>\n");
+    }
+
+    private static string Pct(double q) => (q * 100).ToString("0.00", Inv) + "%";
+
+    /// <summary>Dollars with two significant digits below a cent (local costs are millionths of a dollar), cents above.</summary>
+    private static string Small(double v)
+    {
+        if (v <= 0) return "$0";
+        if (v >= 0.01) return "$" + v.ToString(v >= 100 ? "#,0" : "#,0.00", Inv);
+        var decimals = Math.Min(12, 1 - (int)Math.Floor(Math.Log10(v)));
+        return "$" + Math.Round(v, decimals).ToString("F" + decimals.ToString(Inv), Inv);
     }
 
     private static void Chart(StringBuilder h, Advice a)

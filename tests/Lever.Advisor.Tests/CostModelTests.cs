@@ -31,9 +31,13 @@ public sealed class CostModelTests
             model: {current: claude-sonnet-4.5}
             """);
         // 730 h × 60 / 5-minute TTL = 8,760 cache writes at $3.75/1M (1.25× input); the other 41,240 read at $0.30/1M.
-        var expected = (50_000 * (500 * 3.0 + 100 * 15.0) + 8_760 * 2_500 * 3.75 + 41_240 * 2_500 * 0.30) / 1e6;
+        var fiveMinute = (50_000 * (500 * 3.0 + 100 * 15.0) + 8_760 * 2_500 * 3.75 + 41_240 * 2_500 * 0.30) / 1e6;
+        // Issue 15 added Anthropic's 1-hour writes at $6.00/1M (2× input): 730 writes, 49,270 reads — cheaper here, so priced.
+        var oneHour = (50_000 * (500 * 3.0 + 100 * 15.0) + 730 * 2_500 * 6.0 + 49_270 * 2_500 * 0.30) / 1e6;
+        Assert.True(oneHour < fiveMinute);
         var caching = Option(a, LeverKind.PromptCaching);
-        Assert.Equal(expected, caching.MonthlyUsd, 6);
+        Assert.Equal(oneHour, caching.MonthlyUsd, 6);
+        Assert.Contains("1-hour write price (2× input", caching.Usage.Basis, StringComparison.Ordinal);
         Assert.Equal(50_000 * (3000 * 3.0 + 100 * 15.0) / 1e6, Option(a, LeverKind.Prompt).MonthlyUsd, 6);
         Assert.Equal(LeverKind.PromptCaching, a.Primary);
     }

@@ -49,10 +49,11 @@ public sealed class EvidenceTests
     [Theory]
     [InlineData("task: {kind: classification, classes: 8, symptoms: [wrong_facts]}\n")]
     [InlineData("task: {kind: classification, classes: 2}\ndata: {labeled_examples: 3250}\nworkload: {requests_per_month: 500000, input_tokens: 600, output_tokens: 2}\n")]
-    public void A_baseline_row_is_read_as_baseline_and_advised_on_exactly_as_a_row_without_a_lever(string workload)
+    public void A_baseline_row_is_a_lever_the_advisor_can_choose_and_a_row_without_a_lever_is_not(string workload)
     {
-        // Before the one vocabulary, "baseline" was read as no lever. Typed as LeverKind.Baseline now, it must still
-        // decide nothing differently: never priced, never the measured winner, its quality the fallback base.
+        // Issue 15 changed this test: it asserted the baseline was never priced and never the winner. Typed as
+        // LeverKind.Baseline it is now priced as measured and chosen when no LLM recipe is demonstrably better; a row
+        // naming no lever still decides nothing.
         var w = WorkloadReader.Parse("w.yaml", workload);
         const string cheapBaseline = """
             {"recipes":[
@@ -61,16 +62,26 @@ public sealed class EvidenceTests
               {"name":"tfidf","lever":"baseline","accuracy":0.97,"cost_per_1k_usd":0.0000015}
             ]}
             """;
-        foreach (var json in new[] { Lab, cheapBaseline, """{"recipes":[{"name":"tfidf","lever":"baseline","accuracy":0.9,"cost_per_1k_usd":0.001}]}""" })
+        var cases = new (string Json, LeverKind? Typed, LeverKind? Unstated)[]
+        {
+            (Lab, LeverKind.FineTuneLora, LeverKind.FineTuneLora),   // the 0.70 baseline is beaten by 25 points
+            (cheapBaseline, LeverKind.Baseline, LeverKind.FineTuneLora),
+            ("""{"recipes":[{"name":"tfidf","lever":"baseline","accuracy":0.9,"cost_per_1k_usd":0.001}]}""", null, null),
+        };
+        foreach (var (json, typedPrimary, unstatedPrimary) in cases)
         {
             var typed = EvidenceReader.Parse("lab/summary.json", json);
             var unstated = EvidenceReader.Parse("lab/summary.json", json.Replace("\"lever\":\"baseline\",", "", StringComparison.Ordinal));
             Assert.Contains(typed, e => e.Lever == LeverKind.Baseline);
             Assert.DoesNotContain(unstated, e => e.Lever == LeverKind.Baseline);
             var a = Advisor.Advise(w, PriceBook.Default, AdvisorPolicy.Default, typed);
-            Assert.Equal(AdviceJson.Write(Advisor.Advise(w, PriceBook.Default, AdvisorPolicy.Default, unstated)), AdviceJson.Write(a));
-            Assert.NotEqual(LeverKind.Baseline, a.Primary);
-            Assert.DoesNotContain(a.Options, o => o.Lever == LeverKind.Baseline);
+            var u = Advisor.Advise(w, PriceBook.Default, AdvisorPolicy.Default, unstated);
+            var baseline = Assert.Single(a.Options, o => o.Lever == LeverKind.Baseline);
+            Assert.Equal(typed.Single(e => e.Lever == LeverKind.Baseline).CostPer1kUsd!.Value, baseline.CostPer1kAnswersUsd, 12);
+            Assert.DoesNotContain(u.Options, o => o.Lever == LeverKind.Baseline);
+            if (typedPrimary is { } tp) Assert.Equal(tp, a.Primary);
+            else Assert.NotEqual(LeverKind.Baseline, a.Primary);   // one lever measured: no measured decision
+            if (unstatedPrimary is { } up) Assert.Equal(up, u.Primary);
         }
     }
 

@@ -79,6 +79,46 @@ public sealed class ReportTests
     }
 
     [Fact]
+    public void Html_recommendation_box_has_no_paragraph_over_400_characters_and_the_reasoning_is_collapsed()
+    {
+        foreach (var c in DecisionSet.All)
+        {
+            var a = DecisionSetTests.Advise(c);
+            var html = AdviceHtml.Write(a);
+            var box = Regex.Match(html, "<div class=\"recommendation\">(.*?)</div>", RegexOptions.Singleline);
+            Assert.True(box.Success, c.Name);
+            var paragraphs = Regex.Matches(box.Groups[1].Value, "<p[^>]*>(.*?)</p>", RegexOptions.Singleline).Select(m => System.Net.WebUtility.HtmlDecode(m.Groups[1].Value)).ToList();
+            Assert.NotEmpty(paragraphs);
+            Assert.All(paragraphs, p => Assert.True(p.Length <= 400, $"{c.Name}: {p.Length} characters: {p}"));
+            Assert.Equal(a.Recommendation, paragraphs[0]);
+            var details = html.IndexOf("<details><summary>Full reasoning</summary>", StringComparison.Ordinal);
+            Assert.True(details > box.Index, c.Name);
+            Assert.True(html.IndexOf(System.Net.WebUtility.HtmlEncode(a.Summary), StringComparison.Ordinal) > details, $"{c.Name}: the long summary sits in the collapsed reasoning");
+            if (a.Measured.Count > 0)
+            {
+                Assert.Contains("<h2>Measured evidence</h2>", html, StringComparison.Ordinal);
+                Assert.Equal(a.Measured.Count, Regex.Matches(html[html.IndexOf("<h2>Measured evidence</h2>", StringComparison.Ordinal)..html.IndexOf("</table>", html.IndexOf("<h2>Measured evidence</h2>", StringComparison.Ordinal), StringComparison.Ordinal)], "<tr(?: class=\"[a-z]+\")?><td>").Count);
+            }
+        }
+    }
+
+    [Fact]
+    public void Json_keeps_the_full_reasoning_and_adds_the_sentence_and_the_measured_table()
+    {
+        var a = DecisionSetTests.Advise(DecisionSet.All.Single(x => x.Name.StartsWith("spam-like", StringComparison.Ordinal)));
+        using var doc = JsonDocument.Parse(AdviceJson.Write(a));
+        var root = doc.RootElement;
+        Assert.Equal(a.Summary, root.GetProperty("summary").GetString());
+        Assert.Equal(a.Recommendation, root.GetProperty("recommendation").GetString());
+        Assert.True(root.GetProperty("rationale").GetArrayLength() >= 2);
+        var full = root.GetProperty("measured").EnumerateArray().Single(m => m.GetProperty("recipe").GetString() == "local-full-fine-tune");
+        Assert.Equal("primary", full.GetProperty("status").GetString());
+        Assert.Equal("mcnemar", full.GetProperty("gain_vs_simpler").GetProperty("method").GetString());
+        Assert.True(full.GetProperty("gain_vs_simpler").GetProperty("demonstrated").GetBoolean());
+        Assert.Equal("2026-03-01", root.GetProperty("today").GetString());
+    }
+
+    [Fact]
     public void Chart_x_axis_is_logarithmic()
     {
         var html = AdviceHtml.Write(Sample());

@@ -9,9 +9,10 @@ namespace Lever.Lab.Tests;
 
 /// <summary>
 /// The lab hands the advisor typed evidence instead of JSON it parses back. These tests pin that the hand-off decides
-/// nothing differently: the advice from the typed evidence is, byte for byte in <c>lever advise --json</c>'s form, the
-/// advice the old round trip produced (the lab's JSON rows read by <see cref="EvidenceReader"/>), and the typed evidence
-/// carries what that JSON never did (each item's outcome, the model id and route).
+/// the same lever as the old round trip (the lab's JSON rows read by <see cref="EvidenceReader"/>), and that the typed
+/// evidence carries what that JSON never did (each item's outcome, the model id and route). Issue 15 made those fields
+/// count, so the advice is no longer byte-identical: typed rows give paired (McNemar) intervals where the JSON gave
+/// unpaired ones, and a local row no longer sets a hosted option's cost or latency; the baseline is a lever.
 /// </summary>
 public sealed class TypedEvidenceTests
 {
@@ -119,9 +120,25 @@ public sealed class TypedEvidenceTests
 
         AssertSameMeasurements(parsed, typed);
         var advice = Advisor.Advisor.Advise(workload, PriceBook.Default, AdvisorPolicy.Default, typed);
-        Assert.True(AdviceJson.Write(Advisor.Advisor.Advise(workload, PriceBook.Default, AdvisorPolicy.Default, parsed)) == AdviceJson.Write(advice), name);
-        Assert.NotEqual(LeverKind.Baseline, advice.Primary);
-        Assert.DoesNotContain(advice.Options, o => o.Lever == LeverKind.Baseline);
+        var roundTrip = Advisor.Advisor.Advise(workload, PriceBook.Default, AdvisorPolicy.Default, parsed);
+        // Issue 15: the baseline is a lever (priced as measured), chosen when no LLM recipe is demonstrably better. On the
+        // spam lab's shape the full fine-tune's 3.7 points over the baseline on 300 emails are demonstrated only paired
+        // (McNemar: 11 vs 0 discordant); the JSON's aggregates give an unpaired interval spanning zero, so the round trip
+        // keeps the cheaper baseline. Elsewhere both decide alike.
+        if (name.StartsWith("the spam lab", StringComparison.Ordinal))
+            Assert.Equal((LeverKind.FineTuneFull, LeverKind.Baseline), (advice.Primary, roundTrip.Primary));
+        else
+            Assert.True(roundTrip.Primary == advice.Primary, name);
+        if (name.StartsWith("the baseline is the most accurate", StringComparison.Ordinal)) Assert.Equal(LeverKind.Baseline, advice.Primary);
+        Assert.Contains(advice.Options, o => o.Lever == LeverKind.Baseline);
+        // Typed outcomes give paired intervals; the JSON rows, only aggregates, unpaired ones.
+        if (advice.Measured.Count > 0)
+        {
+            Assert.All(advice.Measured.Where(m => m.GainVsSimpler is not null), m => Assert.Equal("mcnemar", m.GainVsSimpler!.Method));
+            Assert.All(roundTrip.Measured.Where(m => m.GainVsSimpler is not null), m => Assert.Equal("unpaired", m.GainVsSimpler!.Method));
+        }
+        // A local row never sets the hosted prompt option (gpt-4o): typed rows say what answered; the JSON rows did not.
+        Assert.DoesNotContain("measured", advice.Options.Single(o => o.Lever == LeverKind.Prompt).LatencyBasis, StringComparison.Ordinal);
 
         // What the JSON never carried: every email's outcome, and what answered.
         for (var i = 0; i < results.Length; i++)
@@ -158,8 +175,8 @@ public sealed class TypedEvidenceTests
         var parsed = EvidenceReader.Parse(LabAdvice.EvidenceSource, LegacyJson(results));
 
         AssertSameMeasurements(parsed, typed);
-        Assert.Equal(AdviceJson.Write(Advisor.Advisor.Advise(workload, PriceBook.Default, AdvisorPolicy.Default, parsed)),
-            AdviceJson.Write(Advisor.Advisor.Advise(workload, PriceBook.Default, AdvisorPolicy.Default, typed)));
+        Assert.Equal(Advisor.Advisor.Advise(workload, PriceBook.Default, AdvisorPolicy.Default, parsed).Primary,
+            Advisor.Advisor.Advise(workload, PriceBook.Default, AdvisorPolicy.Default, typed).Primary);
         Assert.Equal(["self-hosted", "self-hosted", "self-hosted", "api"], typed.Select(e => e.Route));
         Assert.Equal("openai/gpt-4o-mini", typed[3].ModelId);
         Assert.Equal(55, typed[3].Outcomes.Values.Count(o => o.Correct));

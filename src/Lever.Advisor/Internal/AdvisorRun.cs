@@ -4,21 +4,19 @@ using Lever.Core.Levers;
 
 namespace Lever.Advisor.Internal;
 
-/// <summary>One advisory pass of <see cref="Advisor.Advise"/>; holds the rationale, warnings and plan as they accumulate.</summary>
-internal sealed class AdvisorRun(Workload w, PriceBook b, AdvisorPolicy p, IReadOnlyList<RecipeEvidence> evidence)
+/// <summary>One advisory pass of <see cref="Advisor.Advise(Workload, Lever.Core.Prices.PriceBook, AdvisorPolicy, IReadOnlyList{RecipeEvidence}, DateOnly)"/>; holds the rationale, warnings and plan as they accumulate.</summary>
+internal sealed class AdvisorRun(Workload w, PriceBook b, AdvisorPolicy p, IReadOnlyList<RecipeEvidence> evidence, DateOnly today)
 {
     /// <summary>Levers that change weights: they get the compliance and retraining plan items.</summary>
     private static readonly LeverKind[] Tuned = [LeverKind.FineTuneLora, LeverKind.FineTuneQlora, LeverKind.FineTuneFull, LeverKind.Distill, LeverKind.ContinuedPretraining, LeverKind.TrainFromScratch, LeverKind.Hybrid];
 
-    /// <summary>The levers the advisor prices and may recommend: every lever but the baseline, which is measured and reported, never chosen.</summary>
-    private static readonly LeverKind[] Candidates = [.. LeverKinds.All.Where(l => l != LeverKind.Baseline)];
-
-    private readonly CostModel _cm = new(w, b, p, evidence);
+    private readonly CostModel _cm = new(w, b, p, evidence, today);
     private readonly List<RuleFired> _why = [];
     private readonly List<string> _warn = [];
     private readonly List<string> _plan = [];
     private Dictionary<LeverKind, LeverOption> _o = [];
     private RecipeEvidence? _winner;
+    private MeasuredDecision? _measured;
 
     private double R => w.Traffic.RequestsPerMonth;
     private double K => w.Knowledge.CorpusTokens;
@@ -35,15 +33,21 @@ internal sealed class AdvisorRun(Workload w, PriceBook b, AdvisorPolicy p, IRead
     public Advice Decide()
     {
         _o = _cm.All().ToDictionary(o => o.Lever);
+        // The classical baseline is a lever once measured: priced as it ran (there is nothing to estimate it from).
+        if (evidence.Where(e => e.Lever == LeverKind.Baseline && e.Quality is not null).OrderByDescending(e => e.Quality).FirstOrDefault() is { } baseline)
+            _o[LeverKind.Baseline] = _cm.Baseline(baseline);
         var diagnosis = Diagnose(out var gain);
         var primary = Choose(diagnosis, gain);
+        // The measured winner is what ships: its option is priced as it ran when the lever's generic option is another model or route.
+        if (_winner is not null && _measured?.Winner is { Derived: false } && primary != LeverKind.Baseline)
+            _o[primary] = _cm.AsMeasured(_o[primary], _winner);
         Adjust(primary, diagnosis);
         BuildPlan(primary, diagnosis);
         var options = WithBreakEven(primary);
         return new Advice
         {
-            Primary = primary, Summary = Summarize(primary, diagnosis), Diagnosis = diagnosis, Plan = _plan, Rationale = _why, Warnings = _warn,
-            DataSufficiency = _cm.Data, Options = options, Workload = w, Evidence = evidence,
+            Primary = primary, Summary = Summarize(primary, diagnosis), Recommendation = Recommend(primary), Diagnosis = diagnosis, Plan = _plan, Rationale = _why, Warnings = _warn,
+            DataSufficiency = _cm.Data, Options = options, Workload = w, Evidence = evidence, Measured = _measured?.Table ?? [], Today = today,
             PriceBook = $"{b.Origin} (as of {b.AsOf})", Policy = p.Origin,
         };
     }
@@ -77,13 +81,17 @@ internal sealed class AdvisorRun(Workload w, PriceBook b, AdvisorPolicy p, IRead
         }
 
         gain = w.Quality.ExpectedFineTuneGainPoints;
-        var measuredBase = evidence.FirstOrDefault(e => e.Lever == LeverKind.Prompt && e.Quality is not null) ?? evidence.FirstOrDefault(e => Candidate(e) is null && e.Quality is not null);
-        var measuredTuned = evidence.Where(e => e.Lever is LeverKind.FineTuneLora or LeverKind.FineTuneQlora or LeverKind.FineTuneFull or LeverKind.Distill && e.Quality is not null).MaxBy(e => e.Quality);
+        // The figure that justifies changing weights: the best tuned recipe against the best one that does not change them
+        // (baseline, prompt, caching, RAG, or a row naming no lever), with its interval.
+        var measuredBase = evidence.Where(e => e.Quality is not null && (e.Lever is null || !LeverLadder.ChangesWeights(e.Lever.Value)))
+            .OrderByDescending(e => e.Quality).ThenBy(e => e.Lever is { } l ? LeverLadder.Rank(l) : 0).FirstOrDefault();
+        var measuredTuned = evidence.Where(e => e.Lever is { } l && LeverLadder.ChangesWeights(l) && e.Quality is not null).MaxBy(e => e.Quality);
         if (measuredBase is not null && measuredTuned is not null)
         {
-            gain = (measuredTuned.Quality!.Value - measuredBase.Quality!.Value) * 100;
-            Fire("evidence.gain", $"Measured fine-tuning gain {gain:0.#} points ({measuredTuned.Cite} {measuredTuned.Quality:0.###} vs {measuredBase.Cite} {measuredBase.Quality:0.###}) replaces the declared expectation.",
-                measuredTuned.Cite, ("gain_points", gain.Value));
+            var g = Intervals.Gain(MeasuredDecision.Of(measuredTuned), MeasuredDecision.Of(measuredBase), p["decision.tolerance_points"], (int)p["decision.bootstrap_resamples"]);
+            gain = g.Points;
+            Fire("evidence.gain", $"Measured fine-tuning gain {g.Text} ({g.Method}{(g.Items > 0 ? $", {g.Items:#,0} items" : "")}): '{measuredTuned.Name}' {measuredTuned.Quality:0.####} vs the best recipe that changes no weights, '{measuredBase.Name}' {measuredBase.Quality:0.####}{(g.Demonstrated ? "" : " — no demonstrated gain")}; it replaces the declared expectation.",
+                measuredTuned.Cite, ("gain_points", g.Points), ("gain_low_points", g.Low ?? double.NaN), ("gain_high_points", g.High ?? double.NaN));
         }
 
         // A gain cannot exceed the headroom left by today's accuracy (measured, or declared).
@@ -123,20 +131,10 @@ internal sealed class AdvisorRun(Workload w, PriceBook b, AdvisorPolicy p, IRead
 
     private LeverKind Choose(Diagnosis d, double? gain)
     {
-        // 0) Measured evidence wins: two or more levers measured on the same task decide by quality, then cost.
-        var measured = evidence.Where(e => Candidate(e) is not null && e.Quality is not null).ToList();
-        if (measured.Select(e => e.Lever).Distinct().Count() >= 2)
-        {
-            var best = measured.Max(e => e.Quality!.Value);
-            var tie = p["evidence.accuracy_tie_points"] / 100;
-            var winner = measured.Where(e => e.Quality >= best - tie).OrderBy(e => e.CostPer1kUsd ?? double.MaxValue).ThenByDescending(e => e.Quality).First();
-            Fire("evidence.measured_winner",
-                $"Measured: {string.Join("; ", measured.Select(e => $"{e.Cite} [{LeverKinds.Name(e.Lever!.Value)}] quality {e.Quality:0.###}{(e.CostPer1kUsd is { } c ? $", {Usd(c)}/1k" : "")}"))}. "
-                + $"Best quality {best:0.###}; within {p.Cite("evidence.accuracy_tie_points")} points the cheapest is {winner.Cite} → {LeverKinds.Name(winner.Lever!.Value)}.",
-                winner.Cite, ("best_quality", best), ("winner_quality", winner.Quality!.Value), ("winner_cost_per_1k_usd", winner.CostPer1kUsd ?? double.NaN));
-            _winner = winner;
-            return winner.Lever!.Value;
-        }
+        // 0) Measured evidence wins: two or more levers measured on the same task (the baseline among them) decide.
+        var measured = evidence.Where(e => e.Lever is not null && e.Quality is not null).ToList();
+        if (measured.Select(e => e.Lever).Distinct().Count() >= 2 && DecideMeasured(measured, d) is { } lever)
+            return lever;
 
         // 1) Pre-training levers: only for an unsupported language, or missing domain vocabulary with a large corpus.
         var scratch = _o[LeverKind.TrainFromScratch];
@@ -222,6 +220,54 @@ internal sealed class AdvisorRun(Workload w, PriceBook b, AdvisorPolicy p, IRead
         }
         Fire("gap.none", "No knowledge, behaviour or cost gap declared: prompting is the baseline to exhaust first.", Advisor.Levers);
         return CachingOrPrompt();
+    }
+
+    /// <summary>The measured decision (<see cref="MeasuredDecision"/>): fires its rules, sets the winner; null when nothing is eligible.</summary>
+    private LeverKind? DecideMeasured(List<RecipeEvidence> measured, Diagnosis d)
+    {
+        var tol = p["decision.tolerance_points"];
+        var stale = K > 0 && !p.List("knowledge.stable_changes").Contains(Names.Snake(w.Knowledge.Changes));
+        var candidates = new List<MeasuredDecision.Candidate>();
+        foreach (var e in measured)
+        {
+            // Facts that change weekly (or faster) go stale in weights: a recipe that tunes weights without retrieval never ships for them.
+            string? excluded = stale && LeverLadder.ChangesWeights(e.Lever!.Value) && e.Lever != LeverKind.Hybrid
+                ? $"the {K:#,0}-token knowledge changes {Names.Snake(w.Knowledge.Changes)}: facts in weights go stale; retrieval keeps them current"
+                : null;
+            candidates.Add(new(e.Name, e.Lever!.Value, e, e.CostPer1kUsd, false, excluded));
+        }
+        // A measured prompt on today's hosted model also measures prompt caching: the same answers, with the shared prefix
+        // read from the cache. Its cost is the measured one scaled by the cost model's cached/uncached ratio.
+        var prompt = _o[LeverKind.Prompt];
+        var caching = _o[LeverKind.PromptCaching];
+        if (!measured.Any(e => e.Lever == LeverKind.PromptCaching) && caching.Viable && caching.Usage.Usd < prompt.Usage.Usd && prompt.Usage.Usd > 0)
+        {
+            var ratio = caching.Usage.Usd / prompt.Usage.Usd;
+            foreach (var e in measured.Where(e => e.Lever == LeverKind.Prompt && e.CostPer1kUsd is not null && CostModel.Matches(e, prompt.Model, prompt.Route) && b.Model(prompt.Model) is not null).ToList())
+                candidates.Add(new($"{e.Name} + caching", LeverKind.PromptCaching, e, e.CostPer1kUsd * ratio, true, null,
+                    $"'{e.Name}' with its {w.Traffic.SharedPrefixTokens + (_cm.KnowledgeFitsInline ? K : 0):#,0}-token prefix cached: cost × {ratio:0.###}"));
+        }
+        var decision = new MeasuredDecision(R, tol, p["decision.latency_noise_fraction"], (int)p["decision.bootstrap_resamples"]);
+        decision.Decide(candidates);
+        if (decision.Winner is not { } winner) return null;
+        _measured = decision;
+        _winner = winner.Row;
+        var best = decision.Best!;
+        Fire("evidence.measured_winner",
+            $"Measured: {string.Join("; ", decision.Table.Select(t => $"'{t.Recipe}' [{LeverKinds.Name(t.Lever)}] quality {t.Quality:0.####}{(t.CostPer1kUsd is { } c ? $", {Usd(c)}/1k" : "")}"))}. "
+            + $"Best quality {best.Row.Quality:0.####} ('{best.Name}'); gains count against the best simpler lever ({LeverLadder.Text}) only when their 95% interval excludes zero and they exceed {p.Cite("decision.tolerance_points")} points; "
+            + $"of the recipes as good as the best, the cheapest at {R:#,0} requests/month wins (costs within {p.Cite("decision.latency_noise_fraction")} of a local latency are equal; then the simpler lever) → '{winner.Name}' ({LeverKinds.Name(winner.Lever)}): {decision.Reason}.",
+            winner.Row.Cite, ("best_quality", best.Row.Quality!.Value), ("winner_quality", winner.Row.Quality!.Value), ("winner_cost_per_1k_usd", winner.CostPer1k ?? double.NaN),
+            ("gain_points", decision.Gain?.Points ?? double.NaN), ("gain_low_points", decision.Gain?.Low ?? double.NaN), ("gain_high_points", decision.Gain?.High ?? double.NaN));
+        foreach (var x in candidates.Where(c => c.Excluded is not null))
+            Fire("evidence.stale_weights", $"'{x.Name}' ({LeverKinds.Name(x.Lever)}) is not shipped: {x.Excluded}.", Advisor.Taskade, ("corpus_tokens", K));
+        var undemonstrated = decision.Table.Where(t => t.Status != "primary" && t.Status != "excluded" && t.GainVsSimpler is { Demonstrated: false, Points: > 0 } && LeverLadder.Rank(t.Lever) > LeverLadder.Rank(winner.Lever)).ToList();
+        if (undemonstrated.Count > 0)
+            Fire("evidence.no_demonstrated_gain", $"No demonstrated gain, so they do not decide: {string.Join("; ", undemonstrated.Select(t => $"'{t.Recipe}' {t.GainVsSimpler!.Text} over '{t.SimplerRecipe}'"))}.", Advisor.Taskade);
+        if (winner.Lever == LeverKind.Baseline)
+            Fire("evidence.no_llm_needed", $"The classical baseline '{winner.Name}' ({winner.Row.Quality:0.####}) is within the tolerance of the best measured recipe: {decision.Reason}.", Advisor.Taskade,
+                ("baseline_quality", winner.Row.Quality!.Value), ("best_quality", best.Row.Quality!.Value));
+        return winner.Lever;
     }
 
     private bool RagNeeded(out string why)
@@ -468,7 +514,7 @@ internal sealed class AdvisorRun(Workload w, PriceBook b, AdvisorPolicy p, IRead
                 if (primary != LeverKind.FineTuneFull) _plan.Add("Merge the adapter for serving (no added latency); keep the base + adapter versions together.");
                 break;
             case LeverKind.Distill:
-                _plan.Add($"Label {data.RecommendedExamples:#,0} real inputs with {current} (the teacher); fine-tune {(_cm.HostedFineTune ? w.Model.Small : $"an open {_cm.OpenParamsB:0.#}B model")} on them; switch traffic when it is within {p["evidence.accuracy_tie_points"]} point(s) of the teacher on the eval set.");
+                _plan.Add($"Label {data.RecommendedExamples:#,0} real inputs with {current} (the teacher); fine-tune {(_cm.HostedFineTune ? w.Model.Small : $"an open {_cm.OpenParamsB:0.#}B model")} on them; switch traffic when it is within {p["decision.tolerance_points"]} point(s) of the teacher on the eval set.");
                 if (data.Sufficient) _plan.Add($"Your {data.HaveExamples:#,0} labeled examples can be mixed in (or used alone: fine-tune the small model directly).");
                 break;
             case LeverKind.ContinuedPretraining:
@@ -477,6 +523,14 @@ internal sealed class AdvisorRun(Workload w, PriceBook b, AdvisorPolicy p, IRead
             case LeverKind.TrainFromScratch:
                 _plan.Add($"Train a {_cm.OpenParamsB:0.#}B model from scratch on ≥ {Math.Max(U, p["train_from_scratch.tokens_per_param"] * _cm.OpenParamsB * 1e9):#,0} tokens (tokenizer for the language first), then instruction-tune.");
                 break;
+        }
+        if (Tuned.Contains(primary) && _cm.HostedOfferBlocked is { } closed)
+        {
+            var run = _winner?.TrainingUsd is { } measuredRun
+                ? $"measured ≈{Usd(measuredRun)} a training run"
+                : _o[primary].OneTime.FirstOrDefault(i => i.Name.Contains("training", StringComparison.Ordinal)) is { } item ? $"≈{Usd(item.Usd)} a training run ({item.Basis})" : "priced above";
+            _plan.Add($"Train with Lever's own fine-tuning (`lever train`, LoRA/QLoRA or full, on your GPUs or rented ones): {run}. Not {w.Model.Small}'s hosted fine-tuning: {closed}.");
+            _warn.Add($"Not planned: {closed}. The plan uses Lever's own fine-tuning of an open model instead.");
         }
         if ((d.CostGap || d.LatencyGap) && primary is LeverKind.Prompt or LeverKind.PromptCaching)
         {
@@ -552,7 +606,7 @@ internal sealed class AdvisorRun(Workload w, PriceBook b, AdvisorPolicy p, IRead
         var first = _why.LastOrDefault(r => !r.Rule.StartsWith("compliance", StringComparison.Ordinal) && !r.Rule.StartsWith("deployment", StringComparison.Ordinal)
                                            && !r.Rule.StartsWith("latency.merged", StringComparison.Ordinal) && !r.Rule.StartsWith("volume.high", StringComparison.Ordinal));
         var o = _o[primary];
-        if (_winner is { CostPer1kUsd: { } per1k })
+        if ((_measured?.Winner?.CostPer1k ?? _winner?.CostPer1kUsd) is { } per1k && _winner is not null)
         {
             var once = _winner.TrainingUsd is { } t ? $"≈{Usd(t)} one-time for training" : _winner.TrainSeconds is { } ts ? $"trained in {Seconds(ts)}" : "no training cost measured";
             return $"{LeverKinds.Name(primary)}: {first?.Text ?? d.Source} Measured: {once}, {Usd(per1k)} per 1,000 answers → ≈{Usd(per1k * R / 1000)}/month at {R:#,0} requests.";
@@ -560,10 +614,50 @@ internal sealed class AdvisorRun(Workload w, PriceBook b, AdvisorPolicy p, IRead
         return $"{LeverKinds.Name(primary)}: {first?.Text ?? d.Source} One-time ≈${o.OneTimeUsd:#,0}, ≈${o.MonthlyUsd:#,0}/month at {R:#,0} requests.";
     }
 
+    /// <summary>
+    /// The recommendation in one sentence of at most 300 characters: the lever, the recipe, its measured quality with its
+    /// 95% interval, the monthly cost at the volume, and the reason.
+    /// </summary>
+    private string Recommend(LeverKind primary)
+    {
+        var o = _o[primary];
+        var lever = LeverKinds.Name(primary);
+        if (_measured?.Table.FirstOrDefault(t => t.Status == "primary") is { } t)
+        {
+            var q = t.QualityLow is { } lo && t.QualityHigh is { } hi ? $"{Pct(t.Quality)} (95% CI {Pct(lo)}–{Pct(hi)})" : Pct(t.Quality);
+            var month = t.MonthlyUsd is { } m ? $"{Usd(m)}/month at {R.ToString("#,0", CultureInfo.InvariantCulture)} requests" : "cost not measured";
+            return Fit($"{lever} with recipe '{t.Recipe}': {q}, {month}; ", _measured.Reason);
+        }
+        var decisive = _why.LastOrDefault(r => !r.Rule.StartsWith("compliance", StringComparison.Ordinal) && !r.Rule.StartsWith("deployment", StringComparison.Ordinal)
+                                               && !r.Rule.StartsWith("latency.merged", StringComparison.Ordinal) && !r.Rule.StartsWith("volume.high", StringComparison.Ordinal));
+        var reason = decisive is null ? "" : decisive.Text.TrimEnd('.');
+        // The reason continues the sentence: lower-case its first letter unless it starts with a name or figure ("LoRA", "500,000").
+        if (reason.Length > 1 && char.IsUpper(reason[0]) && char.IsLower(reason[1])) reason = char.ToLowerInvariant(reason[0]) + reason[1..];
+        var measuredQ = evidence.Where(e => e.Lever == primary && e.Quality is not null).MaxBy(e => e.Quality) is { } e
+            ? $" (measured {Pct(e.Quality!.Value)}{(e.Accuracy is not null && Intervals.Wilson(e.Quality!.Value, e.Items) is { } ci ? $", 95% CI {Pct(ci.Low)}–{Pct(ci.High)}" : "")})"
+            : "";
+        return Fit($"{lever}{measuredQ}: ≈{Usd(o.OneTimeUsd)} one-time, ≈{Usd(o.MonthlyUsd)}/month at {R.ToString("#,0", CultureInfo.InvariantCulture)} requests; ", reason);
+    }
+
+    /// <summary><paramref name="head"/> + <paramref name="reason"/> + ".", the reason cut at a word with "…" so the sentence fits in 300 characters.</summary>
+    private static string Fit(string head, string reason)
+    {
+        const int Max = 300;
+        var text = head + reason + ".";
+        if (text.Length <= Max) return text;
+        var room = Max - head.Length - 2;
+        if (room <= 10) return text[..(Max - 2)] + "….";
+        var cut = reason[..room];
+        var space = cut.LastIndexOf(' ');
+        return head + (space > room / 2 ? cut[..space] : cut).TrimEnd(',', ';', ' ') + "….";
+    }
+
+    private static string Pct(double q) => (q * 100).ToString("0.00", CultureInfo.InvariantCulture) + "%";
+
     private List<LeverOption> WithBreakEven(LeverKind primary)
     {
         var main = _o[primary];
-        return Candidates.Select(l => _o[l]).Select(o =>
+        return LeverKinds.All.Where(_o.ContainsKey).Select(l => _o[l]).Select(o =>
         {
             if (o.Lever == primary) return o with { BreakEvenNote = "primary" };
             var be = BreakEven.Find(o.Tco12At, main.Tco12At);

@@ -20,9 +20,11 @@ internal sealed class CostModel
     private readonly AdvisorPolicy _p;
     private readonly IReadOnlyList<RecipeEvidence> _evidence;
     private readonly ModelPrice? _current;
+    private readonly DateOnly _today;
 
-    public CostModel(Workload w, PriceBook b, AdvisorPolicy p, IReadOnlyList<RecipeEvidence> evidence)
+    public CostModel(Workload w, PriceBook b, AdvisorPolicy p, IReadOnlyList<RecipeEvidence> evidence, DateOnly today)
     {
+        _today = today;
         _w = w;
         _b = b;
         _p = p;
@@ -49,11 +51,20 @@ internal sealed class CostModel
     public double GpuMemoryGb => _w.Constraints.GpuMemoryGb ?? _p["fine_tune.default_gpu_memory_gb"];
     public double RagContextTokens => Math.Min(_p["rag.top_k"] * _p["rag.chunk_tokens"], Math.Max(K, 0));
 
-    /// <summary>Cloud with hosted fine-tuning prices for the small model, and no explicit self-hosting request.</summary>
+    /// <summary>
+    /// Cloud with hosted fine-tuning prices for the small model, an offer open long enough to plan on (not closed or
+    /// closing on the advice's date), and no explicit self-hosting request.
+    /// </summary>
     public bool HostedFineTune =>
         _w.Constraints.Deployment == Deployment.Cloud
         && _b.Training(_w.Model.Small) is not null && _b.FineTuned(_w.Model.Small) is not null
+        && HostedOfferBlocked is null
         && !(_w.Model.SelfHostedParamsB is not null && _w.Constraints.GpuMemoryGb is not null);
+
+    /// <summary>Why the small model's hosted fine-tuning offer cannot be planned on the advice's date (closed or closing), or null.</summary>
+    public string? HostedOfferBlocked => _w.Constraints.Deployment == Deployment.Cloud
+        ? _b.Training(_w.Model.Small)?.Unavailable(_today, _p["offers.min_open_days"])
+        : null;
 
     /// <summary>GB of GPU memory fine-tuning the open model needs with <paramref name="bytesKey"/> per parameter.</summary>
     public double MemoryGb(string bytesKey) => OpenParamsB * _p[bytesKey] * _p["fine_tune.memory_overhead"];
@@ -78,12 +89,12 @@ internal sealed class CostModel
 
     // ---- serving ---------------------------------------------------------------------------------------------
 
-    private sealed record Serving(string Model, string Route, bool Small, Func<double, double> Monthly, Func<double, string> Basis);
+    private sealed record Serving(string Model, string Route, bool Small, Func<double, double> Monthly, Func<double, string> Basis, ModelPrice? Price = null);
 
     private static Serving Hosted(ModelPrice m, double inTok, double outTok, bool small) => new(
         m.Id, "api", small,
         r => r * (inTok * m.Input + outTok * m.Output) / 1e6,
-        r => $"{N(r)} req × ({N(inTok)} in × ${m.Input}/1M + {N(outTok)} out × ${m.Output}/1M) [{m.Cite}]");
+        r => $"{N(r)} req × ({N(inTok)} in × ${m.Input}/1M + {N(outTok)} out × ${m.Output}/1M) [{m.Cite}]", m);
 
     /// <summary>
     /// Own GPUs: autoscaled GPU-hours for the tokens served, never below one replica kept up all month.
@@ -137,15 +148,25 @@ internal sealed class CostModel
         var m = _current;
         var cached = m.CachedInput ?? m.Input * _b.CacheReadFraction;
         var cachedBasis = m.CachedInput is null ? $"{_b.CacheReadFraction} × input (price-book cache read fraction)" : "listed cached price";
+        // Two cache lifetimes where the provider sells both: 5-minute writes (at CacheWrite, 1.25× input at Anthropic) and
+        // 1-hour writes (2× input): at most one write per lifetime window with steady traffic; the cheaper is priced.
         var write = m.CacheWrite ?? m.Input;
-        var writeBasis = m.CacheWrite is null ? "no write premium listed" : $"listed write price ({m.CacheWrite / m.Input:0.##}× input)";
-        var windows = Hours * 60 / _p["caching.ttl_minutes"];
-        double Writes(double r) => Math.Min(r, windows);
-        double Monthly(double r) =>
-            (r * (rest * m.Input + O * m.Output) + Writes(r) * prefix * write + (r - Writes(r)) * prefix * cached) / 1e6;
+        var writeBasis = m.CacheWrite is null ? "no write premium listed" : $"listed 5-minute write price ({m.CacheWrite / m.Input:0.##}× input)";
+        double Writes(double r, double ttlMinutes) => Math.Min(r, Hours * 60 / ttlMinutes);
+        double At(double r, double ttl, double price) =>
+            (r * (rest * m.Input + O * m.Output) + Writes(r, ttl) * prefix * price + (r - Writes(r, ttl)) * prefix * cached) / 1e6;
+        var ttl5 = _p["caching.ttl_minutes"];
+        bool Hour(double r) => m.CacheWrite1h is { } w1 && At(r, 60, w1) < At(r, ttl5, write);
+        double Monthly(double r) => Hour(r) ? At(r, 60, m.CacheWrite1h!.Value) : At(r, ttl5, write);
         var serving = new Serving(m.Id, "api", false, Monthly,
-            r => $"{N(r)} req × ({N(rest)} uncached in × ${m.Input}/1M + {N(O)} out × ${m.Output}/1M) + {N(Writes(r))} cache writes × {N(prefix)} prefix × ${write:0.####}/1M ({writeBasis}) "
-                 + $"+ {N(r - Writes(r))} cache reads × {N(prefix)} × ${cached:0.####}/1M ({cachedBasis}) [{m.Cite}; writes ≤ one per {_p.Cite("caching.ttl_minutes")} window]");
+            r =>
+            {
+                var (ttl, price, what) = Hour(r)
+                    ? (60.0, m.CacheWrite1h!.Value, $"1-hour write price ({m.CacheWrite1h / m.Input:0.##}× input: {m.CacheWrite1hSource})")
+                    : (ttl5, write, writeBasis);
+                return $"{N(r)} req × ({N(rest)} uncached in × ${m.Input}/1M + {N(O)} out × ${m.Output}/1M) + {N(Writes(r, ttl))} cache writes × {N(prefix)} prefix × ${price:0.####}/1M ({what}) "
+                     + $"+ {N(r - Writes(r, ttl))} cache reads × {N(prefix)} × ${cached:0.####}/1M ({cachedBasis}) [{m.Cite}; writes ≤ one per {ttl:0}-minute cache lifetime]";
+            }, m);
         return Option(LeverKind.PromptCaching, serving, [Eng("prompt_days", "prompt and few-shot work")], [], (I + Inline, O), 0,
             K > 0 && !KnowledgeFitsInline ? $"the knowledge ({N(K)} tokens) does not fit the prompt" : null);
     }
@@ -319,7 +340,9 @@ internal sealed class CostModel
     {
         var monthly = serving.Monthly;
         var basis = serving.Basis(R) + basisNote;
-        var measured = _evidence.FirstOrDefault(e => e.Lever == lever && e.CostPer1kUsd is not null);
+        // Evidence applies to an option only when its model and route match (or the evidence does not say): a local
+        // model's row never sets a hosted option's cost or latency.
+        var measured = _evidence.FirstOrDefault(e => e.Lever == lever && e.CostPer1kUsd is not null && Matches(e, serving.Model, serving.Route));
         if (measured is not null)
         {
             var per1k = measured.CostPer1kUsd!.Value;
@@ -329,8 +352,8 @@ internal sealed class CostModel
         if (whyNot is null && K > 0 && !KnowledgeFitsInline && lever is not (LeverKind.Rag or LeverKind.Hybrid or LeverKind.Prompt or LeverKind.PromptCaching))
             whyNot = $"the {N(K)}-token knowledge neither fits the prompt nor is retrieved: the facts would have to live in the weights";
         var fixedSum = fixedCosts.Sum(c => c.Usd);
-        var (latency, latencyBasis) = Latency(serving.Small, tokens.In, tokens.Out, extraLatencyMs);
-        var measuredLatency = _evidence.FirstOrDefault(e => e.Lever == lever && e.LatencyP95Ms is not null);
+        var (latency, latencyBasis) = Latency(serving.Small, tokens.In, tokens.Out, extraLatencyMs, serving.Price);
+        var measuredLatency = _evidence.FirstOrDefault(e => e.Lever == lever && e.LatencyP95Ms is not null && Matches(e, serving.Model, serving.Route));
         if (measuredLatency is not null)
         {
             latency = measuredLatency.LatencyP95Ms!.Value;
@@ -344,14 +367,68 @@ internal sealed class CostModel
         };
     }
 
-    private (double Ms, string Basis) Latency(bool small, double inTok, double outTok, double extraMs)
+    /// <summary>Whether measured row <paramref name="e"/> describes an option served by <paramref name="model"/> over <paramref name="route"/>: what it does not state, it does not contradict.</summary>
+    public static bool Matches(RecipeEvidence e, string model, string route)
     {
+        if (e.Route is { } r && !string.Equals(r, route, StringComparison.Ordinal)) return false;
+        if (e.ModelId is not { } id) return true;
+        var name = id.Contains('/', StringComparison.Ordinal) ? id[(id.IndexOf('/', StringComparison.Ordinal) + 1)..] : id;
+        return string.Equals(name, model, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// <paramref name="o"/> as the measured recipe <paramref name="e"/> ran it (its model, route, cost per answer, training
+    /// cost and latency), for a primary chosen from evidence that does not match the lever's generic option.
+    /// </summary>
+    public LeverOption AsMeasured(LeverOption o, RecipeEvidence e)
+    {
+        if (Matches(e, o.Model, o.Route) && e.Lever == o.Lever) return o;
+        var per1k = e.CostPer1kUsd ?? 0;
+        IReadOnlyList<CostItem> once = e.TrainingUsd is { } t ? [new CostItem("training (measured)", t, $"measured by {e.Cite}")] : [];
+        return o with
+        {
+            Model = e.ModelId ?? e.Model ?? o.Model, Route = e.Route ?? o.Route, Viable = true, WhyNot = null, OneTime = once, MonthlyFixed = [],
+            Usage = new CostItem("usage", R * per1k / 1000, e.CostPer1kUsd is null ? $"no cost measured by {e.Cite}" : $"{N(R)} req × ${per1k:0.########} per 1k answers measured by {e.Cite}"),
+            MonthlyAt = r => r * per1k / 1000,
+            LatencyP95Ms = e.LatencyP95Ms ?? o.LatencyP95Ms,
+            LatencyBasis = e.LatencyP95Ms is null ? o.LatencyBasis : $"measured p95 by {e.Cite}",
+        };
+    }
+
+    /// <summary>The classical baseline as an option, priced as measured by row <paramref name="e"/> (nothing to estimate without one).</summary>
+    public LeverOption Baseline(RecipeEvidence e)
+    {
+        var per1k = e.CostPer1kUsd ?? 0;
+        IReadOnlyList<CostItem> once = e.TrainingUsd is { } t ? [new CostItem("training (measured)", t, $"measured by {e.Cite}")] : [];
+        return new LeverOption
+        {
+            Lever = LeverKind.Baseline, Model = e.ModelId ?? e.Model ?? "classical model (no LLM)", Route = e.Route ?? "self-hosted",
+            OneTime = once, MonthlyFixed = [], RequestsPerMonth = R,
+            Usage = new CostItem("usage", R * per1k / 1000, e.CostPer1kUsd is null ? $"no cost measured by {e.Cite}" : $"{N(R)} req × ${per1k:0.########} per 1k answers measured by {e.Cite}"),
+            MonthlyAt = r => r * per1k / 1000,
+            LatencyP95Ms = e.LatencyP95Ms ?? 0, LatencyBasis = e.LatencyP95Ms is null ? "not measured" : $"measured p95 by {e.Cite}",
+        };
+    }
+
+    private (double Ms, string Basis) Latency(bool small, double inTok, double outTok, double extraMs, ModelPrice? hosted)
+    {
+        // A hosted model with a benchmarked speed in the price book: its medians, stretched to a p95 by the policy's tail factor.
+        var basis = hosted?.Latency ?? (hosted is not null && _b.Model(hosted.Id.StartsWith("ft:", StringComparison.Ordinal) ? hosted.Id[3..] : hosted.Id) is { Latency: { } baseSpeed } ? baseSpeed : null);
+        if (basis is not null)
+        {
+            var f = _p["latency.p95_over_median"];
+            var prefillMs = inTok / 1000 * _p["latency.prefill_ms_per_1k_tokens"];
+            var decodeMs = outTok / (basis.OutputTokensPerSecondMedian / f) * 1000;
+            var total = basis.TtftMsMedian * f + prefillMs + decodeMs + extraMs;
+            return (total, $"{hosted!.Id}: ({basis.Cite}) × {_p.Cite("latency.p95_over_median")} for the tail: TTFT {basis.TtftMsMedian * f:0} ms + {N(inTok)} in × {_p.Cite("latency.prefill_ms_per_1k_tokens")}/1k + {N(outTok)} out at {basis.OutputTokensPerSecondMedian / f:0.#} tokens/s"
+                           + (extraMs > 0 ? $" + {_p.Cite("rag.retrieval_ms")}" : ""));
+        }
         var size = small ? "small" : "large";
         var ttft = _p[$"latency.ttft_ms_{size}"];
         var prefill = inTok / 1000 * _p["latency.prefill_ms_per_1k_tokens"];
         var decode = outTok / _p[$"latency.tokens_per_s_{size}"] * 1000;
         var ms = ttft + prefill + decode + extraMs;
-        return (ms, $"{_p.Cite($"latency.ttft_ms_{size}")} + {N(inTok)} in × {_p.Cite("latency.prefill_ms_per_1k_tokens")}/1k + {N(outTok)} out / {_p.Cite($"latency.tokens_per_s_{size}")}"
+        return (ms, $"no benchmarked speed for {(hosted?.Id ?? "this model")} in the price book: size-class estimate {_p.Cite($"latency.ttft_ms_{size}")} + {N(inTok)} in × {_p.Cite("latency.prefill_ms_per_1k_tokens")}/1k + {N(outTok)} out / {_p.Cite($"latency.tokens_per_s_{size}")}"
                     + (extraMs > 0 ? $" + {_p.Cite("rag.retrieval_ms")}" : ""));
     }
 

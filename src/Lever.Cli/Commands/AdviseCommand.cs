@@ -20,9 +20,10 @@ internal sealed class AdviseCommand : ILeverCommand
         var policy = new Option<string?>("--policy") { Description = "policy YAML overriding the default thresholds (see --print-policy)" };
         var workspace = new Option<string?>("--workspace") { Description = "workspace folder whose lever.yaml supplies prices: and policy: (default: current directory)" };
         var printPolicy = new Option<bool>("--print-policy") { Description = "print the default policy YAML (a starting point for --policy) and exit" };
+        var today = new Option<string?>("--today") { Description = "advise as of this date, YYYY-MM-DD (default: today, UTC): hosted offers closed or closing then are not planned" };
         var command = new Command("advise", "Recommend prompting, caching, RAG, fine-tuning, distillation or pre-training for a workload, with the cost math.")
         {
-            workload, json, html, policy, workspace, printPolicy,
+            workload, json, html, policy, workspace, printPolicy, today,
         };
         command.SetAction(parse =>
         {
@@ -33,7 +34,10 @@ internal sealed class AdviseCommand : ILeverCommand
             }
             var ws = Workspace.Open(parse.GetValue(workspace));
             var inputs = AdvisorInputs.Load(parse.GetValue(workload), ws.ConfigPath, parse.GetValue(policy));
-            var advice = Advisor.Advisor.Advise(inputs.Workload, inputs.Prices, inputs.Policy, inputs.Evidence);
+            var date = DateOnly.FromDateTime(DateTime.UtcNow);
+            if (parse.GetValue(today) is { } t && !DateOnly.TryParseExact(t, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out date))
+                throw new LeverUserException($"--today: '{t}' is not a date", "write it as YYYY-MM-DD, e.g. --today 2027-02-01");
+            var advice = Advisor.Advisor.Advise(inputs.Workload, inputs.Prices, inputs.Policy, inputs.Evidence, date);
             if (parse.GetValue(html) is { } htmlPath)
             {
                 try
@@ -64,7 +68,23 @@ internal sealed class AdviseCommand : ILeverCommand
         if (Console.IsOutputRedirected)
             AnsiConsole.Profile.Width = int.TryParse(Environment.GetEnvironmentVariable("COLUMNS"), out var cols) && cols > 40 ? cols : 160;
         var primary = LeverKinds.Name(a.Primary);
-        AnsiConsole.Write(new Panel(Markup.Escape(a.Summary)).Header($"[bold green] primary: {primary} [/]").Border(BoxBorder.Rounded));
+        // One sentence first, then the evidence it rests on; the long reasoning follows (and stays whole in --json).
+        AnsiConsole.Write(new Panel(Markup.Escape(a.Recommendation.Length > 0 ? a.Recommendation : a.Summary)).Header($"[bold green] primary: {primary} [/]").Border(BoxBorder.Rounded));
+        if (a.Measured.Count > 0)
+        {
+            var evidence = new Table().Border(TableBorder.Rounded).Title("measured evidence")
+                .AddColumn("recipe").AddColumn(new TableColumn("lever").NoWrap()).AddColumn(new TableColumn("quality (95% CI)").RightAligned())
+                .AddColumn(new TableColumn("$/1k").RightAligned()).AddColumn(new TableColumn("$/month").RightAligned()).AddColumn("gain vs best simpler").AddColumn("decision");
+            foreach (var m in a.Measured)
+            {
+                var style = m.Status == "primary" ? "bold green" : m.Status == "excluded" ? "grey" : "";
+                string S(string text) => style.Length == 0 ? Markup.Escape(text) : $"[{style}]{Markup.Escape(text)}[/]";
+                var q = Pct(m.Quality) + (m.QualityLow is { } lo && m.QualityHigh is { } hi ? $" ({Pct(lo)}–{Pct(hi)})" : "");
+                var gain = m.GainVsSimpler is { } g ? $"{g.Text} vs {m.SimplerRecipe}{(g.Demonstrated ? "" : $" ({g.Verdict})")}" : "—";
+                evidence.AddRow(S(m.Recipe), S(LeverKinds.Name(m.Lever)), S(q), S(m.CostPer1kUsd is { } c ? Small(c) : "—"), S(m.MonthlyUsd is { } mo ? Small(mo) : "—"), S(gain), S(m.Status));
+            }
+            AnsiConsole.Write(evidence);
+        }
         var table = new Table().Border(TableBorder.Rounded).Title("options at the declared volume")
             .AddColumn(new TableColumn("lever").NoWrap()).AddColumn("model (route)").AddColumn(new TableColumn("one-time").RightAligned())
             .AddColumn(new TableColumn("per 1k answers").RightAligned()).AddColumn(new TableColumn("monthly").RightAligned())
@@ -90,6 +110,16 @@ internal sealed class AdviseCommand : ILeverCommand
         AnsiConsole.MarkupLine("[bold]plan:[/]");
         for (var i = 0; i < a.Plan.Count; i++) AnsiConsole.MarkupLineInterpolated($"  {i + 1}. {a.Plan[i]}");
         AnsiConsole.MarkupLineInterpolated($"[grey]prices: {a.PriceBook}; policy: {a.Policy}; `--json` shows the basis of every figure[/]");
+    }
+
+    private static string Pct(double q) => (q * 100).ToString("0.00", CultureInfo.InvariantCulture) + "%";
+
+    private static string Small(double v)
+    {
+        if (v <= 0) return "$0";
+        if (v >= 0.01) return "$" + v.ToString(v >= 100 ? "#,0" : "#,0.00", CultureInfo.InvariantCulture);
+        var decimals = Math.Min(12, 1 - (int)Math.Floor(Math.Log10(v)));
+        return "$" + Math.Round(v, decimals).ToString("F" + decimals.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
     }
 
     private static string Usd(double v, int decimals = 0) =>

@@ -78,12 +78,21 @@ public sealed class PriceBook
         var asOf = root.GetProperty("as_of").GetString()!;
         string Date(JsonElement e) => e.TryGetProperty("date", out var d) ? d.GetString()! : asOf;
         static double? Opt(JsonElement e, string name) => e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetDouble() : null;
+        static DateOnly? Day(JsonElement e, string name) =>
+            e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? DateOnly.ParseExact(v.GetString()!, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture) : null;
 
         var models = new Dictionary<string, ModelPrice>(StringComparer.Ordinal);
         foreach (var e in root.GetProperty("hosted_models").EnumerateArray())
         {
             var id = e.GetProperty("id").GetString()!;
-            models[id] = new ModelPrice(id, e.GetProperty("input").GetDouble(), Opt(e, "cached_input"), Opt(e, "cache_write"), e.GetProperty("output").GetDouble(), e.GetProperty("source").GetString()!, Date(e));
+            models[id] = new ModelPrice(id, e.GetProperty("input").GetDouble(), Opt(e, "cached_input"), Opt(e, "cache_write"), e.GetProperty("output").GetDouble(), e.GetProperty("source").GetString()!, Date(e))
+            {
+                CacheWrite1h = e.TryGetProperty("cache_write_1h", out var w1) ? w1.GetProperty("price").GetDouble() : null,
+                CacheWrite1hSource = e.TryGetProperty("cache_write_1h", out var w2) ? $"{w2.GetProperty("source").GetString()}, {w2.GetProperty("date").GetString()}" : null,
+                Latency = e.TryGetProperty("latency", out var l)
+                    ? new HostedLatency(l.GetProperty("ttft_ms_median").GetDouble(), l.GetProperty("output_tokens_per_s_median").GetDouble(), l.GetProperty("source").GetString()!, l.GetProperty("date").GetString()!)
+                    : null,
+            };
         }
         var ft = new Dictionary<string, ModelPrice>(StringComparer.Ordinal);
         foreach (var e in root.GetProperty("hosted_fine_tuned_inference").EnumerateArray())
@@ -97,7 +106,12 @@ public sealed class PriceBook
             // The open-weights row is a range for orientation, not a price of a named base: skip it here.
             if (Opt(e, "price") is not { } price) continue;
             var b = e.GetProperty("base").GetString()!;
-            training[b] = new TrainingPrice(b, price, e.GetProperty("source").GetString()!, Date(e));
+            training[b] = new TrainingPrice(b, price, e.GetProperty("source").GetString()!, Date(e)) with
+            {
+                NewJobsUntil = e.TryGetProperty("availability", out var a) ? Day(a, "new_jobs_until") : null,
+                InferenceUntil = e.TryGetProperty("availability", out var a2) ? Day(a2, "inference_until") : null,
+                AvailabilitySource = e.TryGetProperty("availability", out var a3) ? $"{a3.GetProperty("source").GetString()}, read {a3.GetProperty("date").GetString()}" : null,
+            };
         }
         var embeddings = new Dictionary<string, EmbeddingPrice>(StringComparer.Ordinal);
         foreach (var e in root.GetProperty("embeddings").EnumerateArray())
@@ -152,7 +166,8 @@ public sealed class PriceBook
                 var input = e.Input ?? old?.Input ?? throw Missing($"{key}.{id}.input", $"is required for '{id}', which is not in the default price book");
                 var output = e.Output ?? old?.Output ?? throw Missing($"{key}.{id}.output", $"is required for '{id}', which is not in the default price book");
                 into[id] = new ModelPrice(id, input, e.CachedInput ?? old?.CachedInput, e.CacheWrite ?? old?.CacheWrite, output,
-                    e.Source ?? $"{local}.{key}.{id}", e.Date ?? "(lever.yaml)");
+                    e.Source ?? $"{local}.{key}.{id}", e.Date ?? "(lever.yaml)")
+                { CacheWrite1h = old?.CacheWrite1h, CacheWrite1hSource = old?.CacheWrite1hSource, Latency = old?.Latency };
             }
         }
 
@@ -161,7 +176,9 @@ public sealed class PriceBook
         foreach (var (id, e) in o.Training ?? [])
         {
             var price = e.Price ?? throw Missing($"training.{id}.price", "is required (USD per 1M training tokens)");
-            training[id] = new TrainingPrice(id, price, e.Source ?? $"{local}.training.{id}", e.Date ?? "(lever.yaml)");
+            var before = training.GetValueOrDefault(id);
+            training[id] = new TrainingPrice(id, price, e.Source ?? $"{local}.training.{id}", e.Date ?? "(lever.yaml)")
+            { NewJobsUntil = before?.NewJobsUntil, InferenceUntil = before?.InferenceUntil, AvailabilitySource = before?.AvailabilitySource };
         }
         foreach (var (id, e) in o.Embeddings ?? [])
         {

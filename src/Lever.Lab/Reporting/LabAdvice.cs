@@ -25,7 +25,10 @@ public static class LabAdvice
         }
         var inputs = AdvisorInputs.Load(workspace.ConfigPath, workspace.ConfigPath, null);
         var advice = Advisor.Advisor.Advise(inputs.Workload, inputs.Prices, inputs.Policy, [.. inputs.Evidence, .. Evidence(results)]);
-        var recipe = results.Where(r => r.Lever == advice.Primary).OrderByDescending(r => r.Metrics.Accuracy).ThenBy(r => r.Cost.Per1kUsd).FirstOrDefault()?.Name;
+        // The recipe the measured decision chose (it weighs intervals and cost, not accuracy alone); else the best of the lever.
+        var chosen = advice.Measured.FirstOrDefault(m => m.Status == "primary" && m.Evidence is not null)?.Recipe;
+        var recipe = results.Any(r => r.Name == chosen) ? chosen
+            : results.Where(r => r.Lever == advice.Primary).OrderByDescending(r => r.Metrics.Accuracy).ThenBy(r => r.Cost.Per1kUsd).FirstOrDefault()?.Name;
         return LabRecommendation.From(advice, recipe);
     }
 

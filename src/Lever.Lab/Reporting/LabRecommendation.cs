@@ -18,7 +18,7 @@ public sealed record LabRecommendation
     /// <summary>The measured recipe that pulls <see cref="Primary"/> (the most accurate, then the cheapest, of those that do); null when none does.</summary>
     public string? Recipe { get; init; }
 
-    /// <summary>One sentence: the lever and the main reason; null when the lab's own rule decided without one.</summary>
+    /// <summary>One sentence (the advisor's ≤ 300-character recommendation: lever, recipe, quality with its interval, monthly cost, reason); null when the lab's own rule decided without one.</summary>
     public string? Summary { get; init; }
 
     /// <summary>What decided when the advisor did not (the lab's own rule); null for the advisor's advice.</summary>
@@ -45,7 +45,7 @@ public sealed record LabRecommendation
     /// <summary>The advisor's advice as the lab's recommendation; <paramref name="recipe"/> is the measured recipe that pulls its lever.</summary>
     public static LabRecommendation From(Advice advice, string? recipe) => new()
     {
-        Primary = advice.Primary, Recipe = recipe, Summary = advice.Summary, Rationale = [.. advice.Rationale.Select(r => r.Text)],
+        Primary = advice.Primary, Recipe = recipe, Summary = advice.Recommendation.Length > 0 ? advice.Recommendation : advice.Summary, Rationale = [.. advice.Rationale.Select(r => r.Text)],
         Plan = advice.Plan, Warnings = advice.Warnings, Advice = advice,
     };
 
