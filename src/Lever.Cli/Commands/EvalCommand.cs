@@ -91,6 +91,9 @@ internal sealed class EvalCommand : ILeverCommand
                 }).ConfigureAwait(false);
         }
 
+        // Lineage: the run is attached to every registered version it measured (when the workspace has a registry).
+        var measured = registry.Contains(recipe.Provider) ? registry.Get(recipe.Provider) : null;
+        RegistryCli.RecordEval(ws, recipe, recipeName is null ? null : RecipeFile(ws, recipeName), measured?.Model, measured?.Adapter, summary, runDir);
         if (json)
         {
             Console.WriteLine(JsonSerializer.Serialize(summary, EvalJson.Options));
@@ -107,6 +110,11 @@ internal sealed class EvalCommand : ILeverCommand
         }
         return 0;
     }
+
+    /// <summary>The file a recipe name resolves to (as RecipeLoader looks), or null for an inline recipe.</summary>
+    private static string? RecipeFile(Workspace ws, string nameOrPath) =>
+        new[] { Path.GetFullPath(nameOrPath, ws.Root), Path.Combine(ws.Root, RecipeLoader.RecipesFolder, nameOrPath + ".yaml"), Path.Combine(ws.Root, RecipeLoader.RecipesFolder, nameOrPath + ".yml") }
+            .FirstOrDefault(File.Exists);
 
     private static void Print(RunSummary s, string runDir)
     {
