@@ -99,7 +99,7 @@ internal sealed class RegistryCommand : ILeverCommand
                 Console.WriteLine(doc.ToJsonString());
                 return 0;
             }
-            Console.WriteLine(doc.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+            Console.WriteLine(doc.ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }));
             return 0;
         });
         return command;

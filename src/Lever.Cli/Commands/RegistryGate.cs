@@ -132,7 +132,7 @@ internal static class RegistryGate
                 if (increase > gate.MaxGeneralLossIncrease)
                 {
                     pass = false;
-                    reasons.Add($"forgetting: general-text loss rose {RegistryCli.F(increase)} nats ({RegistryCli.F(before)} → {RegistryCli.F(after)}), budget {RegistryCli.F(gate.MaxGeneralLossIncrease)}");
+                    reasons.Add($"forgetting: general-text loss {RegistryCli.F(increase, "+0.####;-0.####")} nats ({RegistryCli.F(before)} → {RegistryCli.F(after)}), over the budget of {RegistryCli.F(gate.MaxGeneralLossIncrease)}");
                 }
                 else
                 {
