@@ -52,6 +52,13 @@ public sealed class RegistryCommandTests : IDisposable
         var show = Json(Lever("registry", "show", "bot@champion", "--json").Stdout);
         Assert.Equal(1, show.GetProperty("version").GetInt32());
         Assert.Equal(0, Lever("audit", "verify").ExitCode);
+
+        var dossier = Lever("dossier", "bot@champion", "-o", "out/dossier.html");
+        Assert.True(dossier.ExitCode == 0, dossier.Stderr);
+        var html = File.ReadAllText(_tmp.Combine("out/dossier.html"));
+        Assert.Contains("Technical documentation: bot@v1", html);
+        Assert.Contains("@champion rolled back from v2 to v1", html);
+        Assert.Equal(2, Lever("dossier", "bot@v1", "-o", "dossier.txt").ExitCode);
     }
 
     [Fact]
