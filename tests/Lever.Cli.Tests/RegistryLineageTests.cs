@@ -59,13 +59,15 @@ public sealed class RegistryLineageTests : IDisposable
         Assert.Contains("over the budget of -1", refused.Stderr);
         Assert.Equal(1, Json(Lever("registry", "show", "bot@champion", "--json").Stdout).GetProperty("version").GetInt32());
 
-        // lever eval of the base model attaches its run to base@v1.
-        var eval = Lever("eval", "--model", "base", "--set", "gate.jsonl", "--json", "--no-diagnose");
+        // lever eval takes the alias (the adapter on its recorded base) and attaches its run to both versions it measured.
+        var eval = Lever("eval", "--model", "bot@champion", "--set", "gate.jsonl", "--json", "--no-diagnose");
         Assert.True(eval.ExitCode == 0, eval.Stderr);
         Assert.Contains("registry: attached run", eval.Stderr);
         var baseEvals = Json(Lever("registry", "show", "base@v1", "--json").Stdout).GetProperty("evals");
         Assert.Equal("eval", baseEvals[0].GetProperty("source").GetString());
         Assert.Equal(3, baseEvals[0].GetProperty("items").GetInt32());
+        var botEvals = Json(Lever("registry", "show", "bot@v1", "--json").Stdout).GetProperty("evals").EnumerateArray().ToList();
+        Assert.Equal("eval", botEvals[^1].GetProperty("source").GetString());
         Assert.Equal(0, Lever("audit", "verify").ExitCode);
     }
 }

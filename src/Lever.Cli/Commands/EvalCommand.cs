@@ -43,10 +43,16 @@ internal sealed class EvalCommand : ILeverCommand
         var settings = RecipeServicesFactory.Settings(config);
         var registry = Composition.Providers(ws, config);
         Recipe recipe;
+        // NAME@vN / NAME@ALIAS: a registered model, adapter (on its recorded base) or recipe file.
+        string? adapterDir = null;
+        if (recipeName is not null && Lever.Registry.ArtifactReference.IsReference(recipeName))
+            recipeName = RegistryCli.ResolvePath(ws, recipeName, Lever.Registry.ArtifactKind.Recipe).Path;
+        if (modelDir is not null && Lever.Registry.ArtifactReference.IsReference(modelDir))
+            (modelDir, adapterDir) = RegistryCli.ResolvePath(ws, modelDir, Lever.Registry.ArtifactKind.Model);
         if (modelDir is not null)
         {
             var full = Path.GetFullPath(modelDir, ws.Root);
-            recipe = new Recipe { Name = "model-" + Path.GetFileName(full.TrimEnd('/')), Provider = "local", Model = full };
+            recipe = new Recipe { Name = "model-" + Path.GetFileName(full.TrimEnd('/')) + (adapterDir is null ? "" : "+" + Path.GetFileName(adapterDir.TrimEnd('/'))), Provider = "local", Model = full, Adapter = adapterDir };
             if (!registry.Contains("local")) registry = registry.With("local", new ProviderOptions { Kind = "local", Model = full });
         }
         else

@@ -206,6 +206,28 @@ internal static partial class RegistryCli
         return list;
     }
 
+    /// <summary>
+    /// The files a reference (<c>NAME@vN</c>, <c>NAME@ALIAS</c>) stands for where a command takes a <paramref name="wanted"/>:
+    /// a recipe file, or a model folder — for an adapter version, its recorded base plus the adapter folder.
+    /// </summary>
+    public static (string Path, string? Adapter) ResolvePath(Workspace ws, string reference, ArtifactKind wanted)
+    {
+        if (!ArtifactRegistry.Exists(ws))
+            throw new LeverUserException($"{reference}: looks like a registry reference, but {ws.StateDir} has no registry.db", "register it first (lever registry register NAME PATH), or give a path");
+        using var registry = ArtifactRegistry.Open(ws);
+        var v = registry.Resolve(ArtifactReference.Parse(reference));
+        if (wanted == ArtifactKind.Recipe)
+            return v.Kind == ArtifactKind.Recipe && File.Exists(v.Path) ? (v.Path, null)
+                : throw new LeverUserException($"{reference}: {v.Reference} is a {ArtifactKinds.Name(v.Kind)}, not a recipe file", "pass models and adapters with --model");
+        return v.Kind switch
+        {
+            ArtifactKind.Model => (v.Path, null),
+            ArtifactKind.Adapter => (v.Lineage["base_model"]?["path"]?.GetValue<string>() is { } b && Directory.Exists(b) ? b
+                : AdapterBase(v.Path) ?? throw new LeverUserException($"{reference}: the adapter's base model is not recorded or gone", "keep its base model folder in place"), v.Path),
+            _ => throw new LeverUserException($"{reference}: {v.Reference} is a {ArtifactKinds.Name(v.Kind)}, not a model or adapter", "pass recipes with --recipe"),
+        };
+    }
+
     /// <summary>The base model an adapter names in adapter_config.json, when that folder exists.</summary>
     public static string? AdapterBase(string adapterDir)
     {
