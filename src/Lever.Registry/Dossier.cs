@@ -72,16 +72,18 @@ public sealed class Dossier
 
         // 2. Development
         var s2 = d.Section("2. Elements of the AI system and the process for its development (Annex IV point 2)")
-            .Row("Lever chosen (2(b))", Str(advice?["primary"]) ?? Str(lab?["lever"]) ?? (Str(l["method"]) is { } method ? $"fine-tuning ({method})" : null))
-            .Row("The advisor's reasons (2(b))", advice?["rationale"] is JsonArray reasons && reasons.Count > 0 ? string.Join(" ", reasons.Select(r => r?.ToString())) : null)
+            .Row("Lever of this version (2(b))", Str(lab?["lever"]) ?? (Str(l["method"]) is { } method ? $"fine-tuning ({method})" : null))
+            .Row("The advisor's recommendation (2(b))", advice is null ? null
+                : $"{Str(advice["primary"]) ?? "none"}{(Str(advice["recipe"]) is { } rr ? $" (recipe {rr})" : " (a lever the lab did not run)")}; this version {(lab?["recommended"]?.GetValue<bool>() == true ? "is" : "is not")} the recommended one")
+            .Row("The advisor's reasons (2(b))", advice?["rationale"] is JsonArray reasons && reasons.Count > 0 ? string.Join(" ", reasons.Select(r => r is JsonObject o ? o["text"]?.ToString() : r?.ToString())) : null)
             .Row("Advisor's summary", Str(advice?["summary"]))
             .Row("Recipe", lab is null ? null : $"{lab["recipe"]}: {lab["description"]}")
-            .Row("Base model / pre-trained components (2(a))", Link(l["base_model"]) ?? LabModel(lab))
-            .Row("Training method (2(a))", Str(l["method"]) ?? (lab is null ? null : $"{lab["recipe"]} (the lab's recipe; {lab["lever"]})"))
-            .Row("Hyperparameters (2(b))", l["hyperparameters"] is { } hp ? Compact(hp) : lab?["options"]?["llm"] is { } llm ? Compact(llm) : null)
-            .Row("Seeds", l["seed"] is { } seed ? $"training seed {seed}" : lab?["options"] is { } o ? $"split seed {o["dataset"]?["seed"]}, model seed {o["llm"]?["seed"]}" : null)
+            .Row("Base model / pre-trained components (2(a))", Link(l["base_model"]) ?? (LocalLab(lab) ? LabModel(lab) : lab is null ? null : $"none: {lab["description"]}"))
+            .Row("Training method (2(a))", Str(l["method"]) ?? (lab is null ? null : $"{lab["recipe"]} ({lab["lever"]}): {lab["description"]}"))
+            .Row("Hyperparameters (2(b))", l["hyperparameters"] is { } hp ? Compact(hp) : LocalLab(lab) && lab?["options"]?["llm"] is { } llm ? Compact(llm) : null)
+            .Row("Seeds", l["seed"] is { } seed ? $"training seed {seed}" : lab?["options"] is { } o ? $"split seed {o["dataset"]?["seed"]}{(LocalLab(lab) ? $", model seed {o["llm"]?["seed"]}" : "")}" : null)
             .Row("Compute used (2(c))", l["compute"] is { } compute ? Compact(compute)
-                : lab?["results"]?["train_seconds"] is { } ts ? $"{ts} s of training on CPU (the lab's measurement); cost model: {Compact(l["cost_model"])}" : null)
+                : lab?["results"]?["train_seconds"] is { } ts ? $"{ts} s of training on CPU (the lab's measurement), {Compact(lab["results"]?["latency_ms_p50"])} ms median answer latency; cost model: {Compact(l["cost_model"])}" : null)
             .Row("Training outcome", training is null ? null : $"train loss {Num(training["train_loss"])}, validation loss {Num(training["val_loss"])} (start {Num(training["base_val_loss"])}), {training["steps"]} steps, {training["stop"]}")
             .Row("Human oversight measures (2(e))", null)
             .Row("Pre-determined changes (2(f))", null)
@@ -105,7 +107,7 @@ public sealed class Dossier
 
         // 3. Monitoring, functioning, control
         var limits = new List<string>();
-        if (advice?["warnings"] is JsonArray warnings) limits.AddRange(warnings.Select(w => w!.ToString()));
+        if (advice?["warnings"] is JsonArray warnings) limits.AddRange(warnings.Select(w => w is JsonObject o ? o["text"]?.ToString() ?? o.ToJsonString() : w!.ToString()));
         d.Section("3. Monitoring, functioning and control (Annex IV point 3)")
             .Row("Capabilities and degree of accuracy", evals.Count > 0 ? string.Join("; ", evals.Select(e => $"{e["metric"]} {Pct(e["score"])} on {Path.GetFileName(e["set"]?.ToString() ?? "?")}")) : null)
             .Row("Known limitations", limits.Count > 0 ? string.Join(" ", limits) : null)
@@ -243,6 +245,8 @@ public sealed class Dossier
     private static string Cell(string s) => s.Replace("|", "\\|", StringComparison.Ordinal).Replace("\n", " ", StringComparison.Ordinal);
 
     private static string? Link(JsonNode? n) => n?["reference"] is { } r ? $"{r} (sha256 {Str(n["sha256"])}, {n["path"]})" : n?["path"] is { } p ? $"{p} (not registered)" : null;
+
+    private static bool LocalLab(JsonObject? lab) => lab?["recipe"]?.ToString() is { } r && r.StartsWith("local-", StringComparison.Ordinal);
 
     private static string? LabModel(JsonObject? lab) =>
         lab?["options"]?["llm"] is { } llm ? $"the lab's own model, pre-trained from scratch: preset {llm["preset"]}, vocabulary {llm["vocab"]}, {llm["pretrain_steps"]} pre-training steps" : null;

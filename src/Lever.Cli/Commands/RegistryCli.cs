@@ -127,8 +127,9 @@ internal static partial class RegistryCli
     }
 
     /// <summary>
-    /// <c>lever lab</c>'s hook: reads .lever/lab/summary.json and results.json and registers the recommended recipe's folder
-    /// (.lever/lab/recipes/NAME) with the lab's numbers, the advisor's reasons and the data split, its test score attached.
+    /// <c>lever lab</c>'s hook: reads .lever/lab/summary.json and results.json and registers each measured recipe's folder
+    /// (.lever/lab/recipes/NAME) as <c>WORKSPACE-NAME</c> with the lab's numbers, the advisor's recommendation and reasons,
+    /// the data split and the lab options, its test score attached; the recommended one is marked.
     /// </summary>
     public static void RecordLab(Workspace ws, string summaryPath, object labOptionsObject)
     {
@@ -139,40 +140,47 @@ internal static partial class RegistryCli
             var summary = JsonNode.Parse(File.ReadAllText(summaryPath))!.AsObject();
             var details = File.Exists(Path.Combine(labDir, "results.json")) ? JsonNode.Parse(File.ReadAllText(Path.Combine(labDir, "results.json")))!.AsObject() : null;
             var recommendation = summary["recommendation"]?.AsObject();
-            if (recommendation?["recipe"]?.GetValue<string>() is not { } winner) return;
-            var folder = Path.Combine(labDir, "recipes", winner);
-            if (!Directory.Exists(folder)) return;
+            var winner = recommendation?["recipe"]?.GetValue<string>();
             using var registry = ArtifactRegistry.Open(ws);
-            var row = summary["recipes"]?.AsArray().FirstOrDefault(r => r?["name"]?.GetValue<string>() == winner);
-            var detail = details?["recipes"]?.AsArray().FirstOrDefault(r => r?["name"]?.GetValue<string>() == winner);
-            var lineage = new JsonObject
+            var registered = new List<string>();
+            foreach (var row in summary["recipes"]?.AsArray() ?? [])
             {
-                ["source"] = "lever lab",
-                ["lab"] = new JsonObject
+                var recipe = row?["name"]?.GetValue<string>();
+                if (recipe is null) continue;
+                var folder = Path.Combine(labDir, "recipes", recipe);
+                if (!Directory.Exists(folder) || !Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories).Any(f => !ContentHash.Excluded(Path.GetRelativePath(folder, f).Replace('\\', '/'), ArtifactKind.Recipe))) continue;
+                var detail = details?["recipes"]?.AsArray().FirstOrDefault(r => r?["name"]?.GetValue<string>() == recipe);
+                var lineage = new JsonObject
                 {
-                    ["workspace"] = ws.Root, ["recipe"] = winner, ["lever"] = row?["lever"]?.DeepClone(), ["description"] = detail?["description"]?.DeepClone(),
-                    ["results"] = row?.DeepClone(), ["options"] = labOptions?.DeepClone(),
-                },
-                ["advice"] = recommendation.DeepClone(),
-                ["data"] = details?["data"]?.DeepClone(),
-                ["cost_model"] = details?["cost_model"]?.DeepClone(),
-            };
-            var kind = File.Exists(Path.Combine(folder, "adapter_config.json")) ? ArtifactKind.Adapter : ArtifactKind.Recipe;
-            var (version, created) = registry.Register(NameFrom(ws.Root) + "-" + NameFrom(winner), folder, kind, lineage);
-            if (!created) return;
-            registry.RecordEvent("lab_run", new JsonObject { ["name"] = version.Name, ["version"] = version.Version, ["recommended"] = winner, ["summary"] = summaryPath });
-            if (detail is not null)
-            {
-                var items = detail["items"]?.GetValue<int>() ?? 0;
-                var accuracy = detail["accuracy"]?.GetValue<double>() ?? 0;
-                var (lo, hi) = WilsonInterval(accuracy, items);
-                registry.AttachEval(version, new JsonObject
+                    ["source"] = "lever lab",
+                    ["lab"] = new JsonObject
+                    {
+                        ["workspace"] = ws.Root, ["recipe"] = recipe, ["recommended"] = recipe == winner, ["lever"] = row?["lever"]?.DeepClone(),
+                        ["description"] = detail?["description"]?.DeepClone(), ["results"] = row?.DeepClone(), ["options"] = labOptions?.DeepClone(),
+                    },
+                    ["advice"] = recommendation?.DeepClone(),
+                    ["data"] = details?["data"]?.DeepClone(),
+                    ["cost_model"] = details?["cost_model"]?.DeepClone(),
+                };
+                var kind = File.Exists(Path.Combine(folder, "adapter_config.json")) ? ArtifactKind.Adapter : ArtifactKind.Recipe;
+                var (version, created) = registry.Register(NameFrom(ws.Root) + "-" + NameFrom(recipe), folder, kind, lineage);
+                if (!created) continue;
+                registered.Add(version.Reference + (recipe == winner ? " (recommended)" : ""));
+                if (detail is not null)
                 {
-                    ["source"] = "lab", ["run"] = summaryPath, ["set"] = "lab test split", ["metric"] = "accuracy", ["score"] = accuracy, ["ci"] = new JsonArray(lo, hi),
-                    ["ci_method"] = "Wilson 95%", ["items"] = items, ["metrics"] = new JsonObject { ["accuracy"] = accuracy, ["macro_f1"] = detail["macro_f1"]?.DeepClone() },
-                });
+                    var items = detail["items"]?.GetValue<int>() ?? 0;
+                    var accuracy = detail["accuracy"]?.GetValue<double>() ?? 0;
+                    var (lo, hi) = WilsonInterval(accuracy, items);
+                    registry.AttachEval(version, new JsonObject
+                    {
+                        ["source"] = "lab", ["run"] = summaryPath, ["set"] = "lab test split", ["metric"] = "accuracy", ["score"] = accuracy, ["ci"] = new JsonArray(lo, hi),
+                        ["ci_method"] = "Wilson 95%", ["items"] = items, ["metrics"] = new JsonObject { ["accuracy"] = accuracy, ["macro_f1"] = detail["macro_f1"]?.DeepClone() },
+                    });
+                }
             }
-            Console.Error.WriteLine($"registry: registered the lab's recommendation as {version.Reference}");
+            if (registered.Count == 0) return;
+            registry.RecordEvent("lab_run", new JsonObject { ["workspace"] = ws.Root, ["recommended"] = winner, ["primary"] = recommendation?["primary"]?.DeepClone(), ["registered"] = new JsonArray([.. registered.Select(r => (JsonNode)r)]), ["summary"] = summaryPath });
+            Console.Error.WriteLine($"registry: registered the lab's recipes: {string.Join(", ", registered)}");
         });
     }
 
