@@ -110,10 +110,10 @@ public sealed class Dossier
         if (advice?["warnings"] is JsonArray warnings) limits.AddRange(warnings.Select(w => w is JsonObject o ? o["text"]?.ToString() ?? o.ToJsonString() : w!.ToString()));
         d.Section("3. Monitoring, functioning and control (Annex IV point 3)")
             .Row("Capabilities and degree of accuracy", evals.Count > 0 ? string.Join("; ", evals.Select(e => $"{e["metric"]} {Pct(e["score"])} on {Path.GetFileName(e["set"]?.ToString() ?? "?")}")) : null)
-            .Row("Known limitations", limits.Count > 0 ? string.Join(" ", limits) : null)
+            .Row("Known limitations (the advisor's warnings)", limits.Count > 0 ? string.Join(" ", limits) : null)
             .Row("Forgetting (general-text loss)", training?["general_loss_before"] is JsonValue gb && training["general_loss_after"] is JsonValue ga
                 ? $"{Num(gb)} → {Num(ga)} nats ({(ga.GetValue<double>() - gb.GetValue<double>()).ToString("+0.0000;-0.0000", CultureInfo.InvariantCulture)}); gate budget {Gate(config).MaxGeneralLossIncrease.ToString(CultureInfo.InvariantCulture)}"
-                : null)
+                : version.Kind is ArtifactKind.Model or ArtifactKind.Adapter ? null : $"not applicable: a {ArtifactKinds.Name(version.Kind)}, no fine-tuned weights")
             .Row("Accuracy for specific persons or groups", null)
             .Row("Foreseeable unintended outcomes and risks", null)
             .Row("Input data specifications", Str(lab?["options"]?["dataset"]?["max_body_chars"]) is { } chars ? $"email bodies, at most {chars} characters each" : null);
@@ -121,7 +121,7 @@ public sealed class Dossier
         // 4. Metrics
         d.Section("4. Appropriateness of the performance metrics (Annex IV point 4)")
             .Row("Metrics used", evals.Count > 0 ? string.Join(", ", evals.SelectMany(e => (e["metrics"] as JsonObject)?.Select(kv => kv.Key) ?? []).Distinct().Order(StringComparer.Ordinal)) : null)
-            .Row("Gate metric and tolerance", $"{Gate(config).Metric}, at most {Gate(config).TolerancePoints.ToString(CultureInfo.InvariantCulture)} points below the current holder (lever.yaml gate:)")
+            .Row("Gate metric and tolerance", $"{Gate(config).Metric}, at most {Gate(config).TolerancePoints.ToString(CultureInfo.InvariantCulture)} points below the current holder ({(config.Has("gate") ? "lever.yaml gate:" : "defaults")})")
             .Row("Why these metrics fit the purpose", null);
 
         // 5. Risk management
