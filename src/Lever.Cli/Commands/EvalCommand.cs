@@ -43,10 +43,16 @@ internal sealed class EvalCommand : ILeverCommand
         var settings = RecipeServicesFactory.Settings(config);
         var registry = Composition.Providers(ws, config);
         Recipe recipe;
+        // NAME@vN / NAME@ALIAS: a registered model, adapter (on its recorded base) or recipe file.
+        string? adapterDir = null;
+        if (recipeName is not null && Lever.Registry.ArtifactReference.IsReference(recipeName))
+            recipeName = RegistryCli.ResolvePath(ws, recipeName, Lever.Registry.ArtifactKind.Recipe).Path;
+        if (modelDir is not null && Lever.Registry.ArtifactReference.IsReference(modelDir))
+            (modelDir, adapterDir) = RegistryCli.ResolvePath(ws, modelDir, Lever.Registry.ArtifactKind.Model);
         if (modelDir is not null)
         {
             var full = Path.GetFullPath(modelDir, ws.Root);
-            recipe = new Recipe { Name = "model-" + Path.GetFileName(full.TrimEnd('/')), Provider = "local", Model = full };
+            recipe = new Recipe { Name = "model-" + Path.GetFileName(full.TrimEnd('/')) + (adapterDir is null ? "" : "+" + Path.GetFileName(adapterDir.TrimEnd('/'))), Provider = "local", Model = full, Adapter = adapterDir };
             if (!registry.Contains("local")) registry = registry.With("local", new ProviderOptions { Kind = "local", Model = full });
         }
         else
@@ -91,6 +97,9 @@ internal sealed class EvalCommand : ILeverCommand
                 }).ConfigureAwait(false);
         }
 
+        // Lineage: the run is attached to every registered version it measured (when the workspace has a registry).
+        var measured = registry.Contains(recipe.Provider) ? registry.Get(recipe.Provider) : null;
+        RegistryCli.RecordEval(ws, recipe, recipeName is null ? null : RecipeFile(ws, recipeName), measured?.Model, measured?.Adapter, summary, runDir);
         if (json)
         {
             Console.WriteLine(JsonSerializer.Serialize(summary, EvalJson.Options));
@@ -107,6 +116,11 @@ internal sealed class EvalCommand : ILeverCommand
         }
         return 0;
     }
+
+    /// <summary>The file a recipe name resolves to (as RecipeLoader looks), or null for an inline recipe.</summary>
+    private static string? RecipeFile(Workspace ws, string nameOrPath) =>
+        new[] { Path.GetFullPath(nameOrPath, ws.Root), Path.Combine(ws.Root, RecipeLoader.RecipesFolder, nameOrPath + ".yaml"), Path.Combine(ws.Root, RecipeLoader.RecipesFolder, nameOrPath + ".yml") }
+            .FirstOrDefault(File.Exists);
 
     private static void Print(RunSummary s, string runDir)
     {

@@ -48,11 +48,16 @@ internal sealed class IndexCommand : ILeverCommand
             root = Path.GetFullPath(Path.Combine(ws.Root, root));
             if (!File.Exists(root) && !Directory.Exists(root))
                 throw new LeverUserException($"{root}: no such file or folder", "give the folder that holds your documents");
-            using var index = RetrievalIndex.Open(Workspace.Ensure(RetrievalCli.IndexDir(ws, parse.GetValue(name))));
-            index.DelayPerFile = TimeSpan.FromMilliseconds(parse.GetValue(delay));
-            using var embedder = RetrievalCli.Embedder(ws, options);
-            var report = await RetrievalCli.WithProgressAsync(p => index.AddAsync(root, options, embedder, p, ct), "ingesting").ConfigureAwait(false);
-            RetrievalCli.PrintReport(report, index.Stats());
+            var dir = Workspace.Ensure(RetrievalCli.IndexDir(ws, parse.GetValue(name)));
+            using (var index = RetrievalIndex.Open(dir))
+            {
+                index.DelayPerFile = TimeSpan.FromMilliseconds(parse.GetValue(delay));
+                using var embedder = RetrievalCli.Embedder(ws, options);
+                var report = await RetrievalCli.WithProgressAsync(p => index.AddAsync(root, options, embedder, p, ct), "ingesting").ConfigureAwait(false);
+                RetrievalCli.PrintReport(report, index.Stats());
+            }
+            // Lineage: the closed index folder is a registry snapshot.
+            RegistryCli.RecordIndex(ws, parse.GetValue(name) ?? RetrievalCli.DefaultIndexName, dir, "add");
             return 0;
         });
         return command;
@@ -71,7 +76,13 @@ internal sealed class IndexCommand : ILeverCommand
             var report = await RetrievalCli.WithProgressAsync(p => index.SyncAsync(options, embedder, p, ct), "syncing").ConfigureAwait(false);
             RetrievalCli.PrintReport(report, index.Stats());
             foreach (var id in report.ChangedIds.Take(20)) Console.WriteLine($"re-indexed {id}");
-            if (!parse.GetValue(watch)) return 0;
+            if (!parse.GetValue(watch))
+            {
+                index.Dispose();
+                // Lineage: the synced, closed index folder is a registry snapshot.
+                RegistryCli.RecordIndex(ws, parse.GetValue(name) ?? RetrievalCli.DefaultIndexName, RetrievalCli.IndexDir(ws, parse.GetValue(name)), "sync");
+                return 0;
+            }
             await WatchAsync(index, options, embedder, ct).ConfigureAwait(false);
             return 0;
         });

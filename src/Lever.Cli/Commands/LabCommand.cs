@@ -54,6 +54,8 @@ internal sealed class LabCommand : ILeverCommand
         AnsiConsole.MarkupLineInterpolated($"stages: {report.Ran.Count} ran, {report.Reused.Count} reused");
         AnsiConsole.MarkupLineInterpolated($"report: {report.ReportPath}");
         AnsiConsole.MarkupLineInterpolated($"summary: {report.SummaryPath}");
+        // Lineage: the recommended recipe becomes a registry version, read back from the lab's own files.
+        RegistryCli.RecordLab(ws, report.SummaryPath, config.Options);
         // The local rows are saved and reported; a provider that failed still fails the command, with its own error and exit code.
         if (report.ProviderFailure is { } failure) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
         return 0;

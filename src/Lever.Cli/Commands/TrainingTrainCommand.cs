@@ -47,11 +47,12 @@ internal sealed class TrainingTrainCommand : ILeverCommand
         var precision = new Option<string>("--precision") { Description = "f32, or bf16: bfloat16 matmuls over float32 master weights (CPUs with AVX512_BF16/AMX)", DefaultValueFactory = _ => "f32" };
         var checkpointing = new Option<bool>("--gradient-checkpointing") { Description = "recompute each decoder layer in the backward: much less activation memory, ~1/3 more compute" };
         var threads = new Option<int?>("--threads") { Description = "CPU threads for libtorch (default: libtorch's choice)" };
+        var register = new Option<string?>("--register") { Description = "registry name for the result (default: the output folder's name); base model and dataset are registered as its lineage" };
 
         var command = new Command("train", "Train a model: pretrain, cpt, full fine-tuning, LoRA or QLoRA. Crash-safe; --resume continues.")
         {
             method, model, data, val, valFraction, output, resume, steps, epochs, lr, batch, accum, seqLen, seed, warmup, weightDecay, clip,
-            evalEvery, evalBatches, patience, checkpointEvery, rank, alpha, dropout, targets, rslora, noDoubleQuant, general, replay, json, threads, precision, checkpointing,
+            evalEvery, evalBatches, patience, checkpointEvery, rank, alpha, dropout, targets, rslora, noDoubleQuant, general, replay, json, threads, precision, checkpointing, register,
         };
         command.SetAction((parse, ct) =>
         {
@@ -107,13 +108,14 @@ internal sealed class TrainingTrainCommand : ILeverCommand
                 if (options.Epochs is not null && parse.GetValue(steps) is not null)
                     throw new LeverUserException("--steps and --epochs both given", "pass one of them");
             }
-            return Task.FromResult(Run(options, resumeDir is not null, parse.GetValue(json), ct));
+            return Task.FromResult(Run(options, resumeDir is not null, parse.GetValue(json), parse.GetValue(register), ct));
         });
         return command;
     }
 
-    private static int Run(TrainingRunOptions options, bool resume, bool json, CancellationToken ct)
+    private static int Run(TrainingRunOptions options, bool resume, bool json, string? register, CancellationToken ct)
     {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         TrainingSummary summary;
         if (json || Console.IsOutputRedirected)
         {
@@ -138,6 +140,8 @@ internal sealed class TrainingTrainCommand : ILeverCommand
                 });
         }
 
+        // Lineage: the result, its base model and its dataset become registry versions (after the run, never failing it).
+        if (summary.Stop != "interrupted") RegistryCli.RecordTraining(options, summary, clock.Elapsed, register);
         if (json)
         {
             Console.WriteLine(JsonSerializer.Serialize(summary));
