@@ -16,8 +16,11 @@ public static class ContentHash
     public static readonly IReadOnlyList<string> ExcludedFiles =
         ["metrics.jsonl", "predictions.jsonl", "errors.jsonl", "run.json", "start.json", "trainer_state.json", "write.lock", ".DS_Store"];
 
-    /// <summary>Folders left out of every hash: optimizer state and checkpoints.</summary>
-    public static readonly IReadOnlyList<string> ExcludedFolders = ["checkpoints", "optimizer", "logs"];
+    /// <summary>
+    /// Folders left out of every hash: optimizer state and checkpoints, and a lab recipe's eval run and answer cache
+    /// (<c>eval/</c>, <c>answers/</c>: the record of measuring it, with latencies that differ run to run, not the artifact).
+    /// </summary>
+    public static readonly IReadOnlyList<string> ExcludedFolders = ["checkpoints", "optimizer", "logs", "eval", "answers"];
 
     /// <summary>Folders left out for models and adapters: the token stores `lever train` prepares (derived from the dataset, which has its own version).</summary>
     public static readonly IReadOnlyList<string> ExcludedTrainingFolders = ["data", "general"];
