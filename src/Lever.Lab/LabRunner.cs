@@ -215,14 +215,7 @@ public sealed class LabRunner
             var all = pool.Concat(test).ToList();
             run.Start(all.Count);
             var examples = SpamAssassinCorpus.Read(all, d.MaxBodyChars, n => run.Progress(n), token);
-            var data = DatasetSplitter.Split(examples.Take(pool.Count).ToList(), examples.Skip(pool.Count).ToList(), d.ValidationFraction, d.Seed);
-            Directory.CreateDirectory(Path.Combine(LabDir, "data"));
-            JsonLines.Write(Path.Combine(LabDir, "data", "train.jsonl"), data.Train);
-            JsonLines.Write(Path.Combine(LabDir, "data", "validation.jsonl"), data.Validation);
-            JsonLines.Write(Path.Combine(LabDir, "data", "test.jsonl"), data.Test);
-            var stats = DatasetStats.Of(data);
-            File.WriteAllText(Path.Combine(LabDir, "data", "stats.json"), JsonSerializer.Serialize(stats, new JsonSerializerOptions(JsonLines.Options) { WriteIndented = true }));
-            _data = data;
+            var stats = WriteSplits(DatasetSplitter.Split(examples.Take(pool.Count).ToList(), examples.Skip(pool.Count).ToList(), d.ValidationFraction, d.Seed));
             run.Detail = string.Join("; ", stats.Splits.Select(s => $"{s.Key} {string.Join(" + ", s.Value.Select(kv => $"{kv.Value} {kv.Key}"))}"));
             return Task.CompletedTask;
         }, ct).ConfigureAwait(false);
@@ -262,19 +255,25 @@ public sealed class LabRunner
             if (given is not null && test.FirstOrDefault(r => ids.Contains(r.Id)) is { } reused)
                 throw new LeverUserException($"{testPath}: id '{reused.Id}' is also used in {path}", "give test rows their own ids, or drop the id fields to number rows by line");
             token.ThrowIfCancellationRequested();
-            var split = DatasetSplitter.Split(pool, test, d.ValidationFraction, d.Seed);
-            Directory.CreateDirectory(Path.Combine(LabDir, "data"));
-            JsonLines.Write(Path.Combine(LabDir, "data", "train.jsonl"), split.Train);
-            JsonLines.Write(Path.Combine(LabDir, "data", "validation.jsonl"), split.Validation);
-            JsonLines.Write(Path.Combine(LabDir, "data", "test.jsonl"), split.Test);
-            var stats = DatasetStats.Of(split);
-            File.WriteAllText(Path.Combine(LabDir, "data", "stats.json"), JsonSerializer.Serialize(stats, new JsonSerializerOptions(JsonLines.Options) { WriteIndented = true }));
-            _data = split;
+            var stats = WriteSplits(DatasetSplitter.Split(pool, test, d.ValidationFraction, d.Seed));
             run.Progress(data.Rows.Count + (given?.Rows.Count ?? 0));
             var how = given is not null ? $"test: {Path.GetFileName(testPath)}" : d.Split == "order" ? $"test: the last {d.TestFraction:P0} by {data.Fields.Order ?? "file order"}" : $"test: {d.TestFraction:P0} stratified, seed {d.Seed}";
             run.Detail = $"{how}; {string.Join("; ", stats.Splits.Select(s => $"{s.Key} {s.Value.Values.Sum()}"))}";
             return Task.CompletedTask;
         }, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>The data stage's outputs, for every source: data/{train,validation,test}.jsonl and data/stats.json; the splits are kept for this run.</summary>
+    private DatasetStats WriteSplits(LabDataset data)
+    {
+        Directory.CreateDirectory(Path.Combine(LabDir, "data"));
+        JsonLines.Write(Path.Combine(LabDir, "data", "train.jsonl"), data.Train);
+        JsonLines.Write(Path.Combine(LabDir, "data", "validation.jsonl"), data.Validation);
+        JsonLines.Write(Path.Combine(LabDir, "data", "test.jsonl"), data.Test);
+        var stats = DatasetStats.Of(data);
+        File.WriteAllText(Path.Combine(LabDir, "data", "stats.json"), JsonSerializer.Serialize(stats, new JsonSerializerOptions(JsonLines.Options) { WriteIndented = true }));
+        _data = data;
+        return stats;
     }
 
     /// <summary>Rows by their order field (times or numbers when they all parse, else text), file order breaking ties; file order without one.</summary>
