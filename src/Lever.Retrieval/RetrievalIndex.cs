@@ -27,6 +27,7 @@ public sealed class RetrievalIndex : IDisposable
     private const int BatchDocuments = 64;
     private const int BatchChunks = 2000;
     private const int BackfillBatch = 256;
+    private const int EmbedBatch = 128;
     private const string EmbeddingModelKey = "embedding.model";
 
     private readonly IndexStore _store;
@@ -170,8 +171,7 @@ public sealed class RetrievalIndex : IDisposable
                 }
                 if (pending.Count > 0)
                 {
-                    var embeddings = await embedder.GenerateAsync(pending.Select(p => p.Text).ToList(), cancellationToken: CancellationToken.None).ConfigureAwait(false);
-                    CheckEmbedding(embedder, embeddings);
+                    var embeddings = await EmbedAsync(embedder, pending.Select(p => p.Text).ToList(), CancellationToken.None).ConfigureAwait(false);
                     for (int i = 0; i < pending.Count; i++) vectors[pending[i].Doc][pending[i].Chunk] = (embeddings[i].Vector.ToArray(), WindowsOf(embeddings[i]));
                     embedded += pending.Count;
                 }
@@ -258,8 +258,7 @@ public sealed class RetrievalIndex : IDisposable
             cancellationToken.ThrowIfCancellationRequested();
             var rows = _store.ChunksWithoutVectors(BackfillBatch);
             if (rows.Count == 0) return n;
-            var embeddings = await embedder.GenerateAsync(rows.Select(r => EmbeddingText(r.Title, r.Heading, r.Text)).ToList(), cancellationToken: cancellationToken).ConfigureAwait(false);
-            CheckEmbedding(embedder, embeddings);
+            var embeddings = await EmbedAsync(embedder, rows.Select(r => EmbeddingText(r.Title, r.Heading, r.Text)).ToList(), cancellationToken).ConfigureAwait(false);
             using (var tx = _store.Begin())
             {
                 for (int i = 0; i < rows.Count; i++) _store.SetVector(tx, rows[i].Row, embeddings[i].Vector.ToArray(), WindowsOf(embeddings[i]));
@@ -270,6 +269,21 @@ public sealed class RetrievalIndex : IDisposable
         }
     }
 
+    /// <summary>Embeds in calls of at most <see cref="EmbedBatch"/> texts (hosted APIs cap a request; a local model stays under a call timeout), checking each against the stored vectors.</summary>
+    private async Task<List<Embedding<float>>> EmbedAsync(IEmbeddingGenerator<string, Embedding<float>> embedder, List<string> texts, CancellationToken cancellationToken)
+    {
+        var all = new List<Embedding<float>>(texts.Count);
+        foreach (var part in texts.Chunk(EmbedBatch))
+        {
+            var embeddings = await embedder.GenerateAsync(part, cancellationToken: cancellationToken).ConfigureAwait(false);
+            if (embeddings.Count != part.Length)
+                throw new InvalidOperationException($"the embedding generator returned {embeddings.Count} vectors for {part.Length} texts");
+            CheckEmbedding(embedder, embeddings);
+            all.AddRange(embeddings);
+        }
+        return all;
+    }
+
     /// <summary>The index's name in messages: its folder's name.</summary>
     private string Name => Path.GetFileName(Directory);
 
@@ -277,7 +291,7 @@ public sealed class RetrievalIndex : IDisposable
     /// New vectors must match the ones stored: same width and, where both are named, the same model. Records the
     /// model on first use. A mismatch is a user error naming the index and the fix.
     /// </summary>
-    private void CheckEmbedding(IEmbeddingGenerator<string, Embedding<float>> embedder, GeneratedEmbeddings<Embedding<float>> embeddings)
+    private void CheckEmbedding(IEmbeddingGenerator<string, Embedding<float>> embedder, IReadOnlyList<Embedding<float>> embeddings)
     {
         if (embeddings.Count == 0) return;
         int dims = embeddings[0].Vector.Length;
@@ -339,7 +353,7 @@ public sealed class RetrievalIndex : IDisposable
         var mode = options.Mode;
         if (mode == SearchMode.Auto) mode = embedder is not null && snapshot.Vectors is not null ? SearchMode.Hybrid : SearchMode.Lexical;
         if (mode is SearchMode.Vector or SearchMode.Hybrid && (embedder is null || snapshot.Vectors is null))
-            throw new Lever.Core.LeverUserException($"index '{Name}': {mode.ToString().ToLowerInvariant()} search needs vectors: {(embedder is null ? "no embedding model is available for it" : "it was built without vectors")}",
+            throw new Lever.Core.LeverUserException($"index '{Name}': {mode.ToString().ToLowerInvariant()} search needs vectors: {(snapshot.Vectors is null ? "it was built without vectors" : "no embedding model is available for it")}",
                 "run `lever index add <folder>` without --no-vectors (the local model embeds it), or set indexes.<name>.embedding: <provider> in lever.yaml; or search with --mode bm25");
         int depth = Math.Max(options.K, options.Reranker is null ? options.K : options.RerankDepth) * (options.MaxChunksPerDocument > 0 ? 8 : 1);
         int pool = mode == SearchMode.Hybrid ? Math.Max(depth * 4, 50) : depth;

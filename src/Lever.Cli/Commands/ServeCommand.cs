@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Net;
 using Lever.Core;
 using Lever.Core.Config;
+using Lever.Providers;
 using Lever.Server;
 using Microsoft.Extensions.AI;
 
@@ -36,7 +37,11 @@ internal sealed class ServeCommand : ILeverCommand
         if (modelDir is not null)
         {
             providerName = "local";
-            registry = registry.With(providerName, new ProviderOptions { Kind = "local", Model = Path.GetFullPath(modelDir, ws.Root), TimeoutSeconds = 600 });
+            // /v1/embeddings is served by the local embedding model Lever ships, so a local server needs no provider for it.
+            registry = registry.With(providerName, new ProviderOptions
+            {
+                Kind = "local", Model = Path.GetFullPath(modelDir, ws.Root), EmbeddingModel = ProviderRegistry.DefaultLocalEmbeddingModel, TimeoutSeconds = 600,
+            });
         }
         var variable = keyEnv ?? "LEVER_SERVER_KEY";
         var key = Environment.GetEnvironmentVariable(variable) is { Length: > 0 } k ? k : null;
