@@ -49,7 +49,7 @@ public sealed class RetrievalIndex : IDisposable
     public int ExactSearchThreshold { get; set; } = 20_000;
 
     /// <summary>HNSW settings for large collections.</summary>
-    public HnswOptions Hnsw { get; init; } = new();
+    public HnswOptions Hnsw { get; set; } = new();
 
     /// <summary>A pause after each file while ingesting: lets tests interrupt an ingest at a known pace.</summary>
     public TimeSpan DelayPerFile { get; set; }
@@ -244,17 +244,18 @@ public sealed class RetrievalIndex : IDisposable
             tx.Commit();
         }
         // Chunks that have no vector yet (indexed without vectors before, or unchanged since): embed them now, a batch per commit.
-        if (embedder is not null) embedded += await BackfillAsync(embedder, cancellationToken).ConfigureAwait(false);
+        if (embedder is not null) embedded += await BackfillAsync(embedder, progress, cancellationToken).ConfigureAwait(false);
         _store.FinishRoot(rootId);
         EnsureLoaded(); // build the index files now, so the first query does not pay for it
         return new IngestReport(added, updated, unchanged, removed.Count, chunkCount, issues, sw.Elapsed, changed) { Embedded = embedded, VectorsReused = reused };
     }
 
-    private async Task<int> BackfillAsync(IEmbeddingGenerator<string, Embedding<float>> embedder, CancellationToken cancellationToken)
+    private async Task<int> BackfillAsync(IEmbeddingGenerator<string, Embedding<float>> embedder, IProgress<IngestProgress>? progress, CancellationToken cancellationToken)
     {
-        int n = 0;
+        int n = 0, total = _store.CountChunksWithoutVectors();
         while (true)
         {
+            if (total > 0) progress?.Report(new IngestProgress(n, total, $"embedding chunks ({n}/{total})"));
             cancellationToken.ThrowIfCancellationRequested();
             var rows = _store.ChunksWithoutVectors(BackfillBatch);
             if (rows.Count == 0) return n;
@@ -370,7 +371,9 @@ public sealed class RetrievalIndex : IDisposable
                 filter.AllowsAll ? null : v => allowed[snapshot.Acl[vectorOrdinals[v]]]);
             lists.Add(found.Select(f => new ScoredChunk(vectorOrdinals[f.Ordinal], f.Score)).ToList());
         }
-        var ranked = lists.Count == 1 ? lists[0].Take(depth).ToList() : ReciprocalRankFusion.Fuse(lists, depth);
+        // Lists are added BM25 first, then vectors: the second (when both) carries the vector weight.
+        var ranked = lists.Count == 1 ? lists[0].Take(depth).ToList()
+            : ReciprocalRankFusion.Fuse(lists.Select((l, i) => (l, i == 0 ? 1f : options.VectorWeight)), depth, options.FusionK);
         IReadOnlyList<SearchHit> hits = ToHits(snapshot, ranked);
         if (options.Reranker is not null)
         {

@@ -7,4 +7,11 @@ namespace Lever.Retrieval;
 /// <param name="Reranker">Optional re-ranking of the first <see cref="RerankDepth"/> hits.</param>
 /// <param name="RerankDepth">How many hits the re-ranker sees.</param>
 /// <param name="MaxChunksPerDocument">At most this many hits per document (0: no limit); 1 lists distinct documents.</param>
-public sealed record SearchOptions(int K = 10, Caller? Caller = null, SearchMode Mode = SearchMode.Auto, IReranker? Reranker = null, int RerankDepth = 30, int MaxChunksPerDocument = 0);
+public sealed record SearchOptions(int K = 10, Caller? Caller = null, SearchMode Mode = SearchMode.Auto, IReranker? Reranker = null, int RerankDepth = 30, int MaxChunksPerDocument = 0)
+{
+    /// <summary>Hybrid search: the RRF constant k (score = Σ weight / (k + rank)).</summary>
+    public int FusionK { get; init; } = Search.ReciprocalRankFusion.DefaultK;
+
+    /// <summary>Hybrid search: the weight of the vector ranking in the fusion (BM25's is 1).</summary>
+    public float VectorWeight { get; init; } = 1f;
+}

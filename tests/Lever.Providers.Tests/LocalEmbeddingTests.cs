@@ -118,6 +118,10 @@ public class LocalEmbeddingTests
         // The embedding-only entry is never chosen as a chat model; the one with a checkpoint is.
         Assert.Equal("both", registry.ChooseChat(null, "ask.provider"));
         Assert.True(registry.IsLocal("local-embed"));
+        // No lever.yaml entry needed: the registry resolves the local model by name (what the lab and the CLI's indexes use).
+        using var local = registry.LocalEmbeddings();
+        Assert.Equal(384, (await local!.GenerateAsync("hello")).Vector.Length);
+        Assert.Null(ProviderRegistry.Load(config, new ProviderConnection { GetEnvironment = _ => null }).LocalEmbeddings());
         // Without the engine registered, kind: local embeds and says why it cannot chat.
         var embedOnly = ProviderRegistry.Load(config, new ProviderConnection { GetEnvironment = _ => null, Backends = LocalEmbeddingBackend.Over(ProviderBackends.Http) });
         Assert.NotNull(embedOnly.Embeddings("local-embed"));

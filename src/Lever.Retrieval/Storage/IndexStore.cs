@@ -142,6 +142,12 @@ internal sealed class IndexStore : IDisposable
         return list;
     }
 
+    /// <summary>How many chunks (outside VectorData records) have no vector.</summary>
+    public int CountChunksWithoutVectors() => Scalar<int>("""
+        SELECT count(*) FROM chunks c JOIN documents d ON d.id = c.document JOIN roots r ON r.id = d.root
+        WHERE c.vector IS NULL AND r.path NOT LIKE 'vectordata:%'
+        """);
+
     /// <summary>Sets the vector (and its window count) of chunk row <paramref name="row"/> inside <paramref name="tx"/>.</summary>
     public void SetVector(SqliteTransaction tx, long row, float[] vector, int windows) =>
         Exec("UPDATE chunks SET vector=$v, windows=$w WHERE id=$id", tx, ("$v", MemoryMarshal.AsBytes(vector.AsSpan()).ToArray()), ("$w", windows), ("$id", row));
