@@ -81,6 +81,8 @@ internal static class VectorBench
         Console.WriteLine($"load average at the end: {File.ReadAllText("/proc/loadavg").Trim()}");
     }
 
+    private const string MustShow = "How do I limit how long a statement may run?";
+
     private static async Task TuneAsync(RetrievalIndex index, List<RetrievalQuestion> questions, CachingEmbedder queries)
     {
         var rows = new List<(double Ndcg, double Mrr, string Line)>();
@@ -89,10 +91,19 @@ internal static class VectorBench
         {
             var r = await RetrievalEvaluator.EvaluateAsync(questions, async (q, ct) => RetrievalMetrics.Documents(
                 await index.SearchAsync(q, new SearchOptions(10, Mode: SearchMode.Hybrid, MaxChunksPerDocument: 1) { FusionK = k, VectorWeight = w }, queries, ct)), 5);
-            rows.Add((r.NdcgAt10, r.Mrr, $"  rrf k={k,3} vector weight={w:F2}: recall@5={r.RecallAtK:F3} MRR={r.Mrr:F3} nDCG@10={r.NdcgAt10:F3}"));
+            var first = await index.SearchAsync(MustShow, new SearchOptions(5, Mode: SearchMode.Hybrid, MaxChunksPerDocument: 1) { FusionK = k, VectorWeight = w }, queries);
+            rows.Add((r.NdcgAt10, r.Mrr, $"  rrf k={k,3} vector weight={w:F2}: recall@5={r.RecallAtK:F3} MRR={r.Mrr:F3} nDCG@10={r.NdcgAt10:F3}; must-show first: {first[0].DocId}"));
         }
-        Console.WriteLine("fusion grid, best 10 by nDCG@10 then MRR:");
-        foreach (var row in rows.OrderByDescending(r => r.Ndcg).ThenByDescending(r => r.Mrr).Take(10)) Console.WriteLine(row.Line);
+        foreach (var share in new[] { 0.2f, 0.3f, 0.4f, 0.5f, 0.6f, 0.7f })
+        {
+            var r = await RetrievalEvaluator.EvaluateAsync(questions, async (q, ct) => RetrievalMetrics.Documents(
+                await index.SearchAsync(q, new SearchOptions(10, Mode: SearchMode.Hybrid, MaxChunksPerDocument: 1) { Fusion = FusionMethod.RelativeScore, VectorShare = share }, queries, ct)), 5);
+            var first = await index.SearchAsync(MustShow, new SearchOptions(5, Mode: SearchMode.Hybrid, MaxChunksPerDocument: 1) { Fusion = FusionMethod.RelativeScore, VectorShare = share }, queries);
+            rows.Add((r.NdcgAt10, r.Mrr, $"  relative scores, vector share={share:F2}: recall@5={r.RecallAtK:F3} MRR={r.Mrr:F3} nDCG@10={r.NdcgAt10:F3}; must-show first: {first[0].DocId}"));
+        }
+        Console.WriteLine("fusion grid, best 12 by nDCG@10 then MRR:");
+        foreach (var row in rows.OrderByDescending(r => r.Ndcg).ThenByDescending(r => r.Mrr).Take(12)) Console.WriteLine(row.Line);
+        foreach (var row in rows.Where(r => r.Line.Contains("relative", StringComparison.Ordinal))) Console.WriteLine(row.Line);
         Console.WriteLine($"  (grid of {rows.Count}: nDCG@10 {rows.Min(r => r.Ndcg):F3}..{rows.Max(r => r.Ndcg):F3})");
     }
 

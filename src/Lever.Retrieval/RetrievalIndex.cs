@@ -362,7 +362,8 @@ public sealed class RetrievalIndex : IDisposable
         if (mode is SearchMode.Lexical or SearchMode.Hybrid) lists.Add(snapshot.Bm25.Search(query, pool, filter));
         if (mode is SearchMode.Vector or SearchMode.Hybrid)
         {
-            var embedding = await embedder!.GenerateAsync(query, cancellationToken: cancellationToken).ConfigureAwait(false);
+            var vectorQuery = options.RewriteVectorQuery ? QueryExpander.Expand(query).Query.Trim() : query;
+            var embedding = await embedder!.GenerateAsync(vectorQuery, cancellationToken: cancellationToken).ConfigureAwait(false);
             if (embedding.Vector.Length != snapshot.Vectors!.Dimensions)
                 throw DimensionMismatch(snapshot.Vectors.Dimensions, _store.Get(EmbeddingModelKey), embedding.Vector.Length, embedder!.GetService<EmbeddingGeneratorMetadata>()?.DefaultModelId);
             var allowed = filter.Allowed;
@@ -373,6 +374,7 @@ public sealed class RetrievalIndex : IDisposable
         }
         // Lists are added BM25 first, then vectors: the second (when both) carries the vector weight.
         var ranked = lists.Count == 1 ? lists[0].Take(depth).ToList()
+            : options.Fusion == FusionMethod.RelativeScore ? ScoreFusion.Fuse(lists[0], lists[1], depth, options.VectorShare)
             : ReciprocalRankFusion.Fuse(lists.Select((l, i) => (l, i == 0 ? 1f : options.VectorWeight)), depth, options.FusionK);
         IReadOnlyList<SearchHit> hits = ToHits(snapshot, ranked);
         if (options.Reranker is not null)
