@@ -4,6 +4,8 @@
 //   dotnet run -c Release --project bench/retrieval -- sweep    <pg html dir>   (grid over k1, b and field weights)
 //   dotnet run -c Release --project bench/retrieval -- compare  <pg html dir>
 //   dotnet run -c Release --project bench/retrieval -- hnsw     [--n 100000 --d 384 --queries 200 --latent 0|24]
+//   dotnet run -c Release --project bench/retrieval -- vectors  <html dir> <label> <questions.jsonl>... [--tune] [--hnsw] [--latency N] [--must-show "q"]
+//                                                                (BM25 vs all-MiniLM-L6-v2 vectors vs hybrid; see docs/PERFORMANCE.md)
 // bench/retrieval/run.sh fetches the docs (apt-get download postgresql-doc-15) and runs all three.
 using System.Diagnostics;
 using System.Globalization;
@@ -64,6 +66,13 @@ switch (mode)
     case "compare":
         await Compare.RunAsync(args[1], questionsPath, work, OpenPgIndex);
         break;
+    case "vectors":
+    {
+        // vectors <html dir> <label> <questions.jsonl>... [--tune] [--hnsw] [--latency N] [--must-show "question"]
+        var files = args.Skip(3).TakeWhile(a => !a.StartsWith("--", StringComparison.Ordinal)).Select(Path.GetFullPath).ToList();
+        await VectorBench.RunAsync(args[1], args[2], files, work, args.Contains("--tune"), args.Contains("--hnsw"), int.Parse(Arg("--latency", "0")), Arg("--must-show", "") is { Length: > 0 } m ? m : null);
+        break;
+    }
     case "hnsw":
         HnswBench.Run(int.Parse(Arg("--n", "100000")), int.Parse(Arg("--d", "384")), int.Parse(Arg("--queries", "200")), work, int.Parse(Arg("--latent", "0")));
         break;

@@ -3,6 +3,7 @@
 # vectors. Prints the numbers recorded in docs/PERFORMANCE.md (Retrieval).
 #   bench/retrieval/run.sh            quality + Lucene.NET comparison + HNSW (100k x 384)
 #   bench/retrieval/run.sh quality    just nDCG@10 on bench/retrieval/pg-questions.jsonl
+#   bench/retrieval/run.sh vectors    BM25 vs all-MiniLM-L6-v2 vectors vs hybrid on pgdocs (embeds every chunk: see docs/PERFORMANCE.md for how long that took)
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 data="$repo/artifacts/pgdocs"
@@ -17,6 +18,7 @@ bench="dotnet $repo/bench/retrieval/bin/Release/net10.0/Lever.Retrieval.Bench.dl
 case "${1:-all}" in
   quality) $bench quality "$html" -v ;;
   compare) $bench compare "$html" ;;
+  vectors) $bench vectors "$html" pgdocs "$repo/bench/retrieval/pg-questions.jsonl" "$repo/samples/pgdocs/questions.jsonl" --tune --hnsw --latency 3 --must-show "How do I limit how long a statement may run?" ;;
   hnsw) $bench hnsw --n 100000 --d 384; $bench hnsw --n 100000 --d 384 --latent 24 ;;
   *) $bench quality "$html"; $bench compare "$html"; $bench hnsw --n 100000 --d 384; $bench hnsw --n 100000 --d 384 --latent 24 ;;
 esac

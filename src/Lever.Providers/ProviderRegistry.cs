@@ -16,6 +16,9 @@ public sealed class ProviderRegistry
     /// <summary>The chat model of the provider made from OPENAI_API_KEY alone: the price book's cheapest current OpenAI chat model with a cached-input price.</summary>
     public const string DefaultOpenAiModel = "gpt-4o-mini";
 
+    /// <summary>The local embedding model a program that ships one serves without any lever.yaml entry (Lever.Providers.Embeddings).</summary>
+    public const string DefaultLocalEmbeddingModel = "all-MiniLM-L6-v2";
+
     /// <summary>The name of the provider made from OPENAI_API_KEY alone.</summary>
     public const string ImplicitOpenAiName = "openai";
 
@@ -117,6 +120,21 @@ public sealed class ProviderRegistry
         if (options.EmbeddingModel is not { } modelId) return null;
         var inner = Connection.Backends.For(name, options.Kind).CreateEmbeddingGenerator(new ProviderEntry(name, options, modelId, Connection));
         return new EmbeddingGeneratorBuilder<string, Embedding<float>>(inner).UseProviderResilience(Settings(name, options, modelId), Connection.Ledger, Connection.Delay).Build();
+    }
+
+    /// <summary>
+    /// A local embedding model by name, with no lever.yaml entry (an index built with the built-in model, the lab's
+    /// semantic few-shot): built by the <c>kind: local</c> backend as if an entry said
+    /// <c>{ kind: local, embedding_model: <paramref name="model"/> }</c>, with the middleware (no retries: a local
+    /// failure does not pass by itself; 10 minutes per call). Null when this program registers no local backend.
+    /// </summary>
+    public IEmbeddingGenerator<string, Embedding<float>>? LocalEmbeddings(string model = DefaultLocalEmbeddingModel)
+    {
+        const string kind = "local";
+        if (!Connection.Backends.Serves(kind)) return null;
+        var options = new ProviderOptions { Kind = kind, EmbeddingModel = model, TimeoutSeconds = 600, MaxRetries = 0 };
+        var inner = Connection.Backends.For(kind, kind).CreateEmbeddingGenerator(new ProviderEntry(kind, options, model, Connection));
+        return new EmbeddingGeneratorBuilder<string, Embedding<float>>(inner).UseProviderResilience(Settings(kind, options, model), Connection.Ledger, Connection.Delay).Build();
     }
 
     /// <summary>

@@ -11,4 +11,11 @@ namespace Lever.Retrieval;
 /// <param name="Issues">Files or records skipped, with the reason.</param>
 /// <param name="Elapsed">Wall time.</param>
 /// <param name="ChangedIds">Ids of the added and updated documents.</param>
-public sealed record IngestReport(int Added, int Updated, int Unchanged, int Removed, int Chunks, IReadOnlyList<IngestIssue> Issues, TimeSpan Elapsed, IReadOnlyList<string> ChangedIds);
+public sealed record IngestReport(int Added, int Updated, int Unchanged, int Removed, int Chunks, IReadOnlyList<IngestIssue> Issues, TimeSpan Elapsed, IReadOnlyList<string> ChangedIds)
+{
+    /// <summary>Chunks sent to the embedding model (a changed document's unchanged chunks keep their vectors and are not counted).</summary>
+    public int Embedded { get; init; }
+
+    /// <summary>Chunks whose vector was kept from before (same title, heading and text).</summary>
+    public int VectorsReused { get; init; }
+}

@@ -26,6 +26,9 @@ public sealed class RetrievalIndex : IDisposable
     private const string HnswFileName = "hnsw.bin";
     private const int BatchDocuments = 64;
     private const int BatchChunks = 2000;
+    private const int BackfillBatch = 256;
+    private const int EmbedBatch = 128;
+    private const string EmbeddingModelKey = "embedding.model";
 
     private readonly IndexStore _store;
     private readonly Bm25Parameters _bm25;
@@ -42,11 +45,11 @@ public sealed class RetrievalIndex : IDisposable
     /// <summary>The index folder.</summary>
     public string Directory { get; }
 
-    /// <summary>Collections with at most this many vectors are searched exactly; larger ones through HNSW.</summary>
-    public int ExactSearchThreshold { get; init; } = 20_000;
+    /// <summary>Collections with at most this many vectors are searched exactly; larger ones through HNSW (set before the first search or ingest).</summary>
+    public int ExactSearchThreshold { get; set; } = 20_000;
 
     /// <summary>HNSW settings for large collections.</summary>
-    public HnswOptions Hnsw { get; init; } = new();
+    public HnswOptions Hnsw { get; set; } = new();
 
     /// <summary>A pause after each file while ingesting: lets tests interrupt an ingest at a known pace.</summary>
     public TimeSpan DelayPerFile { get; set; }
@@ -84,7 +87,7 @@ public sealed class RetrievalIndex : IDisposable
         }
         return new IngestReport(reports.Sum(r => r.Added), reports.Sum(r => r.Updated), reports.Sum(r => r.Unchanged), reports.Sum(r => r.Removed),
             reports.Sum(r => r.Chunks), reports.SelectMany(r => r.Issues).ToList(), TimeSpan.FromTicks(reports.Sum(r => r.Elapsed.Ticks)),
-            reports.SelectMany(r => r.ChangedIds).ToList());
+            reports.SelectMany(r => r.ChangedIds).ToList()) { Embedded = reports.Sum(r => r.Embedded), VectorsReused = reports.Sum(r => r.VectorsReused) };
     }
 
     /// <summary>Adds the include/exclude globs a root was added with, unless lever.yaml sets its own.</summary>
@@ -134,26 +137,52 @@ public sealed class RetrievalIndex : IDisposable
         var issues = new List<IngestIssue>();
         var changed = new List<string>();
         var batch = new List<(ExtractedDocument Doc, int Version, List<ChunkSpan> Chunks)>();
-        int added = 0, updated = 0, unchanged = 0, chunkCount = 0, batchChunks = 0;
+        int added = 0, updated = 0, unchanged = 0, chunkCount = 0, batchChunks = 0, embedded = 0, reused = 0;
 
         async Task FlushAsync()
         {
             if (batch.Count == 0) return;
-            // Embed outside the transaction: a slow provider must not hold the write lock.
-            List<float[]>? vectors = null;
+            // Embed outside the transaction: a slow provider must not hold the write lock. A changed document's
+            // chunks whose embedding text is unchanged keep their vectors: only what changed goes to the model.
+            var vectors = new (float[]? Vector, int Windows)[batch.Count][];
+            for (int d = 0; d < batch.Count; d++) vectors[d] = new (float[]?, int)[batch[d].Chunks.Count];
             if (embedder is not null)
             {
-                var texts = batch.SelectMany(b => b.Chunks.Select(c => EmbeddingText(b.Doc, c))).ToList();
-                var embeddings = await embedder.GenerateAsync(texts, cancellationToken: CancellationToken.None).ConfigureAwait(false);
-                vectors = embeddings.Select(e => e.Vector.ToArray()).ToList();
+                var pending = new List<(int Doc, int Chunk, string Text)>();
+                for (int d = 0; d < batch.Count; d++)
+                {
+                    var (doc, _, chunks) = batch[d];
+                    Dictionary<string, (float[], int)>? old = null;
+                    if (known.TryGetValue(doc.Id, out var before))
+                    {
+                        old = new Dictionary<string, (float[], int)>(StringComparer.Ordinal);
+                        foreach (var o in _store.DocumentVectors(before.Row)) old.TryAdd(EmbeddingText(o.Title, o.Heading, o.Text), (o.Vector, o.Windows));
+                    }
+                    for (int c = 0; c < chunks.Count; c++)
+                    {
+                        var text = EmbeddingText(doc, chunks[c]);
+                        if (old is not null && old.TryGetValue(text, out var kept))
+                        {
+                            vectors[d][c] = kept;
+                            reused++;
+                        }
+                        else pending.Add((d, c, text));
+                    }
+                }
+                if (pending.Count > 0)
+                {
+                    var embeddings = await EmbedAsync(embedder, pending.Select(p => p.Text).ToList(), CancellationToken.None).ConfigureAwait(false);
+                    for (int i = 0; i < pending.Count; i++) vectors[pending[i].Doc][pending[i].Chunk] = (embeddings[i].Vector.ToArray(), WindowsOf(embeddings[i]));
+                    embedded += pending.Count;
+                }
             }
-            int v = 0;
             using (var tx = _store.Begin())
             {
-                foreach (var (doc, version, chunks) in batch)
+                for (int d = 0; d < batch.Count; d++)
                 {
+                    var (doc, version, chunks) = batch[d];
                     var stored = new StoredDocument(doc.Id, doc.Title, doc.Source, version, doc.Hash, doc.Tags, doc.Principals, doc.Text);
-                    var rows = chunks.Select(c => new StoredChunk(c.HeadingPath, c.Start, c.End, vectors?[v++])).ToList();
+                    var rows = chunks.Select((c, i) => new StoredChunk(c.HeadingPath, c.Start, c.End, vectors[d][i].Vector, vectors[d][i].Windows)).ToList();
                     _store.WriteDocument(tx, rootId, stored, rows);
                 }
                 _store.BumpGeneration(tx);
@@ -214,13 +243,93 @@ public sealed class RetrievalIndex : IDisposable
             _store.BumpGeneration(tx);
             tx.Commit();
         }
+        // Chunks that have no vector yet (indexed without vectors before, or unchanged since): embed them now, a batch per commit.
+        if (embedder is not null) embedded += await BackfillAsync(embedder, progress, cancellationToken).ConfigureAwait(false);
         _store.FinishRoot(rootId);
         EnsureLoaded(); // build the index files now, so the first query does not pay for it
-        return new IngestReport(added, updated, unchanged, removed.Count, chunkCount, issues, sw.Elapsed, changed);
+        return new IngestReport(added, updated, unchanged, removed.Count, chunkCount, issues, sw.Elapsed, changed) { Embedded = embedded, VectorsReused = reused };
     }
 
-    private static string EmbeddingText(ExtractedDocument doc, ChunkSpan chunk) =>
-        $"{doc.Title}\n{chunk.HeadingPath}\n{doc.Text[chunk.Start..chunk.End]}";
+    private async Task<int> BackfillAsync(IEmbeddingGenerator<string, Embedding<float>> embedder, IProgress<IngestProgress>? progress, CancellationToken cancellationToken)
+    {
+        int n = 0, total = _store.CountChunksWithoutVectors();
+        while (true)
+        {
+            if (total > 0) progress?.Report(new IngestProgress(n, total, $"embedding chunks ({n}/{total})"));
+            cancellationToken.ThrowIfCancellationRequested();
+            var rows = _store.ChunksWithoutVectors(BackfillBatch);
+            if (rows.Count == 0) return n;
+            var embeddings = await EmbedAsync(embedder, rows.Select(r => EmbeddingText(r.Title, r.Heading, r.Text)).ToList(), cancellationToken).ConfigureAwait(false);
+            using (var tx = _store.Begin())
+            {
+                for (int i = 0; i < rows.Count; i++) _store.SetVector(tx, rows[i].Row, embeddings[i].Vector.ToArray(), WindowsOf(embeddings[i]));
+                _store.BumpGeneration(tx);
+                tx.Commit();
+            }
+            n += rows.Count;
+        }
+    }
+
+    /// <summary>Embeds in calls of at most <see cref="EmbedBatch"/> texts (hosted APIs cap a request; a local model stays under a call timeout), checking each against the stored vectors.</summary>
+    private async Task<List<Embedding<float>>> EmbedAsync(IEmbeddingGenerator<string, Embedding<float>> embedder, List<string> texts, CancellationToken cancellationToken)
+    {
+        var all = new List<Embedding<float>>(texts.Count);
+        foreach (var part in texts.Chunk(EmbedBatch))
+        {
+            var embeddings = await embedder.GenerateAsync(part, cancellationToken: cancellationToken).ConfigureAwait(false);
+            if (embeddings.Count != part.Length)
+                throw new InvalidOperationException($"the embedding generator returned {embeddings.Count} vectors for {part.Length} texts");
+            CheckEmbedding(embedder, embeddings);
+            all.AddRange(embeddings);
+        }
+        return all;
+    }
+
+    /// <summary>The index's name in messages: its folder's name.</summary>
+    private string Name => Path.GetFileName(Directory);
+
+    /// <summary>
+    /// New vectors must match the ones stored: same width and, where both are named, the same model. Records the
+    /// model on first use. A mismatch is a user error naming the index and the fix.
+    /// </summary>
+    private void CheckEmbedding(IEmbeddingGenerator<string, Embedding<float>> embedder, IReadOnlyList<Embedding<float>> embeddings)
+    {
+        if (embeddings.Count == 0) return;
+        int dims = embeddings[0].Vector.Length;
+        var model = embedder.GetService<EmbeddingGeneratorMetadata>()?.DefaultModelId ?? embeddings[0].ModelId;
+        var storedDims = _store.VectorDimensions();
+        var storedModel = _store.Get(EmbeddingModelKey);
+        if (storedDims is { } d && d != dims)
+            throw DimensionMismatch(d, storedModel, dims, model);
+        if (storedDims is not null && storedModel is not null && model is not null && !string.Equals(storedModel, model, StringComparison.Ordinal))
+            throw new Lever.Core.LeverUserException($"index '{Name}': its vectors were made by {storedModel}, this run embeds with {model}",
+                $"embed with {storedModel} again (indexes.{Name}.embedding in lever.yaml), or rebuild: delete {Directory} and run `lever index add` again");
+        if (model is not null && storedModel != model) _store.Set(EmbeddingModelKey, model);
+    }
+
+    private Lever.Core.LeverUserException DimensionMismatch(int stored, string? storedModel, int given, string? model) =>
+        new($"index '{Name}': its vectors have {stored} dimensions{(storedModel is null ? "" : $" ({storedModel})")}, the embedding model{(model is null ? "" : $" {model}")} gives {given}",
+            $"use the model that built it (indexes.{Name}.embedding in lever.yaml), or rebuild with this one: delete {Directory} and run `lever index add` again (--no-vectors: BM25 only)");
+
+    private static int WindowsOf(Embedding<float> e) =>
+        e.AdditionalProperties?.TryGetValue("windows", out var w) == true && w is int n && n > 0 ? n : 1;
+
+    private static string EmbeddingText(ExtractedDocument doc, ChunkSpan chunk) => EmbeddingText(doc.Title, chunk.HeadingPath, doc.Text[chunk.Start..chunk.End]);
+
+    private static string EmbeddingText(string title, string heading, string text) => $"{title}\n{heading}\n{text}";
+
+    /// <summary>The model that made this index's vectors (as its generator names it), or null when none is recorded.</summary>
+    public string? EmbeddingModel => _store.VectorDimensions() is null ? null : _store.Get(EmbeddingModelKey);
+
+    /// <summary>True when the index holds dense vectors.</summary>
+    public bool HasVectors => _store.VectorDimensions() is not null;
+
+    /// <summary>
+    /// The retrievers a search with <paramref name="requested"/> uses: <see cref="SearchMode.Auto"/> is hybrid when the
+    /// index has vectors and an embedder is given, else lexical; the others are themselves.
+    /// </summary>
+    public SearchMode ModeFor(SearchMode requested, bool hasEmbedder) =>
+        requested != SearchMode.Auto ? requested : hasEmbedder && HasVectors ? SearchMode.Hybrid : SearchMode.Lexical;
 
     /// <summary>Lexical (BM25) search; never sees chunks the caller may not read.</summary>
     public IReadOnlyList<SearchHit> Search(string query, SearchOptions? options = null)
@@ -245,22 +354,28 @@ public sealed class RetrievalIndex : IDisposable
         var mode = options.Mode;
         if (mode == SearchMode.Auto) mode = embedder is not null && snapshot.Vectors is not null ? SearchMode.Hybrid : SearchMode.Lexical;
         if (mode is SearchMode.Vector or SearchMode.Hybrid && (embedder is null || snapshot.Vectors is null))
-            throw new Lever.Core.LeverUserException($"{mode} search needs vectors: {(embedder is null ? "no embedding provider is configured" : "this index was built without embeddings")}",
-                "set `embedding: <provider>` for the index in lever.yaml and run `lever index sync`, or search lexically");
+            throw new Lever.Core.LeverUserException($"index '{Name}': {mode.ToString().ToLowerInvariant()} search needs vectors: {(snapshot.Vectors is null ? "it was built without vectors" : "no embedding model is available for it")}",
+                "run `lever index add <folder>` without --no-vectors (the local model embeds it), or set indexes.<name>.embedding: <provider> in lever.yaml; or search with --mode bm25");
         int depth = Math.Max(options.K, options.Reranker is null ? options.K : options.RerankDepth) * (options.MaxChunksPerDocument > 0 ? 8 : 1);
         int pool = mode == SearchMode.Hybrid ? Math.Max(depth * 4, 50) : depth;
         var lists = new List<IReadOnlyList<ScoredChunk>>();
         if (mode is SearchMode.Lexical or SearchMode.Hybrid) lists.Add(snapshot.Bm25.Search(query, pool, filter));
         if (mode is SearchMode.Vector or SearchMode.Hybrid)
         {
-            var embedding = await embedder!.GenerateAsync(query, cancellationToken: cancellationToken).ConfigureAwait(false);
+            var vectorQuery = options.RewriteVectorQuery ? QueryExpander.Expand(query).Query.Trim() : query;
+            var embedding = await embedder!.GenerateAsync(vectorQuery, cancellationToken: cancellationToken).ConfigureAwait(false);
+            if (embedding.Vector.Length != snapshot.Vectors!.Dimensions)
+                throw DimensionMismatch(snapshot.Vectors.Dimensions, _store.Get(EmbeddingModelKey), embedding.Vector.Length, embedder!.GetService<EmbeddingGeneratorMetadata>()?.DefaultModelId);
             var allowed = filter.Allowed;
             var vectorOrdinals = snapshot.VectorChunk!;
             var found = snapshot.Vectors!.Search(embedding.Vector.Span, pool,
                 filter.AllowsAll ? null : v => allowed[snapshot.Acl[vectorOrdinals[v]]]);
             lists.Add(found.Select(f => new ScoredChunk(vectorOrdinals[f.Ordinal], f.Score)).ToList());
         }
-        var ranked = lists.Count == 1 ? lists[0].Take(depth).ToList() : ReciprocalRankFusion.Fuse(lists, depth);
+        // Lists are added BM25 first, then vectors: the second (when both) carries the vector weight.
+        var ranked = lists.Count == 1 ? lists[0].Take(depth).ToList()
+            : options.Fusion == FusionMethod.RelativeScore ? ScoreFusion.Fuse(lists[0], lists[1], depth, options.VectorShare)
+            : ReciprocalRankFusion.Fuse(lists.Select((l, i) => (l, i == 0 ? 1f : options.VectorWeight)), depth, options.FusionK);
         IReadOnlyList<SearchHit> hits = ToHits(snapshot, ranked);
         if (options.Reranker is not null)
         {
@@ -384,7 +499,10 @@ public sealed class RetrievalIndex : IDisposable
         long Size(string name) => File.Exists(Path.Combine(Directory, name)) ? new FileInfo(Path.Combine(Directory, name)).Length : 0;
         return new IndexStats(docs, chunks, vectors, snapshot.Bm25.TermCount, roots.Select(r => r.Path).ToList(),
             roots.Where(r => r.State != "ready").Select(r => r.Path).ToList(),
-            Size(StoreFileName) + Size(StoreFileName + "-wal"), Size(Bm25FileName) + Size(HnswFileName), _store.Generation);
+            Size(StoreFileName) + Size(StoreFileName + "-wal"), Size(Bm25FileName) + Size(HnswFileName), _store.Generation)
+        {
+            Windows = _store.Windows(), EmbeddingModel = EmbeddingModel, EmbeddingDimensions = _store.VectorDimensions(),
+        };
     }
 
     /// <summary>Documents whose chunk rows do not match their recorded count (0 unless the store is damaged).</summary>

@@ -32,7 +32,7 @@ public sealed partial class EvalRetrievalTests : IDisposable
         _tmp.Write("corpus/lobby.md", "# Lobby\nThe door code is door-7731. Visitors sign in at the desk.");
         _tmp.Write("corpus/ops/vault.md", "# Vault\nThe vault code is vault-9920. Only operations staff may open it.");
         _tmp.Write("corpus/ops/vault.md.meta.json", """{"groups": ["ops"]}""");
-        var add = LeverProcess.Run(_tmp.Root, "index", "add", "corpus");
+        var add = LeverProcess.Run(_tmp.Root, "index", "add", "corpus", "--no-vectors");
         Assert.True(add.ExitCode == 0, add.Stderr);
 
         var model = ContextOnlyModel();

@@ -25,7 +25,7 @@ public sealed class RetrievalCommandTests : IDisposable
     {
         Write("corpus/guide/config.md", "# Configuration\n## Timeouts\nSet statement_timeout to abort queries that run too long.\n## Memory\nwork_mem sizes sorts.");
         Write("corpus/other.txt", "Nothing about that here.");
-        var add = LeverProcess.Run(_tmp.Root, "index", "add", "corpus");
+        var add = LeverProcess.Run(_tmp.Root, "index", "add", "corpus", "--no-vectors");
         Assert.True(add.ExitCode == 0, add.Stdout + add.Stderr);
         Assert.Contains("2 added", add.Stdout);
 
@@ -48,7 +48,7 @@ public sealed class RetrievalCommandTests : IDisposable
         Write("corpus/a/guide.md", "# Guide\nInstall the widget carefully.");
         Write("corpus/b/notes.md", "# Notes\nThe widget needs oil.");
         Write("corpus/b/skip.txt", "widget text that the glob leaves out");
-        var add = LeverProcess.Run(_tmp.Root, "index", "add", "corpus/**/*.md");
+        var add = LeverProcess.Run(_tmp.Root, "index", "add", "corpus/**/*.md", "--no-vectors");
         Assert.True(add.ExitCode == 0, add.Stdout + add.Stderr);
         Assert.Contains("2 added", add.Stdout);
         Write("corpus/b/more.txt", "another widget text");
@@ -66,7 +66,7 @@ public sealed class RetrievalCommandTests : IDisposable
         Write("corpus/public.md", "# Holidays\nThe office closes for holidays in August.");
         Write("corpus/hr/pay.md", "# Pay\nHoliday pay is doubled.");
         Write("corpus/hr/pay.md.meta.json", """{"groups": ["hr"]}""");
-        Assert.Equal(0, LeverProcess.Run(_tmp.Root, "index", "add", "corpus").ExitCode);
+        Assert.Equal(0, LeverProcess.Run(_tmp.Root, "index", "add", "corpus", "--no-vectors").ExitCode);
         string[] Docs(params string[] extra) => SearchJson(["holiday", .. extra]).GetProperty("results").EnumerateArray().Select(r => r.GetProperty("doc").GetString()!).Order().ToArray();
         Assert.Equal(["public.md"], Docs());
         Assert.Equal(["public.md"], Docs("--user", "eve", "--groups", "sales,eng"));
@@ -77,7 +77,7 @@ public sealed class RetrievalCommandTests : IDisposable
     public void Sync_after_changing_one_document_reindexes_only_it_and_search_finds_the_new_text()
     {
         for (int i = 0; i < 10; i++) Write($"corpus/d{i}.md", $"# Doc {i}\nAbout subject {i}.");
-        Assert.Equal(0, LeverProcess.Run(_tmp.Root, "index", "add", "corpus").ExitCode);
+        Assert.Equal(0, LeverProcess.Run(_tmp.Root, "index", "add", "corpus", "--no-vectors").ExitCode);
         Write("corpus/d4.md", "# Doc 4\nNow about quasars.");
         var sync = LeverProcess.Run(_tmp.Root, "index", "sync");
         Assert.True(sync.ExitCode == 0, sync.Stdout + sync.Stderr);
@@ -94,7 +94,7 @@ public sealed class RetrievalCommandTests : IDisposable
         for (int i = 0; i < files; i++) Write($"corpus/f{i:000}.txt", $"File number {i} mentions marker{i}.");
         var db = Path.Combine(_tmp.Root, ".lever", "indexes", "default", "index.db");
 
-        var start = LeverProcess.StartInfo(_tmp.Root, "index", "add", "corpus", "--delay-ms", "15");
+        var start = LeverProcess.StartInfo(_tmp.Root, "index", "add", "corpus", "--no-vectors", "--delay-ms", "15");
         using (var p = Process.Start(start)!)
         {
             _ = p.StandardOutput.ReadToEndAsync();
@@ -123,7 +123,7 @@ public sealed class RetrievalCommandTests : IDisposable
         // What was committed is searchable right away.
         Assert.Equal("f000.txt", SearchJson("marker0").GetProperty("results")[0].GetProperty("doc").GetString());
 
-        var again = LeverProcess.Run(_tmp.Root, "index", "add", "corpus");
+        var again = LeverProcess.Run(_tmp.Root, "index", "add", "corpus", "--no-vectors");
         Assert.True(again.ExitCode == 0, again.Stdout + again.Stderr);
         Assert.Contains($"{files - partial} added", again.Stdout);
         Assert.Contains($"{partial} unchanged", again.Stdout);
@@ -138,7 +138,7 @@ public sealed class RetrievalCommandTests : IDisposable
     {
         Write("corpus/a.md", "# A\nalpha text");
         Write("corpus/b.md", "# B\nbeta text");
-        Assert.Equal(0, LeverProcess.Run(_tmp.Root, "index", "add", "corpus").ExitCode);
+        Assert.Equal(0, LeverProcess.Run(_tmp.Root, "index", "add", "corpus", "--no-vectors").ExitCode);
         var start = LeverProcess.StartInfo(_tmp.Root, "index", "sync", "--watch");
         using var p = Process.Start(start)!;
         var lines = new System.Collections.Concurrent.BlockingCollection<string>();
@@ -189,7 +189,7 @@ public sealed class RetrievalCommandTests : IDisposable
     public void Ask_without_a_generator_prints_the_passages_with_citations_and_says_so()
     {
         Write("corpus/faq.md", "# FAQ\n## Refunds\nRefunds are issued within 14 days of a return.");
-        Assert.Equal(0, LeverProcess.Run(_tmp.Root, "index", "add", "corpus").ExitCode);
+        Assert.Equal(0, LeverProcess.Run(_tmp.Root, "index", "add", "corpus", "--no-vectors").ExitCode);
         var r = LeverProcess.Run(_tmp.Root, "ask", "How long do refunds take?");
         Assert.True(r.ExitCode == 0, r.Stdout + r.Stderr);
         Assert.Contains("No generator is configured", r.Stdout);
@@ -204,7 +204,7 @@ public sealed class RetrievalCommandTests : IDisposable
         Assert.Equal(2, r.ExitCode);
         Assert.Contains("lever index add", r.Stderr);
         Write("lever.yaml", "indexes:\n  default:\n    chunk_tokenz: 100\n");
-        var bad = LeverProcess.Run(_tmp.Root, "index", "add", "corpus");
+        var bad = LeverProcess.Run(_tmp.Root, "index", "add", "corpus", "--no-vectors");
         Assert.Equal(2, bad.ExitCode);
         Assert.Contains("lever.yaml:3", bad.Stderr);
         Assert.Contains("chunk_tokenz", bad.Stderr);

@@ -47,6 +47,26 @@ public class RecipeAndSetTests
     }
 
     [Fact]
+    public void Retrieval_mode_is_checked_and_only_a_set_mode_changes_the_recipes_identity()
+    {
+        using var ws = new TempWorkspace();
+        const string Rag = "name: rag\nmodel: m\nretrieval:\n  index: docs\n  k: 3\n";
+        ws.Write("recipes/rag.yaml", Rag);
+        var plain = RecipeLoader.Load(Workspace.Open(ws.Root), "rag");
+        Assert.Null(plain.Retrieval.Mode);
+        ws.Write("recipes/rag.yaml", Rag + "  mode: vector\n");
+        var vector = RecipeLoader.Load(Workspace.Open(ws.Root), "rag");
+        Assert.Equal("vector", vector.Retrieval.Mode);
+        Assert.NotEqual(plain.Hash(), vector.Hash());
+        ws.Write("recipes/rag.yaml", Rag + "  mode: semantic\n");
+        var bad = Assert.Throws<LeverUserException>(() => RecipeLoader.Load(Workspace.Open(ws.Root), "rag"));
+        Assert.Contains("rag.yaml:6", bad.Message);
+        Assert.Contains("'semantic' is not a search mode", bad.Message);
+        Assert.Contains("retrieval.mode", bad.Message);
+        Assert.Contains("bm25|vector|hybrid", bad.Hint);
+    }
+
+    [Fact]
     public void Inline_recipes_in_lever_yaml_are_found_by_name()
     {
         using var ws = new TempWorkspace();

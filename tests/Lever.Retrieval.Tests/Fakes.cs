@@ -11,10 +11,20 @@ internal sealed class HashingEmbedder(int dimensions = 64, IReadOnlyDictionary<s
 {
     public int Calls { get; private set; }
 
+    /// <summary>Texts embedded so far, over all calls.</summary>
+    public int Texts { get; private set; }
+
+    /// <summary>What each embedding says in its "windows" property (null: nothing).</summary>
+    public Func<string, int>? Windows { get; init; }
+
     public Task<GeneratedEmbeddings<Embedding<float>>> GenerateAsync(IEnumerable<string> values, EmbeddingGenerationOptions? options = null, CancellationToken cancellationToken = default)
     {
         Calls++;
-        var list = values.Select(v => new Embedding<float>(Embed(v))).ToList();
+        var list = values.Select(v => new Embedding<float>(Embed(v))
+        {
+            AdditionalProperties = Windows is null ? null : new AdditionalPropertiesDictionary { ["windows"] = Windows(v) },
+        }).ToList();
+        Texts += list.Count;
         return Task.FromResult(new GeneratedEmbeddings<Embedding<float>>(list));
     }
 

@@ -80,6 +80,30 @@ public sealed class PermissionPropertyTests
         }).Check(Fixed.WithMaxTest(150));
     }
 
+    [Fact]
+    public void Filtered_hnsw_returns_only_permitted_vectors_and_almost_the_exact_filtered_top_k()
+    {
+        double found = 0, wanted = 0;
+        Prop.ForAll(Arb.From(CaseGen), Arb.From(Gen.Choose(0, 1_000_000)), (c, seed) =>
+        {
+            if (c.Chunks.Count == 0) return;
+            var rng = new System.Random(seed);
+            var vectors = c.Chunks.Select(_ => Enumerable.Range(0, 8).Select(_ => (float)rng.NextDouble() - 0.5f).ToArray()).ToList();
+            var query = Enumerable.Range(0, 8).Select(_ => (float)rng.NextDouble() - 0.5f).ToArray();
+            bool Allowed(int i) => c.Chunks[i].Principals.Any(c.Caller.Principals.Contains);
+            var hnsw = HnswIndex.Build(vectors, 8, new HnswOptions(M: 6, EfConstruction: 32, EfSearch: 48));
+            var approx = hnsw.Search(query, c.K, Allowed);
+            Assert.All(approx, h => Assert.True(Allowed(h.Ordinal), "filtered HNSW returned a forbidden vector"));
+            Assert.Equal(approx.Count, approx.Select(h => h.Ordinal).Distinct().Count());
+            var truth = new ExactVectorIndex(vectors, 8).Search(query, c.K, Allowed).Select(h => h.Ordinal).ToHashSet();
+            // Filtering inside the graph walk: the filtered top-k are not cut from an unfiltered top-k.
+            Assert.True(approx.Count <= truth.Count);
+            found += approx.Count(h => truth.Contains(h.Ordinal));
+            wanted += truth.Count;
+        }).Check(Fixed.WithMaxTest(150));
+        Assert.True(found / wanted >= 0.95, $"filtered HNSW recall {found}/{wanted}");
+    }
+
     private static double Cosine(float[] a, float[] b)
     {
         double dot = 0, na = 0, nb = 0;
@@ -159,6 +183,50 @@ public sealed class PermissionEndToEndPropertyTests
                 Assert.Equal(expected.Count, hits.Count);
                 for (int r = 0; r < hits.Count; r++) Assert.Equal(expected[r].Score, hits[r].Score, 3);
                 Assert.Equal(expected.Select(e => docOf[e.Ordinal]).Order(), hits.Select(h => h.DocId).Order());
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData(20_000)] // exact vector search
+    [InlineData(0)]      // HNSW with the filter inside the graph walk
+    public async Task Hybrid_search_never_leaks_and_fuses_exactly_the_permitted_chunks(int exactThreshold)
+    {
+        var rng = new Random(1202 + exactThreshold);
+        var embedder = new HashingEmbedder(16);
+        for (int round = 0; round < 8; round++)
+        {
+            using var dir = new TempWorkspace("lever-retrieval-");
+            var corpus = dir.Sub("corpus");
+            var principals = new Dictionary<string, IReadOnlyList<string>>();
+            int files = rng.Next(1, 12);
+            for (int f = 0; f < files; f++)
+            {
+                var id = $"d{f:00}.md";
+                var words = Enumerable.Range(0, rng.Next(3, 30)).Select(_ => Vocabulary[rng.Next(Vocabulary.Length)]);
+                dir.Write($"corpus/{id}", $"# {Vocabulary[rng.Next(Vocabulary.Length)]}\n{string.Join(' ', words)}");
+                var users = Acls[rng.Next(Acls.Length)];
+                var groups = GroupAcls[rng.Next(GroupAcls.Length)];
+                if (users.Length + groups.Length > 0)
+                    dir.Write($"corpus/{id}.meta.json", System.Text.Json.JsonSerializer.Serialize(new { users, groups }));
+                var p = users.Select(u => "u:" + u).Concat(groups.Select(g => "g:" + g)).ToList();
+                principals[id] = p.Count == 0 ? ["*"] : p;
+            }
+            using var index = RetrievalIndex.Open(dir.Sub("index"));
+            index.ExactSearchThreshold = exactThreshold;
+            await index.AddAsync(corpus, new IndexOptions { ChunkTokens = 12, ChunkOverlap = 3 }, embedder);
+            var docOf = index.ExportChunks().Select(c => c.DocId).ToList();
+            foreach (var caller in new[] { Caller.Anonymous, new Caller("alice"), new Caller("bob", ["eng"]), new Caller("carol", ["hr"]) })
+            {
+                var query = string.Join(' ', Enumerable.Range(0, rng.Next(1, 4)).Select(_ => Vocabulary[rng.Next(Vocabulary.Length)]));
+                var hits = await index.SearchAsync(query, new SearchOptions(K: 200, Caller: caller, Mode: SearchMode.Hybrid), embedder);
+                foreach (var h in hits)
+                    Assert.True(principals[h.DocId].Any(caller.Principals.Contains), $"round {round}: {h.DocId} leaked to {caller.User} (hybrid)");
+                // Every chunk has a vector, so the vector list ranks every permitted chunk and the fusion holds them all.
+                var permitted = docOf.Where(d => principals[d].Any(caller.Principals.Contains)).Order().ToList();
+                if (exactThreshold > 0) Assert.Equal(permitted, hits.Select(h => h.DocId).Order());
+                else Assert.True(hits.Count >= permitted.Count * 0.9, $"HNSW hybrid found {hits.Count} of {permitted.Count}");
+                Assert.True(hits.Zip(hits.Skip(1)).All(p => p.First.Score >= p.Second.Score), "fused scores best first");
             }
         }
     }

@@ -49,6 +49,23 @@ public sealed class VectorAndHybridTests
     }
 
     [Fact]
+    public void Weighted_fusion_and_mode_names_match_their_definitions()
+    {
+        var a = new List<ScoredChunk> { new(1, 9), new(2, 8) };
+        var b = new List<ScoredChunk> { new(2, 0.9f), new(3, 0.8f) };
+        var fused = ReciprocalRankFusion.Fuse([(a, 1f), (b, 2f)], 10, k: 10);
+        Assert.Equal([2, 3, 1], fused.Select(f => f.Ordinal));
+        Assert.Equal(1f / 12 + 2f / 11, fused[0].Score, 6);
+        Assert.Equal(2f / 12, fused[1].Score, 6);
+        Assert.Equal(1f / 11, fused[2].Score, 6);
+        Assert.Equal(SearchMode.Lexical, SearchModes.Parse("BM25", "--mode"));
+        Assert.Equal(SearchMode.Auto, SearchModes.Parse(null, "--mode"));
+        Assert.Equal("hybrid", SearchModes.Name(SearchModes.Parse("hybrid", "--mode")));
+        var bad = Assert.Throws<Lever.Core.LeverUserException>(() => SearchModes.Parse("semantic", "--mode"));
+        Assert.Equal("--mode: 'semantic' is not a search mode", bad.Message);
+    }
+
+    [Fact]
     public async Task Hybrid_search_finds_a_synonym_bm25_misses_and_keeps_permissions()
     {
         using var dir = new TempWorkspace("lever-retrieval-");

@@ -8,7 +8,7 @@ namespace Lever.Server.Tests;
 /// </summary>
 public class ServerDependencyTests
 {
-    private static readonly string[] Forbidden = ["TorchSharp", "libtorch", "Microsoft.ML", "LLamaSharp", "Microsoft.ML.OnnxRuntime", "OnnxRuntime"];
+    private static readonly string[] Forbidden = ["TorchSharp", "libtorch", "Microsoft.ML", "LLamaSharp", "Microsoft.ML.OnnxRuntime", "OnnxRuntime", "SentenceTransformers"];
 
     [Fact]
     public void The_servers_restore_assets_hold_no_native_ML_package_and_no_heavy_Lever_project()
@@ -21,7 +21,7 @@ public class ServerDependencyTests
         var libraries = doc.RootElement.GetProperty("libraries").EnumerateObject().Select(p => p.Name.Split('/')[0]).ToList();
         Assert.Contains("Lever.Providers", libraries);
         Assert.DoesNotContain(libraries, l => Forbidden.Any(f => l.StartsWith(f, StringComparison.OrdinalIgnoreCase)));
-        string[] heavy = ["Lever.Engine", "Lever.Training", "Lever.Retrieval", "Lever.Advisor", "Lever.Lab", "Lever.Evals", "Lever.Providers.Engine"];
+        string[] heavy = ["Lever.Engine", "Lever.Training", "Lever.Retrieval", "Lever.Advisor", "Lever.Lab", "Lever.Evals", "Lever.Providers.Engine", "Lever.Providers.Embeddings"];
         Assert.Empty(libraries.Intersect(heavy));
     }
 }

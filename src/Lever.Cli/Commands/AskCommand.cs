@@ -18,7 +18,8 @@ internal sealed class AskCommand : ILeverCommand
         var user = new Option<string?>("--user") { Description = "ask as this user (without --user/--groups only public documents are used)" };
         var groups = new Option<string?>("--groups") { Description = "comma-separated groups of the caller" };
         var provider = new Option<string?>("--provider", "-p") { Description = "chat provider from lever.yaml (default: ask.provider, else the only provider with a model)" };
-        var command = new Command("ask", "Answer a question from an index with inline [n] citations.") { question, name, k, user, groups, provider };
+        var mode = RetrievalCli.ModeOption();
+        var command = new Command("ask", "Answer a question from an index with inline [n] citations.") { question, name, k, user, groups, provider, mode };
         command.SetAction(async (parse, ct) =>
         {
             int top = parse.GetValue(k);
@@ -28,8 +29,9 @@ internal sealed class AskCommand : ILeverCommand
             var providers = RetrievalCli.Providers(ws);
             var chatName = providers.ChooseChat(parse.GetValue(provider) ?? LeverConfig.Load(ws.ConfigPath).Section<AskSettings>("ask")?.Provider, "ask.provider", flag: "--provider");
             using var chat = chatName is null ? null : providers.Chat(chatName);
-            using var embedder = RetrievalCli.Embedder(ws, indexOptions);
-            var options = new SearchOptions(top, RetrievalCli.Caller(parse.GetValue(user), parse.GetValue(groups)), MaxChunksPerDocument: 2);
+            var requested = SearchModes.Parse(parse.GetValue(mode), "--mode");
+            using var embedder = requested == SearchMode.Lexical ? null : RetrievalCli.Embedder(ws, parse.GetValue(name), indexOptions, index);
+            var options = new SearchOptions(top, RetrievalCli.Caller(parse.GetValue(user), parse.GetValue(groups)), index.ModeFor(requested, embedder is not null), MaxChunksPerDocument: 2);
             var answer = await GroundedAnswerer.AskAsync(index, parse.GetValue(question)!, options, chat, embedder, ct).ConfigureAwait(false);
             if (answer.Answer is not null)
             {

@@ -28,7 +28,8 @@ internal sealed class IndexCommand : ILeverCommand
         var chunkTokens = new Option<int?>("--chunk-tokens") { Description = "token budget per chunk (overrides lever.yaml)" };
         var overlap = new Option<int?>("--chunk-overlap") { Description = "tokens shared by consecutive chunks (overrides lever.yaml)" };
         var delay = new Option<int>("--delay-ms") { Hidden = true, Description = "internal: pause after each file (crash tests)" };
-        var command = new Command("add", "Ingest a folder into an index (re-running it finishes an interrupted ingest).") { path, name, chunkTokens, overlap, delay };
+        var noVectors = new Option<bool>("--no-vectors") { Description = "BM25 only: do not embed the chunks (default: embed with indexes.<name>.embedding, else the local all-MiniLM-L6-v2)" };
+        var command = new Command("add", "Ingest a folder into an index (re-running it finishes an interrupted ingest); chunks are embedded for hybrid search unless --no-vectors.") { path, name, chunkTokens, overlap, delay, noVectors };
         command.SetAction(async (parse, ct) =>
         {
             var (ws, options) = RetrievalCli.Load(parse.GetValue(name));
@@ -52,7 +53,7 @@ internal sealed class IndexCommand : ILeverCommand
             using (var index = RetrievalIndex.Open(dir))
             {
                 index.DelayPerFile = TimeSpan.FromMilliseconds(parse.GetValue(delay));
-                using var embedder = RetrievalCli.Embedder(ws, options);
+                using var embedder = RetrievalCli.IngestEmbedder(ws, parse.GetValue(name), options, index, parse.GetValue(noVectors));
                 var report = await RetrievalCli.WithProgressAsync(p => index.AddAsync(root, options, embedder, p, ct), "ingesting").ConfigureAwait(false);
                 RetrievalCli.PrintReport(report, index.Stats());
             }
@@ -72,7 +73,8 @@ internal sealed class IndexCommand : ILeverCommand
         {
             var (ws, options) = RetrievalCli.Load(parse.GetValue(name));
             using var index = RetrievalCli.OpenExisting(ws, parse.GetValue(name));
-            using var embedder = RetrievalCli.Embedder(ws, options);
+            // Vectors follow the index: re-embedded (changed chunks only) when it has them or lever.yaml names a provider.
+            using var embedder = RetrievalCli.Embedder(ws, parse.GetValue(name), options, index);
             var report = await RetrievalCli.WithProgressAsync(p => index.SyncAsync(options, embedder, p, ct), "syncing").ConfigureAwait(false);
             RetrievalCli.PrintReport(report, index.Stats());
             foreach (var id in report.ChangedIds.Take(20)) Console.WriteLine($"re-indexed {id}");
@@ -139,18 +141,23 @@ internal sealed class IndexCommand : ILeverCommand
         var user = new Option<string?>("--user") { Description = "evaluate as this user" };
         var groups = new Option<string?>("--groups") { Description = "comma-separated groups of the caller" };
         var verbose = new Option<bool>("--verbose", "-v") { Description = "one line per question" };
-        var command = new Command("eval", "Retrieval quality on a question set: recall@k, MRR and nDCG@10 (documents, best chunk each).") { file, name, k, user, groups, verbose };
+        var mode = RetrievalCli.ModeOption();
+        var command = new Command("eval", "Retrieval quality on a question set: recall@k, MRR and nDCG@10 (documents, best chunk each).") { file, name, k, user, groups, verbose, mode };
         command.SetAction(async (parse, ct) =>
         {
-            var (ws, _) = RetrievalCli.Load(parse.GetValue(name));
+            var (ws, options) = RetrievalCli.Load(parse.GetValue(name));
             using var index = RetrievalCli.OpenExisting(ws, parse.GetValue(name));
             var questions = Lever.Retrieval.Evaluation.RetrievalEvaluator.Load(Path.GetFullPath(parse.GetValue(file)!));
+            var requested = SearchModes.Parse(parse.GetValue(mode), "--mode");
+            using var embedder = requested == SearchMode.Lexical ? null : RetrievalCli.Embedder(ws, parse.GetValue(name), options, index);
+            var used = index.ModeFor(requested, embedder is not null);
             var report = await Lever.Retrieval.Evaluation.RetrievalEvaluator.EvaluateAsync(index, questions, Math.Max(1, parse.GetValue(k)),
-                RetrievalCli.Caller(parse.GetValue(user), parse.GetValue(groups)), ct).ConfigureAwait(false);
+                RetrievalCli.Caller(parse.GetValue(user), parse.GetValue(groups)), used, embedder, ct).ConfigureAwait(false);
             if (parse.GetValue(verbose))
                 foreach (var q in report.Questions)
                     Console.WriteLine($"{q.NdcgAt10:F2}  {q.Question}  ->  {string.Join(", ", q.Ranked.Take(3))}");
-            Console.WriteLine(FormattableString.Invariant($"{questions.Count} questions: recall@{report.K}={report.RecallAtK:F4} MRR={report.Mrr:F4} nDCG@10={report.NdcgAt10:F4}"));
+            Console.WriteLine(FormattableString.Invariant($"{questions.Count} questions: recall@{report.K}={report.RecallAtK:F4} MRR={report.Mrr:F4} nDCG@10={report.NdcgAt10:F4}")
+                + (used == SearchMode.Lexical ? "" : $" ({SearchModes.Name(used)})"));
             return 0;
         });
         return command;
@@ -171,7 +178,8 @@ internal sealed class IndexCommand : ILeverCommand
             {
                 Console.WriteLine(JsonSerializer.Serialize(new
                 {
-                    documents = s.Documents, chunks = s.Chunks, vectors = s.Vectors, terms = s.Terms, roots = s.Roots, interrupted = s.Interrupted,
+                    documents = s.Documents, chunks = s.Chunks, vectors = s.Vectors, windows = s.Windows, embedding_model = s.EmbeddingModel, dimensions = s.EmbeddingDimensions,
+                    terms = s.Terms, roots = s.Roots, interrupted = s.Interrupted,
                     store_bytes = s.StoreBytes, index_bytes = s.IndexBytes, generation = s.Generation, inconsistent_documents = inconsistent,
                 }));
                 return 0;
@@ -179,7 +187,9 @@ internal sealed class IndexCommand : ILeverCommand
             var table = new Table().Border(TableBorder.Rounded).AddColumns("", "");
             table.AddRow("documents", s.Documents.ToString(System.Globalization.CultureInfo.InvariantCulture));
             table.AddRow("chunks", s.Chunks.ToString(System.Globalization.CultureInfo.InvariantCulture));
-            table.AddRow("vectors", s.Vectors.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            table.AddRow("vectors", s.Vectors.ToString(System.Globalization.CultureInfo.InvariantCulture)
+                + (s.EmbeddingModel is null ? "" : Markup.Escape($" ({s.EmbeddingModel}, {s.EmbeddingDimensions} dimensions)")));
+            table.AddRow("model windows", s.Windows.ToString(System.Globalization.CultureInfo.InvariantCulture));
             table.AddRow("terms", s.Terms.ToString(System.Globalization.CultureInfo.InvariantCulture));
             table.AddRow("store on disk", $"{s.StoreBytes / 1048576.0:F1} MiB");
             table.AddRow("index files", $"{s.IndexBytes / 1048576.0:F1} MiB");

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Diagnostics;
 using Lever.Core;
 using Lever.Core.Config;
@@ -17,9 +18,19 @@ internal static class RetrievalCli
     /// <summary>The workspace's providers from lever.yaml (relative local model paths resolve against the workspace root).</summary>
     public static ProviderRegistry Providers(Workspace ws) => Composition.Providers(ws);
 
-    /// <summary>The embedding generator of the provider the index names in <c>embedding:</c>, or null for a lexical-only index.</summary>
-    public static IEmbeddingGenerator<string, Embedding<float>>? Embedder(Workspace ws, IndexOptions options) =>
-        options.Embedding is null ? null : Providers(ws).RequireEmbeddings(options.Embedding, "the index's embedding:");
+    /// <summary>
+    /// The generator that embeds queries for an index: lever.yaml's <c>indexes.&lt;name&gt;.embedding</c> provider, else the
+    /// local model that made its vectors, else null (BM25 only).
+    /// </summary>
+    public static IEmbeddingGenerator<string, Embedding<float>>? Embedder(Workspace ws, string? name, IndexOptions options, RetrievalIndex index) =>
+        Lever.Evals.Composition.IndexEmbeddings.ForSearch(Providers(ws), name ?? DefaultIndexName, options, index);
+
+    /// <summary>The generator an ingest embeds with: none with --no-vectors, else as for search, else the built-in local model.</summary>
+    public static IEmbeddingGenerator<string, Embedding<float>>? IngestEmbedder(Workspace ws, string? name, IndexOptions options, RetrievalIndex index, bool noVectors) =>
+        Lever.Evals.Composition.IndexEmbeddings.ForIngest(Providers(ws), name ?? DefaultIndexName, options, index, noVectors);
+
+    /// <summary>The <c>--mode</c> option of search, ask and index eval.</summary>
+    public static Option<string?> ModeOption() => new("--mode") { Description = $"retrievers: {SearchModes.Names} (default: hybrid when the index has vectors, else bm25)" };
 
     public static (Workspace Workspace, IndexOptions Options) Load(string? name)
     {
@@ -91,7 +102,9 @@ internal static class RetrievalCli
         var rate = (r.Added + r.Updated) / Math.Max(0.001, r.Elapsed.TotalSeconds);
         AnsiConsole.MarkupLineInterpolated(
             $"[green]{r.Added}[/] added, [green]{r.Updated}[/] updated, {r.Unchanged} unchanged, {r.Removed} removed, {r.Chunks} chunks written, {r.Issues.Count} skipped in {r.Elapsed.TotalSeconds:F1}s ({rate:F0} docs/s)");
-        AnsiConsole.MarkupLineInterpolated($"index: {stats.Documents} documents, {stats.Chunks} chunks, {stats.Terms} terms");
+        if (r.Embedded + r.VectorsReused > 0)
+            AnsiConsole.MarkupLineInterpolated($"vectors: {r.Embedded} chunks embedded, {r.VectorsReused} unchanged chunks kept theirs ({stats.EmbeddingModel ?? "embedding model"})");
+        AnsiConsole.MarkupLineInterpolated($"index: {stats.Documents} documents, {stats.Chunks} chunks, {stats.Vectors} vectors ({stats.Windows} model windows), {stats.Terms} terms");
     }
 
     public static string Truncate(string s, int n) => s.Length <= n ? s : "…" + s[^(n - 1)..];

@@ -19,20 +19,23 @@ internal sealed class SearchCommand : ILeverCommand
         var groups = new Option<string?>("--groups") { Description = "comma-separated groups of the caller" };
         var json = new Option<bool>("--json") { Description = "print one JSON object {\"results\":[...]}" };
         var allChunks = new Option<bool>("--all-chunks") { Description = "list every matching chunk (default: the best chunk of each document)" };
-        var command = new Command("search", "Search an index (BM25; hybrid when vectors are present).") { query, name, k, user, groups, json, allChunks };
+        var mode = RetrievalCli.ModeOption();
+        var command = new Command("search", "Search an index (hybrid BM25 + vectors when the index has vectors, else BM25; --mode chooses).") { query, name, k, user, groups, json, allChunks, mode };
         command.SetAction(async (parse, ct) =>
         {
             int top = parse.GetValue(k);
             if (top < 1) throw new LeverUserException($"--k {top}: must be at least 1", "pass --k 10");
             var (ws, options) = RetrievalCli.Load(parse.GetValue(name));
             using var index = RetrievalCli.OpenExisting(ws, parse.GetValue(name));
-            using var embedder = RetrievalCli.Embedder(ws, options);
-            // Hybrid (BM25 + vectors, RRF) when the index has vectors and the provider is available, else BM25.
-            var hits = await index.SearchAsync(parse.GetValue(query)!, new SearchOptions(top, RetrievalCli.Caller(parse.GetValue(user), parse.GetValue(groups)),
+            var requested = SearchModes.Parse(parse.GetValue(mode), "--mode");
+            using var embedder = requested == SearchMode.Lexical ? null : RetrievalCli.Embedder(ws, parse.GetValue(name), options, index);
+            // Hybrid (BM25 + vectors, RRF) when the index has vectors and their model is available, else BM25.
+            var used = index.ModeFor(requested, embedder is not null);
+            var hits = await index.SearchAsync(parse.GetValue(query)!, new SearchOptions(top, RetrievalCli.Caller(parse.GetValue(user), parse.GetValue(groups)), used,
                 MaxChunksPerDocument: parse.GetValue(allChunks) ? 0 : 1), embedder, ct).ConfigureAwait(false);
             if (parse.GetValue(json))
             {
-                Console.WriteLine(ToJson(hits));
+                Console.WriteLine(ToJson(hits, used));
                 return 0;
             }
             if (hits.Count == 0)
@@ -56,13 +59,14 @@ internal sealed class SearchCommand : ILeverCommand
         return flat.Length <= n ? flat : flat[..n] + "…";
     }
 
-    /// <summary>The documented JSON shape: {"results":[{"rank","doc","title","heading","span":[s,e],"score","text"}]}.</summary>
-    internal static string ToJson(IReadOnlyList<SearchHit> hits)
+    /// <summary>The documented JSON shape: {"mode":"bm25|vector|hybrid","results":[{"rank","doc","title","heading","span":[s,e],"score","text"}]}.</summary>
+    internal static string ToJson(IReadOnlyList<SearchHit> hits, SearchMode mode)
     {
         using var stream = new MemoryStream();
         using (var w = new Utf8JsonWriter(stream))
         {
             w.WriteStartObject();
+            w.WriteString("mode", SearchModes.Name(mode));
             w.WriteStartArray("results");
             foreach (var h in hits)
             {

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Net;
 using Lever.Core;
 using Lever.Core.Config;
+using Lever.Providers;
 using Lever.Server;
 using Microsoft.Extensions.AI;
 
@@ -56,7 +57,11 @@ internal sealed class ServeCommand : ILeverCommand
         if (modelDir is not null)
         {
             providerName = "local";
-            registry = registry.With(providerName, new ProviderOptions { Kind = "local", Model = Path.GetFullPath(modelDir, ws.Root), TimeoutSeconds = 600 });
+            // /v1/embeddings is served by the local embedding model Lever ships, so a local server needs no provider for it.
+            registry = registry.With(providerName, new ProviderOptions
+            {
+                Kind = "local", Model = Path.GetFullPath(modelDir, ws.Root), EmbeddingModel = ProviderRegistry.DefaultLocalEmbeddingModel, TimeoutSeconds = 600,
+            });
         }
         var models = new List<ServedModel>();
         using var chat = providerName is null ? null : registry.Chat(providerName);

@@ -77,6 +77,17 @@ public static class RecipeLoader
         }
         if (recipe.FewShot.Similarity is not ("lexical" or "embedding"))
             throw bad("few_shot.similarity", $"'{recipe.FewShot.Similarity}' is not a similarity", "use lexical or embedding");
+        if (recipe.Retrieval.Mode is { } mode)
+        {
+            try
+            {
+                Lever.Retrieval.SearchModes.Parse(mode, "retrieval.mode");
+            }
+            catch (LeverUserException e)
+            {
+                throw bad("retrieval.mode", $"'{mode}' is not a search mode", e.Hint ?? Lever.Retrieval.SearchModes.Names);
+            }
+        }
         if (recipe.Retrieval.Enabled && recipe.Retrieval.K < 1)
             throw bad("retrieval.k", $"{recipe.Retrieval.K} is not a positive count", "set k to 1 or more");
         if (recipe.Generation.MaxTokens < 1)

@@ -45,7 +45,10 @@ public sealed class RecipeRunner : IItemAnswerer
         if (_recipe.Retrieval.Enabled)
         {
             passages = await _services.Retriever!.RetrieveAsync(
-                new RetrievalRequest(_recipe.Retrieval.Index!, item.QueryText, _recipe.Retrieval.K, item.User, item.Groups), cancellationToken).ConfigureAwait(false);
+                new RetrievalRequest(_recipe.Retrieval.Index!, item.QueryText, _recipe.Retrieval.K, item.User, item.Groups)
+                {
+                    Mode = Lever.Retrieval.SearchModes.Parse(_recipe.Retrieval.Mode, "retrieval.mode"),
+                }, cancellationToken).ConfigureAwait(false);
         }
         var messages = PromptBuilder.Build(_recipe, item, examples, passages);
         var options = new ChatOptions

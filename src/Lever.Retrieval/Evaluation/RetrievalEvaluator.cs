@@ -38,6 +38,18 @@ public static class RetrievalEvaluator
         return new RetrievalEvalReport(k, rows.Average(r => r.RecallAtK), rows.Average(r => r.ReciprocalRank), rows.Average(r => r.NdcgAt10), rows);
     }
 
+    /// <summary>
+    /// Evaluates an index with the retrievers <paramref name="mode"/> names (queries embedded by <paramref name="embedder"/>
+    /// for vector and hybrid): each question searched as <paramref name="caller"/>, chunk hits collapsed to documents.
+    /// </summary>
+    public static Task<RetrievalEvalReport> EvaluateAsync(RetrievalIndex index, IReadOnlyList<RetrievalQuestion> questions, int k, Caller? caller, SearchMode mode,
+        Microsoft.Extensions.AI.IEmbeddingGenerator<string, Microsoft.Extensions.AI.Embedding<float>>? embedder, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(index);
+        return EvaluateAsync(questions, async (q, ct) => RetrievalMetrics.Documents(
+            await index.SearchAsync(q, new SearchOptions(Math.Max(k, 10), caller, mode, MaxChunksPerDocument: 1), embedder, ct).ConfigureAwait(false)), k, cancellationToken);
+    }
+
     /// <summary>Evaluates an index: each question is searched as <paramref name="caller"/>, chunk hits collapsed to documents.</summary>
     public static Task<RetrievalEvalReport> EvaluateAsync(RetrievalIndex index, IReadOnlyList<RetrievalQuestion> questions, int k = 10, Caller? caller = null, CancellationToken cancellationToken = default) =>
         EvaluateAsync(questions, (q, _) => Task.FromResult<IReadOnlyList<string>>(

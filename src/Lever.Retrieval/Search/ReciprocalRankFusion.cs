@@ -11,14 +11,19 @@ public static class ReciprocalRankFusion
     public const int DefaultK = 60;
 
     /// <summary>Fuses ranked lists of chunk ordinals; best first, ties to the lower ordinal.</summary>
-    public static List<ScoredChunk> Fuse(IEnumerable<IReadOnlyList<ScoredChunk>> lists, int top, int k = DefaultK)
+    public static List<ScoredChunk> Fuse(IEnumerable<IReadOnlyList<ScoredChunk>> lists, int top, int k = DefaultK) =>
+        Fuse(lists.Select(l => (l, 1f)), top, k);
+
+    /// <summary>Weighted fusion: each list's terms are multiplied by its weight (score = Σ w_i / (k + rank_i)).</summary>
+    public static List<ScoredChunk> Fuse(IEnumerable<(IReadOnlyList<ScoredChunk> List, float Weight)> lists, int top, int k)
     {
+        ArgumentNullException.ThrowIfNull(lists);
         var scores = new Dictionary<int, float>();
-        foreach (var list in lists)
+        foreach (var (list, weight) in lists)
             for (int r = 0; r < list.Count; r++)
             {
                 scores.TryGetValue(list[r].Ordinal, out var s);
-                scores[list[r].Ordinal] = s + 1f / (k + r + 1);
+                scores[list[r].Ordinal] = s + weight / (k + r + 1);
             }
         return scores.OrderByDescending(p => p.Value).ThenBy(p => p.Key).Take(top).Select(p => new ScoredChunk(p.Key, p.Value)).ToList();
     }

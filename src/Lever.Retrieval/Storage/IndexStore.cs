@@ -36,6 +36,9 @@ internal sealed class IndexStore : IDisposable
             CREATE INDEX IF NOT EXISTS chunks_document ON chunks(document);
             INSERT OR IGNORE INTO meta(key, value) VALUES ('schema', '1'), ('generation', '0');
             """);
+        // Added after schema 1 shipped: how many model windows a chunk's vector pools (null: 1, or no vector).
+        if (Scalar<long>("SELECT count(*) FROM pragma_table_info('chunks') WHERE name='windows'") == 0)
+            Exec("ALTER TABLE chunks ADD COLUMN windows INTEGER");
         var schema = Scalar<string>("SELECT value FROM meta WHERE key='schema'");
         if (schema != SchemaVersion.ToString(CultureInfo.InvariantCulture))
             throw new Lever.Core.LeverUserException($"{path}: index schema {schema} is not the one this Lever reads ({SchemaVersion})", "delete the index folder and run `lever index add` again");
@@ -90,13 +93,14 @@ internal sealed class IndexStore : IDisposable
             ("$tags", JsonSerializer.Serialize(doc.Tags)), ("$p", JsonSerializer.Serialize(doc.Principals)), ("$n", chunks.Count),
             ("$text", doc.Text), ("$t", Now()));
         long docRow = Scalar<long>("SELECT last_insert_rowid()", tx);
-        using var insert = Command("INSERT INTO chunks(document, ord, heading, start, end, vector) VALUES ($d, $o, $h, $s, $e, $v)", tx);
+        using var insert = Command("INSERT INTO chunks(document, ord, heading, start, end, vector, windows) VALUES ($d, $o, $h, $s, $e, $v, $w)", tx);
         var pd = insert.Parameters.Add("$d", SqliteType.Integer);
         var po = insert.Parameters.Add("$o", SqliteType.Integer);
         var ph = insert.Parameters.Add("$h", SqliteType.Text);
         var ps = insert.Parameters.Add("$s", SqliteType.Integer);
         var pe = insert.Parameters.Add("$e", SqliteType.Integer);
         var pv = insert.Parameters.Add("$v", SqliteType.Blob);
+        var pw = insert.Parameters.Add("$w", SqliteType.Integer);
         insert.Prepare();
         for (int i = 0; i < chunks.Count; i++)
         {
@@ -106,9 +110,57 @@ internal sealed class IndexStore : IDisposable
             ps.Value = chunks[i].Start;
             pe.Value = chunks[i].End;
             pv.Value = chunks[i].Vector is { } v ? MemoryMarshal.AsBytes(v.AsSpan()).ToArray() : DBNull.Value;
+            pw.Value = chunks[i].Vector is null ? DBNull.Value : chunks[i].Windows;
             insert.ExecuteNonQuery();
         }
     }
+
+    /// <summary>The chunks of document row <paramref name="docRow"/> that have a vector: (embedding text parts, vector, windows).</summary>
+    public List<(string Title, string Heading, string Text, float[] Vector, int Windows)> DocumentVectors(long docRow)
+    {
+        var list = new List<(string, string, string, float[], int)>();
+        using var cmd = Command("""
+            SELECT d.title, c.heading, c.start, c.end, c.vector, coalesce(c.windows, 1), d.text FROM chunks c JOIN documents d ON d.id = c.document
+            WHERE c.document = $d AND c.vector IS NOT NULL ORDER BY c.ord
+            """, null, ("$d", docRow));
+        using var r = cmd.ExecuteReader();
+        while (r.Read())
+            list.Add((r.GetString(0), r.GetString(1), r.GetString(6)[r.GetInt32(2)..r.GetInt32(3)], MemoryMarshal.Cast<byte, float>((byte[])r.GetValue(4)).ToArray(), r.GetInt32(5)));
+        return list;
+    }
+
+    /// <summary>Up to <paramref name="limit"/> chunks without a vector, in row order: (row, title, heading, text).</summary>
+    public List<(long Row, string Title, string Heading, string Text)> ChunksWithoutVectors(int limit)
+    {
+        var list = new List<(long, string, string, string)>();
+        using var cmd = Command("""
+            SELECT c.id, d.title, c.heading, c.start, c.end, d.text FROM chunks c JOIN documents d ON d.id = c.document
+            JOIN roots r ON r.id = d.root WHERE c.vector IS NULL AND r.path NOT LIKE 'vectordata:%' ORDER BY c.id LIMIT $n
+            """, null, ("$n", limit));
+        using var r = cmd.ExecuteReader();
+        while (r.Read()) list.Add((r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetString(5)[r.GetInt32(3)..r.GetInt32(4)]));
+        return list;
+    }
+
+    /// <summary>How many chunks (outside VectorData records) have no vector.</summary>
+    public int CountChunksWithoutVectors() => Scalar<int>("""
+        SELECT count(*) FROM chunks c JOIN documents d ON d.id = c.document JOIN roots r ON r.id = d.root
+        WHERE c.vector IS NULL AND r.path NOT LIKE 'vectordata:%'
+        """);
+
+    /// <summary>Sets the vector (and its window count) of chunk row <paramref name="row"/> inside <paramref name="tx"/>.</summary>
+    public void SetVector(SqliteTransaction tx, long row, float[] vector, int windows) =>
+        Exec("UPDATE chunks SET vector=$v, windows=$w WHERE id=$id", tx, ("$v", MemoryMarshal.AsBytes(vector.AsSpan()).ToArray()), ("$w", windows), ("$id", row));
+
+    /// <summary>The width of the stored vectors (the first one's), or null when there is none.</summary>
+    public int? VectorDimensions()
+    {
+        using var cmd = Command("SELECT length(vector) / 4 FROM chunks WHERE vector IS NOT NULL LIMIT 1");
+        return cmd.ExecuteScalar() is long n ? (int)n : null;
+    }
+
+    /// <summary>Model windows over every chunk that has a vector (a chunk longer than the model's window counts several).</summary>
+    public long Windows() => Scalar<long>("SELECT coalesce(sum(coalesce(windows, 1)), 0) FROM chunks WHERE vector IS NOT NULL");
 
     public void DeleteDocument(SqliteTransaction tx, long row) => Exec("DELETE FROM documents WHERE id=$id", tx, ("$id", row));
 
@@ -223,7 +275,7 @@ internal sealed class IndexStore : IDisposable
 internal sealed record StoredDocument(string DocId, string Title, string Source, int Version, string Hash, IReadOnlyList<string> Tags, IReadOnlyList<string> Principals, string Text);
 
 /// <summary>A chunk row to write.</summary>
-internal sealed record StoredChunk(string Heading, int Start, int End, float[]? Vector);
+internal sealed record StoredChunk(string Heading, int Start, int End, float[]? Vector, int Windows = 1);
 
 /// <summary>A chunk row read back for index building.</summary>
 internal sealed record ChunkRow(long Row, string DocId, string Heading, string Title, string Principals, string Text, float[]? Vector);

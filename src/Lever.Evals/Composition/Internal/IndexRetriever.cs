@@ -20,7 +20,7 @@ internal sealed class IndexRetriever(Workspace workspace, LeverConfig config, Pr
     {
         var (index, embedder) = _open.GetOrAdd(request.Index, name => new(() => OpenIndex(name))).Value;
         var caller = new Caller(request.User, request.Groups);
-        var hits = await index.SearchAsync(request.Query, new SearchOptions(request.K, caller), embedder, cancellationToken).ConfigureAwait(false);
+        var hits = await index.SearchAsync(request.Query, new SearchOptions(request.K, caller, request.Mode), embedder, cancellationToken).ConfigureAwait(false);
         // The id is what an answer's [n] resolves to in scoring: the chunk's document and character span, stable across runs.
         return hits.Select(h => new RetrievedPassage($"{h.DocId}#{h.Start}-{h.End}", h.Text, h.Score, h.Citation)).ToList();
     }
@@ -32,10 +32,16 @@ internal sealed class IndexRetriever(Workspace workspace, LeverConfig config, Pr
             throw new LeverUserException($"retrieval index '{name}' does not exist in {workspace.Root} (looked for {dir})",
                 $"run `lever index add <folder> --name {name}` in the workspace first");
         var options = config.Section<Dictionary<string, IndexOptions>>("indexes") is { } all && all.TryGetValue(name, out var o) ? o : null;
-        var embedder = options?.Embedding is { } provider
-            ? providers.RequireEmbeddings(provider, $"indexes.{name}.embedding")
-            : null;
-        return (RetrievalIndex.Open(dir), embedder);
+        var index = RetrievalIndex.Open(dir);
+        try
+        {
+            return (index, IndexEmbeddings.ForSearch(providers, name, options, index));
+        }
+        catch
+        {
+            index.Dispose();
+            throw;
+        }
     }
 
     public void Dispose()
