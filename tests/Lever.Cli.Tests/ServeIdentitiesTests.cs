@@ -50,7 +50,7 @@ public sealed partial class ServeIdentitiesTests : IDisposable
         _tmp.Write("corpus/team-a/alpha.md.meta.json", """{"groups": ["A"]}""");
         _tmp.Write("corpus/team-b/beta.md", "# Beta\nThe beta code is beta-3333. Only team B may read it.");
         _tmp.Write("corpus/team-b/beta.md.meta.json", """{"groups": ["B"]}""");
-        var add = LeverProcess.Run(_tmp.Root, "index", "add", "corpus");
+        var add = LeverProcess.Run(_tmp.Root, "index", "add", "corpus", "--no-vectors");
         Assert.True(add.ExitCode == 0, add.Stderr);
 
         await using var upstream = OpenAiServer.Create(ContextOnlyModel(), null, new ServerOptions { Port = 0 });
