@@ -121,9 +121,9 @@ public sealed class TrainingCommandTests(TrainingBaseFixture fixture) : IClassFi
     public async Task Ctrl_c_writes_a_checkpoint_and_stops_cleanly()
     {
         var dir = Path.Combine(fixture.Dir, "interrupted");
-        // Far more steps than the run lives: on a loaded machine the signal can take a second to arrive, and 500 tiny steps
-        // were once all done by then (exit 0). The run is interrupted after its third logged step either way.
-        string[] args = ["train", "--method", "full", "-m", "base", "--data", "sums.jsonl", "--steps", "50000", "--batch", "4", "--seq-len", "32",
+        // A shell that starts this suite in the background (`./test.sh &` without job control) makes SIGINT ignored, and
+        // children inherit that: the run then ignores the signal and ends at its last step. Run the suite in the foreground.
+        string[] args = ["train", "--method", "full", "-m", "base", "--data", "sums.jsonl", "--steps", "500", "--batch", "4", "--seq-len", "32",
             "--lr", "1e-3", "--checkpoint-every", "1000", "--eval-every", "0", "--threads", "1", "--json", "-o", "interrupted"];
         using var p = Start(fixture.Dir, args);
         var stderr = p.StandardError.ReadToEndAsync();
@@ -138,7 +138,7 @@ public sealed class TrainingCommandTests(TrainingBaseFixture fixture) : IClassFi
         var match = System.Text.RegularExpressions.Regex.Match(err, @"stopped at step (\d+); the checkpoint is written");
         Assert.True(match.Success, err);
         int step = int.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
-        Assert.InRange(step, 3, 49_999);
+        Assert.InRange(step, 3, 499);
         Assert.Equal($"step-{step:D6}", File.ReadAllText(Path.Combine(dir, "checkpoints", "latest")).Trim());
         Assert.Equal(step, File.ReadAllLines(metrics).Length);
         Assert.Contains("lever train --resume interrupted", err, StringComparison.Ordinal);
