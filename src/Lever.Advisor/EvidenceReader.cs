@@ -68,7 +68,9 @@ public static class EvidenceReader
         var metrics = e.TryGetProperty("metrics", out var m) && m.ValueKind == JsonValueKind.Object ? m : e;
         var mp = metrics.Equals(e) ? path : P("metrics");
         string MP(string f) => mp.Length == 0 ? f : $"{mp}.{f}";
-        var accuracy = Num(file, metrics, "accuracy", MP("accuracy"), 1);
+        // A lab summary names its primary metric once (quality_metric) and gives each recipe's as quality; older files and
+        // eval summaries carry accuracy.
+        var accuracy = Num(file, metrics, "quality", MP("quality"), 1) ?? Num(file, metrics, "accuracy", MP("accuracy"), 1);
         var f1 = Num(file, metrics, "macro_f1", MP("macro_f1"), 1);
         var items = Num(file, e, "items", P("items"));
         var completed = Num(file, e, "completed", P("completed"));

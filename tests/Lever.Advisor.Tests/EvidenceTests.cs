@@ -46,6 +46,15 @@ public sealed class EvidenceTests
         Assert.Equal(0.5, rs[1].CostPer1kUsd);
     }
 
+    [Fact]
+    public void A_lab_summarys_quality_is_the_recipes_quality_and_older_files_fall_back_to_accuracy()
+    {
+        const string withQuality = """{"recipes":[{"name":"r","lever":"rag","accuracy":0.5,"macro_f1":0.4,"quality":0.8,"cost_per_1k_usd":1}],"quality_metric":"token_f1"}""";
+        Assert.Equal(0.8, EvidenceReader.Parse("lab/summary.json", withQuality).Single().Accuracy);
+        const string older = """{"recipes":[{"name":"r","lever":"rag","accuracy":0.5,"macro_f1":0.4,"cost_per_1k_usd":1}]}""";
+        Assert.Equal(0.5, EvidenceReader.Parse("lab/summary.json", older).Single().Accuracy);
+    }
+
     [Theory]
     [InlineData("task: {kind: classification, classes: 8, symptoms: [wrong_facts]}\n")]
     [InlineData("task: {kind: classification, classes: 2}\ndata: {labeled_examples: 3250}\nworkload: {requests_per_month: 500000, input_tokens: 600, output_tokens: 2}\n")]

@@ -27,13 +27,16 @@ public sealed class LabRunnerTests : IDisposable
     {
         var (report, _) = await Run();
         var summary = JsonNode.Parse(File.ReadAllText(report.SummaryPath))!.AsObject();
-        Assert.Equal(["recipes", "recommendation"], summary.Select(p => p.Key));
+        Assert.Equal(["recipes", "recommendation", "quality_metric", "tolerance_points"], summary.Select(p => p.Key));
         var recipe = Assert.Single(summary["recipes"]!.AsArray())!.AsObject();
-        Assert.Equal(["name", "lever", "accuracy", "macro_f1", "latency_ms_p50", "latency_ms_p95", "cost_per_1k_usd", "train_seconds"], recipe.Select(p => p.Key));
+        Assert.Equal(["name", "lever", "accuracy", "macro_f1", "latency_ms_p50", "latency_ms_p95", "cost_per_1k_usd", "train_seconds", "quality"], recipe.Select(p => p.Key));
         Assert.Equal("baseline-logreg", recipe["name"]!.GetValue<string>());
         Assert.Equal("baseline", recipe["lever"]!.GetValue<string>());
         // Two separable vocabularies: the baseline must nearly ace them.
         Assert.InRange(recipe["accuracy"]!.GetValue<double>(), 0.9, 1.0);
+        // Additive fields: the task's primary metric, named once, and the tolerance the decision used.
+        Assert.Equal(("accuracy", recipe["accuracy"]!.GetValue<double>(), 1.0),
+            (summary["quality_metric"]!.GetValue<string>(), recipe["quality"]!.GetValue<double>(), summary["tolerance_points"]!.GetValue<double>()));
         Assert.InRange(recipe["macro_f1"]!.GetValue<double>(), 0.9, 1.0);
         Assert.True(recipe["latency_ms_p50"]!.GetValue<double>() > 0);
         Assert.True(recipe["latency_ms_p95"]!.GetValue<double>() >= recipe["latency_ms_p50"]!.GetValue<double>());

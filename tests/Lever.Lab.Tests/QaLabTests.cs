@@ -107,10 +107,11 @@ public sealed class QaLabTests : IDisposable
         Assert.True(bm25.Cost.Per1kUsd > 0);
 
         var summary = JsonNode.Parse(File.ReadAllText(report.SummaryPath))!.AsObject();
-        Assert.Equal(["recipes", "recommendation"], summary.Select(p => p.Key));
+        Assert.Equal(["recipes", "recommendation", "quality_metric", "tolerance_points"], summary.Select(p => p.Key));
         var row = summary["recipes"]!.AsArray()[1]!.AsObject();
         Assert.Equal(["name", "lever", "accuracy", "macro_f1", "latency_ms_p50", "latency_ms_p95", "cost_per_1k_usd", "train_seconds",
-            "recall_at_1", "recall_at_5", "recall_at_10", "mrr", "ndcg_at_10"], row.Select(p => p.Key));
+            "recall_at_1", "recall_at_5", "recall_at_10", "mrr", "ndcg_at_10", "quality"], row.Select(p => p.Key));
+        Assert.Equal(("accuracy", row["accuracy"]!.GetValue<double>()), (summary["quality_metric"]!.GetValue<string>(), row["quality"]!.GetValue<double>()));
         Assert.Equal("rag", row["lever"]!.GetValue<string>());
         Assert.Equal(1.0, row["accuracy"]!.GetValue<double>());
         Assert.Equal(bm25.Retrieval.Mrr, row["mrr"]!.GetValue<double>(), 6);

@@ -19,13 +19,16 @@ public static class QaReportWriter
     public static void Write(string labDir, string title, IReadOnlyList<QaRecipeResult> results, IReadOnlyList<(string Recipe, string Reason)> skipped,
         IReadOnlyList<FreshnessRow> freshness, DocsModelLoss? docsModel, LabRecommendation recommendation, QaLabSettings settings, IReadOnlyList<QaQuestion> questions)
     {
-        File.WriteAllText(Path.Combine(labDir, "summary.json"), Summary(results, recommendation.ToJson()).ToJsonString(Indented) + "\n");
+        File.WriteAllText(Path.Combine(labDir, "summary.json"), Summary(results, recommendation.ToJson(), settings.Lab.Options.ToleranceAccuracyPoints).ToJsonString(Indented) + "\n");
         File.WriteAllText(Path.Combine(labDir, "results.json"), Details(results, skipped, freshness, docsModel, settings).ToJsonString(Indented) + "\n");
         File.WriteAllText(Path.Combine(labDir, "report.html"), QaHtmlReport.Render(title, results, skipped, freshness, docsModel, recommendation, settings, questions));
     }
 
-    /// <summary>The summary.json document: <c>{"recipes":[…],"recommendation":{…}}</c>.</summary>
-    public static JsonObject Summary(IReadOnlyList<QaRecipeResult> results, JsonObject recommendation)
+    /// <summary>
+    /// The summary.json document: <c>{"recipes":[…],"recommendation":{…},"quality_metric","tolerance_points"}</c>; each
+    /// recipe's <c>quality</c> is its answer accuracy (<c>quality_metric: accuracy</c>: the share of questions answered right).
+    /// </summary>
+    public static JsonObject Summary(IReadOnlyList<QaRecipeResult> results, JsonObject recommendation, double tolerancePoints = 1.0)
     {
         var recipes = new JsonArray();
         foreach (var r in results)
@@ -45,9 +48,13 @@ public static class QaReportWriter
                 ["recall_at_10"] = R(r.Retrieval?.RecallAt10),
                 ["mrr"] = R(r.Retrieval?.Mrr),
                 ["ndcg_at_10"] = R(r.Retrieval?.NdcgAt10),
+                ["quality"] = SummaryPrecision.Quality(r.Accuracy),
             });
         }
-        return new JsonObject { ["recipes"] = recipes, ["recommendation"] = recommendation.DeepClone() };
+        return new JsonObject
+        {
+            ["recipes"] = recipes, ["recommendation"] = recommendation.DeepClone(), ["quality_metric"] = LabSummaryWriter.QualityMetric, ["tolerance_points"] = tolerancePoints,
+        };
     }
 
     private static JsonNode? R(double? v) => v is { } x ? JsonValue.Create(Math.Round(x, 6)) : null;

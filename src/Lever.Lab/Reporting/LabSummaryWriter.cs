@@ -19,13 +19,20 @@ public static class LabSummaryWriter
     /// <summary>Writes summary.json, results.json and report.html into <paramref name="labDir"/>.</summary>
     public static void Write(string labDir, IReadOnlyList<RecipeResult> results, LabRecommendation recommendation, DatasetStats stats, LabConfiguration config, Workspace workspace)
     {
-        File.WriteAllText(Path.Combine(labDir, "summary.json"), Summary(results, recommendation.ToJson()).ToJsonString(Indented) + "\n");
+        File.WriteAllText(Path.Combine(labDir, "summary.json"), Summary(results, recommendation.ToJson(), config.Options.ToleranceAccuracyPoints).ToJsonString(Indented) + "\n");
         File.WriteAllText(Path.Combine(labDir, "results.json"), Details(results, stats, config).ToJsonString(Indented) + "\n");
         File.WriteAllText(Path.Combine(labDir, "report.html"), HtmlReport.Render(Path.GetFileName(workspace.Root.TrimEnd('/')), results, recommendation, stats, config));
     }
 
-    /// <summary>The summary.json document: <c>{"recipes":[…],"recommendation":{…}}</c>.</summary>
-    public static JsonObject Summary(IReadOnlyList<RecipeResult> results, JsonObject recommendation)
+    /// <summary>Name of the task's primary metric, written once at the top of summary.json; each recipe's <c>quality</c> is it.</summary>
+    public const string QualityMetric = "accuracy";
+
+    /// <summary>
+    /// The summary.json document: <c>{"recipes":[…],"recommendation":{…},"quality_metric","tolerance_points"}</c>. The
+    /// recipe fields are the documented ones, then <c>quality</c> (the task's primary metric, named by
+    /// <c>quality_metric</c>); the additions come last, so readers of the first shape are not disturbed.
+    /// </summary>
+    public static JsonObject Summary(IReadOnlyList<RecipeResult> results, JsonObject recommendation, double tolerancePoints = 1.0)
     {
         var recipes = new JsonArray();
         foreach (var r in results)
@@ -40,9 +47,13 @@ public static class LabSummaryWriter
                 ["latency_ms_p95"] = SummaryPrecision.LatencyMs(r.LatencyMsP95),
                 ["cost_per_1k_usd"] = r.Cost.Per1kUsd,
                 ["train_seconds"] = SummaryPrecision.Seconds(r.TrainSeconds),
+                ["quality"] = SummaryPrecision.Quality(r.Metrics.Accuracy),
             });
         }
-        return new JsonObject { ["recipes"] = recipes, ["recommendation"] = recommendation.DeepClone() };
+        return new JsonObject
+        {
+            ["recipes"] = recipes, ["recommendation"] = recommendation.DeepClone(), ["quality_metric"] = QualityMetric, ["tolerance_points"] = tolerancePoints,
+        };
     }
 
     private static JsonObject Details(IReadOnlyList<RecipeResult> results, DatasetStats stats, LabConfiguration config)
