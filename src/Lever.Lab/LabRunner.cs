@@ -39,11 +39,13 @@ public sealed class LabRunner
     private readonly LabConfiguration _config;
     private readonly IReadOnlyList<LabRecipe> _recipes;
     private readonly ILabObserver _observer;
+    private readonly ILabPages _pages;
     private LabDataset? _data;
 
-    /// <summary>Prepares a run of <paramref name="recipes"/> in <paramref name="workspace"/>.</summary>
-    public LabRunner(Workspace workspace, LabConfiguration config, IReadOnlyList<LabRecipe> recipes, ILabObserver observer)
+    /// <summary>Prepares a run of <paramref name="recipes"/> in <paramref name="workspace"/>; <paramref name="pages"/> renders report.html.</summary>
+    public LabRunner(Workspace workspace, LabConfiguration config, IReadOnlyList<LabRecipe> recipes, ILabObserver observer, ILabPages pages)
     {
+        _pages = pages;
         _workspace = workspace;
         _config = config;
         _recipes = recipes;
@@ -189,7 +191,7 @@ public sealed class LabRunner
         await pipeline.RunAsync("report", "write the report", Hashing.Of([.. reportInputs]), ["summary.json", "report.html", "results.json"], (run, _) =>
         {
             run.Start(1);
-            LabSummaryWriter.Write(LabDir, results, recommendation, stats, _config, _workspace);
+            LabSummaryWriter.Write(LabDir, results, recommendation, stats, _config, _workspace, _pages);
             run.Detail = ".lever/lab/report.html";
             return Task.CompletedTask;
         }, ct).ConfigureAwait(false);

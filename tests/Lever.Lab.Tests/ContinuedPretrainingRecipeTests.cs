@@ -35,7 +35,7 @@ public sealed class ContinuedPretrainingRecipeTests : IDisposable
     {
         var ws = Workspace.Open(_root);
         var config = LabConfiguration.Load(ws);
-        return await new LabRunner(ws, config, LabRunner.Recipes(config.Options), new RecordingObserver()).RunAsync(CancellationToken.None);
+        return await new LabRunner(ws, config, LabRunner.Recipes(config.Options), new RecordingObserver(), Lever.Reports.LabPages.Instance).RunAsync(CancellationToken.None);
     }
 
     private static string Hash(string file) => Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(file)));

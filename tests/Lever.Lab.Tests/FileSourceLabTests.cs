@@ -48,7 +48,7 @@ public sealed class FileSourceLabTests : IDisposable
     private static async Task<LabReport> Run(Workspace ws)
     {
         var config = LabConfiguration.Load(ws);
-        return await new LabRunner(ws, config, LabRunner.Recipes(config.Options), new RecordingObserver()).RunAsync(CancellationToken.None);
+        return await new LabRunner(ws, config, LabRunner.Recipes(config.Options), new RecordingObserver(), Lever.Reports.LabPages.Instance).RunAsync(CancellationToken.None);
     }
 
     [Fact]

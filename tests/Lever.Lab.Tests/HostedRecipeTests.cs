@@ -57,7 +57,7 @@ public sealed class HostedRecipeTests : IDisposable
         var ws = Core.Workspace.Open(root);
         var config = LabConfiguration.Load(ws);
         var observer = new RecordingObserver();
-        var report = await new LabRunner(ws, config, LabRunner.Recipes(config, ws, Connection), observer).RunAsync(CancellationToken.None);
+        var report = await new LabRunner(ws, config, LabRunner.Recipes(config, ws, Connection), observer, Lever.Reports.LabPages.Instance).RunAsync(CancellationToken.None);
         return (report, observer);
     }
 

@@ -90,7 +90,7 @@ public sealed class LabConfigurationTests : IDisposable
     {
         File.WriteAllText(Path.Combine(_root, "lever.yaml"), "lab:\n  dataset:\n    path: nowhere\n  compute:\n    requests_per_month: 5\n");
         var ws = Workspace.Open(_root);
-        var runner = new LabRunner(ws, LabConfiguration.Load(ws), [new Recipes.ClassicalBaselineRecipe()], new RecordingObserver());
+        var runner = new LabRunner(ws, LabConfiguration.Load(ws), [new Recipes.ClassicalBaselineRecipe()], new RecordingObserver(), Lever.Reports.LabPages.Instance);
         var ex = await Assert.ThrowsAsync<LeverUserException>(() => runner.RunAsync(CancellationToken.None));
         Assert.Contains("lab.dataset.path", ex.Message);
     }

@@ -18,7 +18,7 @@ public sealed class LabRunnerTests : IDisposable
     {
         var ws = Workspace.Open(_root);
         var observer = new RecordingObserver();
-        var runner = new LabRunner(ws, LabConfiguration.Load(ws), recipes.Length > 0 ? recipes : [new ClassicalBaselineRecipe()], observer);
+        var runner = new LabRunner(ws, LabConfiguration.Load(ws), recipes.Length > 0 ? recipes : [new ClassicalBaselineRecipe()], observer, Lever.Reports.LabPages.Instance);
         return (await runner.RunAsync(CancellationToken.None), observer);
     }
 

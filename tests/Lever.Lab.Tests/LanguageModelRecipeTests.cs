@@ -28,7 +28,7 @@ public sealed class LanguageModelRecipeTests : IDisposable
     {
         var ws = Workspace.Open(_root);
         var config = LabConfiguration.Load(ws);
-        return await new LabRunner(ws, config, LabRunner.Recipes(config.Options), new RecordingObserver()).RunAsync(CancellationToken.None);
+        return await new LabRunner(ws, config, LabRunner.Recipes(config.Options), new RecordingObserver(), Lever.Reports.LabPages.Instance).RunAsync(CancellationToken.None);
     }
 
     [Fact]

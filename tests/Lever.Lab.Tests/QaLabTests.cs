@@ -29,7 +29,7 @@ public sealed class QaLabTests : IDisposable
         var ws = Core.Workspace.Open(root);
         var settings = QaLabSettings.Load(ws, LabConfiguration.Load(ws));
         var observer = new RecordingObserver();
-        return (await new QaLabRunner(ws, settings, QaProviders.None, observer).RunAsync(CancellationToken.None), observer);
+        return (await new QaLabRunner(ws, settings, QaProviders.None, observer, Lever.Reports.LabPages.Instance).RunAsync(CancellationToken.None), observer);
     }
 
     [Fact]
@@ -189,7 +189,7 @@ public sealed class QaLabTests : IDisposable
         var settings = QaLabSettings.Load(ws, LabConfiguration.Load(ws));
         using var cts = new CancellationTokenSource();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
-            new QaLabRunner(ws, settings, QaProviders.None, new CancelAt("eval:bm25-extractive", 2, cts)).RunAsync(cts.Token));
+            new QaLabRunner(ws, settings, QaProviders.None, new CancelAt("eval:bm25-extractive", 2, cts), Lever.Reports.LabPages.Instance).RunAsync(cts.Token));
         var partial = Path.Combine(root, ".lever", "lab", "recipes", "bm25-extractive", "eval", "results.jsonl");
         Assert.Equal(2, File.ReadAllLines(partial).Length);
 

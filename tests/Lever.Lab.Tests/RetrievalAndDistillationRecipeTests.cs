@@ -14,7 +14,7 @@ public sealed class RetrievalAndDistillationRecipeTests
     {
         var ws = Workspace.Open(root);
         var config = LabConfiguration.Load(ws);
-        return (await new LabRunner(ws, config, LabRunner.Recipes(config.Options), new RecordingObserver()).RunAsync(CancellationToken.None), root);
+        return (await new LabRunner(ws, config, LabRunner.Recipes(config.Options), new RecordingObserver(), Lever.Reports.LabPages.Instance).RunAsync(CancellationToken.None), root);
     }
 
     [Fact]

@@ -30,7 +30,7 @@ internal sealed class LabCommand : ILeverCommand
         if (recipes.OfType<Lever.Lab.Recipes.Provider.HostedPromptRecipe>().FirstOrDefault() is { } hosted)
             AnsiConsole.MarkupLineInterpolated($"hosted model: {hosted.Model}{(config.Options.Provider.MaxTestItems is { } cap ? $", at most {cap} test emails per hosted recipe" : "")}");
 
-        var report = await LabProgressObserver.RunAsync(observer => new LabRunner(ws, config, recipes, observer).RunAsync(ct)).ConfigureAwait(false);
+        var report = await LabProgressObserver.RunAsync(observer => new LabRunner(ws, config, recipes, observer, Lever.Reports.LabPages.Instance).RunAsync(ct)).ConfigureAwait(false);
 
         // Compact enough for an 80-column terminal: the lever sits under the recipe name, numbers in short forms.
         var table = new Table().Border(TableBorder.None).Title("[bold]lab results on the test split[/] (acc: accuracy; F1: macro-F1; p50/p95: answer latency)")

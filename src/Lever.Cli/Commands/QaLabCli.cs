@@ -21,7 +21,7 @@ internal static class QaLabCli
         var (recipes, _) = QaLabRunner.Plan(providers, config.Options.Recipes, settings.Options.TrainModel);
         AnsiConsole.MarkupLineInterpolated($"[bold]lever lab[/] {ws.Root}: question answering, {recipes.Count} recipe(s), priced at {LabFormat.Volume(config.RequestsPerMonth)} answers/month");
 
-        var report = await LabProgressObserver.RunAsync(observer => new QaLabRunner(ws, settings, providers, observer).RunAsync(ct)).ConfigureAwait(false);
+        var report = await LabProgressObserver.RunAsync(observer => new QaLabRunner(ws, settings, providers, observer, Lever.Reports.LabPages.Instance).RunAsync(ct)).ConfigureAwait(false);
 
         var table = new Table().Border(TableBorder.None).Title("[bold]lab results on the question set[/] (acc: answer has the expected text; +cite: and cites the gold page; R@1, MRR: gold page rank; more in report.html)")
             .AddColumns("recipe", "acc", "+cite", "R@1", "MRR", "p50", "p95", "$/1k", "$/mo");

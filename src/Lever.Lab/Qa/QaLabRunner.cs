@@ -37,10 +37,12 @@ public sealed class QaLabRunner
     private readonly QaLabSettings _settings;
     private readonly QaProviders _providers;
     private readonly ILabObserver _observer;
+    private readonly ILabPages _pages;
 
-    /// <summary>Prepares a run in <paramref name="workspace"/> with the models in <paramref name="providers"/>.</summary>
-    public QaLabRunner(Workspace workspace, QaLabSettings settings, QaProviders providers, ILabObserver observer)
+    /// <summary>Prepares a run in <paramref name="workspace"/> with the models in <paramref name="providers"/>; <paramref name="pages"/> renders report.html.</summary>
+    public QaLabRunner(Workspace workspace, QaLabSettings settings, QaProviders providers, ILabObserver observer, ILabPages pages)
     {
+        _pages = pages;
         _workspace = workspace;
         _settings = settings;
         _providers = providers;
@@ -116,7 +118,7 @@ public sealed class QaLabRunner
         {
             run.Start(1);
             QaReportWriter.Write(LabDir, Path.GetFileName(_workspace.Root.TrimEnd('/')), results, skipped, freshness,
-                docsModel is null ? null : new DocsModelLoss(docsModel.Steps, docsModel.BaseLoss, docsModel.Loss), recommendation, _settings, questions);
+                docsModel is null ? null : new DocsModelLoss(docsModel.Steps, docsModel.BaseLoss, docsModel.Loss), recommendation, _settings, questions, _pages);
             run.Detail = ".lever/lab/report.html";
             return Task.CompletedTask;
         }, ct).ConfigureAwait(false);

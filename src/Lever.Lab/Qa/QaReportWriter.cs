@@ -17,11 +17,11 @@ public static class QaReportWriter
 
     /// <summary>Writes summary.json, results.json and report.html into <paramref name="labDir"/>.</summary>
     public static void Write(string labDir, string title, IReadOnlyList<QaRecipeResult> results, IReadOnlyList<(string Recipe, string Reason)> skipped,
-        IReadOnlyList<FreshnessRow> freshness, DocsModelLoss? docsModel, LabRecommendation recommendation, QaLabSettings settings, IReadOnlyList<QaQuestion> questions)
+        IReadOnlyList<FreshnessRow> freshness, DocsModelLoss? docsModel, LabRecommendation recommendation, QaLabSettings settings, IReadOnlyList<QaQuestion> questions, ILabPages pages)
     {
         File.WriteAllText(Path.Combine(labDir, "summary.json"), Summary(results, recommendation.ToJson(), settings.Lab.Options.ToleranceAccuracyPoints).ToJsonString(Indented) + "\n");
         File.WriteAllText(Path.Combine(labDir, "results.json"), Details(results, skipped, freshness, docsModel, settings).ToJsonString(Indented) + "\n");
-        File.WriteAllText(Path.Combine(labDir, "report.html"), QaHtmlReport.Render(title, results, skipped, freshness, docsModel, recommendation, settings, questions));
+        File.WriteAllText(Path.Combine(labDir, "report.html"), pages.Qa(title, results, skipped, freshness, docsModel, recommendation, settings, questions));
     }
 
     /// <summary>

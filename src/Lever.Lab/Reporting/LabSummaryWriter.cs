@@ -17,11 +17,11 @@ public static class LabSummaryWriter
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
     /// <summary>Writes summary.json, results.json and report.html into <paramref name="labDir"/>.</summary>
-    public static void Write(string labDir, IReadOnlyList<RecipeResult> results, LabRecommendation recommendation, DatasetStats stats, LabConfiguration config, Workspace workspace)
+    public static void Write(string labDir, IReadOnlyList<RecipeResult> results, LabRecommendation recommendation, DatasetStats stats, LabConfiguration config, Workspace workspace, ILabPages pages)
     {
         File.WriteAllText(Path.Combine(labDir, "summary.json"), Summary(results, recommendation.ToJson(), config.Options.ToleranceAccuracyPoints).ToJsonString(Indented) + "\n");
         File.WriteAllText(Path.Combine(labDir, "results.json"), Details(results, stats, config).ToJsonString(Indented) + "\n");
-        File.WriteAllText(Path.Combine(labDir, "report.html"), HtmlReport.Render(Path.GetFileName(workspace.Root.TrimEnd('/')), results, recommendation, stats, config));
+        File.WriteAllText(Path.Combine(labDir, "report.html"), pages.Classification(Path.GetFileName(workspace.Root.TrimEnd('/')), results, recommendation, stats, config));
     }
 
     /// <summary>Name of the task's primary metric, written once at the top of summary.json; each recipe's <c>quality</c> is it.</summary>

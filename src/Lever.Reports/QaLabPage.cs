@@ -2,15 +2,16 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using Lever.Core.Levers;
+using Lever.Lab.Qa;
 using Lever.Lab.Reporting;
 
-namespace Lever.Lab.Qa;
+namespace Lever.Reports;
 
 /// <summary>
 /// The QA lab's report.html: one self-contained file (inline CSS, no scripts, no network) with the recommendation,
 /// the recipe table, retrieval metrics, the freshness step, and every question's outcome per recipe.
 /// </summary>
-public static class QaHtmlReport
+public static class QaLabPage
 {
     /// <summary>Renders the report.</summary>
     public static string Render(string title, IReadOnlyList<QaRecipeResult> results, IReadOnlyList<(string Recipe, string Reason)> skipped,
@@ -29,7 +30,7 @@ public static class QaHtmlReport
         h.Append("<section class=\"rec\"><h2>Recommendation</h2>");
         h.Append("<p class=\"primary\">").Append(recommendation.Primary is { } primary ? $"<b>{E(LeverKinds.Name(primary))}</b>" : "none").Append(picked is null ? "" : $" — recipe <code>{E(picked)}</code>").Append("</p>");
         if (recommendation.Summary is { } summary) h.Append("<p>").Append(E(summary)).Append("</p>");
-        HtmlReport.AppendRecommendation(h, recommendation);
+        LabPage.AppendRecommendation(h, recommendation);
         h.Append("</section>");
 
         // 2) Recipes.

@@ -2,15 +2,17 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using Lever.Core.Levers;
+using Lever.Lab;
 using Lever.Lab.Data;
+using Lever.Lab.Reporting;
 
-namespace Lever.Lab.Reporting;
+namespace Lever.Reports;
 
 /// <summary>
 /// report.html: one self-contained file (inline CSS and SVG, no scripts, no network) with the quality-versus-cost
 /// frontier, the per-recipe table, confusion matrices, the data split, and the recommendation with its rationale.
 /// </summary>
-public static class HtmlReport
+public static class LabPage
 {
     private const int ChartWidth = 936, ChartHeight = 480, Left = 72, Right = 24, Top = 24, Bottom = 64;
 
