@@ -5,6 +5,8 @@ using Lever.Core.Levers;
 using Lever.Lab.Qa;
 using Lever.Lab.Reporting;
 
+using static Lever.Reports.Internal.Html;
+
 namespace Lever.Reports;
 
 /// <summary>
@@ -138,16 +140,9 @@ public static class QaLabPage
     private static string Short(string text, int max) => text.Length <= max ? text : text[..max].TrimEnd() + " …";
 
 
-    private static string E(string s) => WebUtility.HtmlEncode(s);
 
-    private static string F(double v, string format) => v.ToString(format, CultureInfo.InvariantCulture);
 
-    private const string Css = """
-        body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#111827;background:#f3f4f6;margin:0}
-        main{max-width:1100px;margin:0 auto;padding:24px 32px 48px;background:#fff}
-        h1{font-size:26px;margin:4px 0 2px}h2{font-size:19px;margin:28px 0 8px;border-bottom:1px solid #e5e7eb;padding-bottom:4px}
-        h3{font-size:15px;margin:12px 0 4px}.sub{color:#4b5563;margin:4px 0 10px}
-        .rec{background:#ecfdf5;border:1px solid #a7f3d0;border-radius:8px;padding:4px 18px 10px;margin-top:18px}
+    private static readonly string Css = Internal.Html.BaseCss(1100) + """
         .rec h2{border:none}.primary{font-size:20px;margin:4px 0}.rec ul{margin:4px 0 8px;padding-left:22px}
         table.grid{border-collapse:collapse;width:100%;font-size:14px}
         .grid th,.grid td{border-bottom:1px solid #e5e7eb;padding:7px 8px;text-align:right;vertical-align:top}
