@@ -49,7 +49,10 @@ internal sealed class LabCommand : ILeverCommand
         var recommendation = report.Recommendation;
         AnsiConsole.MarkupLineInterpolated($"[bold]recommendation:[/] {(recommendation.Primary is { } primary ? LeverKinds.Name(primary) : "none")} ({picked ?? "-"})");
         if (recommendation.Summary is { } summary) AnsiConsole.MarkupLineInterpolated($"  {summary}");
-        foreach (var line in recommendation.Rationale) AnsiConsole.MarkupLineInterpolated($"  - {line}");
+        // One sentence and the table above are the advice; short reasons follow, the long ones stay in the report (collapsed) and summary.json.
+        foreach (var line in recommendation.Rationale.Where(l => l.Length <= 300)) AnsiConsole.MarkupLineInterpolated($"  - {line}");
+        if (recommendation.Rationale.Count(l => l.Length > 300) is var longer and > 0)
+            AnsiConsole.MarkupLineInterpolated($"  ({longer} longer reason(s): report.html, and recommendation.rationale in summary.json)");
         foreach (var line in recommendation.Warnings) AnsiConsole.MarkupLineInterpolated($"  [yellow]warning:[/] {line}");
         AnsiConsole.MarkupLineInterpolated($"stages: {report.Ran.Count} ran, {report.Reused.Count} reused");
         AnsiConsole.MarkupLineInterpolated($"report: {report.ReportPath}");
