@@ -146,6 +146,30 @@ public sealed class PermissionEndToEndPropertyTests
     private static readonly string[][] Acls = [[], ["alice"], ["bob"], [], ["alice", "bob"]];
     private static readonly string[][] GroupAcls = [[], [], ["hr"], ["eng"], ["hr", "eng"]];
 
+    /// <summary>
+    /// A seeded corpus of Markdown files from <see cref="Vocabulary"/>, each with a random user and group ACL (a
+    /// .meta.json beside it when it has any); returns the folder and each document's principals ("*" for everyone).
+    /// </summary>
+    private static (string Corpus, Dictionary<string, IReadOnlyList<string>> Principals) RandomCorpus(TempWorkspace dir, Random rng, int maxFiles, int maxWords)
+    {
+        var corpus = dir.Sub("corpus");
+        var principals = new Dictionary<string, IReadOnlyList<string>>();
+        int files = rng.Next(1, maxFiles);
+        for (int f = 0; f < files; f++)
+        {
+            var id = $"d{f:00}.md";
+            var words = Enumerable.Range(0, rng.Next(3, maxWords)).Select(_ => Vocabulary[rng.Next(Vocabulary.Length)]);
+            dir.Write($"corpus/{id}", $"# {Vocabulary[rng.Next(Vocabulary.Length)]}\n{string.Join(' ', words)}");
+            var users = Acls[rng.Next(Acls.Length)];
+            var groups = GroupAcls[rng.Next(GroupAcls.Length)];
+            if (users.Length + groups.Length > 0)
+                dir.Write($"corpus/{id}.meta.json", System.Text.Json.JsonSerializer.Serialize(new { users, groups }));
+            var p = users.Select(u => "u:" + u).Concat(groups.Select(g => "g:" + g)).ToList();
+            principals[id] = p.Count == 0 ? ["*"] : p;
+        }
+        return (corpus, principals);
+    }
+
     [Fact]
     public async Task Index_search_never_leaks_and_equals_brute_force_over_the_permitted_chunks()
     {
@@ -153,22 +177,7 @@ public sealed class PermissionEndToEndPropertyTests
         for (int round = 0; round < 12; round++)
         {
             using var dir = new TempWorkspace("lever-retrieval-");
-            var corpus = dir.Sub("corpus");
-            var principals = new Dictionary<string, IReadOnlyList<string>>();
-            int files = rng.Next(1, 15);
-            for (int f = 0; f < files; f++)
-            {
-                var id = $"d{f:00}.md";
-                var words = Enumerable.Range(0, rng.Next(3, 40)).Select(_ => Vocabulary[rng.Next(Vocabulary.Length)]);
-                dir.Write($"corpus/{id}", $"# {Vocabulary[rng.Next(Vocabulary.Length)]}\n{string.Join(' ', words)}");
-                int acl = rng.Next(Acls.Length);
-                var users = Acls[acl];
-                var groups = GroupAcls[rng.Next(GroupAcls.Length)];
-                if (users.Length + groups.Length > 0)
-                    dir.Write($"corpus/{id}.meta.json", System.Text.Json.JsonSerializer.Serialize(new { users, groups }));
-                var p = users.Select(u => "u:" + u).Concat(groups.Select(g => "g:" + g)).ToList();
-                principals[id] = p.Count == 0 ? ["*"] : p;
-            }
+            var (corpus, principals) = RandomCorpus(dir, rng, maxFiles: 15, maxWords: 40);
             using var index = RetrievalIndex.Open(dir.Sub("index"));
             await index.AddAsync(corpus, new IndexOptions { ChunkTokens = 12, ChunkOverlap = 3 });
             var chunks = index.ExportChunks().Select(c => new BruteForceBm25.Chunk(c.Text, c.Heading, c.Title, principals[c.DocId])).ToList();
@@ -197,21 +206,7 @@ public sealed class PermissionEndToEndPropertyTests
         for (int round = 0; round < 8; round++)
         {
             using var dir = new TempWorkspace("lever-retrieval-");
-            var corpus = dir.Sub("corpus");
-            var principals = new Dictionary<string, IReadOnlyList<string>>();
-            int files = rng.Next(1, 12);
-            for (int f = 0; f < files; f++)
-            {
-                var id = $"d{f:00}.md";
-                var words = Enumerable.Range(0, rng.Next(3, 30)).Select(_ => Vocabulary[rng.Next(Vocabulary.Length)]);
-                dir.Write($"corpus/{id}", $"# {Vocabulary[rng.Next(Vocabulary.Length)]}\n{string.Join(' ', words)}");
-                var users = Acls[rng.Next(Acls.Length)];
-                var groups = GroupAcls[rng.Next(GroupAcls.Length)];
-                if (users.Length + groups.Length > 0)
-                    dir.Write($"corpus/{id}.meta.json", System.Text.Json.JsonSerializer.Serialize(new { users, groups }));
-                var p = users.Select(u => "u:" + u).Concat(groups.Select(g => "g:" + g)).ToList();
-                principals[id] = p.Count == 0 ? ["*"] : p;
-            }
+            var (corpus, principals) = RandomCorpus(dir, rng, maxFiles: 12, maxWords: 30);
             using var index = RetrievalIndex.Open(dir.Sub("index"));
             index.ExactSearchThreshold = exactThreshold;
             await index.AddAsync(corpus, new IndexOptions { ChunkTokens = 12, ChunkOverlap = 3 }, embedder);
