@@ -25,6 +25,13 @@ public sealed class LabOptions
     public Recipes.Provider.LabDistillOptions Distill { get; set; } = new();
 
     /// <summary>
+    /// The embedding model of the vector retrieval recipes (<c>rag-knn-vote-vector</c>, <c>local-rag-few-shot-vector</c>):
+    /// unset or <c>local</c>, the built-in all-MiniLM-L6-v2 (when this program ships it); a provider name with an
+    /// <c>embedding_model</c>; or <c>none</c> for no vector rows.
+    /// </summary>
+    public string? Embedding { get; set; }
+
+    /// <summary>
     /// Within this many accuracy points of the best, the cheaper recipe is recommended. Set from lever.yaml's
     /// <c>decision.tolerance_points</c> (the advisor's tolerance too) by <see cref="LabConfiguration.Load"/>; writing it
     /// under <c>lab:</c> as <c>tolerance_accuracy_points</c> fails with the rename.

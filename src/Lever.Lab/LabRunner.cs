@@ -61,18 +61,20 @@ public sealed class LabRunner
     public static IReadOnlyList<LabRecipe> Recipes(LabOptions options) => Recipes(options, hosted: null);
 
     /// <summary>
-    /// The recipes for <paramref name="workspace"/>: the local ones, plus the hosted model's (zero-shot, few-shot, retrieval
+    /// The recipes for <paramref name="workspace"/>: the local ones, the vector retrieval ones when an embedding model
+    /// is available (<see cref="LabEmbeddings.Resolve"/>), plus the hosted model's (zero-shot, few-shot, retrieval
     /// few-shot) whenever a provider is configured (<see cref="HostedModel.Resolve"/>), filtered by <c>lab.recipes</c>.
     /// </summary>
     public static IReadOnlyList<LabRecipe> Recipes(LabConfiguration config, Workspace workspace, ProviderConnection? connection = null) =>
-        Recipes(config.Options, HostedModel.Resolve(workspace, config.Options, connection));
+        Recipes(config.Options, HostedModel.Resolve(workspace, config.Options, connection), LabEmbeddings.Resolve(workspace, config.Options, connection));
 
     /// <summary>
-    /// The local recipes plus, with <paramref name="hosted"/>, its three recipes (after the local ones, so a failing
-    /// provider cannot cost the local rows), and with <c>lab.distill.teacher: provider</c> a student taught by it.
+    /// The local recipes (with <paramref name="embedding"/>, the vector kNN vote and few-shot beside their BM25
+    /// versions) plus, with <paramref name="hosted"/>, its three recipes (after the local ones, so a failing provider
+    /// cannot cost the local rows), and with <c>lab.distill.teacher: provider</c> a student taught by it.
     /// <c>lab.recipes</c> filters them; the hosted recipes come along unless it names one of them.
     /// </summary>
-    public static IReadOnlyList<LabRecipe> Recipes(LabOptions options, HostedModel? hosted)
+    public static IReadOnlyList<LabRecipe> Recipes(LabOptions options, HostedModel? hosted, LabEmbedding? embedding = null)
     {
         var llm = options.Llm;
         var providerTeacher = options.Distill.Teacher switch
@@ -86,8 +88,9 @@ public sealed class LabRunner
                 "add an OpenAI-compatible entry under providers: (base_url, api_key_env, model) or export OPENAI_API_KEY; or set lab.distill.teacher: local");
         LabRecipe student = providerTeacher ? new ProviderTaughtStudentRecipe(llm, hosted!) : new DistilledStudentRecipe(llm);
         List<LabRecipe> all = [new ClassicalBaselineRecipe(), new ZeroShotRecipe(llm), new FewShotRecipe(llm), new ZeroShotRecipe(llm, calibrated: true), new FewShotRecipe(llm, calibrated: true),
-            new RetrievalVoteRecipe(llm), new RetrievalFewShotRecipe(llm), new FineTuneRecipe(llm, lora: true), new FineTuneRecipe(llm, lora: false),
-            new ContinuedPretrainingRecipe(llm)];
+            new RetrievalVoteRecipe(llm), new RetrievalFewShotRecipe(llm)];
+        if (embedding is not null) all.AddRange([new RetrievalVoteRecipe(llm, embedding), new RetrievalFewShotRecipe(llm, embedding)]);
+        all.AddRange([new FineTuneRecipe(llm, lora: true), new FineTuneRecipe(llm, lora: false), new ContinuedPretrainingRecipe(llm)]);
         if (!providerTeacher) all.Add(student);
         if (hosted is not null)
             all.AddRange(Enum.GetValues<HostedPromptKind>().Select(k => new HostedPromptRecipe(hosted, k)));
@@ -98,6 +101,8 @@ public sealed class LabRunner
         {
             var hint = $"recipes in this build: {string.Join(", ", all.Select(r => r.Name))}";
             if (hosted is null && unknown.Any(HostedPromptRecipe.Names.Contains)) hint += "; the hosted-* recipes need a provider (providers: in lever.yaml, or OPENAI_API_KEY)";
+            if (embedding is null && unknown.Any(n => n is RetrievalVoteRecipe.VectorName or RetrievalFewShotRecipe.VectorName))
+                hint += "; the *-vector recipes need an embedding model (lab.embedding: a provider with embedding_model, or the built-in local one)";
             throw new LeverUserException($"lab.recipes: unknown recipe {string.Join(", ", unknown)}", hint);
         }
         if (!providerTeacher && options.Recipes.Contains("local-distilled") && !options.Recipes.Contains(DistilledStudentRecipe.TeacherName))

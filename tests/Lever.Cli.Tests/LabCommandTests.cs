@@ -47,6 +47,38 @@ public sealed class LabCommandTests
     }
 
     [Fact]
+    public void The_vector_knn_row_runs_on_the_built_in_MiniLM_model_with_no_provider_and_lab_embedding_none_turns_it_off()
+    {
+        var ws = Workspace();
+        try
+        {
+            File.WriteAllText(Path.Combine(ws, "lever.yaml"), "lab:\n  recipes: [rag-knn-vote, rag-knn-vote-vector]\n  dataset:\n    path: corpus\n  compute:\n    requests_per_month: 1000\n");
+            var r = LeverProcess.Run(ws, "lab", ws);
+            Assert.True(r.ExitCode == 0, r.Stdout + r.Stderr);
+            var summary = JsonNode.Parse(File.ReadAllText(Path.Combine(ws, ".lever", "lab", "summary.json")))!;
+            var rows = summary["recipes"]!.AsArray().ToDictionary(x => x!["name"]!.GetValue<string>());
+            var vector = rows["rag-knn-vote-vector"]!;
+            Assert.Equal("rag", vector["lever"]!.GetValue<string>());
+            var results = JsonNode.Parse(File.ReadAllText(Path.Combine(ws, ".lever", "lab", "results.json")))!;
+            Assert.Contains("local/all-MiniLM-L6-v2", results["recipes"]!.AsArray().Single(x => x!["name"]!.GetValue<string>() == "rag-knn-vote-vector")!["description"]!.GetValue<string>());
+            // Six-word vocabularies per class: the sentence embeddings separate them as well as BM25 does.
+            Assert.Equal(rows["rag-knn-vote"]!["accuracy"]!.GetValue<double>(), vector["accuracy"]!.GetValue<double>());
+            Assert.True(vector["accuracy"]!.GetValue<double>() >= 0.95);
+            Assert.True(new FileInfo(Path.Combine(ws, ".lever", "lab", "embeddings", "local_all-MiniLM-L6-v2.bin")).Length > 0);
+
+            File.WriteAllText(Path.Combine(ws, "lever.yaml"), "lab:\n  embedding: none\n  recipes: [rag-knn-vote-vector]\n  dataset:\n    path: corpus\n  compute:\n    requests_per_month: 1000\n");
+            var off = LeverProcess.Run(ws, "lab", ws);
+            Assert.Equal(2, off.ExitCode);
+            Assert.Contains("lab.recipes: unknown recipe rag-knn-vote-vector", off.Stderr);
+            Assert.Contains("need an embedding model", off.Stderr);
+        }
+        finally
+        {
+            Directory.Delete(ws, recursive: true);
+        }
+    }
+
+    [Fact]
     public void Lab_without_a_lab_section_exits_2_with_a_hint()
     {
         var ws = Directory.CreateTempSubdirectory("lever-lab-cli-empty").FullName;

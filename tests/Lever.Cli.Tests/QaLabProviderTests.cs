@@ -86,4 +86,46 @@ public sealed class QaLabProviderTests : IDisposable
         Assert.Equal(1.0, rag["citation_accuracy"]!.GetValue<double>());
         Assert.Contains("provider-rag-bm25", r.Stdout);
     }
+
+    [Fact]
+    public void With_no_provider_the_hybrid_row_runs_on_the_built_in_MiniLM_model_and_embedding_none_skips_it()
+    {
+        _tmp.Write("docs/network.html", "<html><head><title>Network</title></head><body><h1>Network</h1><p>The zephyr daemon listens on TCP port 7311 by default.</p></body></html>");
+        _tmp.Write("docs/cache.html", "<html><head><title>Cache</title></head><body><h1>Cache</h1><p>The block cache holds sixteen megabytes by default.</p></body></html>");
+        _tmp.Write("docs/audit.html", "<html><head><title>Audit</title></head><body><h1>Audit</h1><p>Audit records are kept for 90 days.</p></body></html>");
+        _tmp.Write("questions.jsonl", """
+            {"id": "q1", "input": "Which TCP port does the zephyr daemon listen on?", "expected": "7311", "metadata": {"page": "network.html"}}
+            {"id": "q2", "input": "How long are audit records kept?", "expected": "90 days", "metadata": {"page": "audit.html"}}
+            """);
+        string Config(string embedding) => $"""
+            indexes:
+              manual:
+                path: docs
+            lab:
+              task: qa
+              compute:
+                requests_per_month: 1000
+              qa:
+                index: manual
+                freshness: null
+                k: 2{embedding}
+            """;
+        _tmp.Write("lever.yaml", Config(""));
+
+        var r = LeverProcess.Run(_tmp.Root, "lab", ".");
+        Assert.True(r.ExitCode == 0, r.Stdout + r.Stderr);
+        var summary = JsonNode.Parse(File.ReadAllText(Path.Combine(_tmp.Root, ".lever", "lab", "summary.json")))!;
+        var recipes = summary["recipes"]!.AsArray().ToDictionary(x => x!["name"]!.GetValue<string>(), x => x!.AsObject());
+        Assert.Contains("hybrid-extractive", recipes.Keys);
+        // Both questions' pages come first by BM25 and by MiniLM alike, so the fused ranking has them first too.
+        Assert.Equal(1.0, recipes["hybrid-extractive"]["recall_at_1"]!.GetValue<double>());
+        Assert.Contains("local/all-MiniLM-L6-v2", File.ReadAllText(Path.Combine(_tmp.Root, ".lever", "lab", "results.json")));
+
+        _tmp.Write("lever.yaml", Config("\n    embedding: none"));
+        var off = LeverProcess.Run(_tmp.Root, "lab", ".");
+        Assert.True(off.ExitCode == 0, off.Stdout + off.Stderr);
+        var after = JsonNode.Parse(File.ReadAllText(Path.Combine(_tmp.Root, ".lever", "lab", "summary.json")))!;
+        Assert.DoesNotContain("hybrid-extractive", after["recipes"]!.AsArray().Select(x => x!["name"]!.GetValue<string>()));
+        Assert.Contains("lab.qa.embedding: none", off.Stdout + File.ReadAllText(Path.Combine(_tmp.Root, ".lever", "lab", "results.json")));
+    }
 }

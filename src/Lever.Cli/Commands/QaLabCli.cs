@@ -4,6 +4,7 @@ using Lever.Core.Levers;
 using Lever.Lab;
 using Lever.Lab.Qa;
 using Lever.Lab.Reporting;
+using Lever.Providers;
 using Spectre.Console;
 
 namespace Lever.Cli.Commands;
@@ -57,8 +58,9 @@ internal static class QaLabCli
 
     /// <summary>
     /// The chat model: <c>lab.qa.provider</c>, else the only provider with a model, else OPENAI_API_KEY with the default
-    /// model (the registry's rule); the embedding model: <c>lab.qa.embedding</c>, else the index's <c>embedding:</c>.
-    /// Prices from the provider entry or the price book.
+    /// model (the registry's rule); the embedding model: <c>lab.qa.embedding</c>, else the index's <c>embedding:</c>,
+    /// else the built-in all-MiniLM-L6-v2 (so the hybrid rows run with no provider; <c>lab.qa.embedding: none</c> skips
+    /// them). Prices from the provider entry or the price book.
     /// </summary>
     private static QaProviders Providers(Workspace ws, QaLabSettings settings)
     {
@@ -78,13 +80,22 @@ internal static class QaLabCli
         }
         string? embeddingId = null;
         Microsoft.Extensions.AI.IEmbeddingGenerator<string, Microsoft.Extensions.AI.Embedding<float>>? embedder = null;
-        if (settings.EmbeddingProvider is { } e)
+        var missing = none.EmbeddingMissing;
+        if (string.Equals(settings.EmbeddingProvider, "none", StringComparison.OrdinalIgnoreCase))
+            missing = "lab.qa.embedding: none";
+        else if (settings.EmbeddingProvider is null)
+        {
+            // No provider named: the local model Lever ships, as `lever index add` embeds with it.
+            embedder = registry.LocalEmbeddings();
+            if (embedder is not null) embeddingId = $"local/{ProviderRegistry.DefaultLocalEmbeddingModel}";
+        }
+        else if (settings.EmbeddingProvider is { } e)
         {
             embedder = registry.Embeddings(e) ?? throw new LeverUserException($"{ws.ConfigPath}: providers.{e}.embedding_model: missing",
                 "set the provider's embedding_model, or remove lab.qa.embedding / the index's embedding: to skip the hybrid recipes");
             embeddingId = $"{e}/{registry.Get(e).EmbeddingModel}";
         }
-        return new QaProviders(chatId, chat, input, output, embeddingId, embedder, none.ChatMissing, none.EmbeddingMissing);
+        return new QaProviders(chatId, chat, input, output, embeddingId, embedder, none.ChatMissing, missing);
     }
 
     private static string P(double? v) => v is { } x ? Pct(x) : "-";

@@ -27,6 +27,6 @@ public sealed class QaLabOptions
     /// <summary>Chat provider (under <c>providers:</c>) for the hosted recipes; null: the only provider with a model, if exactly one.</summary>
     public string? Provider { get; set; }
 
-    /// <summary>Embedding provider for the hybrid recipes; null: the index's <c>embedding:</c>, else none (hybrid is skipped).</summary>
+    /// <summary>Embedding provider for the hybrid recipes; null: the index's <c>embedding:</c>, else the built-in local model (the CLI); <c>none</c>: hybrid is skipped.</summary>
     public string? Embedding { get; set; }
 }

@@ -338,6 +338,7 @@ public sealed class QaLabRunner
         {
             ModelId = recipe.Hosted ? _providers.ChatId : recipe.DocsModel ? $"lab/{_settings.Lab.Options.Llm.Preset}" : null,
             Route = recipe.Hosted ? "api" : "self-hosted",
+            EmbeddingId = recipe.Retrieval == QaRetrieval.Hybrid ? _providers.EmbeddingId : null,
         };
     }
 

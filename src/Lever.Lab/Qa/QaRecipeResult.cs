@@ -24,6 +24,9 @@ public sealed record QaRecipeResult(QaRecipe Recipe, int Items, int Correct, dou
     /// <summary>What answered, as an id: the chat provider's <c>provider/model</c>, <c>lab/PRESET</c> for the model trained on the documents; null for the extractive reader.</summary>
     public string? ModelId { get; init; }
 
+    /// <summary>The embedding model of a hybrid recipe's vectors, as <c>provider/model</c> (<c>local/all-MiniLM-L6-v2</c>); null for BM25 and closed book.</summary>
+    public string? EmbeddingId { get; init; }
+
     /// <summary>How it answered: <c>api</c> (the chat provider) or <c>self-hosted</c> (this machine).</summary>
     public string Route { get; init; } = "self-hosted";
 

@@ -70,6 +70,7 @@ public static class QaReportWriter
                 ["lever"] = LeverKinds.Name(r.Recipe.Lever),
                 ["description"] = r.Recipe.Description,
                 ["retrieval"] = r.Recipe.Retrieval.ToString().ToLowerInvariant(),
+                ["embedding_model"] = r.EmbeddingId,
                 ["hosted"] = r.Recipe.Hosted,
                 ["items"] = r.Items,
                 ["correct"] = r.Correct,

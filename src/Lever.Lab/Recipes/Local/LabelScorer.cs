@@ -19,7 +19,7 @@ internal sealed class LabelScorer : IRecipeAnswerer
     private readonly TextGenerator _generator;
     private readonly IReadOnlyList<string> _labels;
     private readonly string _prefix;
-    private readonly Func<LabExample, string>? _examplePrefix;
+    private readonly Func<LabExample, CancellationToken, ValueTask<string>>? _examplePrefix;
     private readonly LabelPrompt _prompts;
     private readonly double[]? _bias;
 
@@ -28,7 +28,7 @@ internal sealed class LabelScorer : IRecipeAnswerer
     /// (examples chosen per query, e.g. retrieved) are built from the model's tokenizer.
     /// </summary>
     public LabelScorer(string modelDirectory, IReadOnlyList<string> labels, int promptChars, int maxPromptTokens, Func<ModelTokenizer, string>? prefix = null,
-        bool calibrate = false, Func<ModelTokenizer, Func<LabExample, string>>? examplePrefix = null)
+        bool calibrate = false, Func<ModelTokenizer, Func<LabExample, CancellationToken, ValueTask<string>>>? examplePrefix = null)
     {
         if (calibrate && examplePrefix is not null) throw new ArgumentException("calibration needs a fixed prefix", nameof(calibrate));
         _generator = TextGenerator.Load(modelDirectory);
@@ -52,11 +52,11 @@ internal sealed class LabelScorer : IRecipeAnswerer
     /// <summary>The calibration bias (log of the mean content-free label probabilities), or null when not calibrating.</summary>
     public IReadOnlyList<double>? Bias => _bias;
 
-    public ValueTask<LabelAnswer> AnswerAsync(LabExample example, CancellationToken ct)
+    public async ValueTask<LabelAnswer> AnswerAsync(LabExample example, CancellationToken ct)
     {
-        var prefix = _examplePrefix is null ? _prefix : _examplePrefix(example);
+        var prefix = _examplePrefix is null ? _prefix : await _examplePrefix(example, ct).ConfigureAwait(false);
         var scores = LogProbabilities(prefix + _prompts.Prompt(example), ct);
-        return ValueTask.FromResult(new LabelAnswer(_labels[Pick(scores, _bias)]));
+        return new LabelAnswer(_labels[Pick(scores, _bias)]);
     }
 
     /// <summary>
