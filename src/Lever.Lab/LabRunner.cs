@@ -238,6 +238,11 @@ public sealed class LabRunner
         var d = _config.Options.Dataset;
         var path = Path.GetFullPath(d.Path!, _workspace.Root);
         var testPath = d.Test is { } t ? Path.GetFullPath(t, _workspace.Root) : null;
+        var setup = Path.Combine(_workspace.Root, "setup.sh");
+        foreach (var file in testPath is null ? [path] : new[] { path, testPath })
+            if (!File.Exists(file) && File.Exists(setup))
+                // A sample whose data is fetched by its own setup script (samples/fortunes): say so instead of "check the path".
+                throw new LeverUserException($"{file}: file not found (lab.dataset in {_workspace.ConfigPath})", $"run {setup} first: it fetches this workspace's data");
         Core.Data.Utf8Text.Require(path);
         if (testPath is not null) Core.Data.Utf8Text.Require(testPath);
         var inputs = Hashing.Of(FileDataVersion, Hashing.File(path), testPath is null ? "" : Hashing.File(testPath), d.TextField ?? "", d.LabelField ?? "",

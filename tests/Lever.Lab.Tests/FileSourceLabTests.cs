@@ -119,6 +119,19 @@ public sealed class FileSourceLabTests : IDisposable
     }
 
     [Fact]
+    public async Task A_missing_data_file_next_to_a_setup_script_says_to_run_it()
+    {
+        var ws = Setup(Row("fine", "a"), "");
+        File.Delete(_ws.Combine("data.jsonl"));
+        var plain = await Assert.ThrowsAsync<LeverUserException>(() => Run(ws));
+        Assert.Equal("check the path (relative paths are from the workspace)", plain.Hint);
+        _ws.Write("setup.sh", "#!/bin/sh\n");
+        var sample = await Assert.ThrowsAsync<LeverUserException>(() => Run(ws));
+        Assert.StartsWith($"{_ws.Combine("data.jsonl")}: file not found", sample.Message);
+        Assert.Equal($"run {_ws.Combine("setup.sh")} first: it fetches this workspace's data", sample.Hint);
+    }
+
+    [Fact]
     public void A_hosted_classifier_asks_about_texts_for_a_teams_labels_and_about_emails_for_ham_and_spam()
     {
         Assert.Equal("You classify texts. Each user message is one text. Answer with exactly one of these labels: a, b. Reply with the label only, nothing else.",
