@@ -20,6 +20,9 @@ public sealed class ServerSettings
     /// <summary>Print one line per request: identity id, method, path, status, milliseconds.</summary>
     public bool AccessLog { get; set; } = true;
 
+    /// <summary>The request log (<c>lever serve --log-requests</c>): what is redacted before texts reach disk.</summary>
+    public RequestLogSettings RequestLog { get; set; } = new();
+
     /// <summary>Reads and checks the <c>server:</c> section of <paramref name="config"/> (defaults when absent); errors cite file:line.</summary>
     public static ServerSettings Load(LeverConfig config)
     {
@@ -36,6 +39,14 @@ public sealed class ServerSettings
         Positive(limits.SlowClientGraceSeconds > 1, "slow_client_grace_seconds", $"{limits.SlowClientGraceSeconds} must be more than 1 second");
         Positive(limits.RequestHeadersTimeoutSeconds > 0, "request_headers_timeout_seconds", $"{limits.RequestHeadersTimeoutSeconds} is not a positive time");
         Positive(limits.ShutdownTimeoutSeconds >= 0, "shutdown_timeout_seconds", $"{limits.ShutdownTimeoutSeconds} is negative");
+        try
+        {
+            _ = new Requests.Redactor(settings.RequestLog.Redact);
+        }
+        catch (Core.LeverUserException e)
+        {
+            throw config.ErrorAt("server.request_log.redact", e.Message, e.Hint ?? "");
+        }
         return settings;
     }
 }

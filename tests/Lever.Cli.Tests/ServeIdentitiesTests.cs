@@ -81,7 +81,7 @@ public sealed partial class ServeIdentitiesTests : IDisposable
             """);
         _tmp.Write("recipes/rag.yaml", "provider: srv\nsystem_prompt: Answer with the code only and cite it.\nretrieval:\n  index: default\n  k: 3\nscoring:\n  scorers: [exact]\n");
 
-        var start = LeverProcess.StartInfo(_tmp.Root, "serve", "--recipe", "rag", "--port", "0", "--workspace", _tmp.Root);
+        var start = LeverProcess.StartInfo(_tmp.Root, "serve", "--recipe", "rag", "--port", "0", "--workspace", _tmp.Root, "--log-requests");
         start.Environment["E2E_KEY_A"] = KeyA;
         start.Environment["E2E_KEY_B"] = KeyB;
         start.Environment["E2E_KEY_CHAT"] = KeyChat;
@@ -206,8 +206,23 @@ public sealed partial class ServeIdentitiesTests : IDisposable
             Assert.Contains(" team-b POST /v1/chat/completions 200 ", served, StringComparison.Ordinal);   // the access log names identities
             Assert.Contains(" chat-only POST /v1/chat/completions 403 ", served, StringComparison.Ordinal);
 
+            // The usage ledger counts every answered request by identity (refusals answered nothing); the request log keeps the texts.
+            Assert.Contains("lever serve: logging requests (redacted: key, email, card, ipv4, phone) and usage to", served, StringComparison.Ordinal);
+            var usage = LeverProcess.Run(_tmp.Root, "usage", "--json", "--workspace", _tmp.Root);
+            Assert.True(usage.ExitCode == 0, usage.Stdout + usage.Stderr);
+            var rows = JsonDocument.Parse(usage.Stdout).RootElement.GetProperty("rows").EnumerateArray()
+                .ToDictionary(r => r.GetProperty("identity").GetString()!, r => (Model: r.GetProperty("model").GetString(), Requests: r.GetProperty("requests").GetInt32()));
+            Assert.Equal(new Dictionary<string, (string?, int)> { ["team-a"] = ("rag", 4), ["team-b"] = ("rag", 2) }, rows);
+            var fromLogs = LeverProcess.Run(_tmp.Root, "data", "from-logs", "--as", "eval", "--identity", "team-b", "-o", _tmp.Combine("from-logs.jsonl"), "--workspace", _tmp.Root);
+            Assert.True(fromLogs.ExitCode == 0, fromLogs.Stdout + fromLogs.Stderr);
+            // B asked the same question twice (once streamed) and got the same answer: one item.
+            Assert.Contains("read 6 logged requests; kept 1 (4 filtered out, 0 without a user message or answer, 1 duplicates dropped)", fromLogs.Stdout, StringComparison.Ordinal);
+            var item = JsonDocument.Parse(File.ReadAllText(_tmp.Combine("from-logs.jsonl"))).RootElement;
+            Assert.Equal("What is the beta code?", item.GetProperty("input").GetString());
+            Assert.StartsWith("beta-3333 [", item.GetProperty("expected").GetString(), StringComparison.Ordinal);
+
             // No key anywhere: not in what either process printed, not in any file of either workspace.
-            var outputs = new[] { served, await stderr, await evalOut, await evalErr, add.Stdout, add.Stderr };
+            var outputs = new[] { served, await stderr, await evalOut, await evalErr, add.Stdout, add.Stderr, usage.Stdout, fromLogs.Stdout };
             foreach (var key in Keys)
             {
                 Assert.All(outputs, o => Assert.DoesNotContain(key, o, StringComparison.Ordinal));

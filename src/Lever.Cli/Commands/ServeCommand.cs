@@ -4,6 +4,7 @@ using Lever.Core;
 using Lever.Core.Config;
 using Lever.Providers;
 using Lever.Server;
+using Lever.Server.Requests;
 using Microsoft.Extensions.AI;
 
 namespace Lever.Cli.Commands;
@@ -23,15 +24,17 @@ internal sealed class ServeCommand : ILeverCommand
         var host = new Option<string>("--host") { Description = "address to bind (loopback unless you mean otherwise)", DefaultValueFactory = _ => "127.0.0.1" };
         var keyEnv = new Option<string?>("--api-key-env") { Description = "environment variable holding a single bearer token, one identity with every scope (default LEVER_SERVER_KEY); server.keys in lever.yaml configures more" };
         var workspace = new Option<string?>("--workspace", "-w") { Description = "workspace folder (default: current directory)" };
+        var logRequests = new Option<bool>("--log-requests") { Description = "also log each request's messages and answer, redacted (server.request_log.redact), to .lever/server/requests/ for `lever data from-logs`; the usage ledger (.lever/server/usage.jsonl, counts only) is always kept" };
         var command = new Command("serve", "Serve a model or recipes through an OpenAI-compatible API (chat completions with streaming, embeddings), keys as identities with scopes (docs/SERVER.md).")
         {
-            provider, model, recipes, port, host, keyEnv, workspace,
+            provider, model, recipes, port, host, keyEnv, workspace, logRequests,
         };
-        command.SetAction((parse, ct) => Run(parse.GetValue(provider), parse.GetValue(model), parse.GetValue(recipes) ?? [], parse.GetValue(port), parse.GetValue(host)!, parse.GetValue(keyEnv), parse.GetValue(workspace), ct));
+        command.SetAction((parse, ct) => Run(parse.GetValue(provider), parse.GetValue(model), parse.GetValue(recipes) ?? [], parse.GetValue(port), parse.GetValue(host)!, parse.GetValue(keyEnv), parse.GetValue(workspace),
+            parse.GetValue(logRequests), ct));
         return command;
     }
 
-    private static async Task<int> Run(string? providerName, string? modelDir, string[] recipeNames, int port, string host, string? keyEnv, string? workspaceDir, CancellationToken ct)
+    private static async Task<int> Run(string? providerName, string? modelDir, string[] recipeNames, int port, string host, string? keyEnv, string? workspaceDir, bool logRequests, CancellationToken ct)
     {
         var ws = Workspace.Open(workspaceDir);
         if (providerName is not null && modelDir is not null)
@@ -80,6 +83,8 @@ internal sealed class ServeCommand : ILeverCommand
             recipeModels.Add(served);
         }
 
+        var ledger = UsageLedger.For(ws, config, registry, providerName, providerName is null ? null : models[0].Id, settings, logRequests);
+        models = models.Select(m => RequestRecording.Wrap(m, ledger)).ToList();
         await using var server = OpenAiServer.Create(models, embeddings, new ServerOptions
         {
             Host = host,
@@ -106,6 +111,9 @@ internal sealed class ServeCommand : ILeverCommand
         var auth = keyring.IsEmpty && key is null ? "no authentication (loopback only)"
             : string.Join(" + ", new[] { keyring.IsEmpty ? null : $"{keyring.Identities.Count} {(keyring.Identities.Count == 1 ? "identity" : "identities")} from server.keys", key is null ? null : $"bearer token from ${variable}" }.Where(s => s is not null));
         Console.WriteLine($"lever serve: {server.BaseUrl} → {what}; {auth}. Ctrl-C stops.");
+        Console.WriteLine(ledger.LogsContent
+            ? $"lever serve: logging requests (redacted: {string.Join(", ", new Redactor(settings.RequestLog.Redact).Kinds.DefaultIfEmpty("nothing"))}) and usage to {UsageLedger.Folder(ws)}"
+            : $"lever serve: usage ledger (counts, no texts) in {UsageLedger.Folder(ws)}; --log-requests also keeps the texts");
         await server.WaitAsync(ct).ConfigureAwait(false);
         Console.WriteLine("lever serve: stopped (requests in flight finished)");
         return 0;

@@ -19,7 +19,7 @@ internal sealed class TrainingDataCommand : ILeverCommand
         var json = new Option<bool>("--json") { Description = "print the report as one JSON object" };
         var validate = new Command("validate", "Check a training file: counts, token lengths, duplicates, bad lines, tokens per epoch, sufficiency.") { file, task, model, seqLen, json };
         validate.SetAction(parse => Validate(parse.GetValue(file)!, parse.GetValue(task), parse.GetValue(model), parse.GetValue(seqLen), parse.GetValue(json)));
-        return new Command("data", "Work with training data files.") { validate };
+        return new Command("data", "Work with training data files.") { validate, DataFromLogsCommand.Create() };
     }
 
     private static int Validate(string file, string? taskName, string? model, int seqLen, bool json)
