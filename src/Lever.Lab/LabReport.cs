@@ -23,4 +23,7 @@ public sealed record LabReport(IReadOnlyList<RecipeResult> Results, LabRecommend
     /// missing key, 3 for an unreachable or failing provider).
     /// </summary>
     public Exception? ProviderFailure { get; init; }
+
+    /// <summary>The price book's hosted models, priced for this data at the lab's volume but not measured (<see cref="HostedQuote"/>).</summary>
+    public IReadOnlyList<HostedQuote> HostedQuotes { get; init; } = [];
 }

@@ -190,13 +190,16 @@ public sealed class LabRunner
 
         var recommendation = LabAdvice.Recommend(_workspace, results, _config, test.Count).WithWarnings(notes);
         var o = _config.Options;
+        var measuredModels = results.Where(r => r.Route == "api" && r.ModelId is not null).Select(r => r.ModelId![(r.ModelId!.IndexOf('/', StringComparison.Ordinal) + 1)..]).ToHashSet(StringComparer.Ordinal);
+        var quotes = HostedQuote.Of(Core.Prices.PriceBook.For(Core.Config.LeverConfig.Load(_workspace.ConfigPath)), test, Data().Labels, o.Provider.PromptChars, _config.RequestsPerMonth, measuredModels);
+        reportInputs.Add(JsonSerializer.Serialize(quotes));
         reportInputs.AddRange([_config.RequestsPerMonth.ToString("R", CultureInfo.InvariantCulture), o.Compute.CpuHourUsd.ToString("R", CultureInfo.InvariantCulture),
             o.Compute.AmortizeMonths.ToString(CultureInfo.InvariantCulture), o.ToleranceAccuracyPoints.ToString("R", CultureInfo.InvariantCulture),
             recommendation.ToJson().ToJsonString()]);
         await pipeline.RunAsync("report", "write the report", Hashing.Of([.. reportInputs]), ["summary.json", "report.html", "results.json"], (run, _) =>
         {
             run.Start(1);
-            LabSummaryWriter.Write(LabDir, results, recommendation, stats, _config, _workspace, _pages);
+            LabSummaryWriter.Write(LabDir, results, recommendation, stats, _config, _workspace, _pages, quotes);
             run.Detail = ".lever/lab/report.html";
             return Task.CompletedTask;
         }, ct).ConfigureAwait(false);
@@ -204,6 +207,7 @@ public sealed class LabRunner
         return new LabReport(results, recommendation, stats, Path.Combine(LabDir, "summary.json"), Path.Combine(LabDir, "report.html"), pipeline.Ran, pipeline.Reused)
         {
             ProviderFailure = providerFailure,
+            HostedQuotes = quotes,
         };
     }
 

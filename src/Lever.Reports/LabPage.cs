@@ -19,7 +19,8 @@ public static class LabPage
     private const int ChartWidth = 936, ChartHeight = 480, Left = 72, Right = 24, Top = 24, Bottom = 64;
 
     /// <summary>Renders the report.</summary>
-    public static string Render(string title, IReadOnlyList<RecipeResult> results, LabRecommendation recommendation, DatasetStats stats, LabConfiguration config)
+    public static string Render(string title, IReadOnlyList<RecipeResult> results, LabRecommendation recommendation, DatasetStats stats, LabConfiguration config,
+        IReadOnlyList<HostedQuote>? quotes = null)
     {
         var picked = recommendation.Recipe;
         var h = new StringBuilder();
@@ -27,7 +28,7 @@ public static class LabPage
          .Append(Css).Append("</style></head><body><main>");
         h.Append("<h1>Lever lab: ").Append(E(title)).Append("</h1>");
         h.Append("<p class=\"sub\">Every recipe measured on the same ").Append(stats.Splits.GetValueOrDefault("test")?.Values.Sum() ?? 0)
-         .Append(" held-out test emails, priced at ").Append(LabFormat.Volume(config.RequestsPerMonth)).Append(" answers per month. Generated ")
+         .Append(" held-out test items, priced at ").Append(LabFormat.Volume(config.RequestsPerMonth)).Append(" answers per month. Generated ")
          .Append(DateTime.UtcNow.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture)).Append(" UTC.</p>");
 
         // 1) The recommendation first: it is what the reader came for.
@@ -62,6 +63,19 @@ public static class LabPage
              .Append("<td>").Append(LabFormat.Usd(r.Cost.MonthlyUsd)).Append("</td></tr>");
         }
         h.Append("</tbody></table></section>");
+
+        // 3b) What the price book's hosted models would cost here: priced, not measured.
+        if (quotes is { Count: > 0 })
+        {
+            h.Append("<section><h2>Hosted models, priced not measured</h2><p class=\"sub\">The lab's zero-shot prompt on each hosted model of the price book, at list prices and ")
+             .Append(LabFormat.Volume(config.RequestsPerMonth)).Append(" answers per month: ").Append(E(HostedQuote.TokenBasis))
+             .Append(". Their quality on this data is unknown until a provider is configured (docs/LAB.md, hosted recipes).</p>")
+             .Append("<table class=\"grid small\"><thead><tr><th>model</th><th>input tokens</th><th>output tokens</th><th>$ / 1k answers</th><th>$ / month</th><th>price source</th></tr></thead><tbody>");
+            foreach (var q in quotes)
+                h.Append("<tr><td>").Append(E(q.Model)).Append("</td><td>").Append(F(q.InputTokens, "#,0")).Append("</td><td>").Append(F(q.OutputTokens, "#,0"))
+                 .Append("</td><td>").Append(LabFormat.Usd(q.Per1kUsd)).Append("</td><td>").Append(LabFormat.Usd(q.MonthlyUsd)).Append("</td><td>").Append(E(q.Source)).Append("</td></tr>");
+            h.Append("</tbody></table></section>");
+        }
 
         // 4) Confusion matrices.
         h.Append("<section><h2>Confusion matrices</h2><p class=\"sub\">Rows: true class. Columns: predicted class. Shading: share of the row.</p><div class=\"cms\">");

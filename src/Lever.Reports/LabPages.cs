@@ -12,8 +12,8 @@ public sealed class LabPages : ILabPages
     public static LabPages Instance { get; } = new();
 
     /// <inheritdoc />
-    public string Classification(string title, IReadOnlyList<RecipeResult> results, LabRecommendation recommendation, DatasetStats stats, LabConfiguration config) =>
-        LabPage.Render(title, results, recommendation, stats, config);
+    public string Classification(string title, IReadOnlyList<RecipeResult> results, LabRecommendation recommendation, DatasetStats stats, LabConfiguration config, IReadOnlyList<HostedQuote> quotes) =>
+        LabPage.Render(title, results, recommendation, stats, config, quotes);
 
     /// <inheritdoc />
     public string Qa(string title, IReadOnlyList<QaRecipeResult> results, IReadOnlyList<(string Recipe, string Reason)> skipped, IReadOnlyList<FreshnessRow> freshness,

@@ -27,8 +27,21 @@ public sealed class LabRunnerTests : IDisposable
     {
         var (report, _) = await Run();
         var summary = JsonNode.Parse(File.ReadAllText(report.SummaryPath))!.AsObject();
-        Assert.Equal(["recipes", "recommendation", "quality_metric", "tolerance_points"], summary.Select(p => p.Key));
+        Assert.Equal(["recipes", "recommendation", "quality_metric", "tolerance_points", "hosted_priced"], summary.Select(p => p.Key));
         var recipe = Assert.Single(summary["recipes"]!.AsArray())!.AsObject();
+        // No provider configured: every hosted chat model of the price book is priced for this data (not measured), cheapest first.
+        var quotes = summary["hosted_priced"]!.AsArray().Select(q => q!.AsObject()).ToList();
+        var book = Lever.Core.Prices.PriceBook.Default;
+        Assert.Equal(book.ModelIds.Count(id => !id.StartsWith("ft:", StringComparison.Ordinal)), quotes.Count);
+        Assert.True(quotes.Zip(quotes.Skip(1)).All(p => p.First["cost_per_1k_usd"]!.GetValue<double>() <= p.Second["cost_per_1k_usd"]!.GetValue<double>()));
+        var gpt4o = quotes.Single(q => q["model"]!.GetValue<string>() == "gpt-4o");
+        var test = Lever.Lab.Internal.JsonLines.Read<Lever.Lab.Data.LabExample>(Path.Combine(Path.GetDirectoryName(report.SummaryPath)!, "data", "test.jsonl"));
+        // By hand: the spam instruction plus each test email's "Text:\n" + text (under the 2,000-character cut), at 4 characters a token; "ham"/"spam" is 1 token.
+        var instruction = Lever.Lab.Recipes.Provider.Internal.HostedClassifier.Instruction(["ham", "spam"]).Length;
+        var input = Math.Ceiling((instruction + test.Average(e => Math.Min(e.Text.Length, 2000) + 6.0)) / 4);
+        Assert.Equal((input, 1.0), (gpt4o["input_tokens"]!.GetValue<double>(), gpt4o["output_tokens"]!.GetValue<double>()));
+        Assert.Equal((input * 2.50 + 1 * 10.00) / 1000, gpt4o["cost_per_1k_usd"]!.GetValue<double>(), 6);
+        Assert.False(gpt4o["measured"]!.GetValue<bool>());
         Assert.Equal(["name", "lever", "accuracy", "macro_f1", "latency_ms_p50", "latency_ms_p95", "cost_per_1k_usd", "train_seconds", "quality"], recipe.Select(p => p.Key));
         Assert.Equal("baseline-logreg", recipe["name"]!.GetValue<string>());
         Assert.Equal("baseline", recipe["lever"]!.GetValue<string>());

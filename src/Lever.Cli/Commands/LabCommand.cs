@@ -46,6 +46,13 @@ internal sealed class LabCommand : ILeverCommand
                 F(r.TrainSeconds, "0") + "s", ShortUsd(r.Cost.Per1kUsd), ShortUsd(r.Cost.MonthlyUsd));
         }
         AnsiConsole.Write(table);
+        if (report.HostedQuotes.Count > 0)
+        {
+            // Priced, not measured: the price book's hosted models for this data, the cheapest three and the dearest.
+            var q = report.HostedQuotes;
+            var shown = q.Take(3).Concat(q.Count > 3 ? [q[^1]] : []).Select(x => $"{x.Model} {ShortUsd(x.MonthlyUsd)}");
+            AnsiConsole.MarkupLineInterpolated($"[bold]hosted, priced not measured[/] ($/month, zero-shot, ≈{q[0].InputTokens:0} input tokens): {string.Join(", ", shown)}{(q.Count > 4 ? $" ({q.Count} models in report.html)" : "")}");
+        }
         var recommendation = report.Recommendation;
         AnsiConsole.MarkupLineInterpolated($"[bold]recommendation:[/] {(recommendation.Primary is { } primary ? LeverKinds.Name(primary) : "none")} ({picked ?? "-"})");
         if (recommendation.Summary is { } summary) AnsiConsole.MarkupLineInterpolated($"  {summary}");

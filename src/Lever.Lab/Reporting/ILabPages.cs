@@ -9,8 +9,8 @@ namespace Lever.Lab.Reporting;
 /// </summary>
 public interface ILabPages
 {
-    /// <summary>The classification lab's report.html.</summary>
-    string Classification(string title, IReadOnlyList<RecipeResult> results, LabRecommendation recommendation, DatasetStats stats, LabConfiguration config);
+    /// <summary>The classification lab's report.html; <paramref name="quotes"/> are the hosted models priced but not measured.</summary>
+    string Classification(string title, IReadOnlyList<RecipeResult> results, LabRecommendation recommendation, DatasetStats stats, LabConfiguration config, IReadOnlyList<HostedQuote> quotes);
 
     /// <summary>The QA lab's report.html.</summary>
     string Qa(string title, IReadOnlyList<QaRecipeResult> results, IReadOnlyList<(string Recipe, string Reason)> skipped, IReadOnlyList<FreshnessRow> freshness,

@@ -17,12 +17,30 @@ public static class LabSummaryWriter
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
     /// <summary>Writes summary.json, results.json and report.html into <paramref name="labDir"/>.</summary>
-    public static void Write(string labDir, IReadOnlyList<RecipeResult> results, LabRecommendation recommendation, DatasetStats stats, LabConfiguration config, Workspace workspace, ILabPages pages)
+    public static void Write(string labDir, IReadOnlyList<RecipeResult> results, LabRecommendation recommendation, DatasetStats stats, LabConfiguration config, Workspace workspace, ILabPages pages,
+        IReadOnlyList<HostedQuote>? quotes = null)
     {
-        File.WriteAllText(Path.Combine(labDir, "summary.json"), Summary(results, recommendation.ToJson(), config.Options.ToleranceAccuracyPoints).ToJsonString(Indented) + "\n");
-        File.WriteAllText(Path.Combine(labDir, "results.json"), Details(results, stats, config).ToJsonString(Indented) + "\n");
-        File.WriteAllText(Path.Combine(labDir, "report.html"), pages.Classification(Path.GetFileName(workspace.Root.TrimEnd('/')), results, recommendation, stats, config));
+        quotes ??= [];
+        var summary = Summary(results, recommendation.ToJson(), config.Options.ToleranceAccuracyPoints);
+        // Additive, last: the price book's hosted models priced for this data, not measured.
+        summary["hosted_priced"] = Quotes(quotes);
+        var details = Details(results, stats, config);
+        details["hosted_priced"] = new JsonObject { ["basis"] = HostedQuote.TokenBasis, ["models"] = Quotes(quotes) };
+        File.WriteAllText(Path.Combine(labDir, "summary.json"), summary.ToJsonString(Indented) + "\n");
+        File.WriteAllText(Path.Combine(labDir, "results.json"), details.ToJsonString(Indented) + "\n");
+        File.WriteAllText(Path.Combine(labDir, "report.html"), pages.Classification(Path.GetFileName(workspace.Root.TrimEnd('/')), results, recommendation, stats, config, quotes));
     }
+
+    private static JsonArray Quotes(IReadOnlyList<HostedQuote> quotes) => new([.. quotes.Select(q => (JsonNode)new JsonObject
+    {
+        ["model"] = q.Model,
+        ["input_tokens"] = q.InputTokens,
+        ["output_tokens"] = q.OutputTokens,
+        ["cost_per_1k_usd"] = Math.Round(q.Per1kUsd, 6),
+        ["monthly_usd"] = Math.Round(q.MonthlyUsd, 2),
+        ["measured"] = false,
+        ["source"] = q.Source,
+    })]);
 
     /// <summary>Name of the task's primary metric, written once at the top of summary.json; each recipe's <c>quality</c> is it.</summary>
     public const string QualityMetric = "accuracy";
