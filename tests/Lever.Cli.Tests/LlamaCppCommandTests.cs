@@ -1,0 +1,77 @@
+using System.Text;
+using System.Text.Json;
+
+namespace Lever.Cli.Tests;
+
+/// <summary><c>.gguf</c> paths through the lever process: bad files are one user error (exit 2) before llama.cpp sees them; good ones run on llama.cpp.</summary>
+public sealed class LlamaCppCommandTests : IDisposable
+{
+    private readonly TempWorkspace _tmp = new("lever-cli-llamacpp-");
+
+    public void Dispose() => _tmp.Dispose();
+
+    /// <summary>GGUF v3 bytes with the given string metadata and nothing else.</summary>
+    private static byte[] Gguf(params (string Key, string Value)[] metadata)
+    {
+        using var stream = new MemoryStream();
+        using var w = new BinaryWriter(stream, Encoding.UTF8);
+        w.Write("GGUF"u8);
+        w.Write(3u);
+        w.Write(0UL);
+        w.Write((ulong)metadata.Length);
+        foreach (var (key, value) in metadata)
+        {
+            w.Write((ulong)Encoding.UTF8.GetByteCount(key)); w.Write(Encoding.UTF8.GetBytes(key));
+            w.Write(8u);
+            w.Write((ulong)Encoding.UTF8.GetByteCount(value)); w.Write(Encoding.UTF8.GetBytes(value));
+        }
+        w.Flush();
+        return stream.ToArray();
+    }
+
+    [Theory]
+    [InlineData("truncated", "truncated: value of 'general.architecture' claims 5 bytes")]
+    [InlineData("not-gguf", "no GGUF magic")]
+    [InlineData("unknown-arch", "architecture 'gpt-7' is not one this llama.cpp build loads")]
+    public void A_bad_gguf_is_one_error_naming_the_file_and_exit_2(string kind, string expected)
+    {
+        var bytes = kind switch
+        {
+            "truncated" => Gguf(("general.architecture", "llama"))[..^3],
+            "not-gguf" => "{\"model_type\": \"llama\"}"u8.ToArray(),
+            _ => Gguf(("general.architecture", "gpt-7")),
+        };
+        var path = _tmp.Combine(kind + ".gguf");
+        File.WriteAllBytes(path, bytes);
+        var r = LeverProcess.Run(_tmp.Root, "generate", "-m", path, "-p", "hi");
+        Assert.Equal(2, r.ExitCode);
+        Assert.Equal("", r.Stdout.Trim());
+        var lines = r.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        Assert.Equal(2, lines.Length);   // the error, then the hint — no native log, no stack trace
+        Assert.StartsWith($"error: {path}: not a usable GGUF file: ", lines[0], StringComparison.Ordinal);
+        Assert.Contains(expected, lines[0], StringComparison.Ordinal);
+        Assert.StartsWith("hint: ", lines[1], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_exported_model_generates_on_llama_cpp_with_the_engines_greedy_ids_and_evaluates_through_eval_model()
+    {
+        Assert.Equal(0, LeverProcess.Run(_tmp.Root, "model", "init", "--config", "tiny", "-o", "tiny", "--seed", "4").ExitCode);
+        var export = LeverProcess.Run(_tmp.Root, "model", "export-gguf", "-m", "tiny", "-o", "tiny.gguf");
+        Assert.True(export.ExitCode == 0, export.Stderr);
+
+        var llama = LeverProcess.Run(_tmp.Root, "generate", "-m", "tiny.gguf", "-p", "the cat sat", "-n", "12", "-t", "0", "--show-ids");
+        Assert.True(llama.ExitCode == 0, llama.Stderr);
+        Assert.Contains("llama.cpp, ", llama.Stderr, StringComparison.Ordinal);
+        var engine = LeverProcess.Run(_tmp.Root, "generate", "-m", "tiny", "-p", "the cat sat", "-n", "12", "-t", "0", "--show-ids");
+        Assert.Equal(0, engine.ExitCode);
+        static string Ids(string stderr) => stderr.Split('\n').Single(l => l.StartsWith("ids: ", StringComparison.Ordinal));
+        Assert.Equal(Ids(engine.Stderr), Ids(llama.Stderr));
+
+        _tmp.Write("set.jsonl", "{\"input\":\"a b\",\"expected\":\"x\"}\n{\"input\":\"c d\",\"expected\":\"y\"}\n");
+        var eval = LeverProcess.Run(_tmp.Root, "eval", "--model", "tiny.gguf", "--set", "set.jsonl", "--json", "--workspace", _tmp.Root);
+        Assert.True(eval.ExitCode == 0, eval.Stderr + eval.Stdout);
+        using var summary = JsonDocument.Parse(eval.Stdout.Trim().Split('\n')[^1]);
+        Assert.Equal(2, summary.RootElement.GetProperty("items").GetInt32());
+    }
+}
