@@ -53,10 +53,15 @@ public sealed class LlamaCppCommandTests : IDisposable
         Assert.StartsWith("hint: ", lines[1], StringComparison.Ordinal);
     }
 
-    [Fact]
-    public void An_exported_model_generates_on_llama_cpp_with_the_engines_greedy_ids_and_evaluates_through_eval_model()
+    private void InitTiny()
     {
         Assert.Equal(0, LeverProcess.Run(_tmp.Root, "model", "init", "--config", "tiny", "-o", "tiny", "--seed", "4").ExitCode);
+    }
+
+    [Fact]
+    public void An_exported_model_generates_on_llama_cpp_with_the_engines_greedy_ids()
+    {
+        InitTiny();
         var export = LeverProcess.Run(_tmp.Root, "model", "export-gguf", "-m", "tiny", "-o", "tiny.gguf");
         Assert.True(export.ExitCode == 0, export.Stderr);
 
@@ -67,9 +72,21 @@ public sealed class LlamaCppCommandTests : IDisposable
         Assert.Equal(0, engine.ExitCode);
         static string Ids(string stderr) => stderr.Split('\n').Single(l => l.StartsWith("ids: ", StringComparison.Ordinal));
         Assert.Equal(Ids(engine.Stderr), Ids(llama.Stderr));
+    }
+
+    [Fact]
+    public void A_quantized_export_lists_its_tensor_types_and_evaluates_through_eval_model()
+    {
+        InitTiny();
+        // llama.cpp's quantizer, every tensor's type listed, the 344-wide ffn_down as the stated F16 fallback.
+        var q8 = LeverProcess.Run(_tmp.Root, "model", "export-gguf", "-m", "tiny", "-o", "tiny-q8.gguf", "--type", "q8_0");
+        Assert.True(q8.ExitCode == 0, q8.Stderr);
+        var down = q8.Stdout.Split('\n').Single(l => l.Contains("blk.0.ffn_down.weight", StringComparison.Ordinal));
+        Assert.Matches(@"F16\s+\[344, 128\]\s+rows of 344 do not fit Q8_0's blocks of 32: fallback", down);
+        Assert.Contains("29 tensors (19 Q8_0, 7 F32, 3 F16)", q8.Stdout, StringComparison.Ordinal);
 
         _tmp.Write("set.jsonl", "{\"input\":\"a b\",\"expected\":\"x\"}\n{\"input\":\"c d\",\"expected\":\"y\"}\n");
-        var eval = LeverProcess.Run(_tmp.Root, "eval", "--model", "tiny.gguf", "--set", "set.jsonl", "--json", "--workspace", _tmp.Root);
+        var eval = LeverProcess.Run(_tmp.Root, "eval", "--model", "tiny-q8.gguf", "--set", "set.jsonl", "--json", "--workspace", _tmp.Root);
         Assert.True(eval.ExitCode == 0, eval.Stderr + eval.Stdout);
         using var summary = JsonDocument.Parse(eval.Stdout.Trim().Split('\n')[^1]);
         Assert.Equal(2, summary.RootElement.GetProperty("items").GetInt32());

@@ -14,6 +14,9 @@ public sealed record GgufFile(string FileName, uint Version, string Architecture
     /// <summary>A string metadata value, or null when the key is absent or not a string.</summary>
     public string? String(string key) => Metadata.TryGetValue(key, out var v) ? v as string : null;
 
+    /// <summary>Where the tensor table starts (the metadata ends) — for rewriting a file with its metadata bytes kept.</summary>
+    internal long TensorTableOffset { get; init; }
+
     /// <summary>The chat template (tokenizer.chat_template), or null.</summary>
     public string? ChatTemplate => String("tokenizer.chat_template");
 }

@@ -130,6 +130,7 @@ public static class GgufValidator
         CheckVocabulary(metadata, arrayTypes);
 
         // 2) tensor table
+        var tableOffset = r.Position;
         if (tensorCount * 24 > (ulong)r.Remaining) throw new GgufFormatException($"truncated: it declares {tensorCount} tensors but only {r.Remaining} bytes follow");
         var rows = new List<(string Name, long[] Dims, GgmlTypes.Traits Type, ulong Offset, long Bytes)>((int)tensorCount);
         var names = new HashSet<string>(StringComparer.Ordinal);
@@ -174,7 +175,7 @@ public static class GgufValidator
                 throw new GgufFormatException($"tensors '{byOffset[i - 1].Name}' and '{byOffset[i].Name}' overlap");
 
         var tensors = rows.Select(t => new GgufTensorInfo(t.Name, t.Dims, t.Type.Name, dataOffset + (long)t.Offset, t.Bytes)).ToList();
-        return new GgufFile(fileName, version, architecture, metadata, tensors, alignment, dataOffset);
+        return new GgufFile(fileName, version, architecture, metadata, tensors, alignment, dataOffset) { TensorTableOffset = tableOffset };
     }
 
     /// <summary>llama.cpp indexes token_type and scores by token id and reads special ids unchecked: make them agree.</summary>

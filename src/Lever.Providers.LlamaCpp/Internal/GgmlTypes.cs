@@ -19,4 +19,8 @@ internal static class GgmlTypes
     };
 
     public static bool TryGet(uint id, out Traits traits) => ById.TryGetValue(id, out traits);
+
+    public static uint IdOf(string name) => ById.Single(t => t.Value.Name == name).Key;
+
+    public static Traits Of(string name) => ById[IdOf(name)];
 }
