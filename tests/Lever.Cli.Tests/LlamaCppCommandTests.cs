@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 
@@ -90,5 +92,42 @@ public sealed class LlamaCppCommandTests : IDisposable
         Assert.True(eval.ExitCode == 0, eval.Stderr + eval.Stdout);
         using var summary = JsonDocument.Parse(eval.Stdout.Trim().Split('\n')[^1]);
         Assert.Equal(2, summary.RootElement.GetProperty("items").GetInt32());
+    }
+
+    [Fact]
+    public async Task Serve_model_gguf_answers_on_llama_cpp_and_reports_the_cached_prefix()
+    {
+        InitTiny();
+        Assert.Equal(0, LeverProcess.Run(_tmp.Root, "model", "export-gguf", "-m", "tiny", "-o", "tiny.gguf").ExitCode);
+        var start = LeverProcess.StartInfo(_tmp.Root, "serve", "--model", "tiny.gguf", "--port", "0", "--workspace", _tmp.Root);
+        start.Environment["LEVER_SERVER_KEY"] = "gguf-test-token";
+        using var process = Process.Start(start)!;
+        try
+        {
+            var line = await process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromMinutes(2));
+            Assert.True(line?.StartsWith("lever serve: http://127.0.0.1:", StringComparison.Ordinal), line);
+            Assert.Contains("provider 'llamacpp'", line, StringComparison.Ordinal);
+            var baseUrl = line!["lever serve: ".Length..].Split(' ')[0];
+            using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(1) };
+            http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", "gguf-test-token");
+            async Task<JsonElement> Ask()
+            {
+                using var response = await http.PostAsync(baseUrl + "/chat/completions", new StringContent("""{"model":"tiny","messages":[{"role":"user","content":"hello there"}],"max_tokens":4,"temperature":0}""", Encoding.UTF8, "application/json"));
+                Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
+                return JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone();
+            }
+            var first = await Ask();
+            var second = await Ask();
+            Assert.Equal("tiny", first.GetProperty("model").GetString());
+            var prompt = first.GetProperty("usage").GetProperty("prompt_tokens").GetInt32();
+            Assert.InRange(first.GetProperty("usage").GetProperty("completion_tokens").GetInt32(), 1, 4);
+            Assert.Equal(0, first.GetProperty("usage").GetProperty("prompt_tokens_details").GetProperty("cached_tokens").GetInt32());
+            Assert.Equal(prompt - 1, second.GetProperty("usage").GetProperty("prompt_tokens_details").GetProperty("cached_tokens").GetInt32());
+        }
+        finally
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+        }
     }
 }
