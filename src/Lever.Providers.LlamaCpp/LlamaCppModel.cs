@@ -136,6 +136,7 @@ public sealed class LlamaCppModel : IDisposable
     public float[] Logits(IReadOnlyList<int> prompt)
     {
         ArgumentNullException.ThrowIfNull(prompt);
+        if (prompt.Count == 0) throw new LeverUserException("the prompt has no tokens", "give a non-empty prompt");
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
