@@ -12,6 +12,12 @@ public sealed class DoctorCommandTests
         // Piped output is not laid out for 80 columns: the libtorch row, path included, stays on one line.
         var row = r.Stdout.Split('\n').Single(l => l.Contains("matmul + backward", StringComparison.Ordinal));
         Assert.Contains("native)", row, StringComparison.Ordinal);
+
+        // The llama.cpp row: binding, llama.cpp and ggml builds, the CPU variant loaded (the best one the CPU runs).
+        var llama = r.Stdout.Split('\n').Single(l => l.Contains("LLamaSharp 0.30.0", StringComparison.Ordinal));
+        Assert.Contains("llama.cpp c0c7e147e7ef, ggml 0.18.0 (815a2a591)", llama, StringComparison.Ordinal);
+        var variant = System.Runtime.Intrinsics.X86.Avx512F.IsSupported ? "avx512" : System.Runtime.Intrinsics.X86.Avx2.IsSupported ? "avx2" : System.Runtime.Intrinsics.X86.Avx.IsSupported ? "avx" : "noavx";
+        Assert.Matches($@"CPU variant {variant} \(.*/native/{variant}/libllama\.so\)", llama);
     }
 
     [Fact]

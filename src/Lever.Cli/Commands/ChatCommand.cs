@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Lever.Engine.Generation;
 using Lever.Engine.Tokenizers;
+using Lever.Providers.LlamaCpp;
 using Microsoft.Extensions.AI;
 using Spectre.Console;
 
@@ -11,7 +12,7 @@ internal sealed class ChatCommand : ILeverCommand
 {
     public Command Create()
     {
-        var model = new Option<string>("--model", "-m") { Description = "checkpoint folder", Required = true };
+        var model = new Option<string>("--model", "-m") { Description = "checkpoint folder, or a .gguf file (run by llama.cpp)", Required = true };
         var system = new Option<string?>("--system", "-s") { Description = "system prompt" };
         var template = new Option<string?>("--template") { Description = $"chat template ({string.Join("|", ChatTemplate.All.Select(t => t.Name))}); default: from tokenizer_config.json" };
         var sampling = GenerateCommand.SamplingOptions.Create(512);
@@ -22,7 +23,16 @@ internal sealed class ChatCommand : ILeverCommand
             var generation = sampling.Read(parse);
             generation.Validate();
             var chosen = parse.GetValue(template) is { } name ? ChatTemplate.FromName(name) : null;
-            using var client = LocalChatClient.Load(parse.GetValue(model)!, chosen);
+            var path = parse.GetValue(model)!;
+            if (chosen is not null && LlamaCppBackend.IsGgufPath(path))
+                throw new Lever.Core.LeverUserException("--template applies to checkpoint folders; a .gguf file brings its own chat template", "drop --template");
+            using IChatClient client = LlamaCppBackend.IsGgufPath(path) ? LlamaCppChatClient.Load(path) : LocalChatClient.Load(path, chosen);
+            var (modelId, templateName) = client switch
+            {
+                LlamaCppChatClient l => (l.ModelId, l.TemplateName + " (llama.cpp)"),
+                LocalChatClient c => (c.ModelId, c.Template.Name),
+                _ => ("?", "?"),
+            };
             var history = new List<ChatMessage>();
             var options = new ChatOptions
             {
@@ -35,7 +45,7 @@ internal sealed class ChatCommand : ILeverCommand
                 StopSequences = [.. generation.StopSequences],
                 AdditionalProperties = new AdditionalPropertiesDictionary { ["repetition_penalty"] = generation.RepetitionPenalty },
             };
-            AnsiConsole.MarkupLineInterpolated($"[grey]{client.ModelId} · template {client.Template.Name} · empty line or /exit quits[/]");
+            AnsiConsole.MarkupLineInterpolated($"[grey]{modelId} · template {templateName} · empty line or /exit quits[/]");
             while (!ct.IsCancellationRequested)
             {
                 Console.Out.Write("> ");

@@ -23,8 +23,10 @@ internal sealed class DoctorCommand : ILeverCommand
         var nativeDir = new Option<string?>("--native-dir") { Description = $"load libtorch from this folder instead of the build output (also ${NativeBackend.NativeDirVariable})" };
         var workspace = new Option<string?>("--workspace", "-w") { Description = "workspace folder (default: current directory)" };
         var probeOnly = new Option<bool>("--probe-native") { Hidden = true, Description = "internal: run only the libtorch probe and print it as JSON" };
-        var command = new Command("doctor", "Check that this machine can run Lever: .NET, CPU, libtorch, providers, disk.") { nativeDir, workspace, probeOnly };
-        command.SetAction(parse => parse.GetValue(probeOnly)
+        var probeLlama = new Option<bool>("--probe-llamacpp") { Hidden = true, Description = "internal: load llama.cpp and print what was loaded as JSON" };
+        var command = new Command("doctor", "Check that this machine can run Lever: .NET, CPU, libtorch, providers, disk.") { nativeDir, workspace, probeOnly, probeLlama };
+        command.SetAction(parse => parse.GetValue(probeLlama) ? LlamaCppDoctor.ProbeInThisProcess()
+            : parse.GetValue(probeOnly)
             ? ProbeInThisProcess(parse.GetValue(nativeDir))
             : Run(parse.GetValue(nativeDir), parse.GetValue(workspace)));
         return command;
@@ -42,6 +44,10 @@ internal sealed class DoctorCommand : ILeverCommand
         var probe = ProbeInChildProcess(nativeDir);
         table.AddRow("libtorch", probe.Ok ? Ok() : Bad(), Markup.Escape(probe.Ok ? $"{probe.Detail} (from {probe.NativeDir})" : probe.Detail));
         if (!probe.Ok) failure ??= $"libtorch: {probe.Detail}. Fix: {probe.Fix}";
+
+        var llama = LlamaCppDoctor.ProbeInChildProcess();
+        table.AddRow("llama.cpp", llama.Ok ? Ok() : Bad(), Markup.Escape(llama.Detail));
+        if (!llama.Ok) failure ??= $"llama.cpp: {llama.Detail}. Fix: the LLamaSharp.Backend.Cpu native libraries are missing or incompatible; rebuild with ./lever";
 
         try
         {

@@ -19,7 +19,7 @@ internal sealed class EvalCommand : ILeverCommand
     {
         var recipe = new Option<string?>("--recipe", "-r") { Description = "recipe name (recipes/NAME.yaml or recipes: in lever.yaml) or path" };
         var set = new Option<string>("--set", "-s", "--data") { Description = "eval set (JSONL: input or messages, expected, metadata)", Required = true };
-        var model = new Option<string?>("--model") { Description = "shorthand: a recipe of this local model folder with default settings" };
+        var model = new Option<string?>("--model") { Description = "shorthand: a recipe of this local model folder (or .gguf file, run by llama.cpp) with default settings" };
         var concurrency = new Option<int?>("--concurrency", "-j") { Description = "items answered at once (default: evals.concurrency, 4)" };
         var json = new Option<bool>("--json") { Description = "print progress to stderr and summary.json as the last stdout line" };
         var runId = new Option<string?>("--run-id") { Description = "run folder name (default: recipe-recipehash-sethash, so re-running resumes)" };
@@ -52,8 +52,9 @@ internal sealed class EvalCommand : ILeverCommand
         if (modelDir is not null)
         {
             var full = Path.GetFullPath(modelDir, ws.Root);
-            recipe = new Recipe { Name = "model-" + Path.GetFileName(full.TrimEnd('/')) + (adapterDir is null ? "" : "+" + Path.GetFileName(adapterDir.TrimEnd('/'))), Provider = "local", Model = full, Adapter = adapterDir };
-            if (!registry.Contains("local")) registry = registry.With("local", new ProviderOptions { Kind = "local", Model = full });
+            var kind = Lever.Providers.LlamaCpp.LlamaCppBackend.IsGgufPath(full) ? Lever.Providers.LlamaCpp.LlamaCppBackend.KindName : "local";   // a .gguf file runs on llama.cpp
+            recipe = new Recipe { Name = "model-" + Path.GetFileName(full.TrimEnd('/')) + (adapterDir is null ? "" : "+" + Path.GetFileName(adapterDir.TrimEnd('/'))), Provider = kind, Model = full, Adapter = adapterDir };
+            if (!registry.Contains(kind)) registry = registry.With(kind, new ProviderOptions { Kind = kind, Model = full });
         }
         else
         {

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Lever.Engine.Generation;
+using Lever.Providers.LlamaCpp;
 
 namespace Lever.Cli.Commands;
 
@@ -35,7 +36,7 @@ internal sealed class GenerateCommand : ILeverCommand
 
     public Command Create()
     {
-        var model = new Option<string>("--model", "-m") { Description = "checkpoint folder (config.json, model.safetensors, tokenizer)", Required = true };
+        var model = new Option<string>("--model", "-m") { Description = "checkpoint folder (config.json, model.safetensors, tokenizer), or a .gguf file (run by llama.cpp)", Required = true };
         var prompt = new Option<string>("--prompt", "-p") { Description = "text to continue", Required = true };
         var showIds = new Option<bool>("--show-ids") { Description = "also print the generated token ids (stderr)" };
         var sampling = SamplingOptions.Create(128);
@@ -45,17 +46,41 @@ internal sealed class GenerateCommand : ILeverCommand
         {
             var options = sampling.Read(parse);
             options.Validate();
-            using var generator = TextGenerator.Load(parse.GetValue(model)!);
+            var path = parse.GetValue(model)!;
+            if (LlamaCppBackend.IsGgufPath(path)) return await GenerateGguf(path, parse.GetValue(prompt)!, options, parse.GetValue(showIds), ct);
+            using var generator = TextGenerator.Load(path);
             var ids = generator.Tokenizer.Encode(parse.GetValue(prompt)!);
             var result = await generator.GenerateAsync(ids, options, t => Console.Out.Write(t.Text), ct);
             Console.Out.WriteLine();
             if (parse.GetValue(showIds)) await Console.Error.WriteLineAsync("ids: " + string.Join(' ', result.TokenIds));
-            var decodeSeconds = (result.Elapsed - result.TimeToFirstToken).TotalSeconds;
-            var rate = result.OutputTokens > 1 && decodeSeconds > 0 ? (result.OutputTokens - 1) / decodeSeconds : 0;
-            await Console.Error.WriteLineAsync(FormattableString.Invariant(
-                $"[{result.PromptTokens} prompt tokens, {result.OutputTokens} generated ({result.FinishReason}); first token {result.TimeToFirstToken.TotalMilliseconds:F0} ms, {rate:F1} tokens/s]"));
+            await Console.Error.WriteLineAsync(Stats(result.PromptTokens, result.OutputTokens, result.FinishReason, result.TimeToFirstToken, result.Elapsed));
             return 0;
         });
         return command;
+    }
+
+    /// <summary>The same command over a .gguf file: validated, then run by llama.cpp (the stats line says so).</summary>
+    private static async Task<int> GenerateGguf(string path, string prompt, GenerationOptions options, bool showIds, CancellationToken ct)
+    {
+        using var llama = LlamaCppModel.Load(path);
+        var ids = llama.Tokenize(prompt, addSpecial: true);
+        var sampling = new LlamaCppSampling
+        {
+            MaxTokens = options.MaxTokens, Temperature = options.Temperature, TopK = options.TopK, TopP = options.TopP,
+            RepetitionPenalty = options.RepetitionPenalty, Seed = options.Seed, StopSequences = options.StopSequences,
+        };
+        var result = await Task.Run(() => llama.Generate(ids, sampling, Console.Out.Write, ct), ct);
+        Console.Out.WriteLine();
+        if (showIds) await Console.Error.WriteLineAsync("ids: " + string.Join(' ', result.TokenIds));
+        await Console.Error.WriteLineAsync(Stats(result.PromptTokens, result.OutputTokens, result.FinishReason, result.TimeToFirstToken, result.Elapsed)[..^1]
+            + FormattableString.Invariant($"; llama.cpp, {llama.Threads} threads]"));
+        return 0;
+    }
+
+    private static string Stats(int promptTokens, int outputTokens, string finish, TimeSpan firstToken, TimeSpan elapsed)
+    {
+        var decodeSeconds = (elapsed - firstToken).TotalSeconds;
+        var rate = outputTokens > 1 && decodeSeconds > 0 ? (outputTokens - 1) / decodeSeconds : 0;
+        return FormattableString.Invariant($"[{promptTokens} prompt tokens, {outputTokens} generated ({finish}); first token {firstToken.TotalMilliseconds:F0} ms, {rate:F1} tokens/s]");
     }
 }

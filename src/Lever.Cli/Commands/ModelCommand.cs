@@ -2,6 +2,7 @@ using System.CommandLine;
 using Lever.Engine.Checkpoints;
 using Lever.Engine.Gguf;
 using Lever.Engine.Modules;
+using Lever.Providers.LlamaCpp;
 using Spectre.Console;
 
 namespace Lever.Cli.Commands;
@@ -26,13 +27,34 @@ internal sealed class ModelCommand : ILeverCommand
         });
         var model = new Option<string>("--model", "-m") { Description = "checkpoint folder", Required = true };
         var gguf = new Option<string>("--output", "-o") { Description = "the .gguf file to write", Required = true };
-        var type = new Option<string>("--type") { Description = "weight type: f32 or f16 (norms stay f32)", DefaultValueFactory = _ => "f32" };
+        var type = new Option<string>("--type") { Description = "weight type: f32, f16, q8_0 or q4_k_m (quantized by llama.cpp; norms stay f32; rows that do not fit a block fall back, listed)", DefaultValueFactory = _ => "f32" };
         var export = new Command("export-gguf", "Export a checkpoint to GGUF for llama.cpp (architecture llama, byte-level BPE vocabulary).") { model, gguf, type };
         export.SetAction(parse =>
         {
-            var done = AnsiConsole.Status().Start("loading the checkpoint and writing GGUF…",
-                _ => GgufExporter.Export(parse.GetValue(model)!, parse.GetValue(gguf)!, parse.GetValue(type)!));
-            AnsiConsole.MarkupLineInterpolated($"[green]GGUF written[/] to {done.Path}: {done.Tensors} tensors, {done.Bytes / 1e6:F1} MB, pre-tokenizer {done.PreTokenizer}");
+            var kind = parse.GetValue(type)!.ToLowerInvariant();
+            var path = parse.GetValue(gguf)!;
+            if (!GgufQuantizer.Types.Contains(kind))
+            {
+                var done = AnsiConsole.Status().Start("loading the checkpoint and writing GGUF…", _ => GgufExporter.Export(parse.GetValue(model)!, path, kind));
+                AnsiConsole.MarkupLineInterpolated($"[green]GGUF written[/] to {done.Path}: {done.Tensors} tensors, {done.Bytes / 1e6:F1} MB, pre-tokenizer {done.PreTokenizer}");
+                return 0;
+            }
+            // Quantized: an F32 export first, then llama.cpp's quantizer.
+            var f32 = path + ".f32.tmp";
+            try
+            {
+                var exported = AnsiConsole.Status().Start("loading the checkpoint and writing GGUF…", _ => GgufExporter.Export(parse.GetValue(model)!, f32, "f32"));
+                var tensors = AnsiConsole.Status().Start($"quantizing to {kind} with llama.cpp…", _ => GgufQuantizer.Quantize(f32, path, kind));
+                var bytes = new FileInfo(path).Length;
+                foreach (var t in tensors)
+                    AnsiConsole.MarkupLineInterpolated($"  {t.Name,-28} {t.Type,-5} [[{string.Join(", ", t.Dimensions)}]]{(t.Note is null ? "" : "  " + t.Note)}");
+                var counts = string.Join(", ", tensors.GroupBy(t => t.Type).OrderByDescending(g => g.Count()).Select(g => $"{g.Count()} {g.Key}"));
+                AnsiConsole.MarkupLineInterpolated($"[green]GGUF written[/] to {path}: {tensors.Count} tensors ({counts}), {bytes / 1e6:F1} MB = {(double)bytes / exported.Bytes:F3}× the F32 export, pre-tokenizer {exported.PreTokenizer}");
+            }
+            finally
+            {
+                if (File.Exists(f32)) File.Delete(f32);
+            }
             return 0;
         });
         return new Command("model", "Create and export local models.") { init, export };

@@ -18,7 +18,7 @@ internal sealed class ServeCommand : ILeverCommand
     public Command Create()
     {
         var provider = new Option<string?>("--provider", "-p") { Description = "provider under providers: in lever.yaml to serve" };
-        var model = new Option<string?>("--model") { Description = "shorthand: serve this local checkpoint folder with the TorchSharp engine" };
+        var model = new Option<string?>("--model") { Description = "shorthand: serve this local checkpoint folder with the TorchSharp engine, or a .gguf file with llama.cpp" };
         var recipes = new Option<string[]>("--recipe", "-r") { Description = "serve this recipe (RAG with its index, a prompt template, a fine-tuned model) as a model id named after it; repeatable", Arity = ArgumentArity.ZeroOrMore };
         var port = new Option<int>("--port") { Description = "port (0 picks a free one)", DefaultValueFactory = _ => 8080 };
         var host = new Option<string>("--host") { Description = "address to bind (loopback unless you mean otherwise)", DefaultValueFactory = _ => "127.0.0.1" };
@@ -59,11 +59,13 @@ internal sealed class ServeCommand : ILeverCommand
         var registry = Composition.Providers(ws, config);
         if (modelDir is not null)
         {
-            providerName = "local";
+            // A .gguf file is served by llama.cpp (no /v1/embeddings then); a checkpoint folder by the engine.
+            var gguf = Lever.Providers.LlamaCpp.LlamaCppBackend.IsGgufPath(modelDir);
+            providerName = gguf ? Lever.Providers.LlamaCpp.LlamaCppBackend.KindName : "local";
             // /v1/embeddings is served by the local embedding model Lever ships, so a local server needs no provider for it.
             registry = registry.With(providerName, new ProviderOptions
             {
-                Kind = "local", Model = Path.GetFullPath(modelDir, ws.Root), EmbeddingModel = ProviderRegistry.DefaultLocalEmbeddingModel, TimeoutSeconds = 600,
+                Kind = providerName, Model = Path.GetFullPath(modelDir, ws.Root), EmbeddingModel = gguf ? null : ProviderRegistry.DefaultLocalEmbeddingModel, TimeoutSeconds = 600,
             });
         }
         var models = new List<ServedModel>();
@@ -71,7 +73,7 @@ internal sealed class ServeCommand : ILeverCommand
         using var embeddings = providerName is null ? null : registry.Embeddings(providerName);
         var options = providerName is null ? null : registry.Get(providerName);
         if (providerName is not null)
-            models.Add(ServedModel.Of(modelDir is not null ? Path.GetFileName(Path.TrimEndingDirectorySeparator(options!.Model!)) : options!.Model ?? providerName, chat!));
+            models.Add(ServedModel.Of(modelDir is not null ? ServedName(options!.Model!) : options!.Model ?? providerName, chat!));
         using var recipes = new ServedRecipes(ws, config, registry);
         var recipeModels = new List<ServedModel>();
         foreach (var name in recipeNames)
@@ -118,4 +120,7 @@ internal sealed class ServeCommand : ILeverCommand
         Console.WriteLine("lever serve: stopped (requests in flight finished)");
         return 0;
     }
+
+    private static string ServedName(string model) => Lever.Providers.LlamaCpp.LlamaCppBackend.IsGgufPath(model)
+        ? Path.GetFileNameWithoutExtension(model) : Path.GetFileName(Path.TrimEndingDirectorySeparator(model));
 }
