@@ -17,6 +17,9 @@ public sealed class ServerSettings
     /// <summary>Limits on requests.</summary>
     public ServerLimits Limits { get; set; } = new();
 
+    /// <summary>The fine-tuning API (<c>lever serve --fine-tuning</c>): upload size, queue length, threads, checkpoints.</summary>
+    public FineTuning.FineTuningSettings FineTuning { get; set; } = new();
+
     /// <summary>Print one line per request: identity id, method, path, status, milliseconds.</summary>
     public bool AccessLog { get; set; } = true;
 
@@ -36,6 +39,7 @@ public sealed class ServerSettings
         Positive(limits.SlowClientGraceSeconds > 1, "slow_client_grace_seconds", $"{limits.SlowClientGraceSeconds} must be more than 1 second");
         Positive(limits.RequestHeadersTimeoutSeconds > 0, "request_headers_timeout_seconds", $"{limits.RequestHeadersTimeoutSeconds} is not a positive time");
         Positive(limits.ShutdownTimeoutSeconds >= 0, "shutdown_timeout_seconds", $"{limits.ShutdownTimeoutSeconds} is negative");
+        settings.FineTuning.Check(config);
         return settings;
     }
 }
