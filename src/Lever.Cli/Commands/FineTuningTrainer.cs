@@ -28,6 +28,9 @@ internal sealed class FineTuningTrainer(string baseId, string basePath) : IFineT
         return new FineTuneFileCheck(r.ValidExamples, r.InvalidCount, [.. r.Invalid.Select(p => (p.Line, p.Reason))], r.Format is { } f ? TrainingRecordParser.Describe(f) : null);
     }
 
+    public bool CanResume(string outputDirectory) =>
+        File.Exists(Path.Combine(outputDirectory, TrainingRun.RunFile)) && File.Exists(Path.Combine(outputDirectory, "checkpoints", "latest"));
+
     public FineTuneOutcome Train(FineTuneRequest request, IProgress<FineTuneStep> progress, CancellationToken cancellationToken)
     {
         TorchSharp.torch.set_num_threads(request.Threads);

@@ -28,6 +28,7 @@ public sealed partial class FineTuningService : IDisposable
     private CancellationTokenSource? _current;
     private string? _currentId;
     private Thread? _worker;
+    private long _sequence;
 
     /// <summary>
     /// Opens (or creates) the store in <paramref name="stateDirectory"/> (files/ and jobs/ under it); nothing runs until
@@ -53,6 +54,7 @@ public sealed partial class FineTuningService : IDisposable
             var path = Path.Combine(dir, "job.json");
             if (File.Exists(path)) _jobs[Path.GetFileName(dir)] = JsonSerializer.Deserialize<JobRecord>(File.ReadAllText(path), Json)!;
         }
+        _sequence = _jobs.Values.Select(j => j.Sequence).Concat(_files.Values.Select(f => f.Sequence)).DefaultIfEmpty(0).Max();
     }
 
     /// <summary>The limits and resources in force.</summary>
@@ -71,7 +73,7 @@ public sealed partial class FineTuningService : IDisposable
     public void Start()
     {
         List<JobRecord> done;
-        lock (_gate) done = [.. _jobs.Values.Where(j => j.Status == FineTuningStatus.Succeeded).OrderBy(j => j.CreatedAt)];
+        lock (_gate) done = [.. _jobs.Values.Where(j => j.Status == FineTuningStatus.Succeeded).OrderBy(j => j.Sequence)];
         foreach (var job in done) Announce(job);
         _worker = new Thread(Work) { IsBackground = true, Name = "lever fine-tuning" };
         _worker.Start();
@@ -103,7 +105,7 @@ public sealed partial class FineTuningService : IDisposable
         }
         var id = "file-" + RandomHex();
         File.Move(tempPath, ContentPath(id));
-        var file = new StoredFile(id, new FileInfo(ContentPath(id)).Length, Now(), filename, purpose, check.Examples, check.Format);
+        var file = new StoredFile(id, new FileInfo(ContentPath(id)).Length, Now(), filename, purpose, check.Examples, check.Format, Interlocked.Increment(ref _sequence));
         DurableFile.WriteAllText(Path.Combine(FilesDirectory, id + ".json"), JsonSerializer.Serialize(file, Json));
         lock (_gate) _files[id] = file;
         return file;
@@ -113,7 +115,7 @@ public sealed partial class FineTuningService : IDisposable
 
     internal IReadOnlyList<StoredFile> Files()
     {
-        lock (_gate) return [.. _files.Values.OrderByDescending(f => f.CreatedAt).ThenByDescending(f => f.Id, StringComparer.Ordinal)];
+        lock (_gate) return [.. _files.Values.OrderByDescending(f => f.Sequence)];
     }
 
     internal StoredFile FileById(string id)
@@ -152,7 +154,7 @@ public sealed partial class FineTuningService : IDisposable
             var id = "ftjob-" + RandomHex();
             job = new JobRecord
             {
-                Id = id, CreatedAt = Now(), Model = model, TrainingFile = trainingFile, ValidationFile = validationFile, Suffix = suffix,
+                Id = id, CreatedAt = Now(), Sequence = Interlocked.Increment(ref _sequence), Model = model, TrainingFile = trainingFile, ValidationFile = validationFile, Suffix = suffix,
                 Seed = seed ?? RandomNumberGenerator.GetInt32(1, int.MaxValue), Metadata = metadata, Status = FineTuningStatus.ValidatingFiles,
                 PlannedModel = $"ft:{model}:{suffix}:{id["ftjob-".Length..]}", RequestedEpochs = epochs, RequestedBatchSize = batchSize,
                 RequestedLearningRateMultiplier = multiplier, CreatedBy = caller.Id,
@@ -170,7 +172,7 @@ public sealed partial class FineTuningService : IDisposable
 
     internal IReadOnlyList<JobRecord> Jobs()
     {
-        lock (_gate) return [.. _jobs.Values.OrderByDescending(j => j.CreatedAt).ThenByDescending(j => j.Id, StringComparer.Ordinal)];
+        lock (_gate) return [.. _jobs.Values.OrderByDescending(j => j.Sequence)];
     }
 
     internal JobRecord Job(string id)
@@ -214,7 +216,7 @@ public sealed partial class FineTuningService : IDisposable
         while (!_stopping.IsCancellationRequested)
         {
             JobRecord? next;
-            lock (_gate) next = _jobs.Values.Where(j => !j.Terminal).OrderBy(j => j.CreatedAt).ThenBy(j => j.Id, StringComparer.Ordinal).FirstOrDefault();
+            lock (_gate) next = _jobs.Values.Where(j => !j.Terminal).OrderBy(j => j.Sequence).FirstOrDefault();
             if (next is null)
             {
                 _wake.Wait();
@@ -249,7 +251,7 @@ public sealed partial class FineTuningService : IDisposable
             return;
         }
         var run = Path.Combine(JobDirectory(job.Id), "run");
-        bool resume = job.Status == FineTuningStatus.Running && File.Exists(Path.Combine(run, "run.json")) && Directory.Exists(Path.Combine(run, "checkpoints"));
+        bool resume = job.Status == FineTuningStatus.Running && _trainer.CanResume(run);
         int resumedFrom = 0;
         lock (_gate)
         {

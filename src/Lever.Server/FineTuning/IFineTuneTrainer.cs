@@ -15,6 +15,9 @@ public interface IFineTuneTrainer
     /// <summary>Checks a training or validation file with <c>lever data validate</c>'s rules.</summary>
     FineTuneFileCheck Check(string path);
 
+    /// <summary>True when <paramref name="outputDirectory"/> holds a run with a checkpoint to continue from.</summary>
+    bool CanResume(string outputDirectory);
+
     /// <summary>
     /// Trains (or, with <see cref="FineTuneRequest.Resume"/>, continues from the last checkpoint in
     /// <see cref="FineTuneRequest.OutputDirectory"/>) and returns the outcome; <paramref name="cancellationToken"/>

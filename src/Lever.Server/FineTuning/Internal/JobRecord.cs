@@ -7,6 +7,9 @@ internal sealed record JobRecord
 
     public long CreatedAt { get; init; }
 
+    /// <summary>Creation order on this server (created_at has only seconds): the queue runs jobs in it, lists show it newest first.</summary>
+    public long Sequence { get; init; }
+
     public long? FinishedAt { get; init; }
 
     public required string Model { get; init; }
