@@ -1,0 +1,241 @@
+using System.Diagnostics;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using Xunit.Abstractions;
+
+namespace Lever.Cli.Tests;
+
+/// <summary>
+/// <c>lever serve --fine-tuning</c> as a process with the real trainer on the tiny preset: the official OpenAI npm client
+/// drives the whole flow, and a job survives kill -9 of the server, resuming with the step losses of an uninterrupted run.
+/// </summary>
+public sealed class ServeFineTuningTests(ITestOutputHelper output) : IDisposable
+{
+    private const string Key = "ft-test-admin-key-3c9d";
+    private readonly TempWorkspace _tmp = new("lever-cli-ft-");
+
+    private string Dir => _tmp.Root;
+
+    private bool _made;
+
+    private void MakeWorkspace()
+    {
+        if (_made) return;
+        _made = true;
+        var init = LeverProcess.Run(Dir, "model", "init", "--config", "tiny", "-o", "tiny", "--seed", "3");
+        Assert.True(init.ExitCode == 0, init.Stderr);
+        File.WriteAllLines(Path.Combine(Dir, "train.jsonl"), Enumerable.Range(0, 20).Select(i =>
+            JsonSerializer.Serialize(new { prompt = $"Q{i}: what is {i} plus 1?", completion = $" {i + 1}" })));
+        File.WriteAllLines(Path.Combine(Dir, "broken.jsonl"), ["{\"prompt\": \"a\", \"completion\": \"b\"}", "{\"prompt\": \"a\", \"completion\": \"c\"}", "{\"prompt\": \"x\", "]);
+    }
+
+    public void Dispose() => _tmp.Dispose();
+
+    /// <summary>A running <c>lever serve</c>: its base URL, stdout drained in the background (so access-log lines never block it).</summary>
+    private sealed class Served(Process process, string baseUrl, Task drain) : IDisposable
+    {
+        public Process Process => process;
+
+        public string BaseUrl => baseUrl;
+
+        public Task Drain => drain;
+
+        public void Dispose()
+        {
+            if (!process.HasExited) process.Kill(entireProcessTree: true);
+            process.WaitForExit();
+            process.Dispose();
+        }
+    }
+
+    private async Task<Served> Serve()
+    {
+        MakeWorkspace();
+        var start = LeverProcess.StartInfo(Dir, ["serve", "--model", "tiny", "--fine-tuning", "--port", "0", "--workspace", Dir]);
+        start.Environment["LEVER_SERVER_KEY"] = Key;
+        var process = Process.Start(start)!;
+        var line = await process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromMinutes(2));
+        Assert.True(line is not null && line.StartsWith("lever serve: http://127.0.0.1:", StringComparison.Ordinal), $"{line} {(process.HasExited ? await process.StandardError.ReadToEndAsync() : "")}");
+        Assert.Contains("fine-tuning on 'tiny'", line, StringComparison.Ordinal);
+        var drain = Task.Run(async () =>
+        {
+            while (await process.StandardOutput.ReadLineAsync() is not null) { }
+        });
+        _ = process.StandardError.ReadToEndAsync();
+        return new Served(process, line["lever serve: ".Length..].Split(' ')[0], drain);
+    }
+
+    [Fact]
+    public async Task The_official_openai_npm_client_uploads_trains_polls_chats_lists_events_and_checkpoints_and_cancels()
+    {
+        var modules = NodeModules();
+        using var served = await Serve();
+        var start = new ProcessStartInfo("node") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "node", "fine-tuning-client.cjs"));
+        start.ArgumentList.Add(served.BaseUrl);
+        start.ArgumentList.Add(Dir);
+        start.Environment["NODE_PATH"] = modules;
+        start.Environment["LEVER_TEST_KEY"] = Key;
+        using var node = Process.Start(start)!;
+        var stdout = node.StandardOutput.ReadToEndAsync();
+        var stderr = node.StandardError.ReadToEndAsync();
+        Assert.True(node.WaitForExit(TimeSpan.FromMinutes(3)), "the npm client timed out");
+        Assert.True(node.ExitCode == 0, $"the npm client failed: {await stderr}");
+        using var doc = JsonDocument.Parse((await stdout).Trim().Split('\n')[^1]);
+        var r = doc.RootElement;
+
+        Assert.Equal(["tiny", "all-MiniLM-L6-v2"], r.GetProperty("models_before").EnumerateArray().Select(m => m.GetString()));
+        Assert.Equal(400, r.GetProperty("malformed").GetProperty("status").GetInt32());
+        Assert.Contains("broken.jsonl: line 3: invalid JSON", r.GetProperty("malformed").GetProperty("message").GetString(), StringComparison.Ordinal);
+        var file = r.GetProperty("file");
+        Assert.Matches("^file-[0-9a-f]{24}$", file.GetProperty("id").GetString()!);
+        Assert.Equal(new FileInfo(Path.Combine(Dir, "train.jsonl")).Length, file.GetProperty("bytes").GetInt64());
+        Assert.Equal([file.GetProperty("id").GetString()], r.GetProperty("files_listed").EnumerateArray().Select(f => f.GetString()));
+
+        Assert.Equal("validating_files", r.GetProperty("created_status").GetString());
+        var job = r.GetProperty("job");
+        Assert.Equal("succeeded", job.GetProperty("status").GetString());
+        var id = job.GetProperty("id").GetString()!;
+        var model = $"ft:tiny:npm:{id["ftjob-".Length..]}";
+        Assert.Equal(model, job.GetProperty("fine_tuned_model").GetString());
+        Assert.Equal(11, job.GetProperty("seed").GetInt32());
+        var hyper = job.GetProperty("hyperparameters");
+        Assert.Equal((1, 2, 1.0), (hyper.GetProperty("n_epochs").GetInt32(), hyper.GetProperty("batch_size").GetInt32(), hyper.GetProperty("learning_rate_multiplier").GetDouble()));
+        Assert.True(job.GetProperty("trained_tokens").GetInt64() > 0);
+        Assert.True(r.GetProperty("job_seconds").GetDouble() <= 60, $"the job took {r.GetProperty("job_seconds")} s");
+        output.WriteLine($"create → succeeded as the npm client polled it: {r.GetProperty("job_seconds").GetDouble():0.0} s");
+
+        Assert.Equal(model, r.GetProperty("chat").GetProperty("model").GetString());
+        Assert.Equal("length", r.GetProperty("chat").GetProperty("finish_reason").GetString());
+
+        var events = r.GetProperty("events").EnumerateArray().ToList();
+        Assert.Equal("The job has successfully completed", events[0].GetProperty("message").GetString());
+        Assert.Equal(Enumerable.Range(1, 10).Reverse(), events.Where(e => e.GetProperty("type").GetString() == "metrics").Select(e => e.GetProperty("step").GetInt32()));
+        Assert.Equal("Created fine-tuning job: " + id, events[^1].GetProperty("message").GetString());
+        var checkpoints = r.GetProperty("checkpoints").EnumerateArray().ToList();
+        Assert.Equal(10, checkpoints[0].GetProperty("step").GetInt32());
+        Assert.All(checkpoints, c => Assert.Equal(id, c.GetProperty("job").GetString()));
+        Assert.True(checkpoints[0].GetProperty("train_loss").GetDouble() > 0);
+        Assert.Contains(id, r.GetProperty("jobs_listed").EnumerateArray().Select(j => j.GetString()));
+
+        Assert.Equal("cancelled", r.GetProperty("cancelled").GetProperty("status").GetString());
+        Assert.Equal("cancelled", r.GetProperty("cancelled_later").GetString());
+        Assert.Equal(["tiny", model, "all-MiniLM-L6-v2"], r.GetProperty("models_after").EnumerateArray().Select(m => m.GetString()));
+
+        // Recorded: the adapter in the registry under its ft: id, and the job's life in the audit trail.
+        var list = LeverProcess.Run(Dir, "registry", "list", model, "--json", "--workspace", Dir);
+        Assert.True(list.ExitCode == 0, list.Stderr);
+        Assert.Contains("\"kind\":\"adapter\"", list.Stdout.Replace(" ", "", StringComparison.Ordinal), StringComparison.Ordinal);
+        var audit = File.ReadAllLines(Path.Combine(Dir, ".lever", "audit.jsonl")).Select(l => JsonDocument.Parse(l).RootElement).Where(e => e.GetProperty("event").GetString() == "fine_tuning_job").ToList();
+        Assert.Equal(["created", "succeeded", "created", "cancelled"], audit.Select(a => a.GetProperty("action").GetString()));
+        Assert.All(audit, a => Assert.Equal("server-key", a.GetProperty("identity").GetString()));
+        var verify = LeverProcess.Run(Dir, "audit", "verify", "--workspace", Dir);
+        Assert.True(verify.ExitCode == 0, verify.Stdout + verify.Stderr);
+    }
+
+    [Fact]
+    public async Task A_job_survives_kill_9_of_the_server_and_resumes_with_the_losses_of_an_uninterrupted_run()
+    {
+        File.WriteAllText(Path.Combine(Dir, "lever.yaml"), "server:\n  fine_tuning:\n    checkpoint_every: 5\n    threads: 1\n");
+        string fileId, killedJob;
+        int killedAtStep;
+        var create = (string file) => """{"model":"tiny","training_file":"FILE","seed":5,"hyperparameters":{"n_epochs":3,"batch_size":2}}""".Replace("FILE", file, StringComparison.Ordinal);
+        using (var served = await Serve())
+        {
+            using var http = Http();
+            fileId = (await Upload(http, served.BaseUrl)).GetProperty("id").GetString()!;
+            killedJob = (await Post(http, served.BaseUrl + "/fine_tuning/jobs", create(fileId))).GetProperty("id").GetString()!;
+            var run = Path.Combine(Dir, ".lever", "server", "jobs", killedJob, "run");
+            var watch = Stopwatch.StartNew();
+            // Killed between checkpoints: after step 5's checkpoint and at least one step more, which the resumed run redoes.
+            int Steps() => File.Exists(Path.Combine(run, "metrics.jsonl")) ? File.ReadAllLines(Path.Combine(run, "metrics.jsonl")).Length : 0;
+            while (!(File.Exists(Path.Combine(run, "checkpoints", "latest")) && Steps() >= 6) && watch.Elapsed < TimeSpan.FromMinutes(2)) await Task.Delay(2);
+            Assert.True(File.Exists(Path.Combine(run, "checkpoints", "latest")), "no checkpoint within 2 minutes");
+            served.Process.Kill(); // SIGKILL: nothing is flushed, no handler runs
+            served.Process.WaitForExit();
+            Assert.False(File.Exists(Path.Combine(run, "adapter_model.safetensors")));
+            killedAtStep = Steps();
+            Assert.InRange(killedAtStep, 6, 29);
+        }
+        var job = JsonDocument.Parse(File.ReadAllText(Path.Combine(Dir, ".lever", "server", "jobs", killedJob, "job.json"))).RootElement;
+        Assert.Equal("running", job.GetProperty("status").GetString());
+
+        string straightJob;
+        using (var served = await Serve())
+        {
+            using var http = Http();
+            var resumed = await WaitFor(http, served.BaseUrl, killedJob);
+            Assert.Equal("succeeded", resumed.GetProperty("status").GetString());
+            straightJob = (await Post(http, served.BaseUrl + "/fine_tuning/jobs", create(fileId))).GetProperty("id").GetString()!;
+            Assert.Equal("succeeded", (await WaitFor(http, served.BaseUrl, straightJob)).GetProperty("status").GetString());
+            using var events = await http.GetAsync($"{served.BaseUrl}/fine_tuning/jobs/{killedJob}/events?limit=100");
+            var messages = JsonDocument.Parse(await events.Content.ReadAsStringAsync()).RootElement.GetProperty("data").EnumerateArray().Select(e => e.GetProperty("message").GetString()).ToList();
+            Assert.Contains("Server restarted: resuming the job from its last checkpoint", messages);
+            Assert.Equal(30, messages.Count(m => m!.StartsWith("Step ", StringComparison.Ordinal)));
+        }
+        var a = Curve(straightJob);
+        var b = Curve(killedJob);
+        Assert.Equal(30, a.Count);
+        Assert.Equal(a.Select(x => x.Step), b.Select(x => x.Step));
+        for (int i = 0; i < a.Count; i++)
+            Assert.True(Math.Abs(a[i].Loss - b[i].Loss) < 1e-4, $"step {a[i].Step}: {a[i].Loss} uninterrupted vs {b[i].Loss} resumed");
+        output.WriteLine($"killed after step {killedAtStep}; max |loss difference| over {a.Count} steps: {a.Zip(b).Max(p => Math.Abs(p.First.Loss - p.Second.Loss)):g3}");
+    }
+
+    private List<(int Step, double Loss)> Curve(string job) =>
+        [.. File.ReadAllLines(Path.Combine(Dir, ".lever", "server", "jobs", job, "run", "metrics.jsonl")).Select(l => JsonDocument.Parse(l).RootElement)
+            .Select(e => (e.GetProperty("Step").GetInt32(), e.GetProperty("Loss").GetDouble()))];
+
+    private static HttpClient Http()
+    {
+        var http = new HttpClient { Timeout = TimeSpan.FromMinutes(2) };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Key);
+        return http;
+    }
+
+    private async Task<JsonElement> Upload(HttpClient http, string baseUrl)
+    {
+        using var form = new MultipartFormDataContent { { new StringContent("fine-tune"), "purpose" }, { new ByteArrayContent(File.ReadAllBytes(Path.Combine(Dir, "train.jsonl"))), "file", "train.jsonl" } };
+        using var response = await http.PostAsync(baseUrl + "/files", form);
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, text);
+        return JsonDocument.Parse(text).RootElement.Clone();
+    }
+
+    private static async Task<JsonElement> Post(HttpClient http, string url, string json)
+    {
+        using var response = await http.PostAsync(url, new StringContent(json, Encoding.UTF8, "application/json"));
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, text);
+        return JsonDocument.Parse(text).RootElement.Clone();
+    }
+
+    private static async Task<JsonElement> WaitFor(HttpClient http, string baseUrl, string id)
+    {
+        var watch = Stopwatch.StartNew();
+        while (true)
+        {
+            var job = JsonDocument.Parse(await http.GetStringAsync($"{baseUrl}/fine_tuning/jobs/{id}")).RootElement.Clone();
+            if (job.GetProperty("status").GetString() is "succeeded" or "failed" or "cancelled") return job;
+            Assert.True(watch.Elapsed < TimeSpan.FromMinutes(2), $"{id} is still {job.GetProperty("status")}");
+            await Task.Delay(100);
+        }
+    }
+
+    /// <summary>artifacts/node/node_modules (build/setup.sh --tests installs the openai package there), or $LEVER_NODE_MODULES.</summary>
+    private static string NodeModules()
+    {
+        if (Environment.GetEnvironmentVariable("LEVER_NODE_MODULES") is { Length: > 0 } env) return env;
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            var modules = Path.Combine(dir.FullName, "artifacts", "node", "node_modules");
+            if (Directory.Exists(modules))
+            {
+                Assert.True(Directory.Exists(Path.Combine(modules, "openai")), $"the openai npm package is not installed in {modules}: run build/setup.sh --tests");
+                return modules;
+            }
+        }
+        throw new InvalidOperationException("artifacts/node/node_modules not found: run build/setup.sh --tests");
+    }
+}
