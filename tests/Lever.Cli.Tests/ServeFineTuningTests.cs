@@ -183,6 +183,60 @@ public sealed class ServeFineTuningTests(ITestOutputHelper output) : IDisposable
         output.WriteLine($"killed after step {killedAtStep}; max |loss difference| over {a.Count} steps: {a.Zip(b).Max(p => Math.Abs(p.First.Loss - p.Second.Loss)):g3}");
     }
 
+    [Fact]
+    public async Task Lever_train_provider_runs_the_hosted_flow_against_levers_own_server_and_records_it()
+    {
+        using var served = await Serve();
+        var client = Path.Combine(Dir, "client");
+        Directory.CreateDirectory(client);
+        File.Copy(Path.Combine(Dir, "train.jsonl"), Path.Combine(client, "train.jsonl"));
+        File.Copy(Path.Combine(Dir, "broken.jsonl"), Path.Combine(client, "broken.jsonl"));
+        File.WriteAllText(Path.Combine(client, "lever.yaml"), $"providers:\n  srv:\n    base_url: {served.BaseUrl}\n    model: tiny\n    api_key_env: SRV_KEY\n");
+        (int Code, string Out, string Err) Train(params string[] args)
+        {
+            var start = LeverProcess.StartInfo(client, ["train", "--provider", "srv", .. args]);
+            start.Environment["SRV_KEY"] = Key;
+            start.Environment["LEVER_FINE_TUNING_POLL_MS"] = "200";
+            using var p = Process.Start(start)!;
+            var stdout = p.StandardOutput.ReadToEndAsync();
+            var stderr = p.StandardError.ReadToEndAsync();
+            Assert.True(p.WaitForExit(TimeSpan.FromMinutes(3)), "lever train --provider timed out");
+            return (p.ExitCode, stdout.Result, stderr.Result);
+        }
+
+        var bad = Train("--data", "broken.jsonl");
+        Assert.Equal(2, bad.Code);
+        Assert.Contains("broken.jsonl:3: invalid JSON", bad.Err, StringComparison.Ordinal);
+        Assert.Contains("nothing was uploaded", bad.Err, StringComparison.Ordinal);
+
+        var ok = Train("--data", "train.jsonl", "--epochs", "1", "--suffix", "cli", "--json");
+        Assert.True(ok.Code == 0, ok.Err);
+        Assert.Contains("step 10/10 loss ", ok.Err, StringComparison.Ordinal);
+        Assert.Contains("info: Fine-tuning job started", ok.Err, StringComparison.Ordinal);
+        var summary = JsonDocument.Parse(ok.Out.Trim().Split('\n')[^1]).RootElement;
+        var job = summary.GetProperty("job").GetString()!;
+        var tuned = $"ft:tiny:cli:{job["ftjob-".Length..]}";
+        Assert.Equal(("succeeded", tuned), (summary.GetProperty("status").GetString(), summary.GetProperty("fine_tuned_model").GetString()));
+        Assert.True(summary.GetProperty("trained_tokens").GetInt64() > 0);
+        Assert.Equal(JsonValueKind.Null, summary.GetProperty("cost_usd").ValueKind); // tiny has no training price
+        Assert.Equal(tuned + "@v1", summary.GetProperty("registry").GetString());
+
+        var list = LeverProcess.Run(client, "registry", "list", tuned, "--json");
+        Assert.True(list.ExitCode == 0, list.Stderr);
+        var version = JsonDocument.Parse(list.Stdout).RootElement.GetProperty("versions")[0];
+        Assert.Equal("recipe", version.GetProperty("kind").GetString());
+        var lineage = version.GetProperty("lineage");
+        Assert.Equal(("lever train --provider", job, "srv"), (lineage.GetProperty("source").GetString(), lineage.GetProperty("job").GetString(), lineage.GetProperty("provider").GetString()));
+        Assert.Equal(1, lineage.GetProperty("hyperparameters").GetProperty("n_epochs").GetInt32());
+        Assert.Equal("train@v1", lineage.GetProperty("dataset").GetProperty("reference").GetString());
+        // The recorded recipe names the provider and the fine-tuned model, so `lever eval --recipe NAME@v1` runs it.
+        var recipe = File.ReadAllText(Path.Combine(client, ".lever", "hosted", NameOf(tuned) + ".yaml"));
+        Assert.Contains($"model: \"{tuned}\"", recipe, StringComparison.Ordinal);
+        Assert.Contains("provider: \"srv\"", recipe, StringComparison.Ordinal);
+    }
+
+    private static string NameOf(string tuned) => tuned.Replace(':', '-');
+
     private List<(int Step, double Loss)> Curve(string job) =>
         [.. File.ReadAllLines(Path.Combine(Dir, ".lever", "server", "jobs", job, "run", "metrics.jsonl")).Select(l => JsonDocument.Parse(l).RootElement)
             .Select(e => (e.GetProperty("Step").GetInt32(), e.GetProperty("Loss").GetDouble()))];
