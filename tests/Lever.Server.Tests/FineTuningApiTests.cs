@@ -320,6 +320,31 @@ public sealed class FineTuningApiTests : IDisposable
         }
     }
 
+    [Fact]
+    public async Task Jobs_beyond_max_queued_jobs_are_429()
+    {
+        var trainer = new FakeTrainer { Hold = new SemaphoreSlim(0) };
+        await using var host = await Start(trainer, settings: new FineTuningSettings { MaxQueuedJobs = 1, Threads = 1 });
+        var (_, file) = await Upload(host.Url, AdminKey, Examples(5));
+        var create = """{"model":"base","training_file":"FILE"}""".Replace("FILE", file.GetProperty("id").GetString(), StringComparison.Ordinal);
+        Assert.Equal(200, (await Send(HttpMethod.Post, host.Url + "/fine_tuning/jobs", AdminKey, create)).Status);
+        var (status, body, _) = await Send(HttpMethod.Post, host.Url + "/fine_tuning/jobs", AdminKey, create);
+        Assert.Equal(429, status);
+        Assert.Contains("server.fine_tuning.max_queued_jobs", Error(body, "message"), StringComparison.Ordinal);
+        trainer.Hold.Release(1000);
+    }
+
+    [Fact]
+    public void Server_fine_tuning_settings_bind_from_lever_yaml_and_a_bad_value_cites_its_line()
+    {
+        var settings = ServerSettings.Load(Lever.Core.Config.LeverConfig.Parse("lever.yaml", "server:\n  fine_tuning:\n    max_file_bytes: 1000\n    max_queued_jobs: 2\n    threads: 3\n    checkpoint_every: 5\n"));
+        Assert.Equal((1000L, 2, 3, 5), (settings.FineTuning.MaxFileBytes, settings.FineTuning.MaxQueuedJobs, settings.FineTuning.EffectiveThreads, settings.FineTuning.CheckpointEvery));
+        Assert.Equal(Math.Max(1, Environment.ProcessorCount - 1), new FineTuningSettings().EffectiveThreads);
+        var ex = Assert.Throws<Lever.Core.LeverUserException>(() => ServerSettings.Load(Lever.Core.Config.LeverConfig.Parse("lever.yaml", "server:\n  fine_tuning:\n    checkpoint_every: 0\n")));
+        Assert.Contains("lever.yaml:3", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("server.fine_tuning.checkpoint_every", ex.Message, StringComparison.Ordinal);
+    }
+
     public void Dispose()
     {
         try
