@@ -44,6 +44,8 @@ public sealed partial class FineTuningService : IDisposable
         JobsDirectory = Path.Combine(stateDirectory, "jobs");
         Directory.CreateDirectory(FilesDirectory);
         Directory.CreateDirectory(JobsDirectory);
+        // Uploads a killed server was still receiving were never acknowledged: drop them.
+        foreach (var partial in Directory.EnumerateFiles(FilesDirectory, "upload-*.tmp")) File.Delete(partial);
         foreach (var meta in Directory.EnumerateFiles(FilesDirectory, "*.json"))
         {
             var file = JsonSerializer.Deserialize<StoredFile>(File.ReadAllText(meta), Json)!;
@@ -84,8 +86,8 @@ public sealed partial class FineTuningService : IDisposable
     {
         _stopping.Cancel();
         _wake.Release();
-        _worker?.Join(TimeSpan.FromSeconds(60));
-        _stopping.Dispose();
+        // A job stops at its next step; a worker still busy after a minute is left to the process's exit.
+        if (_worker is null || _worker.Join(TimeSpan.FromSeconds(60))) _stopping.Dispose();
     }
 
     // ---- files ----
