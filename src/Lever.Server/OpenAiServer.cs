@@ -44,7 +44,7 @@ public sealed class OpenAiServer : IAsyncDisposable
 
     /// <summary>Builds a server of <paramref name="models"/> (the first answers requests that name no model; any other id is 404); nothing listens until <see cref="StartAsync"/>.</summary>
     public static OpenAiServer Create(IReadOnlyList<ServedModel> models, IEmbeddingGenerator<string, Embedding<float>>? embeddings, ServerOptions options, ILoggerProvider? logging = null) =>
-        Create(new ModelCatalogue(models, anyId: false), embeddings, options, logging);
+        Create(new ModelCatalogue(models, anyId: false, options.MoreModels), embeddings, options, logging);
 
     private const string UnnamedModel = "lever-local";
     private const string UnnamedEmbeddingModel = "lever-embed";
@@ -145,6 +145,16 @@ public sealed class OpenAiServer : IAsyncDisposable
     {
         if (_started) throw new InvalidOperationException("map admin endpoints before StartAsync");
         return _app.MapMethods("/v1/admin/" + path.TrimStart('/'), [method], handler).RequireScope(ServerScope.Admin);
+    }
+
+    /// <summary>
+    /// Maps an endpoint at <paramref name="pattern"/> (e.g. <c>/v1/files/{id}</c>) that only identities holding
+    /// <paramref name="scope"/> reach (others get 403 naming it). Call before <see cref="StartAsync"/>.
+    /// </summary>
+    public RouteHandlerBuilder Map(string method, string pattern, Delegate handler, ServerScope scope)
+    {
+        if (_started) throw new InvalidOperationException("map endpoints before StartAsync");
+        return _app.MapMethods(pattern, [method], handler).RequireScope(scope);
     }
 
     /// <summary>Starts listening.</summary>

@@ -37,4 +37,7 @@ public sealed class ServerOptions
 
     /// <summary>Embedding model id; requests naming another get 404. Null: unnamed, answers any id (listed as <c>lever-embed</c>).</summary>
     public string? EmbeddingModelName { get; init; }
+
+    /// <summary>Models that join while the server runs (fine-tuned adapters), looked up by exact id after the fixed ones; null: none.</summary>
+    public IServedModelSource? MoreModels { get; init; }
 }

@@ -12,6 +12,6 @@ public enum ServerScope
     /// <summary>Models that retrieve from an index (served RAG recipes): the caller's identity decides what is read.</summary>
     Retrieval,
 
-    /// <summary>Endpoints under /v1/admin/: identities today; fine-tuning, adapter loading and registry changes later.</summary>
+    /// <summary>Endpoints under /v1/admin/ (identities) and the fine-tuning API (/v1/files, /v1/fine_tuning/jobs); adapter loading and registry changes later.</summary>
     Admin,
 }

@@ -17,6 +17,9 @@ public sealed class ServerSettings
     /// <summary>Limits on requests.</summary>
     public ServerLimits Limits { get; set; } = new();
 
+    /// <summary>The fine-tuning API (<c>lever serve --fine-tuning</c>): upload size, queue length, threads, checkpoints.</summary>
+    public FineTuning.FineTuningSettings FineTuning { get; set; } = new();
+
     /// <summary>Print one line per request: identity id, method, path, status, milliseconds.</summary>
     public bool AccessLog { get; set; } = true;
 
@@ -47,6 +50,7 @@ public sealed class ServerSettings
         {
             throw config.ErrorAt("server.request_log.redact", e.Message, e.Hint ?? "");
         }
+        settings.FineTuning.Check(config);
         return settings;
     }
 }

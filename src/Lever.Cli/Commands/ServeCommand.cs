@@ -4,6 +4,7 @@ using Lever.Core;
 using Lever.Core.Config;
 using Lever.Providers;
 using Lever.Server;
+using Lever.Server.FineTuning;
 using Lever.Server.Requests;
 using Microsoft.Extensions.AI;
 
@@ -25,22 +26,25 @@ internal sealed class ServeCommand : ILeverCommand
         var keyEnv = new Option<string?>("--api-key-env") { Description = "environment variable holding a single bearer token, one identity with every scope (default LEVER_SERVER_KEY); server.keys in lever.yaml configures more" };
         var workspace = new Option<string?>("--workspace", "-w") { Description = "workspace folder (default: current directory)" };
         var logRequests = new Option<bool>("--log-requests") { Description = "also log each request's messages and answer, redacted (server.request_log.redact), to .lever/server/requests/ for `lever data from-logs`; the usage ledger (.lever/server/usage.jsonl, counts only) is always kept" };
+        var fineTuning = new Option<bool>("--fine-tuning") { Description = "also serve OpenAI's files and fine-tuning API (admin keys only): jobs train LoRA adapters on --model's checkpoint (docs/SERVER.md)" };
         var command = new Command("serve", "Serve a model or recipes through an OpenAI-compatible API (chat completions with streaming, embeddings), keys as identities with scopes (docs/SERVER.md).")
         {
-            provider, model, recipes, port, host, keyEnv, workspace, logRequests,
+            provider, model, recipes, port, host, keyEnv, workspace, logRequests, fineTuning,
         };
         command.SetAction((parse, ct) => Run(parse.GetValue(provider), parse.GetValue(model), parse.GetValue(recipes) ?? [], parse.GetValue(port), parse.GetValue(host)!, parse.GetValue(keyEnv), parse.GetValue(workspace),
-            parse.GetValue(logRequests), ct));
+            parse.GetValue(logRequests), parse.GetValue(fineTuning), ct));
         return command;
     }
 
-    private static async Task<int> Run(string? providerName, string? modelDir, string[] recipeNames, int port, string host, string? keyEnv, string? workspaceDir, bool logRequests, CancellationToken ct)
+    private static async Task<int> Run(string? providerName, string? modelDir, string[] recipeNames, int port, string host, string? keyEnv, string? workspaceDir, bool logRequests, bool fineTune, CancellationToken ct)
     {
         var ws = Workspace.Open(workspaceDir);
         if (providerName is not null && modelDir is not null)
             throw new LeverUserException("give one of --provider and --model, not both", "e.g. lever serve --model .lever/models/tiny");
         if (providerName is null && modelDir is null && recipeNames.Length == 0)
             throw new LeverUserException("nothing to serve: give --provider, --model or --recipe", "e.g. lever serve --model .lever/models/tiny, or lever serve --recipe rag");
+        if (fineTune && modelDir is null)
+            throw new LeverUserException("--fine-tuning needs --model: jobs train LoRA adapters on the local checkpoint the server serves", "e.g. lever serve --model .lever/models/tiny --fine-tuning");
         if (port is < 0 or > 65535) throw new LeverUserException($"--port {port} is not a port number", "use 0-65535");
         var config = LeverConfig.Load(ws.ConfigPath);
         var settings = ServerSettings.Load(config);
@@ -86,9 +90,11 @@ internal sealed class ServeCommand : ILeverCommand
         }
 
         var ledger = UsageLedger.For(ws, config, registry, providerName, providerName is null ? null : models[0].Id, settings, logRequests);
+        using var tuning = fineTune ? ServeFineTuning.Open(ws, settings.FineTuning, models[0].Id, options!.Model!, registry) : null;
         models = models.Select(m => RequestRecording.Wrap(m, ledger)).ToList();
         await using var server = OpenAiServer.Create(models, embeddings, new ServerOptions
         {
+            MoreModels = tuning?.Models,
             Host = host,
             Port = port,
             ApiKey = key,
@@ -97,6 +103,7 @@ internal sealed class ServeCommand : ILeverCommand
             EmbeddingModelName = options?.EmbeddingModel,
             AccessLog = settings.AccessLog ? Console.WriteLine : null,
         });
+        if (tuning is not null) FineTuningApi.Map(server, tuning.Service);
         try
         {
             await server.StartAsync(ct).ConfigureAwait(false);
@@ -112,6 +119,8 @@ internal sealed class ServeCommand : ILeverCommand
         }.Where(s => s is not null));
         var auth = keyring.IsEmpty && key is null ? "no authentication (loopback only)"
             : string.Join(" + ", new[] { keyring.IsEmpty ? null : $"{keyring.Identities.Count} {(keyring.Identities.Count == 1 ? "identity" : "identities")} from server.keys", key is null ? null : $"bearer token from ${variable}" }.Where(s => s is not null));
+        tuning?.Service.Start();
+        if (tuning is not null) what += $"; fine-tuning on '{models[0].Id}' ({settings.FineTuning.EffectiveThreads} training thread{(settings.FineTuning.EffectiveThreads == 1 ? "" : "s")}, jobs in {tuning.Service.JobsDirectory})";
         Console.WriteLine($"lever serve: {server.BaseUrl} → {what}; {auth}. Ctrl-C stops.");
         Console.WriteLine(ledger.LogsContent
             ? $"lever serve: logging requests (redacted: {string.Join(", ", new Redactor(settings.RequestLog.Redact).Kinds.DefaultIfEmpty("nothing"))}) and usage to {UsageLedger.Folder(ws)}"

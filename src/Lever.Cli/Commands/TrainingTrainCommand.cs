@@ -47,15 +47,27 @@ internal sealed class TrainingTrainCommand : ILeverCommand
         var precision = new Option<string>("--precision") { Description = "f32, or bf16: bfloat16 matmuls over float32 master weights (CPUs with AVX512_BF16/AMX)", DefaultValueFactory = _ => "f32" };
         var checkpointing = new Option<bool>("--gradient-checkpointing") { Description = "recompute each decoder layer in the backward: much less activation memory, ~1/3 more compute" };
         var threads = new Option<int?>("--threads") { Description = "CPU threads for libtorch (default: libtorch's choice)" };
+        var provider = new Option<string?>("--provider", "-p") { Description = "fine-tune on this OpenAI-compatible provider (lever.yaml providers:) through its fine-tuning API instead of locally: upload, create, follow, record" };
+        var suffix = new Option<string?>("--suffix") { Description = "--provider: the suffix in the fine-tuned model's name" };
+        var lrMultiplier = new Option<double?>("--lr-multiplier") { Description = "--provider: learning_rate_multiplier (default: the provider's auto)" };
         var register = new Option<string?>("--register") { Description = "registry name for the result (default: the output folder's name); base model and dataset are registered as its lineage" };
 
         var command = new Command("train", "Train a model: pretrain, cpt, full fine-tuning, LoRA or QLoRA. Crash-safe; --resume continues.")
         {
             method, model, data, val, valFraction, output, resume, steps, epochs, lr, batch, accum, seqLen, seed, warmup, weightDecay, clip,
             evalEvery, evalBatches, patience, checkpointEvery, rank, alpha, dropout, targets, rslora, noDoubleQuant, general, replay, json, threads, precision, checkpointing, register,
+            provider, suffix, lrMultiplier,
         };
         command.SetAction((parse, ct) =>
         {
+            if (parse.GetValue(provider) is { } hosted)
+            {
+                int? Explicit(Option<int> option) => parse.GetResult(option) is { Implicit: false } ? parse.GetValue(option) : null;
+                return HostedTraining.Run(new HostedTraining.Request(hosted,
+                    parse.GetValue(data) ?? throw new LeverUserException("--data is required", "a JSONL file of training examples"),
+                    parse.GetValue(val), parse.GetValue(model), parse.GetValue(epochs) is { } ep ? (int)Math.Ceiling(ep) : null, Explicit(batch),
+                    parse.GetValue(lrMultiplier), Explicit(seed), parse.GetValue(suffix), parse.GetValue(register), parse.GetValue(json)), ct);
+            }
             if (parse.GetValue(threads) is { } n) TorchSharp.torch.set_num_threads(n);
             TrainingRunOptions options;
             var resumeDir = parse.GetValue(resume);

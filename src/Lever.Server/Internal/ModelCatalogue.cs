@@ -8,9 +8,11 @@ internal sealed class ModelCatalogue
 {
     private readonly IReadOnlyList<ServedModel> _models;
     private readonly bool _anyId;
+    private readonly IServedModelSource? _more;
 
-    public ModelCatalogue(IReadOnlyList<ServedModel> models, bool anyId)
+    public ModelCatalogue(IReadOnlyList<ServedModel> models, bool anyId, IServedModelSource? more = null)
     {
+        _more = more;
         _anyId = anyId && models.Count == 1;
         if (models.Count == 0) throw new ArgumentException("a server serves at least one model", nameof(models));
         if (models.GroupBy(m => m.Id, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1) is { } twice)
@@ -18,9 +20,9 @@ internal sealed class ModelCatalogue
         _models = models;
     }
 
-    public IEnumerable<string> Ids => _models.Select(m => m.Id);
+    public IEnumerable<string> Ids => _models.Select(m => m.Id).Concat(_more?.Ids ?? []);
 
     public ServedModel Resolve(string? id) =>
         id is null || _anyId ? _models[0]
-        : _models.FirstOrDefault(m => string.Equals(m.Id, id, StringComparison.Ordinal)) ?? throw ApiErrorException.ModelNotFound(id, Ids);
+        : _models.FirstOrDefault(m => string.Equals(m.Id, id, StringComparison.Ordinal)) ?? _more?.Find(id) ?? throw ApiErrorException.ModelNotFound(id, Ids);
 }

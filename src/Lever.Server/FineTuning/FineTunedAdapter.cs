@@ -1,0 +1,7 @@
+namespace Lever.Server.FineTuning;
+
+/// <summary>
+/// A fine-tuned adapter that is ready to serve: the model id clients send (<c>ft:&lt;base&gt;:&lt;suffix&gt;:&lt;id&gt;</c>),
+/// the base model id and checkpoint folder it applies to, the PEFT adapter folder, and the job that made it.
+/// </summary>
+public sealed record FineTunedAdapter(string ModelId, string BaseModel, string BaseModelPath, string AdapterPath, string JobId);
