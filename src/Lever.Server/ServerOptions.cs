@@ -37,4 +37,13 @@ public sealed class ServerOptions
 
     /// <summary>Embedding model id; requests naming another get 404. Null: unnamed, answers any id (listed as <c>lever-embed</c>).</summary>
     public string? EmbeddingModelName { get; init; }
+
+    /// <summary>
+    /// Loads LoRA adapters on the served base at runtime (<c>POST /v1/load_lora_adapter</c>, <c>/v1/unload_lora_adapter</c>,
+    /// admin scope); null: those endpoints answer 400 (this server has no adapter base).
+    /// </summary>
+    public IAdapterHost? Adapters { get; init; }
+
+    /// <summary>Called after an adapter is loaded or unloaded at runtime: event (<c>adapter_load</c>, <c>adapter_unload</c>), adapter id, its path, the caller's identity id (an audit line).</summary>
+    public Action<string, string, string?, string>? AdapterAudit { get; init; }
 }
