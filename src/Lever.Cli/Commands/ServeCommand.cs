@@ -20,6 +20,7 @@ internal sealed class ServeCommand : ILeverCommand
         var provider = new Option<string?>("--provider", "-p") { Description = "provider under providers: in lever.yaml to serve" };
         var model = new Option<string?>("--model") { Description = "shorthand: serve this local checkpoint folder with the TorchSharp engine" };
         var adapters = new Option<string[]>("--adapter") { Description = "serve a LoRA adapter on the --model base, unmerged, as model id NAME: NAME=PATH, NAME=NAME@vN or NAME@ALIAS (registry; an alias follows promotions); repeatable", Arity = ArgumentArity.ZeroOrMore };
+        var maxBatch = new Option<int>("--max-batch") { Description = "local engine: most concurrent requests (base and adapters together) decoded as one batch; 1 serves one at a time", DefaultValueFactory = _ => 8 };
         var recipes = new Option<string[]>("--recipe", "-r") { Description = "serve this recipe (RAG with its index, a prompt template, a fine-tuned model) as a model id named after it; repeatable", Arity = ArgumentArity.ZeroOrMore };
         var port = new Option<int>("--port") { Description = "port (0 picks a free one)", DefaultValueFactory = _ => 8080 };
         var host = new Option<string>("--host") { Description = "address to bind (loopback unless you mean otherwise)", DefaultValueFactory = _ => "127.0.0.1" };
@@ -27,13 +28,13 @@ internal sealed class ServeCommand : ILeverCommand
         var workspace = new Option<string?>("--workspace", "-w") { Description = "workspace folder (default: current directory)" };
         var command = new Command("serve", "Serve a model or recipes through an OpenAI-compatible API (chat completions with streaming, embeddings), keys as identities with scopes (docs/SERVER.md).")
         {
-            provider, model, adapters, recipes, port, host, keyEnv, workspace,
+            provider, model, adapters, maxBatch, recipes, port, host, keyEnv, workspace,
         };
-        command.SetAction((parse, ct) => Run(parse.GetValue(provider), parse.GetValue(model), parse.GetValue(adapters) ?? [], parse.GetValue(recipes) ?? [], parse.GetValue(port), parse.GetValue(host)!, parse.GetValue(keyEnv), parse.GetValue(workspace), ct));
+        command.SetAction((parse, ct) => Run(parse.GetValue(provider), parse.GetValue(model), parse.GetValue(adapters) ?? [], parse.GetValue(maxBatch), parse.GetValue(recipes) ?? [], parse.GetValue(port), parse.GetValue(host)!, parse.GetValue(keyEnv), parse.GetValue(workspace), ct));
         return command;
     }
 
-    private static async Task<int> Run(string? providerName, string? modelDir, string[] adapterSpecs, string[] recipeNames, int port, string host, string? keyEnv, string? workspaceDir, CancellationToken ct)
+    private static async Task<int> Run(string? providerName, string? modelDir, string[] adapterSpecs, int maxBatch, string[] recipeNames, int port, string host, string? keyEnv, string? workspaceDir, CancellationToken ct)
     {
         var ws = Workspace.Open(workspaceDir);
         if (providerName is not null && modelDir is not null)
@@ -78,7 +79,8 @@ internal sealed class ServeCommand : ILeverCommand
             });
         // LoRA adapters on the base (docs/SERVER.md, many adapters on one base): unmerged, batched, loadable at runtime.
         var adapterHost = chat is not null && EngineAdapters.For(chat) is { } engine ? new ServedAdapters(ws, engine, models[0].Id) : null;
-        if (adapterHost is not null) EngineAdapters.For(chat!)!.MaxBatchSize = 8;
+        if (maxBatch < 1) throw new LeverUserException($"--max-batch {maxBatch} must be 1 or more", "1 serves one request at a time; 8 batches up to 8");
+        if (adapterHost is not null) EngineAdapters.For(chat!)!.MaxBatchSize = maxBatch;
         if (adapterSpecs.Length > 0 && adapterHost is null)
             throw new LeverUserException("--adapter needs a local base model", "e.g. lever serve --model .lever/models/base --adapter support=.lever/adapters/support");
         foreach (var spec in adapterSpecs)
