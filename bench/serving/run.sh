@@ -12,13 +12,15 @@ set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 dll="$repo/src/Lever.Cli/bin/Release/net10.0/lever.dll"
 [ -f "$dll" ] || dotnet build "$repo/src/Lever.Cli" -c Release -v q --nologo -clp:ErrorsOnly
-lever() { dotnet "$dll" "$@"; }
 preset="${1:-small}"; requests="${REQUESTS:-3}"; tokens="${TOKENS:-32}"
 work="${LEVER_BENCH_DIR:-$repo/artifacts/bench-serving}/$preset"
 mkdir -p "$work" && cd "$work"
+# Run from a copy of the build: a rebuild while the servers run would replace files they have mapped (SIGBUS).
+rm -rf lever-bin && cp -r "$(dirname "$dll")" lever-bin
+lever() { dotnet "$work/lever-bin/lever.dll" "$@"; }
 [ -f base/config.json ] || lever model init --config "$preset" -o base --seed 1 >/dev/null
 for i in 1 2 3 4; do
-  python3 -c "import json; [print(json.dumps({'prompt': f'topic {i} item {k}', 'completion': f' answer {k*$i}'})) for k in range(16)]" > "d$i.jsonl"
+  python3 -c "import json; [print(json.dumps({'prompt': f'topic $i item {k}', 'completion': f' answer {k*$i}'})) for k in range(16)]" > "d$i.jsonl"
   [ -f "a$i/adapter_model.safetensors" ] || lever train --method lora -m base --data "d$i.jsonl" -o "a$i" --steps 2 --batch 4 --seq-len 32 \
     --lora-r 8 --eval-every 0 --checkpoint-every 2 --threads 2 >/dev/null
   [ -f "m$i/config.json" ] || lever adapter merge -m base --adapter "a$i" -o "m$i" >/dev/null
@@ -27,7 +29,7 @@ done
 pids=(); urls=()
 start_server() {   # args: log name, then lever serve arguments
   local log="$1"; shift
-  lever serve "$@" --port 0 --workspace "$work" >"$log" 2>&1 &
+  dotnet "$work/lever-bin/lever.dll" serve "$@" --port 0 --workspace "$work" >"$log" 2>&1 &   # not through lever(): $! must be the server
   pids+=($!)
   for _ in $(seq 600); do grep -q '^lever serve: http' "$log" 2>/dev/null && break; sleep 0.5; done
   urls+=("$(sed -n 's/^lever serve: \(http[^ ]*\) .*/\1/p' "$log" | head -1)")
