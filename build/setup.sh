@@ -42,10 +42,11 @@ if $want_tests; then
   # A real folder left by an earlier layout stays as it is; otherwise point artifacts/node at the cache.
   [ -d "$repo/artifacts/node" ] && [ ! -L "$repo/artifacts/node" ] || ln -sfn "$node_dir" "$repo/artifacts/node"
   # --- end engine ---
-  # --- server: the official OpenAI npm client, driven by the fine-tuning API's test (ServeFineTuningTests) ---
+  # --- server: the official OpenAI client (npm `openai`) that the fine-tuning API's and the multi-adapter serving tests drive, in the same cache ---
   if [ ! -f "$node_dir/node_modules/openai/package.json" ]; then
-    echo "lever setup: installing the openai npm client (npm, once per machine)" >&2
-    (cd "$node_dir" && npm install --omit=optional --ignore-scripts --no-audit --no-fund --loglevel=error --prefer-offline openai@7.59.0 >/dev/null) || { echo "lever setup: npm install of openai failed" >&2; exit 1; }
+    echo "lever setup: installing the openai npm client (once per machine)" >&2
+    (cd "$node_dir" && npm install --omit=optional --ignore-scripts --no-audit --no-fund --loglevel=error --prefer-offline openai@7.59.0 >/dev/null) \
+      || { echo "lever setup: npm install of openai failed" >&2; exit 1; }
   fi
   # --- end server ---
 fi

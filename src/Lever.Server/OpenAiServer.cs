@@ -27,12 +27,16 @@ public sealed class OpenAiServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly ServerLimits _limits;
+    private readonly ModelCatalogue _catalogue;
+    private readonly ServerOptions _options;
     private bool _started;
 
-    private OpenAiServer(WebApplication app, ServerLimits limits)
+    private OpenAiServer(WebApplication app, ServerLimits limits, ModelCatalogue catalogue, ServerOptions options)
     {
         _app = app;
         _limits = limits;
+        _catalogue = catalogue;
+        _options = options;
     }
 
     /// <summary>The base URL clients use, e.g. http://127.0.0.1:8080/v1 (known after <see cref="StartAsync"/>).</summary>
@@ -71,7 +75,7 @@ public sealed class OpenAiServer : IAsyncDisposable
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(limits.ShutdownTimeoutSeconds));
         builder.Services.AddRateLimiter(rate => RateLimits.Configure(rate, limits));
         var app = builder.Build();
-        var server = new OpenAiServer(app, limits);
+        var server = new OpenAiServer(app, limits, catalogue, options);
 
         app.Use((context, next) => Guarded(context, next, options));
         app.Use(async (context, next) =>
@@ -98,13 +102,19 @@ public sealed class OpenAiServer : IAsyncDisposable
         {
             w.WriteString("object", "list");
             w.WriteStartArray("data");
-            foreach (var id in catalogue.Ids.Concat(embeddings is null ? [] : [options.EmbeddingModelName ?? UnnamedEmbeddingModel]))
+            var listed = catalogue.Models.Select(m => (m.Id, m.Root, m.Parent))
+                .Concat(embeddings is null ? [] : [(options.EmbeddingModelName ?? UnnamedEmbeddingModel, null, null)]);
+            foreach (var (id, root, parent) in listed)
             {
                 w.WriteStartObject();
                 w.WriteString("id", id);
                 w.WriteString("object", "model");
                 w.WriteNumber("created", 0);
                 w.WriteString("owned_by", "lever");
+                // vLLM's fields: root is where the weights come from, parent the base an adapter runs on (null for a base).
+                w.WriteString("root", root ?? id);
+                if (parent is null) w.WriteNull("parent");
+                else w.WriteString("parent", parent);
                 w.WriteEndObject();
             }
             w.WriteEndArray();
@@ -113,6 +123,9 @@ public sealed class OpenAiServer : IAsyncDisposable
         app.MapPost("/v1/embeddings", (HttpContext context) => embeddings is null
             ? ApiErrors.Write(context, 404, "this server has no embedding model", "invalid_request_error", "model_not_found", "model")
             : Embed(context, embeddings, options)).RequireScope(ServerScope.Embeddings);
+        // vLLM's runtime LoRA endpoints (same paths and bodies), behind the admin scope.
+        app.MapPost("/v1/load_lora_adapter", (HttpContext context) => server.LoadAdapterEndpoint(context)).RequireScope(ServerScope.Admin);
+        app.MapPost("/v1/unload_lora_adapter", (HttpContext context) => server.UnloadAdapterEndpoint(context)).RequireScope(ServerScope.Admin);
         server.MapAdmin("GET", "identities", (HttpContext context) => ApiErrors.WriteJson(context, 200, w =>
         {
             // Ids, users, groups and scopes — what an operator audits. Keys and their hashes never leave the keyring.
@@ -155,6 +168,89 @@ public sealed class OpenAiServer : IAsyncDisposable
     {
         if (_started) throw new InvalidOperationException("map endpoints before StartAsync");
         return _app.MapMethods(pattern, [method], handler).RequireScope(scope);
+    }
+
+    /// <summary>
+    /// Loads the LoRA adapter at <paramref name="path"/> on the served base as model id <paramref name="name"/>, servable at
+    /// once without a restart — what <c>POST /v1/load_lora_adapter</c> does, and the hook for adapters made while the
+    /// server runs (a fine-tuning job that finished). Throws <see cref="Core.LeverUserException"/> when the server has no
+    /// adapter base, the name is taken, or the path is not a valid adapter.
+    /// </summary>
+    public ServedModel LoadAdapter(string name, string path, string who = "-")
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        var host = _options.Adapters ?? throw new Core.LeverUserException("this server has no adapter base", "start it with lever serve --model BASE to load LoRA adapters");
+        if (_catalogue.Find(name) is not null) throw new Core.LeverUserException($"The lora adapter '{name}' has already been loaded.", "unload it first, or pick another lora_name");
+        var model = host.Load(name, path);
+        if (model.Id != name) throw new InvalidOperationException($"the adapter host served '{name}' as '{model.Id}'");
+        if (!_catalogue.TryAdd(model))
+        {
+            host.Unload(model);
+            throw new Core.LeverUserException($"The lora adapter '{name}' has already been loaded.", "unload it first, or pick another lora_name");
+        }
+        _options.AdapterAudit?.Invoke("adapter_load", name, model.Root ?? path, who);
+        return model;
+    }
+
+    /// <summary>
+    /// Stops serving adapter <paramref name="name"/> (requests already running on it finish); false when no adapter of
+    /// that name is served. The base and recipes cannot be unloaded (a user error).
+    /// </summary>
+    public bool UnloadAdapter(string name, string who = "-")
+    {
+        var host = _options.Adapters ?? throw new Core.LeverUserException("this server has no adapter base", "start it with lever serve --model BASE to load LoRA adapters");
+        var found = _catalogue.Find(name);
+        if (found is null) return false;
+        if (found.Parent is null) throw new Core.LeverUserException($"'{name}' is not a LoRA adapter of this server", "only adapters (models with a parent in /v1/models) can be unloaded");
+        if (_catalogue.Remove(name) is not { } removed) return false;
+        host.Unload(removed);
+        _options.AdapterAudit?.Invoke("adapter_unload", name, removed.Root, who);
+        return true;
+    }
+
+    private async Task LoadAdapterEndpoint(HttpContext context)
+    {
+        using var doc = await JsonDocument.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted).ConfigureAwait(false);
+        var name = Field(doc.RootElement, "lora_name");
+        var path = Field(doc.RootElement, "lora_path");
+        if (name is null || path is null) throw new ApiErrorException(400, "Both 'lora_name' and 'lora_path' must be provided.", "invalid_request_error", null, name is null ? "lora_name" : "lora_path");
+        try
+        {
+            await Task.Run(() => LoadAdapter(name, path, context.Caller().Id), context.RequestAborted).ConfigureAwait(false);
+        }
+        catch (Core.LeverUserException ex)
+        {
+            throw new ApiErrorException(400, ex.Hint is null ? ex.Message : $"{ex.Message} ({ex.Hint})", "invalid_request_error", null, "lora_path");
+        }
+        await PlainText(context, $"Success: LoRA adapter '{name}' added successfully.").ConfigureAwait(false);
+    }
+
+    private async Task UnloadAdapterEndpoint(HttpContext context)
+    {
+        using var doc = await JsonDocument.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted).ConfigureAwait(false);
+        var name = Field(doc.RootElement, "lora_name") ?? throw new ApiErrorException(400, "'lora_name' must be provided.", "invalid_request_error", null, "lora_name");
+        bool removed;
+        try
+        {
+            removed = UnloadAdapter(name, context.Caller().Id);
+        }
+        catch (Core.LeverUserException ex)
+        {
+            throw new ApiErrorException(400, ex.Hint is null ? ex.Message : $"{ex.Message} ({ex.Hint})", "invalid_request_error", null, "lora_name");
+        }
+        if (!removed) throw new ApiErrorException(404, $"The lora adapter '{name}' cannot be found.", "invalid_request_error", "model_not_found", "lora_name");
+        await PlainText(context, $"Success: LoRA adapter '{name}' removed successfully.").ConfigureAwait(false);
+    }
+
+    private static string? Field(JsonElement body, string name) =>
+        body.ValueKind == JsonValueKind.Object && body.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String && v.GetString() is { Length: > 0 } s ? s : null;
+
+    private static async Task PlainText(HttpContext context, string text)
+    {
+        context.Response.StatusCode = 200;
+        context.Response.ContentType = "text/plain; charset=utf-8";
+        await context.Response.WriteAsync(text, context.RequestAborted).ConfigureAwait(false);
     }
 
     /// <summary>Starts listening.</summary>

@@ -20,6 +20,12 @@ public sealed class ServedModel
     /// <summary>True when answers retrieve and carry citations; callers then need the retrieval scope.</summary>
     public bool Cites { get; init; }
 
+    /// <summary>For a LoRA adapter, the id of the served base it runs on (/v1/models' <c>parent</c>, as vLLM lists adapters); null otherwise.</summary>
+    public string? Parent { get; init; }
+
+    /// <summary>Where the weights come from (/v1/models' <c>root</c>: a model or adapter folder, or a registry reference); null lists the id.</summary>
+    public string? Root { get; init; }
+
     /// <summary>A model answered by one shared chat client, whoever calls.</summary>
     public static ServedModel Of(string id, IChatClient chat) => new() { Id = id, ChatFor = _ => chat };
 }

@@ -40,4 +40,13 @@ public sealed class ServerOptions
 
     /// <summary>Models that join while the server runs (fine-tuned adapters), looked up by exact id after the fixed ones; null: none.</summary>
     public IServedModelSource? MoreModels { get; init; }
+
+    /// <summary>
+    /// Loads LoRA adapters on the served base at runtime (<c>POST /v1/load_lora_adapter</c>, <c>/v1/unload_lora_adapter</c>,
+    /// admin scope); null: those endpoints answer 400 (this server has no adapter base).
+    /// </summary>
+    public IAdapterHost? Adapters { get; init; }
+
+    /// <summary>Called after an adapter is loaded or unloaded at runtime: event (<c>adapter_load</c>, <c>adapter_unload</c>), adapter id, its path, the caller's identity id (an audit line).</summary>
+    public Action<string, string, string?, string>? AdapterAudit { get; init; }
 }

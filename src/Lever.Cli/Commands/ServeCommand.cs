@@ -3,6 +3,7 @@ using System.Net;
 using Lever.Core;
 using Lever.Core.Config;
 using Lever.Providers;
+using Lever.Providers.Engine;
 using Lever.Server;
 using Lever.Server.FineTuning;
 using Lever.Server.Requests;
@@ -20,6 +21,8 @@ internal sealed class ServeCommand : ILeverCommand
     {
         var provider = new Option<string?>("--provider", "-p") { Description = "provider under providers: in lever.yaml to serve" };
         var model = new Option<string?>("--model") { Description = "shorthand: serve this local checkpoint folder with the TorchSharp engine, or a .gguf file with llama.cpp" };
+        var adapters = new Option<string[]>("--adapter") { Description = "serve a LoRA adapter on the --model base, unmerged, as model id NAME: NAME=PATH, NAME=NAME@vN or NAME@ALIAS (registry; an alias follows promotions); repeatable", Arity = ArgumentArity.ZeroOrMore };
+        var maxBatch = new Option<int>("--max-batch") { Description = "local engine: most concurrent requests (base and adapters together) decoded as one batch; 1 serves one at a time", DefaultValueFactory = _ => 8 };
         var recipes = new Option<string[]>("--recipe", "-r") { Description = "serve this recipe (RAG with its index, a prompt template, a fine-tuned model) as a model id named after it; repeatable", Arity = ArgumentArity.ZeroOrMore };
         var port = new Option<int>("--port") { Description = "port (0 picks a free one)", DefaultValueFactory = _ => 8080 };
         var host = new Option<string>("--host") { Description = "address to bind (loopback unless you mean otherwise)", DefaultValueFactory = _ => "127.0.0.1" };
@@ -29,14 +32,15 @@ internal sealed class ServeCommand : ILeverCommand
         var fineTuning = new Option<bool>("--fine-tuning") { Description = "also serve OpenAI's files and fine-tuning API (admin keys only): jobs train LoRA adapters on --model's checkpoint (docs/SERVER.md)" };
         var command = new Command("serve", "Serve a model or recipes through an OpenAI-compatible API (chat completions with streaming, embeddings), keys as identities with scopes (docs/SERVER.md).")
         {
-            provider, model, recipes, port, host, keyEnv, workspace, logRequests, fineTuning,
+            provider, model, adapters, maxBatch, recipes, port, host, keyEnv, workspace, logRequests, fineTuning,
         };
-        command.SetAction((parse, ct) => Run(parse.GetValue(provider), parse.GetValue(model), parse.GetValue(recipes) ?? [], parse.GetValue(port), parse.GetValue(host)!, parse.GetValue(keyEnv), parse.GetValue(workspace),
-            parse.GetValue(logRequests), parse.GetValue(fineTuning), ct));
+        command.SetAction((parse, ct) => Run(parse.GetValue(provider), parse.GetValue(model), parse.GetValue(adapters) ?? [], parse.GetValue(maxBatch), parse.GetValue(recipes) ?? [], parse.GetValue(port),
+            parse.GetValue(host)!, parse.GetValue(keyEnv), parse.GetValue(workspace), parse.GetValue(logRequests), parse.GetValue(fineTuning), ct));
         return command;
     }
 
-    private static async Task<int> Run(string? providerName, string? modelDir, string[] recipeNames, int port, string host, string? keyEnv, string? workspaceDir, bool logRequests, bool fineTune, CancellationToken ct)
+    private static async Task<int> Run(string? providerName, string? modelDir, string[] adapterSpecs, int maxBatch, string[] recipeNames, int port, string host, string? keyEnv, string? workspaceDir,
+        bool logRequests, bool fineTune, CancellationToken ct)
     {
         var ws = Workspace.Open(workspaceDir);
         if (providerName is not null && modelDir is not null)
@@ -77,7 +81,24 @@ internal sealed class ServeCommand : ILeverCommand
         using var embeddings = providerName is null ? null : registry.Embeddings(providerName);
         var options = providerName is null ? null : registry.Get(providerName);
         if (providerName is not null)
-            models.Add(ServedModel.Of(modelDir is not null ? ServedName(options!.Model!) : options!.Model ?? providerName, chat!));
+            models.Add(new ServedModel
+            {
+                Id = modelDir is not null ? ServedName(options!.Model!) : options!.Model ?? providerName,
+                ChatFor = _ => chat!,
+                Root = modelDir is not null ? options.Model : null,
+            });
+        // LoRA adapters on the base (docs/SERVER.md, many adapters on one base): unmerged, batched, loadable at runtime.
+        var adapterHost = chat is not null && EngineAdapters.For(chat) is { } engine ? new ServedAdapters(ws, engine, models[0].Id) : null;
+        if (maxBatch < 1) throw new LeverUserException($"--max-batch {maxBatch} must be 1 or more", "1 serves one request at a time; 8 batches up to 8");
+        if (adapterHost is not null) EngineAdapters.For(chat!)!.MaxBatchSize = maxBatch;
+        if (adapterSpecs.Length > 0 && adapterHost is null)
+            throw new LeverUserException("--adapter needs a local base model", "e.g. lever serve --model .lever/models/base --adapter support=.lever/adapters/support");
+        foreach (var spec in adapterSpecs)
+        {
+            var (name, path) = ServedAdapters.Parse(spec);
+            if (models.Any(m => m.Id == name)) throw new LeverUserException($"model id '{name}' would be served twice (--adapter {spec})", "give each adapter its own name");
+            models.Add(adapterHost!.Load(name, path));
+        }
         using var recipes = new ServedRecipes(ws, config, registry);
         var recipeModels = new List<ServedModel>();
         foreach (var name in recipeNames)
@@ -101,6 +122,8 @@ internal sealed class ServeCommand : ILeverCommand
             Keyring = keyring,
             Limits = settings.Limits,
             EmbeddingModelName = options?.EmbeddingModel,
+            Adapters = adapterHost,
+            AdapterAudit = adapterHost is null ? null : (evt, name, path, who) => adapterHost.Audit(evt, name, path, who),
             AccessLog = settings.AccessLog ? Console.WriteLine : null,
         });
         if (tuning is not null) FineTuningApi.Map(server, tuning.Service);
@@ -115,6 +138,7 @@ internal sealed class ServeCommand : ILeverCommand
         var what = string.Join("; ", new[]
         {
             providerName is null ? null : $"provider '{providerName}' ({options!.Model})",
+            models.Count(m => m.Parent is not null) is var n and > 0 ? $"{n} LoRA adapter{(n == 1 ? "" : "s")}: " + string.Join(", ", models.Where(m => m.Parent is not null).Select(m => m.Id)) : null,
             recipeModels.Count == 0 ? null : "recipes: " + string.Join(", ", recipeModels.Select(m => m.Cites ? m.Id + " (retrieves, cites)" : m.Id)),
         }.Where(s => s is not null));
         var auth = keyring.IsEmpty && key is null ? "no authentication (loopback only)"

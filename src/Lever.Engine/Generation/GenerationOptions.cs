@@ -32,6 +32,9 @@ public sealed record GenerationOptions
     /// <summary>Reuse (and remember) the KV of recently seen prompt prefixes.</summary>
     public bool UsePrefixCache { get; init; } = true;
 
+    /// <summary>A LoRA adapter applied unmerged on the generator's shared base weights; null runs the base model.</summary>
+    public Modules.LoraWeights? Adapter { get; init; }
+
     /// <summary>Throws a user error for values that make no sense.</summary>
     public void Validate()
     {

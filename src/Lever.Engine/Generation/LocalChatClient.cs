@@ -12,9 +12,14 @@ public sealed class LocalChatClient : IChatClient
 {
     private readonly bool _ownsGenerator;
 
-    /// <summary>Wraps <paramref name="generator"/>; <paramref name="modelId"/> names the model in responses.</summary>
-    public LocalChatClient(TextGenerator generator, string modelId, ChatTemplate? template = null, bool ownsGenerator = false)
+    /// <summary>
+    /// Wraps <paramref name="generator"/>; <paramref name="modelId"/> names the model in responses. With
+    /// <paramref name="adapter"/>, every request runs that LoRA adapter unmerged on the generator's shared base (the
+    /// client does not own it).
+    /// </summary>
+    public LocalChatClient(TextGenerator generator, string modelId, ChatTemplate? template = null, bool ownsGenerator = false, Modules.LoraWeights? adapter = null)
     {
+        Adapter = adapter;
         Generator = generator;
         ModelId = modelId;
         Template = template ?? generator.Tokenizer.ChatTemplate;
@@ -28,6 +33,9 @@ public sealed class LocalChatClient : IChatClient
 
     /// <summary>The generator doing the work.</summary>
     public TextGenerator Generator { get; }
+
+    /// <summary>The LoRA adapter applied unmerged to every request, or null for the base.</summary>
+    public Modules.LoraWeights? Adapter { get; }
 
     /// <summary>Model name reported in responses.</summary>
     public string ModelId { get; }
@@ -109,6 +117,7 @@ public sealed class LocalChatClient : IChatClient
             RepetitionPenalty = options?.AdditionalProperties?.TryGetValue("repetition_penalty", out var rp) == true ? Convert.ToDouble(rp, System.Globalization.CultureInfo.InvariantCulture) : 1.0,
             StopSequences = stopTexts,
             StopTokenIds = stopIds,
+            Adapter = Adapter,
         };
         return (prompt, generation);
     }

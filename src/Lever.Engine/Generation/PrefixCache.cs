@@ -37,8 +37,9 @@ public sealed class PrefixCache : IDisposable
     /// <summary>
     /// A new KV cache holding the longest cached prefix of <paramref name="tokens"/> (at most all but the last token,
     /// which must be run to get logits), with room for <paramref name="extra"/> more positions; null when nothing matches.
+    /// Only entries stored with the same <paramref name="owner"/> match (KV computed under one LoRA adapter is not another's).
     /// </summary>
-    public KvCache? Acquire(IReadOnlyList<int> tokens, int extra)
+    public KvCache? Acquire(IReadOnlyList<int> tokens, int extra, object? owner = null)
     {
         ArgumentNullException.ThrowIfNull(tokens);
         lock (_lock)
@@ -47,6 +48,7 @@ public sealed class PrefixCache : IDisposable
             var bestLength = 0;
             for (var node = _lru.First; node is not null; node = node.Next)
             {
+                if (!ReferenceEquals(node.Value.Owner, owner)) continue;
                 var n = CommonPrefix(node.Value.Tokens, tokens);
                 if (n > bestLength) { best = node; bestLength = n; }
             }
@@ -63,8 +65,8 @@ public sealed class PrefixCache : IDisposable
         }
     }
 
-    /// <summary>Remembers the KV of <paramref name="tokens"/> (the first tokens.Count positions of <paramref name="cache"/>).</summary>
-    public void Store(IReadOnlyList<int> tokens, KvCache cache)
+    /// <summary>Remembers the KV of <paramref name="tokens"/> (the first tokens.Count positions of <paramref name="cache"/>), computed under <paramref name="owner"/>'s weights (null: the base).</summary>
+    public void Store(IReadOnlyList<int> tokens, KvCache cache, object? owner = null)
     {
         ArgumentNullException.ThrowIfNull(tokens);
         ArgumentNullException.ThrowIfNull(cache);
@@ -74,7 +76,7 @@ public sealed class PrefixCache : IDisposable
             // Already covered by an entry that extends it: refresh that one instead of storing a duplicate.
             for (var node = _lru.First; node is not null; node = node.Next)
             {
-                if (CommonPrefix(node.Value.Tokens, tokens) == tokens.Count)
+                if (ReferenceEquals(node.Value.Owner, owner) && CommonPrefix(node.Value.Tokens, tokens) == tokens.Count)
                 {
                     _lru.Remove(node);
                     _lru.AddFirst(node);
@@ -83,7 +85,7 @@ public sealed class PrefixCache : IDisposable
             }
             var snapshot = cache.Clone(tokens.Count, extra: 0);
             if (snapshot.Bytes > BudgetBytes) { snapshot.Dispose(); return; }
-            _lru.AddFirst(new Entry(tokens.ToArray(), snapshot));
+            _lru.AddFirst(new Entry(tokens.ToArray(), snapshot, owner));
             Bytes += snapshot.Bytes;
             while (Bytes > BudgetBytes && _lru.Last is { } last)
             {
@@ -116,5 +118,24 @@ public sealed class PrefixCache : IDisposable
     /// <summary>Frees all entries.</summary>
     public void Dispose() => Clear();
 
-    private sealed record Entry(int[] Tokens, KvCache Cache);
+    /// <summary>Drops the entries stored under <paramref name="owner"/> (an adapter being unloaded).</summary>
+    public void Remove(object owner)
+    {
+        lock (_lock)
+        {
+            for (var node = _lru.First; node is not null;)
+            {
+                var next = node.Next;
+                if (ReferenceEquals(node.Value.Owner, owner))
+                {
+                    _lru.Remove(node);
+                    Bytes -= node.Value.Cache.Bytes;
+                    node.Value.Cache.Dispose();
+                }
+                node = next;
+            }
+        }
+    }
+
+    private sealed record Entry(int[] Tokens, KvCache Cache, object? Owner);
 }

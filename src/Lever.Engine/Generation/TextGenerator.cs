@@ -13,10 +13,16 @@ using static TorchSharp.torch;
 
 namespace Lever.Engine.Generation;
 
-/// <summary>Generates text with a local model and its tokenizer. Calls are serialised: one model, one computation at a time.</summary>
+/// <summary>
+/// Generates text with a local model and its tokenizer. One model, one computation at a time: calls are serialised, or,
+/// with <see cref="MaxBatchSize"/> above 1, concurrent <see cref="Generate(IReadOnlyList{int}, GenerationOptions, Action{GeneratedToken}?, CancellationToken)"/>
+/// calls that wait are decoded together as one batch (each row with its own options and LoRA adapter).
+/// </summary>
 public sealed class TextGenerator : IDisposable
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly Lock _queueLock = new();
+    private readonly List<GenerationJob> _queue = [];
     private readonly HashSet<int> _eos;
     private readonly bool _ownsModel;
     private readonly bool _useDecodeWeights;
@@ -52,6 +58,14 @@ public sealed class TextGenerator : IDisposable
 
     /// <summary>KV of recent prompt prefixes.</summary>
     public PrefixCache PrefixCache { get; }
+
+    /// <summary>
+    /// Most concurrent generations decoded as one batch (one forward of the base per step for all rows, each row's
+    /// adapter delta added to its own rows). 1, the default, runs calls one at a time. A batch is formed from the calls
+    /// waiting when the model becomes free; a call arriving during a batch waits for it to finish. A call that is alone
+    /// runs as before (with the prefix cache); batched rows do not use the prefix cache.
+    /// </summary>
+    public int MaxBatchSize { get; set; } = 1;
 
     /// <summary>
     /// Drops the <see cref="DecodeWeights"/> snapshot (and the prefix cache, computed with the old weights) so the next
@@ -98,15 +112,72 @@ public sealed class TextGenerator : IDisposable
         ArgumentNullException.ThrowIfNull(promptIds);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        _gate.Wait(cancellationToken);
+        if (MaxBatchSize <= 1)
+        {
+            _gate.Wait(cancellationToken);
+            try
+            {
+                return Run(promptIds, options, onToken, cancellationToken);
+            }
+            finally
+            {
+                _gate.Release();
+            }
+        }
+        return Batched(new GenerationJob(promptIds, options, onToken, cancellationToken));
+    }
+
+    /// <summary>
+    /// Queues <paramref name="job"/>; whoever holds the model runs the waiting jobs as batches until this one is done
+    /// (so no worker thread is needed: the caller that gets the model next is the one computing).
+    /// </summary>
+    private GenerationResult Batched(GenerationJob job)
+    {
+        lock (_queueLock) _queue.Add(job);
         try
         {
-            return Run(promptIds, options, onToken, cancellationToken);
+            _gate.Wait(job.Cancellation);
+        }
+        catch (OperationCanceledException)
+        {
+            lock (_queueLock)
+            {
+                if (_queue.Remove(job)) throw;
+            }
+            job.Finished.Wait(CancellationToken.None);   // in a running batch: it notices the cancellation at its next step
+            return job.Outcome();
+        }
+        try
+        {
+            while (!job.Finished.IsSet)
+            {
+                List<GenerationJob> batch;
+                lock (_queueLock)
+                {
+                    batch = _queue.Take(Math.Max(1, MaxBatchSize)).ToList();
+                    _queue.RemoveRange(0, batch.Count);
+                }
+                if (batch.Count == 0) break;
+                if (batch.Count == 1)
+                {
+                    var single = batch[0];
+                    try
+                    {
+                        single.Complete(Run(single.Prompt, single.Options, single.OnToken, single.Cancellation));
+                    }
+                    catch (Exception ex)
+                    {
+                        single.Fail(ex);
+                    }
+                }
+                else RunJobs(batch);
+            }
         }
         finally
         {
             _gate.Release();
         }
+        return job.Outcome();
     }
 
     /// <summary>Streams the continuation of <paramref name="promptIds"/> token by token; the model runs on a worker thread.</summary>
@@ -134,9 +205,9 @@ public sealed class TextGenerator : IDisposable
     public async Task<GenerationResult> GenerateAsync(IReadOnlyList<int> promptIds, GenerationOptions options, Action<GeneratedToken>? onToken = null, CancellationToken cancellationToken = default) =>
         await Task.Run(() => Generate(promptIds, options, onToken, cancellationToken), cancellationToken).ConfigureAwait(false);
 
-    private GenerationResult Run(IReadOnlyList<int> promptIds, GenerationOptions options, Action<GeneratedToken>? onToken, CancellationToken ct)
+    /// <summary>The prompt to run (BOS for an empty one) and how many tokens fit after it; a user error for a prompt that cannot run.</summary>
+    private (IReadOnlyList<int> Prompt, int MaxTokens) Checked(IReadOnlyList<int> promptIds, GenerationOptions options)
     {
-        var watch = Stopwatch.StartNew();
         var prompt = promptIds.Count > 0 ? promptIds : Tokenizer.BosId is { } bos ? [bos]
             : throw new LeverUserException("the prompt is empty and the tokenizer has no BOS token to start from", "give a non-empty prompt");
         var config = Model.Config;
@@ -145,11 +216,21 @@ public sealed class TextGenerator : IDisposable
         var room = config.MaxPositionEmbeddings - prompt.Count;
         if (room <= 0)
             throw new LeverUserException($"the prompt has {prompt.Count} tokens; the model's context is {config.MaxPositionEmbeddings}", "shorten the prompt");
-        var maxTokens = Math.Min(options.MaxTokens, room);
+        return (prompt, Math.Min(options.MaxTokens, room));
+    }
+
+    private GenerationResult Run(IReadOnlyList<int> promptIds, GenerationOptions options, Action<GeneratedToken>? onToken, CancellationToken ct)
+    {
+        var watch = Stopwatch.StartNew();
+        var (prompt, maxTokens) = Checked(promptIds, options);
+        var config = Model.Config;
 
         using var noGrad = no_grad();
         var weights = CurrentDecodeWeights();
-        var cache = options.UsePrefixCache ? PrefixCache.Acquire(prompt, maxTokens + 1) : null;
+        if (options.Adapter is not null && weights is null)
+            throw new LeverUserException("an unmerged LoRA adapter needs a dense base model (this one is quantized or adapted)", "serve adapters on a float32 checkpoint");
+        using var adapters = RowAdapters.All(options.Adapter);
+        var cache = options.UsePrefixCache ? PrefixCache.Acquire(prompt, maxTokens + 1, options.Adapter) : null;
         var cached = cache?.Length ?? 0;
         cache ??= new KvCache(config, 1, prompt.Count + maxTokens + 1);
         try
@@ -165,13 +246,13 @@ public sealed class TextGenerator : IDisposable
             Tensor Step(IReadOnlyList<int> ids)
             {
                 var input = tensor(ids.Select(i => (long)i).ToArray(), [1, ids.Count]);
-                return Model.Forward(input, null, cache, lastTokenOnly: true, weights)[0, 0];   // (V)
+                return Model.Forward(input, null, cache, lastTokenOnly: true, weights, adapters)[0, 0];   // (V)
             }
 
             using (var scope = NewDisposeScope())
             {
                 var logits = Step(prompt.Skip(cached).ToList());
-                if (options.UsePrefixCache) PrefixCache.Store(prompt, cache);
+                if (options.UsePrefixCache) PrefixCache.Store(prompt, cache, options.Adapter);
                 for (var i = 0; i < maxTokens; i++)
                 {
                     ct.ThrowIfCancellationRequested();
@@ -210,6 +291,134 @@ public sealed class TextGenerator : IDisposable
         {
             cache.Dispose();
         }
+    }
+
+    /// <summary>
+    /// Runs queued jobs as one batch: left padding and a mask as in <see cref="GenerateBatch"/>, but every row has its
+    /// own options (sampler, stops, token budget), its own adapter and its own token callback, and stops or is
+    /// cancelled on its own. Each job is completed or failed; nothing is thrown.
+    /// </summary>
+    private void RunJobs(List<GenerationJob> all)
+    {
+        var watch = Stopwatch.StartNew();
+        var jobs = new List<GenerationJob>();
+        var prompts = new List<IReadOnlyList<int>>();
+        var budgets = new List<int>();
+        foreach (var job in all)
+        {
+            try
+            {
+                var (prompt, maxTokens) = Checked(job.Prompt, job.Options);
+                jobs.Add(job);
+                prompts.Add(prompt);
+                budgets.Add(maxTokens);
+            }
+            catch (Exception ex)
+            {
+                job.Fail(ex);
+            }
+        }
+        if (jobs.Count == 0) return;
+        try
+        {
+            RunRows(jobs, prompts, budgets, watch);
+        }
+        catch (Exception ex)
+        {
+            foreach (var job in jobs.Where(j => !j.Finished.IsSet)) job.Fail(ex);
+        }
+    }
+
+    private void RunRows(List<GenerationJob> jobs, List<IReadOnlyList<int>> prompts, List<int> budgets, Stopwatch watch)
+    {
+        var b = jobs.Count;
+        var config = Model.Config;
+        var width = prompts.Max(p => p.Count);
+        var steps = budgets.Max();
+        var pad = Tokenizer.PadId ?? 0;
+        var ids = new long[b * width];
+        var mask = new long[b * width];
+        for (var r = 0; r < b; r++)
+        {
+            var offset = width - prompts[r].Count;
+            for (var j = 0; j < width; j++)
+            {
+                ids[r * width + j] = j < offset ? pad : prompts[r][j - offset];
+                mask[r * width + j] = j < offset ? 0 : 1;
+            }
+        }
+
+        using var noGrad = no_grad();
+        var weights = CurrentDecodeWeights();
+        if (weights is null && jobs.Any(j => j.Options.Adapter is not null))
+            throw new LeverUserException("an unmerged LoRA adapter needs a dense base model (this one is quantized or adapted)", "serve adapters on a float32 checkpoint");
+        using var adapters = RowAdapters.PerRow(jobs.Select(j => j.Options.Adapter).ToList());
+        using var cache = new KvCache(config, b, width + steps + 1);
+        var samplers = jobs.Select(j => new Sampler(j.Options)).ToList();
+        var streams = jobs.Select(j => new TextStream(Tokenizer, j.Options.StopSequences)).ToList();
+        var stopIds = jobs.Select(j => new HashSet<int>(_eos.Concat(j.Options.StopTokenIds))).ToList();
+        var seen = prompts.Select(p => new List<int>(p)).ToList();
+        var generated = Enumerable.Range(0, b).Select(_ => new List<int>()).ToList();
+        var ttft = new TimeSpan[b];
+        var done = new bool[b];
+        void Finish(int r, string reason)
+        {
+            done[r] = true;
+            if (!streams[r].Stopped) streams[r].Flush();
+            jobs[r].Complete(new GenerationResult(streams[r].Text, generated[r], reason, prompts[r].Count, 0, ttft[r], watch.Elapsed));
+        }
+        for (var r = 0; r < b; r++)
+            if (budgets[r] == 0) Finish(r, "length");
+
+        using var scope = NewDisposeScope();
+        var maskTensor = tensor(mask, [b, width]);
+        var logits = Model.Forward(tensor(ids, [b, width]), maskTensor, cache, lastTokenOnly: true, weights, adapters);   // (B, 1, V)
+        for (var step = 0; step < steps && done.Contains(false); step++)
+        {
+            var next = new long[b];
+            for (var r = 0; r < b; r++)
+            {
+                next[r] = pad;
+                if (done[r]) continue;
+                var job = jobs[r];
+                if (job.Cancellation.IsCancellationRequested)
+                {
+                    done[r] = true;
+                    job.Fail(new OperationCanceledException(job.Cancellation));
+                    continue;
+                }
+                var token = samplers[r].Next(logits[r, 0], seen[r]);
+                if (step == 0) ttft[r] = watch.Elapsed;
+                next[r] = token;
+                generated[r].Add(token);
+                seen[r].Add(token);
+                if (stopIds[r].Contains(token))
+                {
+                    job.OnToken?.Invoke(new GeneratedToken(token, streams[r].Flush(), "stop", 0));
+                    Finish(r, "stop");
+                    continue;
+                }
+                var delta = streams[r].Push(token);
+                if (streams[r].Stopped)
+                {
+                    job.OnToken?.Invoke(new GeneratedToken(token, delta, "stop", 0));
+                    Finish(r, "stop");
+                }
+                else if (generated[r].Count == budgets[r])
+                {
+                    job.OnToken?.Invoke(new GeneratedToken(token, delta + streams[r].Flush(), "length", 0));
+                    Finish(r, "length");
+                }
+                else job.OnToken?.Invoke(new GeneratedToken(token, delta, null, 0));
+            }
+            if (!done.Contains(false)) break;
+            // Every row takes one more position; finished rows feed padding that nobody reads.
+            using var stepScope = NewDisposeScope();
+            maskTensor = cat([maskTensor, ones(b, 1, ScalarType.Int64)], 1).MoveToOuterDisposeScope();
+            logits = Model.Forward(tensor(next, [b, 1]), maskTensor, cache, lastTokenOnly: true, weights, adapters).MoveToOuterDisposeScope();
+        }
+        for (var r = 0; r < b; r++)
+            if (!done[r]) Finish(r, "length");
     }
 
     /// <summary>
@@ -258,6 +467,9 @@ public sealed class TextGenerator : IDisposable
 
         using var noGrad = no_grad();
         var weights = CurrentDecodeWeights();
+        if (options.Adapter is not null && weights is null)
+            throw new LeverUserException("an unmerged LoRA adapter needs a dense base model (this one is quantized or adapted)", "serve adapters on a float32 checkpoint");
+        using var adapters = RowAdapters.All(options.Adapter);
         using var cache = new KvCache(config, b, width + maxTokens + 1);
         var samplers = Enumerable.Range(0, b).Select(r => new Sampler(options with { Seed = options.Seed + r })).ToList();
         var streams = Enumerable.Range(0, b).Select(_ => new TextStream(Tokenizer, options.StopSequences)).ToList();
@@ -270,7 +482,7 @@ public sealed class TextGenerator : IDisposable
 
         using var scope = NewDisposeScope();
         var maskTensor = tensor(mask, [b, width]);
-        var logits = Model.Forward(tensor(ids, [b, width]), maskTensor, cache, lastTokenOnly: true, weights);   // (B, 1, V)
+        var logits = Model.Forward(tensor(ids, [b, width]), maskTensor, cache, lastTokenOnly: true, weights, adapters);   // (B, 1, V)
         for (var step = 0; step < maxTokens && done.Contains(false); step++)
         {
             ct.ThrowIfCancellationRequested();
@@ -291,7 +503,7 @@ public sealed class TextGenerator : IDisposable
             // 2) every row takes one more position; finished rows feed padding that nobody reads.
             using var stepScope = NewDisposeScope();
             maskTensor = cat([maskTensor, ones(b, 1, ScalarType.Int64)], 1).MoveToOuterDisposeScope();
-            logits = Model.Forward(tensor(next, [b, 1]), maskTensor, cache, lastTokenOnly: true, weights).MoveToOuterDisposeScope();
+            logits = Model.Forward(tensor(next, [b, 1]), maskTensor, cache, lastTokenOnly: true, weights, adapters).MoveToOuterDisposeScope();
         }
         return Enumerable.Range(0, b).Select(r =>
         {

@@ -51,10 +51,12 @@ public sealed class Attention : nn.Module
     /// <summary>
     /// Attends <paramref name="x"/> (B, T, C) to itself and to the cached past. <paramref name="mask"/> is an additive
     /// float mask (B, 1, T, past+T), or null for plain causal attention without padding. With
-    /// <paramref name="weights"/>, the projections use that snapshot's fused, transposed weights (same result).
+    /// <paramref name="weights"/>, the projections use that snapshot's fused, transposed weights (same result);
+    /// <paramref name="adapters"/> (which needs <paramref name="weights"/>) adds each row's unmerged LoRA delta.
     /// </summary>
-    public Tensor forward(Tensor x, Tensor cos, Tensor sin, Tensor? mask, KvCache? cache, LayerDecodeWeights? weights = null)
+    public Tensor forward(Tensor x, Tensor cos, Tensor sin, Tensor? mask, KvCache? cache, LayerDecodeWeights? weights = null, RowAdapters? adapters = null)
     {
+        if (adapters is not null && weights is null) throw new ArgumentException("unmerged adapters run on a DecodeWeights snapshot", nameof(adapters));
         var b = x.shape[0];
         var t = x.shape[1];
         Tensor q, k, v;
@@ -70,6 +72,12 @@ public sealed class Attention : nn.Module
             if (weights.QkvBias is not null) qkv = qkv.add_(weights.QkvBias);
             var nq = _heads * _headDim;
             var nkv = _kvHeads * _headDim;
+            if (adapters is not null)
+            {
+                adapters.Add(qkv, x, _layer, "q_proj", 0, nq);
+                adapters.Add(qkv, x, _layer, "k_proj", nq, nkv);
+                adapters.Add(qkv, x, _layer, "v_proj", nq + nkv, nkv);
+            }
             q = qkv.narrow(-1, 0, nq).view(b, t, _heads, _headDim).transpose(1, 2);
             k = qkv.narrow(-1, nq, nkv).view(b, t, _kvHeads, _headDim).transpose(1, 2);
             v = qkv.narrow(-1, nq + nkv, nkv).view(b, t, _kvHeads, _headDim).transpose(1, 2);
@@ -108,7 +116,9 @@ public sealed class Attention : nn.Module
         y = y.transpose(1, 2).contiguous().view(b, t, _heads * _headDim);                     // (B, T, C)
         if (weights is null) return _o.call(y);
         var o = y.matmul(weights.OT);
-        return weights.OBias is null ? o : o.add_(weights.OBias);
+        if (weights.OBias is not null) o = o.add_(weights.OBias);
+        adapters?.Add(o, y, _layer, "o_proj", 0, o.shape[^1]);
+        return o;
     }
 
     /// <summary>Registration is explicit (HF names), so the reflective field scan must not add private fields again.</summary>

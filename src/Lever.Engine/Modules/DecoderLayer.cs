@@ -11,10 +11,12 @@ public sealed class DecoderLayer : nn.Module
     private readonly Mlp mlp;
     private readonly RMSNorm input_layernorm;
     private readonly RMSNorm post_attention_layernorm;
+    private readonly int _layer;
 
     /// <summary>Creates layer number <paramref name="layer"/>; its projections on <paramref name="projectionDevice"/> (default: <paramref name="device"/>).</summary>
     public DecoderLayer(LlamaConfig config, int layer, Device? device = null, Device? projectionDevice = null) : base(nameof(DecoderLayer))
     {
+        _layer = layer;
         self_attn = new Attention(config, layer, projectionDevice ?? device);
         mlp = new Mlp(config, projectionDevice ?? device);
         input_layernorm = new RMSNorm(config.HiddenSize, config.RmsNormEps, device);
@@ -38,10 +40,10 @@ public sealed class DecoderLayer : nn.Module
     public RMSNorm PostAttentionLayernorm => post_attention_layernorm;
 
     /// <summary>Runs the block on <paramref name="x"/> (B, T, C); see <see cref="Attention.forward"/> for the rest.</summary>
-    public Tensor forward(Tensor x, Tensor cos, Tensor sin, Tensor? mask, KvCache? cache, LayerDecodeWeights? weights = null)
+    public Tensor forward(Tensor x, Tensor cos, Tensor sin, Tensor? mask, KvCache? cache, LayerDecodeWeights? weights = null, RowAdapters? adapters = null)
     {
-        var h = x + self_attn.forward(input_layernorm.call(x), cos, sin, mask, cache, weights);   // (B, T, C)
-        return h + mlp.Forward(post_attention_layernorm.call(h), weights);
+        var h = x + self_attn.forward(input_layernorm.call(x), cos, sin, mask, cache, weights, adapters);   // (B, T, C)
+        return h + mlp.Forward(post_attention_layernorm.call(h), weights, adapters, _layer);
     }
 
     /// <summary>Registration is explicit (HF names), so the reflective field scan must not add private fields again.</summary>

@@ -45,11 +45,12 @@ public sealed class LlamaForCausalLM : nn.Module<Tensor, Tensor>
     /// <summary>
     /// Logits (B, T, vocab) in float32 with optional padding mask (B, past+T) and KV cache; with
     /// <paramref name="lastTokenOnly"/>, only the last position's logits (B, 1, vocab), which is all decoding needs.
-    /// <paramref name="weights"/>, a <see cref="DecodeWeights"/> snapshot of this model, speeds up decoding (same logits).
+    /// <paramref name="weights"/>, a <see cref="DecodeWeights"/> snapshot of this model, speeds up decoding (same logits);
+    /// <paramref name="adapters"/> applies LoRA adapters unmerged, per row, on that snapshot (<see cref="LoraWeights"/>).
     /// </summary>
-    public Tensor Forward(Tensor inputIds, Tensor? attentionMask, KvCache? cache, bool lastTokenOnly = false, DecodeWeights? weights = null)
+    public Tensor Forward(Tensor inputIds, Tensor? attentionMask, KvCache? cache, bool lastTokenOnly = false, DecodeWeights? weights = null, RowAdapters? adapters = null)
     {
-        var h = model.forward(inputIds, attentionMask, cache, weights);     // (B, T, C)
+        var h = model.forward(inputIds, attentionMask, cache, weights, adapters);     // (B, T, C)
         if (lastTokenOnly) h = h.narrow(1, h.shape[1] - 1, 1);              // (B, 1, C)
         var logits = weights is null ? _lmHead.call(h) : h.matmul(weights.LmHeadT);
         return logits.to(ScalarType.Float32);                                // (B, T, vocab)

@@ -52,9 +52,10 @@ public sealed class LlamaModel : nn.Module
     /// Hidden states (B, T, C) for <paramref name="inputIds"/> (B, T). <paramref name="attentionMask"/> (B, past+T) has 1
     /// for real tokens and 0 for padding (left padding for batches of different lengths); null means no padding.
     /// With a <paramref name="cache"/>, the new tokens follow its cached positions and are appended to it.
-    /// With <paramref name="weights"/> (a snapshot of this model's weights), projections use its faster layout.
+    /// With <paramref name="weights"/> (a snapshot of this model's weights), projections use its faster layout, and
+    /// <paramref name="adapters"/> adds each row's unmerged LoRA delta on top of them.
     /// </summary>
-    public Tensor forward(Tensor inputIds, Tensor? attentionMask = null, KvCache? cache = null, DecodeWeights? weights = null)
+    public Tensor forward(Tensor inputIds, Tensor? attentionMask = null, KvCache? cache = null, DecodeWeights? weights = null, RowAdapters? adapters = null)
     {
         var b = inputIds.shape[0];
         var t = inputIds.shape[1];
@@ -95,8 +96,8 @@ public sealed class LlamaModel : nn.Module
             var layer = layers[i];
             var layerWeights = weights?.Layers[i];
             h = LayerRunner is { } run && cache is null
-                ? run(h, x => layer.forward(x, cos, sin, mask, null, layerWeights))
-                : layer.forward(h, cos, sin, mask, cache, layerWeights);
+                ? run(h, x => layer.forward(x, cos, sin, mask, null, layerWeights, adapters))
+                : layer.forward(h, cos, sin, mask, cache, layerWeights, adapters);
         }
         cache?.Advance((int)t);
         return norm.call(h);

@@ -36,14 +36,25 @@ public sealed class Mlp : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor x) =>
         _down.call(nn.functional.silu(_gate.call(x)) * _up.call(x));   // (B, T, C)
 
-    /// <summary>The same block with a <see cref="DecodeWeights"/> snapshot's fused [gate; up] and transposed down weights.</summary>
-    public Tensor Forward(Tensor x, LayerDecodeWeights? weights)
+    /// <summary>
+    /// The same block with a <see cref="DecodeWeights"/> snapshot's fused [gate; up] and transposed down weights, plus
+    /// the unmerged LoRA deltas of <paramref name="adapters"/> for decoder layer <paramref name="layer"/> (needs <paramref name="weights"/>).
+    /// </summary>
+    public Tensor Forward(Tensor x, LayerDecodeWeights? weights, RowAdapters? adapters = null, int layer = 0)
     {
-        if (weights is null) return forward(x);
+        if (weights is null)
+            return adapters is null ? forward(x) : throw new ArgumentException("unmerged adapters run on a DecodeWeights snapshot", nameof(adapters));
         var gateUp = x.matmul(weights.GateUpT);                          // (B, T, 2·I)
         var width = gateUp.shape[^1] / 2;
+        if (adapters is not null)
+        {
+            adapters.Add(gateUp, x, layer, "gate_proj", 0, width);
+            adapters.Add(gateUp, x, layer, "up_proj", width, width);
+        }
         var hidden = nn.functional.silu(gateUp.narrow(-1, 0, width)).mul_(gateUp.narrow(-1, width, width));
-        return hidden.matmul(weights.DownT);                             // (B, T, C)
+        var down = hidden.matmul(weights.DownT);                         // (B, T, C)
+        adapters?.Add(down, hidden, layer, "down_proj", 0, down.shape[^1]);
+        return down;
     }
 
     /// <summary>Registration is explicit (HF names), so the reflective field scan must not add private fields again.</summary>

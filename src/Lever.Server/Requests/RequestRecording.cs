@@ -15,6 +15,8 @@ public static class RequestRecording
         {
             Id = model.Id,
             Cites = model.Cites,
+            Parent = model.Parent,
+            Root = model.Root,
             ChatFor = caller => new RecordingChatClient(model.ChatFor(caller), caller.Id, model.Id, recorder, clock),
         };
     }

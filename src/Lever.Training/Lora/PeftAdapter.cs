@@ -132,4 +132,45 @@ public static class PeftAdapter
         foreach (var p in trainable) p.requires_grad = true;
         return options;
     }
+
+    /// <summary>
+    /// Reads the adapter in <paramref name="directory"/> for <paramref name="model"/> without touching the model: its
+    /// factors kept apart, to be applied unmerged per request on the shared base (many adapters on one base, each
+    /// costing only its own factors). Every tensor must be a lora_A/lora_B of a projection of the model, shapes
+    /// matching; a folder that is not a PEFT LoRA adapter for this base is a one-line user error.
+    /// </summary>
+    public static Lever.Engine.Modules.LoraWeights LoadUnmerged(Lever.Engine.Modules.LlamaForCausalLM model, string directory, string name)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        if (!Directory.Exists(directory)) throw new LeverUserException($"{directory}: not a directory", "give the folder of a PEFT LoRA adapter (adapter_config.json, adapter_model.safetensors)");
+        var (options, _) = ReadConfig(directory);
+        var weightsPath = Path.Combine(directory, WeightsFile);
+        if (!File.Exists(weightsPath)) throw new LeverUserException($"{weightsPath}: not found", "the adapter folder is incomplete");
+        using var file = SafeTensors.Open(weightsPath);
+        using var scope = NewDisposeScope();
+        var factors = new Dictionary<string, (Tensor A, Tensor B)>(StringComparer.Ordinal);
+        foreach (var key in file.Tensors.Keys.Order(StringComparer.Ordinal))
+        {
+            const string a = ".lora_A.weight";
+            if (!key.StartsWith(Prefix, StringComparison.Ordinal) || !(key.EndsWith(a, StringComparison.Ordinal) || key.EndsWith(".lora_B.weight", StringComparison.Ordinal)))
+                throw new LeverUserException($"{weightsPath}: tensor {key} is not a LoRA factor", "only lora_A/lora_B weights are supported (bias=\"none\", no modules_to_save)");
+            if (!key.EndsWith(a, StringComparison.Ordinal)) continue;
+            var path = key[Prefix.Length..^a.Length];
+            var bKey = $"{Prefix}{path}.lora_B.weight";
+            if (!file.Tensors.ContainsKey(bKey)) throw new LeverUserException($"{weightsPath}: tensor {bKey} is missing", "the adapter file is incomplete");
+            factors[path] = (file.Read(key, ScalarType.Float32), file.Read(bKey, ScalarType.Float32));
+        }
+        foreach (var key in file.Tensors.Keys.Where(k => k.EndsWith(".lora_B.weight", StringComparison.Ordinal)))
+            if (!factors.ContainsKey(key[Prefix.Length..^".lora_B.weight".Length]))
+                throw new LeverUserException($"{weightsPath}: tensor {key} has no lora_A", "the adapter file is incomplete");
+        if (factors.Count == 0) throw new LeverUserException($"{weightsPath}: no LoRA factors", "the adapter file is empty");
+        try
+        {
+            return Lever.Engine.Modules.LoraWeights.Create(name, model, factors, options.Scaling);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new LeverUserException($"{weightsPath}: {ex.Message.Split(" (Parameter")[0]}", "the adapter was trained for another base model");
+        }
+    }
 }
