@@ -95,6 +95,7 @@ public static class HfCheckpoint
                 if (streamed.Contains(name)) continue;
                 var file = FileFor(name);
                 file.CopyTo(name, tensor);
+                RequireFinite(file.Path, name, tensor);
                 if (projection is not null) file.ReleasePages(name);
             }
 
@@ -122,7 +123,24 @@ public static class HfCheckpoint
             throw SafeTensorsFile.Error(file.Path, $"tensor {name}: shape [{string.Join(", ", info.Shape)}] does not match the model's [{string.Join(", ", shape)}]", "the checkpoint was saved for a different config.json");
         var tensor = file.Read(name, ScalarType.Float32);
         file.ReleasePages(name);
+        RequireFinite(file.Path, name, tensor);
         return tensor;
+    }
+
+    /// <summary>
+    /// Corrupted tensor data passes every header check; NaN or infinite weights would only surface as a crash deep in
+    /// sampling. One pass over each tensor at load (a fraction of the read) refuses them with the file and tensor.
+    /// </summary>
+    internal static void RequireFinite(string path, string name, Tensor tensor)
+    {
+        if (!tensor.is_floating_point()) return;
+        using var scope = NewDisposeScope();
+        var finite = tensor.isfinite();
+        if (finite.all().item<bool>()) return;
+        var bad = (~finite).sum().item<long>();
+        var nan = tensor.isnan().sum().item<long>();
+        throw SafeTensorsFile.Error(path, $"tensor {name}: {bad} of {tensor.numel()} values are not finite ({nan} NaN, {bad - nan} infinite)",
+            "the weights are damaged (a bad download or disk): re-download or re-save the checkpoint");
     }
 
     private static TorchSharp.Modules.Linear Dense(Tensor weight, Tensor? bias)
