@@ -9,8 +9,12 @@ namespace Lever.Testing;
 /// </summary>
 public static class FuzzReplay
 {
-    /// <summary>The time bound of docs/RELIABILITY.md: every input is answered within 5 s.</summary>
-    public static readonly TimeSpan Bound = TimeSpan.FromSeconds(5);
+    /// <summary>
+    /// The hang detector of the CI replay. docs/RELIABILITY.md's contract is 5 s per input on an idle machine (the fuzz
+    /// runs check it); CI shares 2 cores with other builds, so a replay only fails past 30 s, which no slow-but-bounded
+    /// input reaches and every real hang does.
+    /// </summary>
+    public static readonly TimeSpan Bound = TimeSpan.FromSeconds(30);
 
     /// <summary>Runs <paramref name="parse"/>; returns "ok" or "user error", and fails the test on anything else.</summary>
     public static string Handled<TUserError>(string label, Action parse, TimeSpan? bound = null) where TUserError : Exception

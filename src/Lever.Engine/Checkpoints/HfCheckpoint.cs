@@ -129,9 +129,10 @@ public static class HfCheckpoint
 
     /// <summary>
     /// Corrupted tensor data passes every header check; NaN or infinite weights would only surface as a crash deep in
-    /// sampling. One pass over each tensor at load (a fraction of the read) refuses them with the file and tensor.
+    /// sampling. One pass over each tensor at load (a fraction of the read) refuses them with the file and tensor
+    /// (a <see cref="LeverUserException"/>).
     /// </summary>
-    internal static void RequireFinite(string path, string name, Tensor tensor)
+    public static void RequireFinite(string path, string name, Tensor tensor)
     {
         if (!tensor.is_floating_point()) return;
         using var scope = NewDisposeScope();

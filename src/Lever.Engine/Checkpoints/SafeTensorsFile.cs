@@ -81,6 +81,8 @@ public sealed unsafe class SafeTensorsFile : IDisposable
 
     private static (Dictionary<string, SafeTensorInfo>, Dictionary<string, string>) ParseHeader(string path, byte[] header, long dataLength)
     {
+        // JsonDocument checks UTF-8 only when a string is read, and then throws InvalidOperationException.
+        if (!System.Text.Unicode.Utf8.IsValid(header)) throw Error(path, "corrupt header: not valid UTF-8");
         JsonDocument doc;
         try
         {

@@ -268,15 +268,30 @@ public sealed class ModelTokenizer
     {
         var special = new Dictionary<string, int>(StringComparer.Ordinal);
         if (config?["added_tokens_decoder"] is JsonObject decoder)
-            foreach (var (id, t) in decoder) special[t!["content"]!.GetValue<string>()] = int.Parse(id, System.Globalization.CultureInfo.InvariantCulture);
-        using var stream = File.OpenRead(path);
+            foreach (var (id, t) in decoder)
+            {
+                if (t?["content"] is not JsonValue content || !content.TryGetValue<string>(out var text)
+                    || !int.TryParse(id, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) || n >= MaxVocabulary)
+                    throw new LeverUserException($"{Path.Combine(Path.GetDirectoryName(path)!, "tokenizer_config.json")}: field added_tokens_decoder.{id} needs a token id key and a string content", "re-download tokenizer_config.json");
+                special[text] = n;
+            }
+        var length = new FileInfo(path).Length;
+        if (length > MaxJsonBytes)
+            throw new LeverUserException($"{path}: {length} bytes, over the {MaxJsonBytes >> 20} MiB a tokenizer file may have", "real tokenizer.model files are under 10 MB: this one is damaged or not a tokenizer");
+        var bytes = File.ReadAllBytes(path);
+        if (SentencePieceProto.Problem(bytes) is { } problem)
+            throw new LeverUserException($"{path}: not a SentencePiece model ({problem})", "re-download tokenizer.model");
+        using var stream = new MemoryStream(bytes, writable: false);
         LlamaTokenizer inner;
         try
         {
             inner = LlamaTokenizer.Create(stream, addBeginOfSentence: false, addEndOfSentence: false, specialTokens: special.Count > 0 ? special : null);
         }
-        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or FormatException or IOException)
+        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or FormatException or IOException or OverflowException
+            or NullReferenceException or IndexOutOfRangeException or KeyNotFoundException)
         {
+            // Microsoft.ML.Tokenizers' reader is not hardened against inconsistent models (NullReferenceException on
+            // a missing sub-message the check above did not foresee): whatever it throws is this file's fault.
             throw new LeverUserException($"{path}: not a SentencePiece model ({ex.Message})", "re-download tokenizer.model", ex);
         }
         foreach (var (text, id) in new[] { (inner.BeginningOfSentenceToken, inner.BeginningOfSentenceId), (inner.EndOfSentenceToken, inner.EndOfSentenceId), (inner.UnknownToken, inner.UnknownId) })
