@@ -6,6 +6,12 @@ namespace Lever.Fuzz;
 /// </summary>
 public sealed record FuzzTarget(string Name, string Description, Action<byte[]> Parse, Func<Exception, bool> IsUserError)
 {
+    /// <summary>
+    /// Run once before the fuzz loop, touching only uninstrumented code (instrumented code outside the loop has no AFL
+    /// shared memory to write to): loads what the first input would otherwise pay for, such as libtorch's native libraries.
+    /// </summary>
+    public Action? Warm { get; init; }
+
     /// <summary>"ok", "user error" (with <paramref name="message"/>), or the exception that escaped (a crash).</summary>
     public (string Outcome, Exception? Crash) Run(byte[] input) => Run(input, out _);
 

@@ -32,7 +32,7 @@ public static class FuzzTargets
                 using var tensor = file.Read(name);
                 HfCheckpoint.RequireFinite(path, name, tensor);
             }
-        }, User),
+        }, User) { Warm = () => TorchSharp.torch.zeros(1).Dispose() },
         new("config-json", "LlamaConfig.Load (config.json)", input => LlamaConfig.Load(Scratch("config.json", input)), User),
         new("tokenizer-json", "ModelTokenizer.Load on tokenizer.json, then encode and decode", input => Tokenize(Scratch("tokenizer.json", input)), User),
         new("tokenizer-model", "ModelTokenizer.Load on a SentencePiece tokenizer.model, then encode and decode", input => Tokenize(Scratch("tokenizer.model", input)), User),

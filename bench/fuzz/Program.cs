@@ -15,6 +15,7 @@ var target = FuzzTargets.Get(args[1]);
 switch (args[0])
 {
     case "run":
+        target.Warm?.Invoke();
         Fuzzer.OutOfProcess.Run(stream =>
         {
             using var buffer = new MemoryStream();

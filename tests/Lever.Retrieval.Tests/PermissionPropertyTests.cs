@@ -22,6 +22,24 @@ public sealed class PermissionPropertyTests
     private static readonly Config Fixed = Config.QuickThrowOnFailure.WithMaxTest(300)
         .WithReplay(FSharpOption<Replay>.Some(new Replay(new Rnd(20261123UL, 1234567UL), FSharpOption<int>.None)));
 
+    /// <summary>
+    /// CI runs each property on its fixed cases; bench/permissions/run.sh sets LEVER_PERMISSION_CASES (≥ 10,000) and
+    /// LEVER_PERMISSION_SEED to run the same properties, on the same generators, at bench scale.
+    /// </summary>
+    internal static int? BenchCases => int.TryParse(Environment.GetEnvironmentVariable("LEVER_PERMISSION_CASES"), out var n) && n > 0 ? n : null;
+
+    internal static ulong BenchSeed => ulong.TryParse(Environment.GetEnvironmentVariable("LEVER_PERMISSION_SEED"), out var s) ? s : 20261202UL;
+
+    private static Config Cases(int ciCases) => BenchCases is { } n
+        ? Config.QuickThrowOnFailure.WithMaxTest(n).WithReplay(FSharpOption<Replay>.Some(new Replay(new Rnd(BenchSeed, 1234567UL), FSharpOption<int>.None)))
+        : Fixed.WithMaxTest(ciCases);
+
+    /// <summary>Appends one line of bench figures to LEVER_PERMISSION_REPORT when the bench asks for it.</summary>
+    internal static void Report(string line)
+    {
+        if (Environment.GetEnvironmentVariable("LEVER_PERMISSION_REPORT") is { Length: > 0 } path) File.AppendAllText(path, line + Environment.NewLine);
+    }
+
     internal sealed record Case(List<BruteForceBm25.Chunk> Chunks, Caller Caller, string Query, int K);
 
     private static Gen<string> Words(int min, int max) =>
@@ -47,6 +65,7 @@ public sealed class PermissionPropertyTests
     public void Bm25_hits_are_permitted_and_equal_brute_force_over_the_permitted_subset()
     {
         var p = new Bm25Parameters(1.2f, 0.75f, 2f, 3f, 0.5f, ExpandQueries: false);
+        long checkedCases = 0, returned = 0;
         Prop.ForAll(Arb.From(CaseGen), c =>
         {
             var (index, aclSets) = Build(c.Chunks, p);
@@ -54,12 +73,16 @@ public sealed class PermissionPropertyTests
             var hits = index.Search(c.Query, c.K, filter);
             var expected = BruteForceBm25.Search(c.Chunks, c.Query, c.K, c.Caller, p);
             AssertSame(c, hits, expected);
-        }).Check(Fixed);
+            Interlocked.Increment(ref checkedCases);
+            Interlocked.Add(ref returned, hits.Count);
+        }).Check(Cases(300));
+        Report($"bm25: {checkedCases} cases, {returned} hits, 0 leaks, every case equal to brute force over the permitted subset");
     }
 
     [Fact]
     public void Vector_hits_are_permitted_and_exact_search_equals_brute_force_over_the_permitted_subset()
     {
+        long checkedCases = 0;
         Prop.ForAll(Arb.From(CaseGen), Arb.From(Gen.Choose(0, 1_000_000)), (c, seed) =>
         {
             var rng = new System.Random(seed);
@@ -77,13 +100,16 @@ public sealed class PermissionPropertyTests
                 var hnsw = HnswIndex.Build(vectors, 8, new HnswOptions(M: 4, EfConstruction: 16, EfSearch: 16));
                 Assert.All(hnsw.Search(query, c.K, Allowed), h => Assert.True(Allowed(h.Ordinal), "HNSW returned a forbidden vector"));
             }
-        }).Check(Fixed.WithMaxTest(150));
+            Interlocked.Increment(ref checkedCases);
+        }).Check(Cases(150));
+        Report($"vector (exact + HNSW): {checkedCases} cases, 0 leaks, exact search equal to brute force over the permitted subset");
     }
 
     [Fact]
     public void Filtered_hnsw_returns_only_permitted_vectors_and_almost_the_exact_filtered_top_k()
     {
         double found = 0, wanted = 0;
+        long checkedCases = 0;
         Prop.ForAll(Arb.From(CaseGen), Arb.From(Gen.Choose(0, 1_000_000)), (c, seed) =>
         {
             if (c.Chunks.Count == 0) return;
@@ -100,7 +126,9 @@ public sealed class PermissionPropertyTests
             Assert.True(approx.Count <= truth.Count);
             found += approx.Count(h => truth.Contains(h.Ordinal));
             wanted += truth.Count;
-        }).Check(Fixed.WithMaxTest(150));
+            checkedCases++;
+        }).Check(Cases(150));
+        Report($"filtered HNSW: {checkedCases} non-empty cases, 0 leaks, recall {found / wanted:F4} ({found}/{wanted}) of the exact filtered top-k");
         Assert.True(found / wanted >= 0.95, $"filtered HNSW recall {found}/{wanted}");
     }
 
@@ -201,9 +229,12 @@ public sealed class PermissionEndToEndPropertyTests
     [InlineData(0)]      // HNSW with the filter inside the graph walk
     public async Task Hybrid_search_never_leaks_and_fuses_exactly_the_permitted_chunks(int exactThreshold)
     {
-        var rng = new Random(1202 + exactThreshold);
+        var rng = PermissionPropertyTests.BenchCases is null ? new Random(1202 + exactThreshold) : new Random((int)(PermissionPropertyTests.BenchSeed % int.MaxValue) + exactThreshold);
         var embedder = new HashingEmbedder(16);
-        for (int round = 0; round < 8; round++)
+        // Each round is one random corpus searched by 4 callers: 8 rounds in CI, a quarter of the bench's cases on the bench.
+        var rounds = PermissionPropertyTests.BenchCases is { } n ? (n + 3) / 4 : 8;
+        long cases = 0, returned = 0;
+        for (int round = 0; round < rounds; round++)
         {
             using var dir = new TempWorkspace("lever-retrieval-");
             var (corpus, principals) = RandomCorpus(dir, rng, maxFiles: 12, maxWords: 30);
@@ -222,7 +253,10 @@ public sealed class PermissionEndToEndPropertyTests
                 if (exactThreshold > 0) Assert.Equal(permitted, hits.Select(h => h.DocId).Order());
                 else Assert.True(hits.Count >= permitted.Count * 0.9, $"HNSW hybrid found {hits.Count} of {permitted.Count}");
                 Assert.True(hits.Zip(hits.Skip(1)).All(p => p.First.Score >= p.Second.Score), "fused scores best first");
+                cases++;
+                returned += hits.Count;
             }
         }
+        PermissionPropertyTests.Report($"hybrid ({(exactThreshold > 0 ? "exact vectors" : "HNSW")}, end to end through SQLite): {cases} cases, {returned} hits, 0 leaks");
     }
 }
