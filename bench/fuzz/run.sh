@@ -9,14 +9,16 @@ set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 seconds="${1:-600}"
 shift || true
-out="$repo/artifacts/fuzz"
+out="${LEVER_FUZZ_OUT:-$repo/artifacts/fuzz}"
 command -v afl-fuzz >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq afl++ >/dev/null; }
 export PATH="$PATH:$HOME/.dotnet/tools"
 command -v sharpfuzz >/dev/null || dotnet tool install --global SharpFuzz.CommandLine --version 2.3.0 >/dev/null
 
 # Publish once, then instrument Lever's assemblies and the third-party parsers they hand input to (coverage comes
 # from these; the framework's System.Text.Json cannot be instrumented).
-# LEVER_FUZZ_REUSE=1 keeps an earlier instrumented build (same sources).
+# LEVER_FUZZ_REUSE=1 keeps an earlier instrumented build (same sources); LEVER_FUZZ_OUT moves artifacts/fuzz elsewhere.
+# The instrumented build only runs under afl-fuzz (outside it, it has no shared memory to write coverage to and fails
+# with AccessViolationException): replay inputs with the plain build, bench/fuzz/bin/Release/net10.0/Lever.Fuzz.
 if [ "${LEVER_FUZZ_REUSE:-0}" != 1 ] || [ ! -f "$out/bin/Lever.Fuzz.dll" ]; then
   rm -rf "$out/bin"
   dotnet publish "$repo/bench/fuzz" -c Release -o "$out/bin" -v q --nologo -clp:ErrorsOnly >/dev/null

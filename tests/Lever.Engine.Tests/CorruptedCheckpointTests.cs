@@ -84,6 +84,26 @@ public sealed class CorruptedCheckpointTests(TinyCheckpoint tiny) : IClassFixtur
         }
     }
 
+    [Fact]
+    public void A_config_json_larger_than_its_weights_is_refused_before_the_model_is_allocated()
+    {
+        var dir = CopyOfTiny();
+        try
+        {
+            var path = Path.Combine(dir, HfCheckpoint.ConfigFile);
+            // 2^20 x 2^12 embeddings alone would be 16 GiB of float32: the check must come before any allocation.
+            File.WriteAllText(path, File.ReadAllText(path).Replace("\"vocab_size\": 400", "\"vocab_size\": 1048576", StringComparison.Ordinal)
+                .Replace("\"hidden_size\": 32", "\"hidden_size\": 4096", StringComparison.Ordinal));
+            var ex = Assert.Throws<LeverUserException>(() => HfCheckpoint.Load(dir));
+            Assert.Contains("describes a model of at least", ex.Message, StringComparison.Ordinal);
+            Assert.StartsWith(path, ex.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
     private void AssertAllHandled(string file, IEnumerable<(string Kind, byte[] Bytes)> mutants)
     {
         var outcomes = new List<string>();
