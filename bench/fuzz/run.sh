@@ -14,14 +14,18 @@ command -v afl-fuzz >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=nonint
 export PATH="$PATH:$HOME/.dotnet/tools"
 command -v sharpfuzz >/dev/null || dotnet tool install --global SharpFuzz.CommandLine --version 2.3.0 >/dev/null
 
-# Publish once, then instrument Lever's assemblies and the third-party parsers they hand input to (coverage comes
+# Build once, then instrument Lever's assemblies and the third-party parsers they hand input to (coverage comes
 # from these; the framework's System.Text.Json cannot be instrumented).
 # LEVER_FUZZ_REUSE=1 keeps an earlier instrumented build (same sources); LEVER_FUZZ_OUT moves artifacts/fuzz elsewhere.
 # The instrumented build only runs under afl-fuzz (outside it, it has no shared memory to write coverage to and fails
 # with AccessViolationException): replay inputs with the plain build, bench/fuzz/bin/Release/net10.0/Lever.Fuzz.
 if [ "${LEVER_FUZZ_REUSE:-0}" != 1 ] || [ ! -f "$out/bin/Lever.Fuzz.dll" ]; then
   rm -rf "$out/bin"
-  dotnet publish "$repo/bench/fuzz" -c Release -o "$out/bin" -v q --nologo -clp:ErrorsOnly >/dev/null
+  # The build output, copied (not `dotnet publish`: its folder lacks the libtorch natives the build lays out, and
+  # the copy must not share hard links with bin/, which the instrumentation rewrites in place).
+  dotnet build "$repo/bench/fuzz" -c Release -v q --nologo -clp:ErrorsOnly >/dev/null
+  mkdir -p "$out/bin"
+  cp -rL "$repo/bench/fuzz/bin/Release/net10.0/." "$out/bin/"
   for dll in "$out"/bin/Lever.*.dll "$out"/bin/YamlDotNet.dll "$out"/bin/Microsoft.ML.Tokenizers.dll "$out"/bin/AngleSharp.dll; do
     case "$(basename "$dll")" in Lever.Fuzz.dll|Lever.Testing.dll) continue ;; esac
     [ -f "$dll" ] && sharpfuzz "$dll" >/dev/null

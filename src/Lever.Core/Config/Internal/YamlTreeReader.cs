@@ -112,6 +112,11 @@ internal sealed class YamlTreeReader
         {
             throw Invalid(ex.Start, ex.Message.TrimEnd('.'), FixSyntax);
         }
+        catch (ArgumentException ex)
+        {
+            // YamlDotNet's parser throws this, without a position, on a malformed tag such as `!!s[` (found by AFL++).
+            throw Invalid(_last, $"{ex.Message.Split(" (Parameter")[0].TrimEnd('.')} after this point", "remove the ! tag or quote the value");
+        }
         catch (InvalidOperationException)
         {
             // YamlDotNet's scanner gives up this way on an unclosed flow collection or quote, without a position.
