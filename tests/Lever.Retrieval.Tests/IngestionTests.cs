@@ -74,6 +74,17 @@ public sealed class IngestionTests
     }
 
     [Fact]
+    public void A_document_over_the_size_cap_is_reported_not_read_into_memory()
+    {
+        using var dir = new TempWorkspace("lever-retrieval-");
+        using (var big = File.Create(Path.Combine(dir.Root, "huge.md"))) big.SetLength(DocumentReader.MaxDocumentBytes + 1);   // sparse: no disk used
+        var reader = new DocumentReader(new IndexOptions());
+        var result = reader.Read(reader.Enumerate(dir.Root).Single());
+        Assert.Empty(result.Documents);
+        Assert.Contains("over the 64 MiB a file may have", Assert.Single(result.Issues).Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Markdown_sections_follow_atx_headings_but_not_hashes_inside_code_fences()
     {
         using var dir = new TempWorkspace("lever-retrieval-");

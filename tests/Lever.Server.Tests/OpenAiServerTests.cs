@@ -174,6 +174,29 @@ public sealed class OpenAiServerTests : IAsyncLifetime
         Assert.Contains("messages[0].role", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("invalid UTF-8 in a string")]   // found by bench/fuzz: JsonDocument checks UTF-8 only when a string is read
+    [InlineData("a message that is not an object")]
+    [InlineData("a stop list with a number")]
+    [InlineData("a content part that is a number")]
+    public async Task Bodies_that_once_escaped_the_parser_get_400_not_500(string what)
+    {
+        byte[] body = what switch
+        {
+            "invalid UTF-8 in a string" => [.. Encoding.UTF8.GetBytes("{\"messages\":[{\"role\":\"user\",\"content\":\"h"), 0xC3, 0x28, .. Encoding.UTF8.GetBytes("\"}]}")],
+            "a message that is not an object" => """{"messages":[42]}"""u8.ToArray(),
+            "a stop list with a number" => """{"messages":[{"role":"user","content":"hi"}],"stop":[1]}"""u8.ToArray(),
+            _ => """{"messages":[{"role":"user","content":[7]}]}"""u8.ToArray(),
+        };
+        using var http = new HttpClient();
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Key);
+        using var content = new ByteArrayContent(body);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        using var response = await http.PostAsync(_server.BaseUrl + "/chat/completions", content);
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("invalid_request_error", JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("error").GetProperty("type").GetString());
+    }
+
     [Fact]
     public async Task Failures_503_then_429_are_retried_obeying_retry_after_then_succeed()
     {

@@ -71,6 +71,9 @@ public sealed class YamlNode
     /// <summary>The items of a list, in file order; empty for anything else.</summary>
     public IReadOnlyList<YamlNode> Items => _items;
 
+    /// <summary>The entries of a mapping (key and value nodes in file order), for the reader's size accounting.</summary>
+    internal IReadOnlyList<YamlNode> Entries => _entries;
+
     internal YamlKind Kind { get; }
 
     internal YamlSource Source => _source;

@@ -9,6 +9,12 @@ namespace Lever.Core.Data;
 /// </summary>
 public static class CsvReader
 {
+    /// <summary>Longest field read (16 Mi characters): an unclosed quote in a large file must not become one huge string.</summary>
+    public const int MaxFieldChars = 16 << 20;
+
+    /// <summary>Most fields in one record.</summary>
+    public const int MaxFields = 100_000;
+
     /// <summary>The header's column names and the records after it (each with exactly as many fields).</summary>
     public static (IReadOnlyList<string> Header, IEnumerable<CsvRecord> Records) Read(string path)
     {
@@ -41,6 +47,10 @@ public static class CsvReader
             var c = reader.Read();
             if (c < 0) break;
             var ch = (char)c;
+            if (field.Length >= MaxFieldChars)
+                throw new LeverUserException($"{path}:{start}: a field longer than {MaxFieldChars:N0} characters", "check for a quote that is never closed; split very long texts");
+            if (fields.Count >= MaxFields)
+                throw new LeverUserException($"{path}:{start}: more than {MaxFields:N0} fields in one record", "check the delimiter (comma for .csv, tab for .tsv)");
             if (quoted)
             {
                 if (ch == '"')

@@ -9,6 +9,9 @@ namespace Lever.Core.Data;
 /// </summary>
 public static class JsonlReader
 {
+    /// <summary>Longest line read (16 Mi characters); a longer one is a user error, not a whole file in one string.</summary>
+    public const int MaxLineChars = 16 << 20;
+
     /// <summary>Every non-blank line, valid or not, in file order.</summary>
     public static IEnumerable<JsonlLine> ReadLines(string path)
     {
@@ -16,7 +19,8 @@ public static class JsonlReader
             throw new LeverUserException($"{path}: file not found", "check the path; JSONL files hold one JSON object per line");
         using var reader = new StreamReader(path, new UTF8Encoding(false), detectEncodingFromByteOrderMarks: true);
         int number = 0;
-        while (reader.ReadLine() is { } line)
+        var buffer = new StringBuilder();
+        while (Internal.BoundedLines.Read(reader, buffer, MaxLineChars, path, number + 1) is { } line)
         {
             number++;
             if (string.IsNullOrWhiteSpace(line)) continue;

@@ -28,6 +28,7 @@ public static class HfCheckpoint
         if (!Directory.Exists(directory))
             throw new LeverUserException($"{directory}: model folder not found", "pass a folder with config.json and model.safetensors (create one with `lever model init`)");
         var config = LlamaConfig.Load(Path.Combine(directory, ConfigFile));
+        RequireWeightsFit(config, directory);
         var model = new LlamaForCausalLM(config, device);
         LoadWeights(model, directory);
         model.eval();
@@ -46,11 +47,32 @@ public static class HfCheckpoint
         if (!Directory.Exists(directory))
             throw new LeverUserException($"{directory}: model folder not found", "pass a folder with config.json and model.safetensors (create one with `lever model init`)");
         var config = LlamaConfig.Load(Path.Combine(directory, ConfigFile));
+        RequireWeightsFit(config, directory);
         var model = new LlamaForCausalLM(config, CPU, projectionDevice: META);   // projections: shapes only, no memory
         LoadWeights(model, directory, projection);
         Internal.LibC.MallocTrim();
         model.eval();
         return model;
+    }
+
+    /// <summary>
+    /// Refuses a config.json that describes a larger model than the weights hold before the model is allocated: a
+    /// corrupted hidden_size or num_hidden_layers would otherwise allocate gigabytes (or fail in libtorch) first. The
+    /// bound is a lower one (embeddings and MLPs only), so a config that fits its weights always passes.
+    /// </summary>
+    private static void RequireWeightsFit(LlamaConfig config, string directory)
+    {
+        double stored = 0;
+        foreach (var path in WeightFiles(directory).Values.Distinct())
+        {
+            using var file = SafeTensorsFile.Open(path);
+            foreach (var t in file.Tensors.Values) stored += t.Shape.Aggregate(1.0, (a, d) => a * d);
+        }
+        var needed = (double)config.VocabSize * config.HiddenSize + 3.0 * config.NumHiddenLayers * config.HiddenSize * config.IntermediateSize;
+        if (needed > stored)
+            throw new LeverUserException(
+                $"{Path.Combine(directory, ConfigFile)}: describes a model of at least {needed:N0} parameters, but the weights hold {stored:N0}",
+                "config.json does not belong to these weights (or is damaged): use the checkpoint's own config.json");
     }
 
     /// <summary>Fills <paramref name="model"/>'s parameters from the safetensors file(s) in <paramref name="directory"/>.</summary>
@@ -95,6 +117,7 @@ public static class HfCheckpoint
                 if (streamed.Contains(name)) continue;
                 var file = FileFor(name);
                 file.CopyTo(name, tensor);
+                RequireFinite(file.Path, name, tensor);
                 if (projection is not null) file.ReleasePages(name);
             }
 
@@ -122,7 +145,25 @@ public static class HfCheckpoint
             throw SafeTensorsFile.Error(file.Path, $"tensor {name}: shape [{string.Join(", ", info.Shape)}] does not match the model's [{string.Join(", ", shape)}]", "the checkpoint was saved for a different config.json");
         var tensor = file.Read(name, ScalarType.Float32);
         file.ReleasePages(name);
+        RequireFinite(file.Path, name, tensor);
         return tensor;
+    }
+
+    /// <summary>
+    /// Corrupted tensor data passes every header check; NaN or infinite weights would only surface as a crash deep in
+    /// sampling. One pass over each tensor at load (a fraction of the read) refuses them with the file and tensor
+    /// (a <see cref="LeverUserException"/>).
+    /// </summary>
+    public static void RequireFinite(string path, string name, Tensor tensor)
+    {
+        if (!tensor.is_floating_point()) return;
+        using var scope = NewDisposeScope();
+        var finite = tensor.isfinite();
+        if (finite.all().item<bool>()) return;
+        var bad = (~finite).sum().item<long>();
+        var nan = tensor.isnan().sum().item<long>();
+        throw SafeTensorsFile.Error(path, $"tensor {name}: {bad} of {tensor.numel()} values are not finite ({nan} NaN, {bad - nan} infinite)",
+            "the weights are damaged (a bad download or disk): re-download or re-save the checkpoint");
     }
 
     private static TorchSharp.Modules.Linear Dense(Tensor weight, Tensor? bias)

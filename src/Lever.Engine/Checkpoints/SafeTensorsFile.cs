@@ -17,6 +17,12 @@ public sealed unsafe class SafeTensorsFile : IDisposable
     /// <summary>Headers larger than this are refused as corrupt (real ones are a few hundred KB).</summary>
     public const long MaxHeaderBytes = 100L << 20;
 
+    /// <summary>Most tensors one file may list (a 405B-parameter checkpoint's shards list a few thousand).</summary>
+    public const int MaxTensors = 1_000_000;
+
+    /// <summary>Most dimensions a tensor's shape may have.</summary>
+    public const int MaxRank = 16;
+
     private readonly MemoryMappedFile? _map;
     private readonly MemoryMappedViewAccessor? _view;
     private readonly byte* _base;
@@ -75,6 +81,8 @@ public sealed unsafe class SafeTensorsFile : IDisposable
 
     private static (Dictionary<string, SafeTensorInfo>, Dictionary<string, string>) ParseHeader(string path, byte[] header, long dataLength)
     {
+        // JsonDocument checks UTF-8 only when a string is read, and then throws InvalidOperationException.
+        if (!System.Text.Unicode.Utf8.IsValid(header)) throw Error(path, "corrupt header: not valid UTF-8");
         JsonDocument doc;
         try
         {
@@ -101,6 +109,7 @@ public sealed unsafe class SafeTensorsFile : IDisposable
                     }
                     continue;
                 }
+                if (tensors.Count == MaxTensors) throw Error(path, $"corrupt header: more than {MaxTensors} tensors");
                 tensors[entry.Name] = ParseEntry(path, entry.Name, entry.Value, dataLength);
             }
 
@@ -135,9 +144,17 @@ public sealed unsafe class SafeTensorsFile : IDisposable
             throw Bad("data_offsets must be [begin, end]");
         if (begin < 0 || end < begin) throw Bad($"data_offsets [{begin}, {end}] are not an increasing range");
         if (end > dataLength) throw Bad($"data_offsets [{begin}, {end}] run past the end of the data ({dataLength} bytes): the file is truncated or the header is corrupt");
-        var elements = shape.Aggregate(1L, (a, d) => checked(a * d));
-        if (elements * type.Size != end - begin)
-            throw Bad($"shape [{string.Join(", ", shape)}] of {dtype} needs {elements * type.Size} bytes but data_offsets span {end - begin}");
+        if (shape.Count > MaxRank) throw Bad($"shape has {shape.Count} dimensions, more than {MaxRank}");
+        long elements = shape.Contains(0) ? 0 : 1;
+        foreach (var d in shape)
+        {
+            if (elements == 0) break;
+            // A corrupted dimension can overflow the element count; data_offsets bound the real size anyway.
+            if (d != 0 && elements > (end - begin) / d) { elements = -1; break; }
+            elements *= d;
+        }
+        if (elements < 0 || elements * type.Size != end - begin)
+            throw Bad($"shape [{string.Join(", ", shape)}] of {dtype} needs {(elements < 0 ? "more" : (elements * type.Size).ToString(System.Globalization.CultureInfo.InvariantCulture))} bytes but data_offsets span {end - begin}");
         return new SafeTensorInfo(name, dtype, [.. shape], begin, end);
     }
 

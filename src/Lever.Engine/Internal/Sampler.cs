@@ -1,3 +1,4 @@
+using Lever.Core;
 using Lever.Engine.Generation;
 using static TorchSharp.torch;
 
@@ -20,6 +21,11 @@ internal sealed class Sampler
     public int Next(Tensor logits, IReadOnlyCollection<int> seen)
     {
         using var scope = NewDisposeScope();
+        // Finite weights can still overflow float32 (a flipped exponent byte gives 1e38): NaN or infinite scores would
+        // crash multinomial, so they are refused here as the user's model's fault.
+        if (!logits.isfinite().all().item<bool>())
+            throw new LeverUserException("the model computed non-finite scores (NaN or infinity) for the next token",
+                "its weights are damaged or too large for float32: re-download or re-save the checkpoint");
         if (_options.RepetitionPenalty != 1.0 && seen.Count > 0)
         {
             var index = tensor(seen.Distinct().Select(i => (long)i).ToArray(), device: logits.device);

@@ -19,6 +19,15 @@ public sealed class ModelTokenizer
     /// <summary>Llama 3's pre-tokenizer split (also Lever's own trained tokenizers).</summary>
     public const string Llama3Pattern = @"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+";
 
+    /// <summary>Largest tokenizer.json / tokenizer_config.json read (real ones are a few MB).</summary>
+    public const long MaxJsonBytes = 256L << 20;
+
+    /// <summary>Token ids at or above this are refused as corrupt (the largest real vocabularies hold ~260,000).</summary>
+    public const int MaxVocabulary = 1 << 22;
+
+    /// <summary>A pre-tokenizer regex that backtracks longer than this on one piece of text fails instead of hanging.</summary>
+    public static readonly TimeSpan RegexTimeout = TimeSpan.FromSeconds(2);
+
     private readonly IReadOnlyDictionary<int, string> _specialById;
 
     private ModelTokenizer(Tokenizer inner, string kind, IReadOnlyDictionary<string, int> special, IReadOnlyList<string>? vocabulary,
@@ -120,21 +129,32 @@ public sealed class ModelTokenizer
         var jsonPath = Path.Combine(directory, "tokenizer.json");
         var modelPath = Path.Combine(directory, "tokenizer.model");
         ModelTokenizer tokenizer;
-        if (File.Exists(jsonPath) && IsByteLevel(ParseJson(jsonPath)!, out var root)) tokenizer = FromTokenizerJson(jsonPath, root);
+        if (File.Exists(jsonPath) && IsByteLevel(jsonPath, ParseJson(jsonPath), out var root)) tokenizer = FromTokenizerJson(jsonPath, root);
         else if (File.Exists(modelPath)) tokenizer = FromSentencePiece(modelPath, config);
         else if (File.Exists(jsonPath))
             throw new LeverUserException($"{jsonPath}: only byte-level BPE tokenizer.json files are supported", "for SentencePiece models (Llama 2, Mistral) put tokenizer.model next to it");
         else
             throw new LeverUserException($"{directory}: no tokenizer.json or tokenizer.model", "copy the tokenizer files of the checkpoint, or make one with `lever tokenizer train`");
-        tokenizer.ApplyConfig(config, configPath);
+        try
+        {
+            tokenizer.ApplyConfig(config, configPath);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or FormatException or ArgumentException or OverflowException)
+        {
+            // A field of the wrong JSON type (a number where a string belongs, an object where a list does).
+            throw new LeverUserException($"{configPath}: unexpected structure ({ex.Message})", "re-download tokenizer_config.json, or remove it", ex);
+        }
         return tokenizer;
     }
 
     private static JsonNode? ParseJson(string path)
     {
+        var length = new FileInfo(path).Length;
+        if (length > MaxJsonBytes)
+            throw new LeverUserException($"{path}: {length} bytes, over the {MaxJsonBytes >> 20} MiB a tokenizer file may have", "real tokenizer files are a few MB: this one is damaged or not a tokenizer");
         try
         {
-            return JsonNode.Parse(File.ReadAllText(path));
+            return JsonNode.Parse(File.ReadAllText(path, Encoding.UTF8));
         }
         catch (System.Text.Json.JsonException ex)
         {
@@ -142,20 +162,37 @@ public sealed class ModelTokenizer
         }
     }
 
-    private static bool IsByteLevel(JsonNode root, out JsonNode node)
+    private static bool IsByteLevel(string path, JsonNode? parsed, out JsonObject node)
     {
-        node = root;
-        var text = root["pre_tokenizer"]?.ToJsonString() + root["decoder"]?.ToJsonString();
-        return root["model"]?["type"]?.GetValue<string>() == "BPE" && text.Contains("\"ByteLevel\"", StringComparison.Ordinal);
+        node = parsed as JsonObject ?? throw new LeverUserException($"{path}: the JSON is not an object", "re-download the tokenizer, or re-create it with `lever tokenizer train`");
+        var text = node["pre_tokenizer"]?.ToJsonString() + node["decoder"]?.ToJsonString();
+        return node["model"] is JsonObject model && model["type"] is JsonValue type && type.TryGetValue<string>(out var name) && name == "BPE"
+            && text.Contains("\"ByteLevel\"", StringComparison.Ordinal);
     }
 
-    private static ModelTokenizer FromTokenizerJson(string path, JsonNode root)
+    private static ModelTokenizer FromTokenizerJson(string path, JsonObject root)
+    {
+        try
+        {
+            return FromTokenizerJsonUnchecked(path, root);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or FormatException or ArgumentException or OverflowException or KeyNotFoundException)
+        {
+            // JsonNode's accessors throw InvalidOperationException on a field of the wrong type; BpeTokenizer and Regex
+            // throw ArgumentException on inconsistent vocabularies and bad patterns.
+            throw new LeverUserException($"{path}: unexpected structure ({ex.Message})", "re-download the tokenizer, or re-create it with `lever tokenizer train`", ex);
+        }
+    }
+
+    private static ModelTokenizer FromTokenizerJsonUnchecked(string path, JsonObject root)
     {
         LeverUserException Bad(string field, string what) => new($"{path}: field {field} {what}", "re-download the tokenizer, or re-create it with `lever tokenizer train`");
         var model = root["model"] ?? throw Bad("model", "is missing");
         if (model["vocab"] is not JsonObject vocabObj) throw Bad("model.vocab", "is missing or not an object");
         var vocab = new Dictionary<string, int>(StringComparer.Ordinal);
-        foreach (var (token, id) in vocabObj) vocab[token] = id?.GetValue<int>() ?? throw Bad($"model.vocab.{token}", "is not a number");
+        foreach (var (token, id) in vocabObj)
+            vocab[token] = id is JsonValue v && v.TryGetValue<int>(out var n) && n is >= 0 and < MaxVocabulary ? n
+                : throw Bad($"model.vocab.{token}", $"is not a token id between 0 and {MaxVocabulary - 1}");
 
         var merges = new List<string>();
         if (model["merges"] is JsonArray mergeArray)
@@ -174,7 +211,13 @@ public sealed class ModelTokenizer
 
         var special = new Dictionary<string, int>(StringComparer.Ordinal);
         if (root["added_tokens"] is JsonArray added)
-            foreach (var t in added) special[t!["content"]!.GetValue<string>()] = t["id"]!.GetValue<int>();
+            foreach (var t in added)
+            {
+                if (t?["content"] is not JsonValue content || !content.TryGetValue<string>(out var text)
+                    || t["id"] is not JsonValue idNode || !idNode.TryGetValue<int>(out var id) || id is < 0 or >= MaxVocabulary)
+                    throw Bad("added_tokens", $"has an entry without a string content and an id between 0 and {MaxVocabulary - 1}");
+                special[text] = id;
+            }
 
         var pattern = PreTokenizerRegex(root["pre_tokenizer"]);
         var options = new BpeOptions(vocab.Where(kv => !special.ContainsKey(kv.Key)))
@@ -182,7 +225,7 @@ public sealed class ModelTokenizer
             Merges = merges,
             ByteLevel = true,
             SpecialTokens = special,
-            PreTokenizer = new RegexPreTokenizer(new Regex(pattern, RegexOptions.Compiled), special),
+            PreTokenizer = new RegexPreTokenizer(new Regex(pattern, RegexOptions.Compiled, RegexTimeout), special),
         };
         var inner = BpeTokenizer.Create(options);
 
@@ -225,15 +268,30 @@ public sealed class ModelTokenizer
     {
         var special = new Dictionary<string, int>(StringComparer.Ordinal);
         if (config?["added_tokens_decoder"] is JsonObject decoder)
-            foreach (var (id, t) in decoder) special[t!["content"]!.GetValue<string>()] = int.Parse(id, System.Globalization.CultureInfo.InvariantCulture);
-        using var stream = File.OpenRead(path);
+            foreach (var (id, t) in decoder)
+            {
+                if (t?["content"] is not JsonValue content || !content.TryGetValue<string>(out var text)
+                    || !int.TryParse(id, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) || n >= MaxVocabulary)
+                    throw new LeverUserException($"{Path.Combine(Path.GetDirectoryName(path)!, "tokenizer_config.json")}: field added_tokens_decoder.{id} needs a token id key and a string content", "re-download tokenizer_config.json");
+                special[text] = n;
+            }
+        var length = new FileInfo(path).Length;
+        if (length > MaxJsonBytes)
+            throw new LeverUserException($"{path}: {length} bytes, over the {MaxJsonBytes >> 20} MiB a tokenizer file may have", "real tokenizer.model files are under 10 MB: this one is damaged or not a tokenizer");
+        var bytes = File.ReadAllBytes(path);
+        if (SentencePieceProto.Problem(bytes) is { } problem)
+            throw new LeverUserException($"{path}: not a SentencePiece model ({problem})", "re-download tokenizer.model");
+        using var stream = new MemoryStream(bytes, writable: false);
         LlamaTokenizer inner;
         try
         {
             inner = LlamaTokenizer.Create(stream, addBeginOfSentence: false, addEndOfSentence: false, specialTokens: special.Count > 0 ? special : null);
         }
-        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or FormatException or IOException)
+        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or FormatException or IOException or OverflowException
+            or NullReferenceException or IndexOutOfRangeException or KeyNotFoundException)
         {
+            // Microsoft.ML.Tokenizers' reader is not hardened against inconsistent models (NullReferenceException on
+            // a missing sub-message the check above did not foresee): whatever it throws is this file's fault.
             throw new LeverUserException($"{path}: not a SentencePiece model ({ex.Message})", "re-download tokenizer.model", ex);
         }
         foreach (var (text, id) in new[] { (inner.BeginningOfSentenceToken, inner.BeginningOfSentenceId), (inner.EndOfSentenceToken, inner.EndOfSentenceId), (inner.UnknownToken, inner.UnknownId) })

@@ -16,6 +16,12 @@ public sealed class DocumentReader
     /// <summary>Suffix of sidecar metadata files, which are never ingested themselves.</summary>
     public const string SidecarSuffix = ".meta.json";
 
+    /// <summary>Largest .txt/.md/.html file read (a document over it is reported, not read whole into memory).</summary>
+    public const long MaxDocumentBytes = 64L << 20;
+
+    /// <summary>Largest .jsonl file read (one document per record; split bigger exports).</summary>
+    public const long MaxJsonlBytes = 128L << 20;
+
     /// <summary>The principal that means "anyone may read this".</summary>
     public const string Everyone = "*";
 
@@ -71,6 +77,9 @@ public sealed class DocumentReader
         FileMeta meta;
         try
         {
+            var length = new FileInfo(file.FullPath).Length;
+            var cap = file.FullPath.EndsWith(".jsonl", StringComparison.OrdinalIgnoreCase) ? MaxJsonlBytes : MaxDocumentBytes;
+            if (length > cap) return Issue(file, $"{length:N0} bytes, over the {cap >> 20} MiB a file may have; split it into smaller files");
             bytes = File.ReadAllBytes(file.FullPath);
             meta = ReadSidecar(file);
         }

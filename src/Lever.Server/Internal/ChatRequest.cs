@@ -8,6 +8,20 @@ internal sealed record ChatRequest(string? Model, List<ChatMessage> Messages, Ch
 {
     public static ChatRequest Parse(JsonElement body)
     {
+        try
+        {
+            return ParseFields(body);
+        }
+        catch (InvalidOperationException ex)
+        {
+            // JsonElement's accessors throw this on a value of another kind than the field's check foresaw, and on a
+            // string that is not valid UTF-8 (JsonDocument checks UTF-8 only when a string is read): the client's fault.
+            throw new BadRequestException($"the body has a value that cannot be read: {ex.Message}");
+        }
+    }
+
+    private static ChatRequest ParseFields(JsonElement body)
+    {
         if (body.ValueKind != JsonValueKind.Object) throw new BadRequestException("the body must be a JSON object");
         if (!body.TryGetProperty("messages", out var msgs) || msgs.ValueKind != JsonValueKind.Array || msgs.GetArrayLength() == 0)
             throw new BadRequestException("'messages' must be a non-empty array");
@@ -15,6 +29,7 @@ internal sealed record ChatRequest(string? Model, List<ChatMessage> Messages, Ch
         int i = 0;
         foreach (var m in msgs.EnumerateArray())
         {
+            if (m.ValueKind != JsonValueKind.Object) throw new BadRequestException($"messages[{i}] must be an object with role and content");
             var role = m.TryGetProperty("role", out var r) && r.ValueKind == JsonValueKind.String ? r.GetString()! : throw new BadRequestException($"messages[{i}].role is missing");
             var content = m.TryGetProperty("content", out var c) ? Text(c, i) : "";
             messages.Add(new ChatMessage(role switch
@@ -30,7 +45,8 @@ internal sealed record ChatRequest(string? Model, List<ChatMessage> Messages, Ch
         var options = new ChatOptions();
         if (Number(body, "temperature") is { } t) options.Temperature = (float)t;
         if (Number(body, "top_p") is { } p) options.TopP = (float)p;
-        if ((Number(body, "max_completion_tokens") ?? Number(body, "max_tokens")) is { } n) options.MaxOutputTokens = (int)n;
+        if ((Number(body, "max_completion_tokens") ?? Number(body, "max_tokens")) is { } n)
+            options.MaxOutputTokens = n is >= 0 and <= int.MaxValue ? (int)n : throw new BadRequestException($"max_tokens {n} is not a token count");
         if (Number(body, "seed") is { } s) options.Seed = (long)s;
         if (Number(body, "frequency_penalty") is { } fp) options.FrequencyPenalty = (float)fp;
         if (Number(body, "presence_penalty") is { } pp) options.PresencePenalty = (float)pp;
@@ -39,7 +55,7 @@ internal sealed record ChatRequest(string? Model, List<ChatMessage> Messages, Ch
             options.StopSequences = stop.ValueKind switch
             {
                 JsonValueKind.String => [stop.GetString()!],
-                JsonValueKind.Array => stop.EnumerateArray().Select(x => x.GetString() ?? "").ToList(),
+                JsonValueKind.Array => stop.EnumerateArray().Select(x => x.ValueKind == JsonValueKind.String ? x.GetString()! : throw new BadRequestException("'stop' must be a string or an array of strings")).ToList(),
                 _ => null,
             };
         }
@@ -56,7 +72,8 @@ internal sealed record ChatRequest(string? Model, List<ChatMessage> Messages, Ch
         JsonValueKind.Null => "",
         // Content parts: concatenate the text parts; images and audio are not something a local text model reads.
         JsonValueKind.Array => string.Concat(content.EnumerateArray().Select(part =>
-            part.TryGetProperty("type", out var ty) && ty.GetString() == "text" && part.TryGetProperty("text", out var tx) ? tx.GetString()
+            part.ValueKind == JsonValueKind.Object && part.TryGetProperty("type", out var ty) && ty.ValueKind == JsonValueKind.String && ty.GetString() == "text"
+                && part.TryGetProperty("text", out var tx) && tx.ValueKind == JsonValueKind.String ? tx.GetString()
             : throw new BadRequestException($"messages[{i}].content: only text parts are supported"))),
         _ => throw new BadRequestException($"messages[{i}].content must be a string or an array of text parts"),
     };

@@ -12,6 +12,14 @@ internal sealed class YamlTreeReader
 {
     private const string FixSyntax = "fix the YAML syntax at that line";
 
+    /// <summary>Deepest nesting of lists and mappings read (Lever's files nest 4 deep; the stack must never overflow).</summary>
+    internal const int MaxDepth = 64;
+
+    /// <summary>Most nodes one file may expand to, aliases counted at their full size (no "billion laughs").</summary>
+    internal const long MaxNodes = 1_000_000;
+
+    private long _nodes;
+
     private readonly YamlSource _source;
     private readonly Parser _parser;
     private readonly Dictionary<string, YamlNode> _anchors = new(StringComparer.Ordinal);
@@ -38,15 +46,19 @@ internal sealed class YamlTreeReader
         return root;
     }
 
-    private YamlNode ReadNode(ParsingEvent ev, YamlKey? key, string path)
+    private YamlNode ReadNode(ParsingEvent ev, YamlKey? key, string path, int depth = 0)
     {
         var (line, column) = Position(ev.Start);
+        if (depth > MaxDepth) throw Invalid(ev.Start, $"lists and mappings nest more than {MaxDepth} deep", "flatten the structure");
+        Count(ev.Start, 1);
         switch (ev)
         {
             case AnchorAlias alias:
-                return _anchors.TryGetValue(alias.Value.Value, out var target)
-                    ? target.At(key, path)
-                    : throw Invalid(alias.Start, $"the alias *{alias.Value.Value} names no anchor", "define the anchor (&name) before its first use");
+                if (!_anchors.TryGetValue(alias.Value.Value, out var target))
+                    throw Invalid(alias.Start, $"the alias *{alias.Value.Value} names no anchor", "define the anchor (&name) before its first use");
+                // An alias is a copy of its anchor's whole tree: count it at that size before copying.
+                Count(alias.Start, Size(target, MaxNodes - _nodes + 1));
+                return target.At(key, path);
             case Scalar s:
             {
                 var node = IsNull(s)
@@ -59,7 +71,7 @@ internal sealed class YamlTreeReader
                 if (seq.Style == SequenceStyle.Flow) _openFlows.Push((seq.Start, "["));
                 var items = new List<YamlNode>();
                 for (var next = Next(); next is not SequenceEnd; next = Next())
-                    items.Add(ReadNode(next, null, $"{path}[{items.Count}]"));
+                    items.Add(ReadNode(next, null, $"{path}[{items.Count}]", depth + 1));
                 if (seq.Style == SequenceStyle.Flow) _openFlows.Pop();
                 return Remember(seq.Anchor, new YamlNode(_source, key, path, line, column, YamlKind.List, null, items: items));
             }
@@ -80,7 +92,7 @@ internal sealed class YamlTreeReader
                             $"{name.Location(_source)}: {YamlMessages.Subject(_source, childPath, $"duplicate key '{k.Value}' (first at line {earlier.KeyInfo!.Line})")}",
                             "keep one of the two: YAML takes each key once per mapping");
                     }
-                    entries.Add(ReadNode(Next(), name, childPath));
+                    entries.Add(ReadNode(Next(), name, childPath, depth + 1));
                 }
                 if (map.Style == MappingStyle.Flow) _openFlows.Pop();
                 return Remember(map.Anchor, new YamlNode(_source, key, path, line, column, YamlKind.Mapping, null, entries));
@@ -100,6 +112,11 @@ internal sealed class YamlTreeReader
         {
             throw Invalid(ex.Start, ex.Message.TrimEnd('.'), FixSyntax);
         }
+        catch (ArgumentException ex)
+        {
+            // YamlDotNet's parser throws this, without a position, on a malformed tag such as `!!s[` (found by AFL++).
+            throw Invalid(_last, $"{ex.Message.Split(" (Parameter")[0].TrimEnd('.')} after this point", "remove the ! tag or quote the value");
+        }
         catch (InvalidOperationException)
         {
             // YamlDotNet's scanner gives up this way on an unclosed flow collection or quote, without a position.
@@ -110,6 +127,25 @@ internal sealed class YamlTreeReader
         var ev = _parser.Current!;
         _last = ev.Start;
         return ev;
+    }
+
+    private void Count(Mark at, long nodes)
+    {
+        _nodes += nodes;
+        if (_nodes > MaxNodes)
+            throw Invalid(at, $"the file expands to more than {MaxNodes:N0} values (aliases count at the size of what they repeat)", "use fewer or smaller aliases");
+    }
+
+    /// <summary>Nodes in <paramref name="node"/>'s tree, counted up to <paramref name="limit"/> (then it stops).</summary>
+    private static long Size(YamlNode node, long limit)
+    {
+        long size = 1;
+        foreach (var child in node.Entries.Concat(node.Items))
+        {
+            if (size > limit) break;
+            size += Size(child, limit - size);
+        }
+        return size;
     }
 
     private YamlNode Remember(AnchorName anchor, YamlNode node)

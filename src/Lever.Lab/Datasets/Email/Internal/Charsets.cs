@@ -32,8 +32,9 @@ internal static class Charsets
         {
             return Encoding.GetEncoding(label).GetString(bytes);
         }
-        catch (ArgumentException)
+        catch (Exception ex) when (ex is ArgumentException or NotSupportedException)
         {
+            // An unknown label, or one .NET knows but refuses (charset=utf-7: NotSupportedException; found by AFL++).
             return TryStrictUtf8(bytes) ?? Fallback.GetString(bytes);
         }
     }
