@@ -53,6 +53,11 @@ public static class FuzzTargets
         new("html", "DocumentReader.Read on an .html file (ingestion)", input => Ingest(Scratch("page.html", input)), User),
         new("markdown", "DocumentReader.Read on a .md file (ingestion)", input => Ingest(Scratch("notes.md", input)), User),
         new("mail", "EmailParser.Parse (the lab's MIME reader; it never throws)", input => EmailParser.Parse(input), _ => false),
+        new("gguf", "GgufValidator.Validate (the managed check before llama.cpp sees a file)", input =>
+        {
+            using var stream = new MemoryStream(input, writable: false);
+            Lever.Providers.LlamaCpp.Gguf.GgufValidator.Validate(stream, "model.gguf");
+        }, User),
         new("chat-request", "the server's body parsing: JsonDocument.Parse + ChatRequest.Parse (a 400 is a user error)", input =>
         {
             using var doc = JsonDocument.Parse(input);
