@@ -32,7 +32,7 @@ public sealed class MergedAdapterModels(Func<FineTunedAdapter, IChatClient> load
 
     /// <inheritdoc />
     public ServedModel? Find(string id) =>
-        _models.TryGetValue(id, out var entry) ? new ServedModel { Id = id, ChatFor = _ => entry.Chat.Value } : null;
+        _models.TryGetValue(id, out var entry) ? new ServedModel { Id = id, ChatFor = _ => entry.Chat.Value, Parent = entry.Adapter.BaseModel, Root = entry.Adapter.AdapterPath } : null;
 
     /// <summary>Disposes the chat clients that were loaded.</summary>
     public void Dispose()

@@ -24,7 +24,8 @@ internal sealed class ModelCatalogue
 
     public IEnumerable<string> Ids => _models.Select(m => m.Id).Concat(_more?.Ids ?? []);
 
-    public IReadOnlyList<ServedModel> Models => _models;
+    /// <summary>The fixed and runtime-loaded models, then those of the extra source (fine-tuned models), for /v1/models.</summary>
+    public IReadOnlyList<ServedModel> Models => _more is null ? _models : [.. _models, .. _more.Ids.Select(_more.Find).OfType<ServedModel>()];
 
     public ServedModel Resolve(string? id)
     {
