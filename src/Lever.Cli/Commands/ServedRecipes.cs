@@ -99,7 +99,8 @@ internal sealed partial class ServedRecipes : IDisposable
     {
         public async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
         {
-            // The recipe decides the model, prompt and generation settings; the request brings the question, and its key the caller.
+            // The recipe decides the model, prompt and generation settings; the request brings the question, and its key the
+            // caller. The request's max_tokens caps the recipe's (a client's budget is honoured; the recipe's is never exceeded).
             var list = messages.ToList();
             var single = list.Count == 1 && list[0].Role == ChatRole.User;
             var item = new EvalItem
@@ -111,11 +112,13 @@ internal sealed partial class ServedRecipes : IDisposable
                 User = caller.User,
                 Groups = caller.Groups,
             };
-            var answer = await runner.AnswerAsync(item, cancellationToken).ConfigureAwait(false);
+            var cap = options?.MaxOutputTokens;
+            var answer = await runner.AnswerAsync(item, cap is > 0 ? cap : null, cancellationToken).ConfigureAwait(false);
+            var limit = cap is > 0 ? Math.Min(cap.Value, runner.Recipe.Generation.MaxTokens) : runner.Recipe.Generation.MaxTokens;
             var response = new ChatResponse(new ChatMessage(ChatRole.Assistant, answer.Raw))
             {
                 ModelId = runner.Recipe.Name,
-                FinishReason = ChatFinishReason.Stop,
+                FinishReason = answer.Usage.Output >= limit ? ChatFinishReason.Length : ChatFinishReason.Stop,
                 Usage = new UsageDetails
                 {
                     InputTokenCount = answer.Usage.Input,

@@ -31,16 +31,23 @@ public sealed class RecipeRunner : IItemAnswerer
     public Recipe Recipe => _recipe;
 
     /// <summary>Answers <paramref name="item"/> under the recipe.</summary>
-    public async Task<RecipeAnswer> AnswerAsync(EvalItem item, CancellationToken cancellationToken = default)
+    public Task<RecipeAnswer> AnswerAsync(EvalItem item, CancellationToken cancellationToken = default) => AnswerAsync(item, null, cancellationToken);
+
+    /// <summary>
+    /// Answers <paramref name="item"/> under the recipe; <paramref name="maxOutputTokens"/> caps the recipe's
+    /// <c>max_tokens</c> for this call (a served recipe honours the request's <c>max_tokens</c>, never exceeds its own).
+    /// </summary>
+    public async Task<RecipeAnswer> AnswerAsync(EvalItem item, int? maxOutputTokens, CancellationToken cancellationToken = default)
     {
-        if (_selector is null) return await AnswerWithAsync(item, [], cancellationToken).ConfigureAwait(false);
+        if (_selector is null) return await AnswerWithAsync(item, [], cancellationToken, maxOutputTokens).ConfigureAwait(false);
         var (examples, embeddingTokens) = await _selector.SelectWithUsageAsync(item, _recipe.FewShot.Mode, _recipe.FewShot.K, _recipe.FewShot.Similarity, cancellationToken).ConfigureAwait(false);
-        return await AnswerWithAsync(item, examples, cancellationToken).ConfigureAwait(false) with { EmbeddingTokens = embeddingTokens };
+        return await AnswerWithAsync(item, examples, cancellationToken, maxOutputTokens).ConfigureAwait(false) with { EmbeddingTokens = embeddingTokens };
     }
 
-    /// <summary>Answers <paramref name="item"/> with the given examples instead of the recipe's (the diagnosis' few-shot probe).</summary>
-    public async Task<RecipeAnswer> AnswerWithAsync(EvalItem item, IReadOnlyList<EvalItem> examples, CancellationToken cancellationToken = default)
+    /// <summary>Answers <paramref name="item"/> with the given examples instead of the recipe's (the diagnosis' few-shot probe); <paramref name="maxOutputTokens"/> caps the recipe's <c>max_tokens</c> as for <see cref="AnswerAsync(EvalItem, int?, CancellationToken)"/>.</summary>
+    public async Task<RecipeAnswer> AnswerWithAsync(EvalItem item, IReadOnlyList<EvalItem> examples, CancellationToken cancellationToken = default, int? maxOutputTokens = null)
     {
+        if (maxOutputTokens is < 1) throw new ArgumentOutOfRangeException(nameof(maxOutputTokens), maxOutputTokens, "a cap of at least 1 token");
         IReadOnlyList<RetrievedPassage> passages = [];
         if (_recipe.Retrieval.Enabled)
         {
@@ -54,7 +61,7 @@ public sealed class RecipeRunner : IItemAnswerer
         var options = new ChatOptions
         {
             Temperature = _recipe.Generation.Temperature,
-            MaxOutputTokens = _recipe.Generation.MaxTokens,
+            MaxOutputTokens = maxOutputTokens is { } cap ? Math.Min(cap, _recipe.Generation.MaxTokens) : _recipe.Generation.MaxTokens,
             TopP = _recipe.Generation.TopP,
             Seed = _recipe.Generation.Seed,
             ModelId = _recipe.Model,
