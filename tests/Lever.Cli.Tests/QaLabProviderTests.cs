@@ -31,6 +31,14 @@ public sealed class QaLabProviderTests : IDisposable
     private static WordHashEmbedder WordHashEmbedder() => new(64, t => Lever.Testing.WordHashEmbedder.Split(t, ' ', '\n', '.', '?', ',')) { Hash = WordHash.Polynomial31 };
 
 
+    /// <summary>Three one-fact pages of a made-up daemon's manual under docs/.</summary>
+    private void WriteDocs()
+    {
+        _tmp.Write("docs/network.html", "<html><head><title>Network</title></head><body><h1>Network</h1><p>The zephyr daemon listens on TCP port 7311 by default.</p></body></html>");
+        _tmp.Write("docs/cache.html", "<html><head><title>Cache</title></head><body><h1>Cache</h1><p>The block cache holds sixteen megabytes by default.</p></body></html>");
+        _tmp.Write("docs/audit.html", "<html><head><title>Audit</title></head><body><h1>Audit</h1><p>Audit records are kept for 90 days.</p></body></html>");
+    }
+
     [Trait("tier", "slow")]
     [Fact]
     public async Task A_configured_provider_adds_the_hosted_recipes_and_an_embedding_model_the_hybrid_ones()
@@ -38,9 +46,7 @@ public sealed class QaLabProviderTests : IDisposable
         var model = FirstPassageModel();
         await using var server = OpenAiServer.Create(model, WordHashEmbedder(), new ServerOptions { Port = 0 });
         await server.StartAsync();
-        _tmp.Write("docs/network.html", "<html><head><title>Network</title></head><body><h1>Network</h1><p>The zephyr daemon listens on TCP port 7311 by default.</p></body></html>");
-        _tmp.Write("docs/cache.html", "<html><head><title>Cache</title></head><body><h1>Cache</h1><p>The block cache holds sixteen megabytes by default.</p></body></html>");
-        _tmp.Write("docs/audit.html", "<html><head><title>Audit</title></head><body><h1>Audit</h1><p>Audit records are kept for 90 days.</p></body></html>");
+        WriteDocs();
         _tmp.Write("docs/intro.html", "<html><head><title>Introduction</title></head><body><h1>Introduction</h1><p>Zephyr is a small storage daemon with a network port, a cache and audit records.</p></body></html>");
         _tmp.Write("questions.jsonl", """
             {"id": "q1", "input": "What TCP port does the zephyr daemon listen on?", "expected": "7311", "metadata": {"page": "network.html"}}
@@ -90,9 +96,7 @@ public sealed class QaLabProviderTests : IDisposable
     [Fact]
     public void With_no_provider_the_hybrid_row_runs_on_the_built_in_MiniLM_model_and_embedding_none_skips_it()
     {
-        _tmp.Write("docs/network.html", "<html><head><title>Network</title></head><body><h1>Network</h1><p>The zephyr daemon listens on TCP port 7311 by default.</p></body></html>");
-        _tmp.Write("docs/cache.html", "<html><head><title>Cache</title></head><body><h1>Cache</h1><p>The block cache holds sixteen megabytes by default.</p></body></html>");
-        _tmp.Write("docs/audit.html", "<html><head><title>Audit</title></head><body><h1>Audit</h1><p>Audit records are kept for 90 days.</p></body></html>");
+        WriteDocs();
         _tmp.Write("questions.jsonl", """
             {"id": "q1", "input": "Which TCP port does the zephyr daemon listen on?", "expected": "7311", "metadata": {"page": "network.html"}}
             {"id": "q2", "input": "How long are audit records kept?", "expected": "90 days", "metadata": {"page": "audit.html"}}

@@ -336,17 +336,7 @@ public sealed class TextGenerator : IDisposable
         var width = prompts.Max(p => p.Count);
         var steps = budgets.Max();
         var pad = Tokenizer.PadId ?? 0;
-        var ids = new long[b * width];
-        var mask = new long[b * width];
-        for (var r = 0; r < b; r++)
-        {
-            var offset = width - prompts[r].Count;
-            for (var j = 0; j < width; j++)
-            {
-                ids[r * width + j] = j < offset ? pad : prompts[r][j - offset];
-                mask[r * width + j] = j < offset ? 0 : 1;
-            }
-        }
+        var (ids, mask) = LeftPadded(prompts, width, pad);
 
         using var noGrad = no_grad();
         var weights = CurrentDecodeWeights();
@@ -453,17 +443,7 @@ public sealed class TextGenerator : IDisposable
         var pad = Tokenizer.PadId ?? 0;
 
         // 1) left padding and the mask (1 = real token).
-        var ids = new long[b * width];
-        var mask = new long[b * width];
-        for (var r = 0; r < b; r++)
-        {
-            var offset = width - prompts[r].Count;
-            for (var j = 0; j < width; j++)
-            {
-                ids[r * width + j] = j < offset ? pad : prompts[r][j - offset];
-                mask[r * width + j] = j < offset ? 0 : 1;
-            }
-        }
+        var (ids, mask) = LeftPadded(prompts, width, pad);
 
         using var noGrad = no_grad();
         var weights = CurrentDecodeWeights();
@@ -576,5 +556,22 @@ public sealed class TextGenerator : IDisposable
         _decodeWeights?.Dispose();
         if (_ownsModel) Model.Dispose();
         _gate.Dispose();
+    }
+
+    /// <summary>The prompts left-padded to <paramref name="width"/> with <paramref name="pad"/>, row-major, and their mask (1 = a real token).</summary>
+    private static (long[] Ids, long[] Mask) LeftPadded(IReadOnlyList<IReadOnlyList<int>> prompts, int width, int pad)
+    {
+        var ids = new long[prompts.Count * width];
+        var mask = new long[prompts.Count * width];
+        for (var r = 0; r < prompts.Count; r++)
+        {
+            var offset = width - prompts[r].Count;
+            for (var j = 0; j < width; j++)
+            {
+                ids[r * width + j] = j < offset ? pad : prompts[r][j - offset];
+                mask[r * width + j] = j < offset ? 0 : 1;
+            }
+        }
+        return (ids, mask);
     }
 }
