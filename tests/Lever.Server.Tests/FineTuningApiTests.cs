@@ -126,6 +126,35 @@ public sealed class FineTuningApiTests : IDisposable
         Assert.Empty(Directory.GetFiles(host.Service.FilesDirectory));
     }
 
+    /// <summary>Records the job's status at the moment its model is announced.</summary>
+    private sealed class StatusAtAnnouncement(Func<FineTuningService> service) : IFineTunedModelHost
+    {
+        public List<(string Job, string Status)> Seen { get; } = [];
+
+        public void AdapterReady(FineTunedAdapter adapter) => Seen.Add((adapter.JobId, service().Job(adapter.JobId).Status));
+    }
+
+    [Fact]
+    public async Task A_jobs_model_is_servable_before_the_job_reads_succeeded()
+    {
+        // A client that polls until "succeeded" and then asks for fine_tuned_model must find it (the kill-under-load
+        // process test first caught /v1/models without a model whose job already read succeeded).
+        FineTuningService? service = null;
+        var probe = new StatusAtAnnouncement(() => service!);
+        service = new FineTuningService(_dir, new FineTuningSettings { CheckpointEvery = 2, Threads = 1 }, new FakeTrainer(), null, [probe]);
+        using (service)
+        {
+            service.Start();
+            var path = Path.Combine(_dir, "upload.jsonl");
+            File.WriteAllText(path, Examples(20));
+            var file = service.AddFile(path, "train.jsonl", "fine-tune");
+            var job = service.Create("base", file.Id, null, "probe", 3, null, 1, 2, null, new ServerIdentity("ops", null, [], [ServerScope.Admin]));
+            var deadline = DateTime.UtcNow.AddSeconds(20);
+            while (service.Job(job.Id).Status != "succeeded" && DateTime.UtcNow < deadline) await Task.Delay(10);
+            Assert.Equal([(job.Id, "running")], probe.Seen);
+        }
+    }
+
     [Fact]
     public async Task Every_endpoint_needs_the_admin_scope()
     {

@@ -303,6 +303,8 @@ public sealed partial class FineTuningService : IDisposable
         lock (_gate)
         {
             if (_jobs[job.Id].Terminal) return;
+            // Servable before anyone can read "succeeded": a client that polls the job and then asks for its model finds it.
+            Announce(job);
             job = Update(_jobs[job.Id] with { Status = FineTuningStatus.Succeeded, FinishedAt = Now(), TrainedTokens = outcome.TrainedTokens, Registered = registered });
             AddEvent(job.Id, "info", $"New fine-tuned model created: {job.PlannedModel}" + (registered is null ? "" : $" (registry: {registered})"), null);
             AddEvent(job.Id, "info", "The job has successfully completed", null);
@@ -313,7 +315,6 @@ public sealed partial class FineTuningService : IDisposable
         fields["train_loss"] = outcome.TrainLoss;
         if (registered is not null) fields["registered"] = registered;
         _recorder?.Audit("succeeded", fields);
-        Announce(job);
     }
 
     /// <summary>Checks the job's files and resolves its "auto" hyperparameters; null when the job failed (or was cancelled meanwhile).</summary>
