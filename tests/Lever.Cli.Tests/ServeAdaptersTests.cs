@@ -10,6 +10,7 @@ namespace Lever.Cli.Tests;
 public sealed class ServeAdaptersTests : IDisposable
 {
     private const string Key = "serve-adapters-token";
+    private static readonly string[] Words = ["cat", "dog", "sun", "tree", "rain", "song", "blue", "hello"];
     private readonly TempWorkspace _tmp = new("lever-cli-adapters-");
 
     public void Dispose() => _tmp.Dispose();
@@ -20,22 +21,31 @@ public sealed class ServeAdaptersTests : IDisposable
         Assert.True(r.ExitCode == 0, $"lever {string.Join(' ', args)}: {r.Stderr}");
     }
 
+    private static string Chat(string user, string assistant) =>
+        JsonSerializer.Serialize(new { messages = new[] { new { role = "user", content = user }, new { role = "assistant", content = assistant } } });
+
     /// <summary>An adapter that learns to answer every "say W" with <paramref name="answer"/>.</summary>
     private void TrainAdapter(string name, string answer)
     {
-        var words = new[] { "cat", "dog", "sun", "tree", "rain", "song", "blue", "hello" };
         File.WriteAllLines(_tmp.Combine(name + ".jsonl"), Enumerable.Range(0, 40).Select(i =>
-            JsonSerializer.Serialize(new { prompt = $"say {words[i % words.Length]}", completion = answer })));
-        Run("train", "--method", "lora", "-m", "base", "--data", name + ".jsonl", "-o", name, "--steps", "30", "--batch", "8", "--seq-len", "32",
+            Chat($"say {Words[i % Words.Length]}", answer)));
+        Run("train", "--method", "lora", "-m", "base", "--data", name + ".jsonl", "-o", name, "--steps", "30", "--batch", "8", "--seq-len", "48",
             "--lr", "2e-2", "--lora-r", "4", "--eval-every", "0", "--checkpoint-every", "30", "--threads", "2");
     }
 
     [Fact]
     public async Task The_openai_npm_client_lists_base_and_adapters_and_each_trained_adapter_answers_differently_from_the_base()
     {
-        Run("model", "init", "--config", "tiny", "-o", "base", "--seed", "5");
-        TrainAdapter("shout", " !!!!");
-        TrainAdapter("hum", " mmmm");
+        Run("model", "init", "--config", "tiny", "-o", "raw", "--seed", "5");
+        // A base that has seen the three replies (says "zzzz" to "say W"), all in the chat shape the server renders.
+        // On the random init a LoRA cannot learn them: its embeddings (tied, frozen) are too small for confident logits,
+        // so its loss stalls near 5.9 and the greedy answer depends on the CPU's rounding ("        " on an AVX-512 EPYC).
+        File.WriteAllLines(_tmp.Combine("mix.jsonl"), Words.SelectMany(w => new[] { ("say", "zzzz"), ("shout", "!!!!"), ("hum", "mmmm") }
+            .Select(p => Chat($"{p.Item1} {w}", p.Item2))));
+        Run("train", "--method", "full", "-m", "raw", "--data", "mix.jsonl", "-o", "base", "--steps", "40", "--batch", "8", "--seq-len", "48",
+            "--lr", "3e-3", "--eval-every", "0", "--checkpoint-every", "40", "--threads", "2");
+        TrainAdapter("shout", "!!!!");
+        TrainAdapter("hum", "mmmm");
 
         var start = LeverProcess.StartInfo(_tmp.Root, "serve", "--model", "base", "--adapter", "shout=shout", "--adapter", "hum=hum", "--port", "0", "--workspace", _tmp.Root);
         start.Environment["LEVER_SERVER_KEY"] = Key;

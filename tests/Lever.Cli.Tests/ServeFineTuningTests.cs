@@ -56,6 +56,9 @@ public sealed class ServeFineTuningTests(ServeFineTuningFixture fixture, ITestOu
         output.WriteLine($"create → succeeded as the npm client polled it: {r.GetProperty("job_seconds").GetDouble():0.0} s");
 
         Assert.Equal(model, r.GetProperty("chat").GetProperty("model").GetString());
+        // The fine-tuned model's answers are in the usage ledger like the base's (they join the server while it runs).
+        var ledger = File.ReadAllLines(Path.Combine(dir, ".lever", "server", "usage.jsonl")).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        Assert.Contains(ledger, e => e.GetProperty("model").GetString() == model && e.GetProperty("completion_tokens").GetInt32() > 0);
         Assert.Equal("length", r.GetProperty("chat").GetProperty("finish_reason").GetString());
 
         var events = r.GetProperty("events").EnumerateArray().ToList();

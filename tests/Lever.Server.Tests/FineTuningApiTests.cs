@@ -20,7 +20,7 @@ public sealed class FineTuningApiTests : IDisposable
 
     private static string Examples(int n) => string.Concat(Enumerable.Range(0, n).Select(i => $"{{\"prompt\":\"q{i}\",\"completion\":\"a{i}\"}}\n"));
 
-    private sealed class Host(FineTuningService service, OpenAiServer server, MergedAdapterModels models) : IAsyncDisposable
+    private sealed class Host(FineTuningService service, OpenAiServer server, FineTunedModels models) : IAsyncDisposable
     {
         public FineTuningService Service => service;
 
@@ -36,7 +36,7 @@ public sealed class FineTuningApiTests : IDisposable
 
     private async Task<Host> Start(FakeTrainer trainer, ListRecorder? recorder = null, FineTuningSettings? settings = null)
     {
-        var models = new MergedAdapterModels(a => new ScriptedChatClient(_ => "tuned by " + a.JobId));
+        var models = new FineTunedModels(a => new ScriptedChatClient(_ => "tuned by " + a.JobId));
         var service = new FineTuningService(_dir, settings ?? new FineTuningSettings { CheckpointEvery = 2, Threads = 1 }, trainer, recorder, [models]);
         var keyring = new ServerKeyring()
             .Add(new ServerIdentity("ops", null, [], [ServerScope.Admin]), AdminKey)

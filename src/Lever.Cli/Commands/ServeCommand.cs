@@ -88,9 +88,10 @@ internal sealed class ServeCommand : ILeverCommand
                 Root = modelDir is not null ? options.Model : null,
             });
         // LoRA adapters on the base (docs/SERVER.md, many adapters on one base): unmerged, batched, loadable at runtime.
-        var adapterHost = chat is not null && EngineAdapters.For(chat) is { } engine ? new ServedAdapters(ws, engine, models[0].Id) : null;
+        var engine = chat is null ? null : EngineAdapters.For(chat);
+        var adapterHost = engine is not null ? new ServedAdapters(ws, engine, models[0].Id) : null;
         if (maxBatch < 1) throw new LeverUserException($"--max-batch {maxBatch} must be 1 or more", "1 serves one request at a time; 8 batches up to 8");
-        if (adapterHost is not null) EngineAdapters.For(chat!)!.MaxBatchSize = maxBatch;
+        if (engine is not null) engine.MaxBatchSize = maxBatch;
         if (adapterSpecs.Length > 0 && adapterHost is null)
             throw new LeverUserException("--adapter needs a local base model", "e.g. lever serve --model .lever/models/base --adapter support=.lever/adapters/support");
         foreach (var spec in adapterSpecs)
@@ -111,11 +112,11 @@ internal sealed class ServeCommand : ILeverCommand
         }
 
         var ledger = UsageLedger.For(ws, config, registry, providerName, providerName is null ? null : models[0].Id, settings, logRequests);
-        using var tuning = fineTune ? ServeFineTuning.Open(ws, settings.FineTuning, models[0].Id, options!.Model!, registry) : null;
+        using var tuning = fineTune ? ServeFineTuning.Open(ws, settings.FineTuning, models[0].Id, options!.Model!, registry, engine) : null;
         models = models.Select(m => RequestRecording.Wrap(m, ledger)).ToList();
         await using var server = OpenAiServer.Create(models, embeddings, new ServerOptions
         {
-            MoreModels = tuning?.Models,
+            MoreModels = tuning is null ? null : RequestRecording.Wrap(tuning.Models, ledger),
             Host = host,
             Port = port,
             ApiKey = key,

@@ -20,4 +20,19 @@ public static class RequestRecording
             ChatFor = caller => new RecordingChatClient(model.ChatFor(caller), caller.Id, model.Id, recorder, clock),
         };
     }
+
+    /// <summary>The models of <paramref name="source"/> (fine-tuned models joining while the server runs), each recorded as <see cref="Wrap(ServedModel, IRequestRecorder, TimeProvider?)"/> records.</summary>
+    public static IServedModelSource Wrap(IServedModelSource source, IRequestRecorder recorder, TimeProvider? time = null)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(recorder);
+        return new RecordedSource(source, recorder, time);
+    }
+
+    private sealed class RecordedSource(IServedModelSource inner, IRequestRecorder recorder, TimeProvider? time) : IServedModelSource
+    {
+        public IReadOnlyList<string> Ids => inner.Ids;
+
+        public ServedModel? Find(string id) => inner.Find(id) is { } model ? Wrap(model, recorder, time) : null;
+    }
 }
