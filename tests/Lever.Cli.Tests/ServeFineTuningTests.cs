@@ -195,6 +195,37 @@ public sealed class ServeFineTuningTests(ServeFineTuningFixture fixture, ITestOu
         Assert.Contains("provider: \"srv\"", recipe, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Method_lever_runs_qlora_and_full_fine_tuning_and_serves_and_registers_each()
+    {
+        using var http = Http();
+        var url = fixture.BaseUrl;
+        var fileId = (await Upload(http, url, Path.Combine(fixture.Dir, "train.jsonl"))).GetProperty("id").GetString()!;
+        foreach (var (training, kind) in new[] { ("qlora", "adapter"), ("full", "model") })
+        {
+            var created = await Post(http, url + "/fine_tuning/jobs", JsonSerializer.Serialize(new
+            {
+                model = "tiny", training_file = fileId, suffix = training, seed = 2,
+                method = new { type = "supervised", supervised = new { hyperparameters = new { n_epochs = 1, batch_size = 4 } }, lever = new { training } },
+            }));
+            var job = await WaitFor(http, url, created.GetProperty("id").GetString()!);
+            Assert.True(job.GetProperty("status").GetString() == "succeeded", job.ToString());
+            Assert.Equal(training, job.GetProperty("method").GetProperty("lever").GetProperty("training").GetString());
+            var model = job.GetProperty("fine_tuned_model").GetString()!;
+            var run = Path.Combine(fixture.Dir, ".lever", "server", "jobs", job.GetProperty("id").GetString()!, "run");
+            // What lever train wrote: an adapter for QLoRA, a whole checkpoint for full fine-tuning.
+            Assert.Equal(training == "full", File.Exists(Path.Combine(run, "model.safetensors")));
+            Assert.Equal(training == "qlora", File.Exists(Path.Combine(run, "adapter_model.safetensors")));
+            Assert.Equal(training, JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "run.json"))).RootElement.GetProperty("Method").GetString(), ignoreCase: true);
+
+            var chat = await Post(http, url + "/chat/completions", JsonSerializer.Serialize(new { model, messages = new[] { new { role = "user", content = "Q3: what is 3 plus 1?" } }, max_tokens = 4 }));
+            Assert.Equal(model, chat.GetProperty("model").GetString());
+            var list = LeverProcess.Run(fixture.Dir, "registry", "list", model, "--json", "--workspace", fixture.Dir);
+            Assert.True(list.ExitCode == 0, list.Stderr);
+            Assert.Contains($"\"kind\":\"{kind}\"", list.Stdout.Replace(" ", "", StringComparison.Ordinal), StringComparison.Ordinal);
+        }
+    }
+
     private static string NameOf(string tuned) => tuned.Replace(':', '-');
 
     private static List<(int Step, double Loss)> Curve(string dir, string job) =>

@@ -274,6 +274,33 @@ public sealed class FineTuningApiTests : IDisposable
         await Refused("""{"model":"base","training_file":"FILE","method":{"type":"supervised","supervised":{"hyperparameters":{"n_epochs":0}}}}""".Replace("FILE", fileId, StringComparison.Ordinal), 400, "n_epochs", "from 1 to 50");
         await Refused($$"""{"model":"base","training_file":"{{fileId}}","suffix":"a:b"}""", 400, "suffix", "at most 64");
         Assert.Equal(404, (await Send(HttpMethod.Get, host.Url + "/fine_tuning/jobs/ftjob-000000000000000000000000", AdminKey)).Status);
+        string Lever(string lever) => $$$"""{"model":"base","training_file":"{{{fileId}}}","method":{"type":"supervised","lever":{{{lever}}}}}""";
+        await Refused(Lever("""{"training":"dora"}"""), 400, "method.lever.training", "one of lora, qlora, full");
+        await Refused(Lever("""{"training":"lora","rank":8}"""), 400, "method.lever", "method.lever.rank is not a field");
+        await Refused(Lever("""{"training":"full","lora_rank":8}"""), 400, "method.lever.lora_rank", "not to full fine-tuning");
+        await Refused(Lever("""{"lora_rank":0}"""), 400, "method.lever.lora_rank", "from 1 to 256");
+        await Refused(Lever("\"qlora\""), 400, "method.lever", "must be an object");
+    }
+
+    [Fact]
+    public async Task Method_lever_picks_qlora_or_full_and_the_rank_and_the_job_and_the_trainer_see_it()
+    {
+        var trainer = new FakeTrainer();
+        await using var host = await Start(trainer);
+        var (_, file) = await Upload(host.Url, AdminKey, Examples(20));
+        var fileId = file.GetProperty("id").GetString()!;
+        var methods = new List<JsonElement>();
+        foreach (var lever in new[] { "null", """{"training":"qlora","lora_rank":4}""", """{"training":"full"}""" })
+        {
+            var (status, job, _) = await Send(HttpMethod.Post, host.Url + "/fine_tuning/jobs", AdminKey,
+                $$$"""{"model":"base","training_file":"{{{fileId}}}","method":{"type":"supervised","lever":{{{lever}}}}}""");
+            Assert.Equal(200, status);
+            methods.Add((await WaitFor(host.Url, job.GetProperty("id").GetString()!, "succeeded")).GetProperty("method"));
+        }
+        string Lever(JsonElement m) => m.GetProperty("lever").GetRawText();
+        Assert.Equal(["""{"training":"lora","lora_rank":"auto"}""", """{"training":"qlora","lora_rank":4}""", """{"training":"full"}"""], methods.Select(Lever));
+        Assert.All(methods, m => Assert.Equal("supervised", m.GetProperty("type").GetString()));
+        Assert.Equal([new FineTuneMethod("lora"), new FineTuneMethod("qlora", 4), new FineTuneMethod("full")], trainer.Requests.Select(r => r.Method));
     }
 
     [Fact]

@@ -30,6 +30,6 @@ internal sealed class FineTuningRecorder(Workspace ws) : IFineTuningRecorder
 
     public string? Register(FineTunedAdapter adapter, FineTuneRequest request, FineTuneOutcome outcome)
     {
-        lock (_gate) return RegistryCli.RecordFineTuning(ws, adapter.ModelId, adapter.AdapterPath, adapter.JobId);
+        lock (_gate) return RegistryCli.RecordFineTuning(ws, adapter.ModelId, adapter.AdapterPath, adapter.JobId, adapter.FullModel);
     }
 }

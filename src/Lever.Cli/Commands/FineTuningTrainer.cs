@@ -9,14 +9,18 @@ using Lever.Training.Trainer;
 namespace Lever.Cli.Commands;
 
 /// <summary>
-/// The server's fine-tuning jobs on Lever's LoRA trainer — <see cref="TrainingRun"/>, exactly what <c>lever train --method
-/// lora</c> runs, resuming from its checkpoints — with files checked by <c>lever data validate</c>'s <see cref="DataValidator"/>.
+/// The server's fine-tuning jobs on Lever's trainer — <see cref="TrainingRun"/>, exactly what <c>lever train --method
+/// lora|qlora|full</c> runs (the job's method.lever; LoRA by default), resuming from its checkpoints — with files checked
+/// by <c>lever data validate</c>'s <see cref="DataValidator"/>.
 /// The one base is the checkpoint <c>lever serve --model</c> serves.
 /// </summary>
 internal sealed class FineTuningTrainer(string baseId, string basePath) : IFineTuneTrainer
 {
-    /// <summary>The learning rate a multiplier of 1 means: <c>lever train</c>'s LoRA default.</summary>
+    /// <summary>The learning rate a multiplier of 1 means for LoRA and QLoRA: <c>lever train</c>'s default for them.</summary>
     public const double BaseLearningRate = 2e-4;
+
+    /// <summary>The learning rate a multiplier of 1 means for full fine-tuning: <c>lever train --method full</c>'s default.</summary>
+    public const double FullLearningRate = 2e-5;
 
     public IReadOnlyList<string> Bases => [baseId];
 
@@ -50,14 +54,19 @@ internal sealed class FineTuningTrainer(string baseId, string basePath) : IFineT
         };
     }
 
-    /// <summary>The run's options: LoRA with <c>lever train</c>'s defaults, the job's epochs, batch, learning rate and seed.</summary>
+    /// <summary>The run's options: the job's method with <c>lever train</c>'s defaults, its epochs, batch, learning rate and seed.</summary>
     internal static TrainingRunOptions Options(FineTuneRequest request)
     {
         var config = JsonNode.Parse(File.ReadAllText(Path.Combine(request.BaseModelPath, "config.json")));
         int maxPositions = config?["max_position_embeddings"]?.GetValue<int>() ?? 2048;
         return new TrainingRunOptions
         {
-            Method = TrainingMethod.Lora,
+            Method = request.Method.Training switch
+            {
+                FineTuneMethod.Full => TrainingMethod.Full,
+                FineTuneMethod.QLora => TrainingMethod.Qlora,
+                _ => TrainingMethod.Lora,
+            },
             Model = request.BaseModelPath,
             Data = request.TrainingFile,
             Validation = request.ValidationFile,
@@ -68,12 +77,12 @@ internal sealed class FineTuningTrainer(string baseId, string basePath) : IFineT
             {
                 BatchSize = request.BatchSize,
                 SeqLen = Math.Min(256, maxPositions),
-                LearningRate = BaseLearningRate * request.LearningRateMultiplier,
+                LearningRate = (request.Method.IsFull ? FullLearningRate : BaseLearningRate) * request.LearningRateMultiplier,
                 CheckpointEvery = request.CheckpointEvery,
                 EvalEvery = request.ValidationFile is null ? 0 : request.CheckpointEvery,
                 Seed = request.Seed,
             },
-            Lora = new LoraOptions(),
+            Lora = request.Method.LoraRank is { } rank ? new LoraOptions { Rank = rank, Alpha = 2.0 * rank } : new LoraOptions(),
         };
     }
 

@@ -10,7 +10,7 @@ namespace Lever.Cli.Commands;
 internal static partial class RegistryCli
 {
     /// <summary>Registers a succeeded job's adapter as <paramref name="name"/> (its ft: model id) with the run's lineage and the job id; returns NAME@vN, or null when it failed (warned on stderr).</summary>
-    public static string? RecordFineTuning(Workspace ws, string name, string output, string jobId)
+    public static string? RecordFineTuning(Workspace ws, string name, string output, string jobId, bool fullModel = false)
     {
         string? reference = null;
         Hook("fine-tuning", () =>
@@ -20,7 +20,7 @@ internal static partial class RegistryCli
             var lineage = TrainingLineage(registry, run, null, null);
             lineage["source"] = "lever serve --fine-tuning";
             lineage["fine_tuning_job"] = jobId;
-            reference = registry.Register(name, output, ArtifactKind.Adapter, lineage).Version.Reference;
+            reference = registry.Register(name, output, fullModel ? ArtifactKind.Model : ArtifactKind.Adapter, lineage).Version.Reference;
         });
         return reference;
     }

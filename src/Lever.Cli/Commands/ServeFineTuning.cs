@@ -3,6 +3,7 @@ using Lever.Core.Config;
 using Lever.Providers;
 using Lever.Providers.Engine;
 using Lever.Server.FineTuning;
+using Microsoft.Extensions.AI;
 
 namespace Lever.Cli.Commands;
 
@@ -11,6 +12,7 @@ namespace Lever.Cli.Commands;
 /// checkpoint, the registry and audit trail, and the fine-tuned models. On a local engine base they are applied
 /// unmerged on the one base in memory, batched with the base's and the other adapters' requests, as <c>--adapter</c>
 /// serves them (memory = base + Σ adapters); otherwise each is loaded as the base with its adapter merged into a copy.
+/// A full fine-tune (method.lever.training full) is a whole checkpoint, loaded as a model of its own.
 /// </summary>
 internal sealed class ServeFineTuning : IDisposable
 {
@@ -22,12 +24,18 @@ internal sealed class ServeFineTuning : IDisposable
 
     public static ServeFineTuning Open(Workspace ws, FineTuningSettings settings, string baseId, string basePath, ProviderRegistry providers, EngineAdapters? engine)
     {
+        // A full fine-tune is a checkpoint of its own; an adapter goes on the shared base when there is one, else merged.
+        IChatClient Copy(FineTunedAdapter a) => providers.With("fine-tuned", new ProviderOptions
+        {
+            Kind = "local", Model = a.FullModel ? a.AdapterPath : a.BaseModelPath, Adapter = a.FullModel ? null : a.AdapterPath, TimeoutSeconds = 600,
+        }).Chat("fine-tuned");
         var models = engine is not null
-            ? new FineTunedModels(adapter => engine.Load(adapter.ModelId, adapter.AdapterPath), engine.Unload)
-            : new FineTunedModels(adapter => providers.With("fine-tuned", new ProviderOptions
+            ? new FineTunedModels(a => a.FullModel ? Copy(a) : engine.Load(a.ModelId, a.AdapterPath), chat =>
             {
-                Kind = "local", Model = adapter.BaseModelPath, Adapter = adapter.AdapterPath, TimeoutSeconds = 600,
-            }).Chat("fine-tuned"));
+                if (EngineAdapters.Bytes(chat) > 0) engine.Unload(chat);
+                else chat.Dispose();
+            })
+            : new FineTunedModels(Copy);
         var service = new FineTuningService(Path.Combine(ws.StateDir, "server"), settings, new FineTuningTrainer(baseId, basePath), new FineTuningRecorder(ws), [models]);
         return new ServeFineTuning(service, models);
     }

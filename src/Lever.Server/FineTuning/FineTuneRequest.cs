@@ -15,6 +15,9 @@ public sealed record FineTuneRequest
     /// <summary>The run folder: the adapter, checkpoints/ and metrics.jsonl land here.</summary>
     public required string OutputDirectory { get; init; }
 
+    /// <summary>LoRA, QLoRA or full fine-tuning, and the LoRA rank.</summary>
+    public FineTuneMethod Method { get; init; } = FineTuneMethod.Default;
+
     /// <summary>Passes over the training data.</summary>
     public int Epochs { get; init; }
 

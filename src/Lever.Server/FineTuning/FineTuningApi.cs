@@ -113,7 +113,7 @@ public static class FineTuningApi
         int? epochs = Auto(hyper, "n_epochs", 1, 50, integer: true) is { } e ? (int)e : null;
         int? batch = Auto(hyper, "batch_size", 1, 256, integer: true) is { } b ? (int)b : null;
         double? multiplier = Auto(hyper, "learning_rate_multiplier", 1e-3, 10, integer: false);
-        var job = service.Create(model, training, validation, suffix, seed, metadata, epochs, batch, multiplier, context.Caller());
+        var job = service.Create(model, training, validation, suffix, seed, metadata, epochs, batch, multiplier, context.Caller(), Method(body));
         await ApiErrors.WriteJson(context, 200, w => WriteJob(w, job)).ConfigureAwait(false);
     }
 
@@ -124,12 +124,37 @@ public static class FineTuningApi
         {
             var type = String(method, "type") ?? "supervised";
             if (type != "supervised")
-                throw Invalid($"method type '{type}' is not supported here: this server trains LoRA adapters with supervised fine-tuning (type 'supervised')", "method");
+                throw Invalid($"method type '{type}' is not supported here: this server runs supervised fine-tuning (type 'supervised'; method.lever.training picks lora, qlora or full)", "method");
             if (method.TryGetProperty("supervised", out var sup) && sup.ValueKind == JsonValueKind.Object && sup.TryGetProperty("hyperparameters", out var h1) && h1.ValueKind == JsonValueKind.Object)
                 return h1;
             return null;
         }
         return body.TryGetProperty("hyperparameters", out var h) && h.ValueKind == JsonValueKind.Object ? h : null;
+    }
+
+    /// <summary>
+    /// method.lever, Lever's extra field: <c>{"training": "lora" | "qlora" | "full", "lora_rank": 1-256}</c>; absent is LoRA
+    /// at the trainer's default rank (what OpenAI's supervised jobs map to).
+    /// </summary>
+    private static FineTuneMethod Method(JsonElement body)
+    {
+        if (!body.TryGetProperty("method", out var method) || method.ValueKind != JsonValueKind.Object
+            || !method.TryGetProperty("lever", out var lever) || lever.ValueKind == JsonValueKind.Null) return FineTuneMethod.Default;
+        if (lever.ValueKind != JsonValueKind.Object) throw Invalid("method.lever must be an object: {\"training\": \"lora\" | \"qlora\" | \"full\", \"lora_rank\": N}", "method.lever");
+        foreach (var p in lever.EnumerateObject())
+            if (p.Name is not ("training" or "lora_rank"))
+                throw Invalid($"method.lever.{p.Name} is not a field this server knows: it takes training and lora_rank", "method.lever");
+        var training = FineTuneMethod.Lora;
+        if (lever.TryGetProperty("training", out var t) && t.ValueKind != JsonValueKind.Null)
+            training = t.ValueKind == JsonValueKind.String && FineTuneMethod.Names.Contains(t.GetString()) ? t.GetString()!
+                : throw Invalid($"method.lever.training must be one of {string.Join(", ", FineTuneMethod.Names)}", "method.lever.training");
+        int? rank = null;
+        if (lever.TryGetProperty("lora_rank", out var r) && r.ValueKind != JsonValueKind.Null)
+        {
+            if (training == FineTuneMethod.Full) throw Invalid("method.lever.lora_rank applies to lora and qlora, not to full fine-tuning", "method.lever.lora_rank");
+            rank = r.ValueKind == JsonValueKind.Number && r.TryGetInt32(out var rv) && rv is >= 1 and <= 256 ? rv : throw Invalid("method.lever.lora_rank must be an integer from 1 to 256", "method.lever.lora_rank");
+        }
+        return new FineTuneMethod(training, rank);
     }
 
     private static double? Auto(JsonElement? hyper, string name, double min, double max, bool integer)
@@ -256,6 +281,12 @@ public static class FineTuningApi
         w.WriteStartObject("hyperparameters");
         WriteHyper(w, j);
         w.WriteEndObject();
+        w.WriteEndObject();
+        var method = j.Method ?? FineTuneMethod.Default;
+        w.WriteStartObject("lever");
+        w.WriteString("training", method.Training);
+        if (method.LoraRank is { } rank) w.WriteNumber("lora_rank", rank);
+        else if (!method.IsFull) w.WriteString("lora_rank", "auto");
         w.WriteEndObject();
         w.WriteEndObject();
     }

@@ -146,7 +146,7 @@ public sealed partial class FineTuningService : IDisposable
     internal string JobDirectory(string id) => Path.Combine(JobsDirectory, id);
 
     internal JobRecord Create(string model, string trainingFile, string? validationFile, string? suffix, int? seed, Dictionary<string, string>? metadata,
-        int? epochs, int? batchSize, double? multiplier, ServerIdentity caller)
+        int? epochs, int? batchSize, double? multiplier, ServerIdentity caller, FineTuneMethod? method = null)
     {
         JobRecord job;
         lock (_gate)
@@ -159,7 +159,7 @@ public sealed partial class FineTuningService : IDisposable
                 Id = id, CreatedAt = Now(), Sequence = Interlocked.Increment(ref _sequence), Model = model, TrainingFile = trainingFile, ValidationFile = validationFile, Suffix = suffix,
                 Seed = seed ?? RandomNumberGenerator.GetInt32(1, int.MaxValue), Metadata = metadata, Status = FineTuningStatus.ValidatingFiles,
                 PlannedModel = $"ft:{model}:{suffix}:{id["ftjob-".Length..]}", RequestedEpochs = epochs, RequestedBatchSize = batchSize,
-                RequestedLearningRateMultiplier = multiplier, CreatedBy = caller.Id,
+                RequestedLearningRateMultiplier = multiplier, CreatedBy = caller.Id, Method = method ?? FineTuneMethod.Default,
             };
             Directory.CreateDirectory(JobDirectory(id));
             Save(job);
@@ -276,6 +276,7 @@ public sealed partial class FineTuningService : IDisposable
             BaseModelPath = basePath, TrainingFile = ContentPath(job.TrainingFile), ValidationFile = job.ValidationFile is null ? null : ContentPath(job.ValidationFile),
             OutputDirectory = run, Epochs = job.Epochs!.Value, BatchSize = job.BatchSize!.Value, LearningRateMultiplier = job.LearningRateMultiplier!.Value,
             Seed = job.Seed, Threads = Settings.EffectiveThreads, CheckpointEvery = Settings.CheckpointEvery, Resume = resume,
+            Method = job.Method ?? FineTuneMethod.Default,
         };
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
         lock (_gate)
@@ -298,7 +299,7 @@ public sealed partial class FineTuningService : IDisposable
             }
         }
         if (outcome.Interrupted) return; // cancelled (already recorded) or the server is stopping (resumed at the next start)
-        var adapter = new FineTunedAdapter(job.PlannedModel, job.Model, basePath, run, job.Id);
+        var adapter = new FineTunedAdapter(job.PlannedModel, job.Model, basePath, run, job.Id, request.Method.IsFull);
         var registered = _recorder?.Register(adapter, request, outcome);
         lock (_gate)
         {
@@ -374,7 +375,7 @@ public sealed partial class FineTuningService : IDisposable
     {
         var basePath = _trainer.ResolveBase(job.Model);
         if (basePath is null) return;
-        var adapter = new FineTunedAdapter(job.PlannedModel, job.Model, basePath, Path.Combine(JobDirectory(job.Id), "run"), job.Id);
+        var adapter = new FineTunedAdapter(job.PlannedModel, job.Model, basePath, Path.Combine(JobDirectory(job.Id), "run"), job.Id, job.Method?.IsFull == true);
         foreach (var host in _hosts) host.AdapterReady(adapter);
     }
 
@@ -426,7 +427,7 @@ public sealed partial class FineTuningService : IDisposable
     private static JsonObject AuditFields(JobRecord job, string identity) => new()
     {
         ["job"] = job.Id, ["model"] = job.Model, ["training_file"] = job.TrainingFile, ["validation_file"] = job.ValidationFile, ["suffix"] = job.Suffix,
-        ["seed"] = job.Seed, ["status"] = job.Status, ["identity"] = identity,
+        ["seed"] = job.Seed, ["status"] = job.Status, ["identity"] = identity, ["training"] = (job.Method ?? FineTuneMethod.Default).Training,
     };
 
     private static ApiErrorException NotFound(string what, string id, string param) =>

@@ -31,6 +31,9 @@ internal sealed record JobRecord
     /// <summary>The id the result is served as (<c>ft:&lt;base&gt;:&lt;suffix&gt;:&lt;id&gt;</c>); reported as fine_tuned_model once the job succeeded.</summary>
     public required string PlannedModel { get; init; }
 
+    /// <summary>The trainer (method.lever); null in jobs stored before it existed, which ran LoRA.</summary>
+    public FineTuneMethod? Method { get; init; }
+
     /// <summary>Requested hyperparameters; null is "auto".</summary>
     public int? RequestedEpochs { get; init; }
 
