@@ -44,27 +44,8 @@ for _ in $(seq 600); do grep -q '^lever serve: http' "$log" 2>/dev/null && break
 url="$(sed -n 's/^lever serve: \(http[^ ]*\) .*/\1/p' "$log" | head -1)"
 [ -n "$url" ] || { cat "$log" >&2; exit 1; }
 
-# wrk's Lua: the request body per endpoint, and per-status counts summed over threads in done().
-lua() {   # method, body file (or empty)
-  cat <<LUA
-local threads = {}
-function setup(thread) table.insert(threads, thread) end
-function init(args) c2 = 0; c429 = 0; c5 = 0; cother = 0 end
-wrk.method = "$1"
-wrk.headers["Content-Type"] = "application/json"
-$( [ -n "$2" ] && printf 'wrk.body = [[%s]]' "$(cat "$2")" )
-function response(status, headers, body)
-  if status >= 200 and status < 300 then c2 = c2 + 1 elseif status == 429 then c429 = c429 + 1 elseif status >= 500 then c5 = c5 + 1 else cother = cother + 1 end
-end
-function done(summary, latency, requests)
-  local a, b, c, d = 0, 0, 0, 0
-  for _, t in ipairs(threads) do a = a + t:get("c2"); b = b + t:get("c429"); c = c + t:get("c5"); d = d + t:get("cother") end
-  io.write(string.format("RESULT %d %d %d %d %.1f %.1f %.1f %.1f %d %d\n", a, b, c, d,
-    latency:percentile(50) / 1000, latency:percentile(95) / 1000, latency:percentile(99) / 1000, summary.requests / (summary.duration / 1e6),
-    summary.errors.timeout, summary.errors.connect + summary.errors.read + summary.errors.write))
-end
-LUA
-}
+# wrk's Lua (request body per endpoint, per-status counts): bench/serving/wrk-lua.sh.
+source "$repo/bench/serving/wrk-lua.sh"
 echo '{"model":"tiny","messages":[{"role":"user","content":"Say something short."}],"max_tokens":8,"temperature":0}' > chat.json
 echo '{"model":"all-MiniLM-L6-v2","input":"How often is topic 7 reviewed?"}' > embed.json
 echo '{"model":"rag","messages":[{"role":"user","content":"What is the code of topic 7?"}],"max_tokens":8,"temperature":0}' > rag.json

@@ -1,0 +1,25 @@
+# Sourced by bench/serving/*.sh: `lua METHOD BODYFILE` prints a wrk script that sends BODYFILE (none when empty) with
+# an Authorization header when LEVER_BENCH_KEY is set, counts statuses per thread (2xx, 429, 5xx, other) and ends with
+#   RESULT 2xx 429 5xx other p50_ms p95_ms p99_ms req_per_s timeouts socket_errors
+# Percentiles are wrk's latency histogram over every request (wrk does not correct for coordinated omission).
+lua() {
+  cat <<LUA
+local threads = {}
+function setup(thread) table.insert(threads, thread) end
+function init(args) c2 = 0; c429 = 0; c5 = 0; cother = 0 end
+wrk.method = "$1"
+wrk.headers["Content-Type"] = "application/json"
+$( [ -n "${LEVER_BENCH_KEY:-}" ] && printf 'wrk.headers["Authorization"] = "Bearer %s"' "$LEVER_BENCH_KEY" )
+$( [ -n "$2" ] && printf 'wrk.body = [[%s]]' "$(cat "$2")" )
+function response(status, headers, body)
+  if status >= 200 and status < 300 then c2 = c2 + 1 elseif status == 429 then c429 = c429 + 1 elseif status >= 500 then c5 = c5 + 1 else cother = cother + 1 end
+end
+function done(summary, latency, requests)
+  local a, b, c, d = 0, 0, 0, 0
+  for _, t in ipairs(threads) do a = a + t:get("c2"); b = b + t:get("c429"); c = c + t:get("c5"); d = d + t:get("cother") end
+  io.write(string.format("RESULT %d %d %d %d %.1f %.1f %.1f %.1f %d %d\n", a, b, c, d,
+    latency:percentile(50) / 1000, latency:percentile(95) / 1000, latency:percentile(99) / 1000, summary.requests / (summary.duration / 1e6),
+    summary.errors.timeout, summary.errors.connect + summary.errors.read + summary.errors.write))
+end
+LUA
+}
