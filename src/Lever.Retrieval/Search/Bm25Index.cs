@@ -1,3 +1,4 @@
+using Lever.Retrieval.Internal;
 using System.Runtime.InteropServices;
 
 namespace Lever.Retrieval.Search;
@@ -204,9 +205,7 @@ public sealed class Bm25Index
     /// <summary>Writes the index to <paramref name="path"/> atomically (a temporary file renamed over it).</summary>
     public void Save(string path, long generation)
     {
-        var tmp = $"{path}.{Environment.ProcessId}.tmp"; // per process: a search and an ingest may rebuild at once
-        using (var stream = new FileStream(tmp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16))
-        using (var w = new BinaryWriter(stream))
+        AtomicFile.Write(path, w =>
         {
             w.Write(FileMagic);
             w.Write(generation);
@@ -223,9 +222,7 @@ public sealed class Bm25Index
             w.Write(MemoryMarshal.AsBytes(_postingTf.AsSpan()));
             w.Write(MemoryMarshal.AsBytes(_length.AsSpan()));
             w.Write(MemoryMarshal.AsBytes(_acl.AsSpan()));
-            stream.Flush(flushToDisk: true);
-        }
-        File.Move(tmp, path, overwrite: true);
+        });
     }
 
     /// <summary>Loads an index saved for <paramref name="generation"/> with <paramref name="parameters"/>; null when missing, stale or damaged.</summary>

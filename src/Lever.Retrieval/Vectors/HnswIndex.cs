@@ -236,9 +236,7 @@ public sealed class HnswIndex : IVectorIndex
     /// <summary>Writes the graph atomically.</summary>
     public void Save(string path, long generation)
     {
-        var tmp = $"{path}.{Environment.ProcessId}.tmp"; // per process: a search and an ingest may rebuild at once
-        using (var stream = new FileStream(tmp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16))
-        using (var w = new BinaryWriter(stream))
+        AtomicFile.Write(path, w =>
         {
             w.Write(FileMagic);
             w.Write(generation);
@@ -255,9 +253,7 @@ public sealed class HnswIndex : IVectorIndex
                     for (int i = 1; i <= links[0]; i++) w.Write(links[i]);
                 }
             }
-            stream.Flush(flushToDisk: true);
-        }
-        File.Move(tmp, path, overwrite: true);
+        });
     }
 
     /// <summary>Loads a graph saved for <paramref name="generation"/>; null when missing, stale or damaged.</summary>
