@@ -6,6 +6,7 @@
 # (during / idle), and the job's optimizer steps per second alone and under load.
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+source "$repo/bench/serving/common.sh"
 duration="${1:-20}"
 command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
 dll="$repo/src/Lever.Cli/bin/Release/net10.0/lever.dll"
@@ -21,25 +22,13 @@ with open("train.jsonl", "w") as f:
     for i in range(400):
         f.write(json.dumps({"prompt": f"Q{i}: what is {i} plus {i % 7}?", "completion": f" {i + i % 7}"}) + "\n")
 PY
-cat > lever.yaml <<'YAML'
-server:
-  access_log: false
-  limits:
-    requests_per_minute_per_key: 0
-    max_concurrent_requests_per_key: 0
-    max_concurrent_requests: 0
+unlimited_server_yaml > lever.yaml
+cat >> lever.yaml <<'YAML'
   fine_tuning:
     checkpoint_every: 1000
 YAML
 export LEVER_SERVER_KEY=bench-during-job-key LEVER_BENCH_KEY=bench-during-job-key
-log="$work/serve.log"
-dotnet "$work/lever-bin/lever.dll" serve --model tiny --fine-tuning --port 0 --workspace "$work" >"$log" 2>&1 &
-pid=$!
-trap 'kill $pid 2>/dev/null || true; wait $pid 2>/dev/null || true' EXIT
-for _ in $(seq 600); do grep -q '^lever serve: http' "$log" 2>/dev/null && break; sleep 0.5; done
-url="$(sed -n 's/^lever serve: \(http[^ ]*\) .*/\1/p' "$log" | head -1)"
-[ -n "$url" ] || { cat "$log" >&2; exit 1; }
-source "$repo/bench/serving/wrk-lua.sh"
+serve --model tiny --fine-tuning
 echo '{"model":"tiny","messages":[{"role":"user","content":"Say something short."}],"max_tokens":8,"temperature":0}' > chat.json
 lua POST chat.json > chat.lua
 auth=(-H "Authorization: Bearer $LEVER_SERVER_KEY")

@@ -9,6 +9,7 @@
 # and timeouts are still counted apart. Prints one line per run, then the server's RSS after warm-up and after the runs.
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+source "$repo/bench/serving/common.sh"
 duration=20
 case "${1:---quick}" in --quick) duration=20 ;; --full) duration=60 ;; *) echo "usage: $0 [--quick|--full]" >&2; exit 2 ;; esac
 command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
@@ -24,28 +25,13 @@ mkdir -p docs
 for i in $(seq 1 20); do
   printf '# Topic %s\n\nThe code of topic %s is code-%s. It is reviewed every %s days by team %s.\n' "$i" "$i" "$((i * 1111))" "$i" "$((i % 4))" > "docs/topic-$i.md"
 done
-cat > lever.yaml <<'YAML'
-server:
-  access_log: false
-  limits:
-    requests_per_minute_per_key: 0
-    max_concurrent_requests_per_key: 0
-    max_concurrent_requests: 0
-YAML
+unlimited_server_yaml > lever.yaml
 mkdir -p recipes
 printf 'provider: local\nsystem_prompt: Answer from the passages and cite them.\nretrieval:\n  index: default\n  k: 3\nscoring:\n  scorers: [exact]\n' > recipes/rag.yaml
 [ -f .lever/indexes/default/index.db ] || lever index add docs --no-vectors >/dev/null
 
-log="$work/serve.log"
-dotnet "$work/lever-bin/lever.dll" serve --model tiny --recipe rag --port 0 --workspace "$work" >"$log" 2>&1 &
-pid=$!
-trap 'kill $pid 2>/dev/null || true; wait $pid 2>/dev/null || true' EXIT
-for _ in $(seq 600); do grep -q '^lever serve: http' "$log" 2>/dev/null && break; sleep 0.5; done
-url="$(sed -n 's/^lever serve: \(http[^ ]*\) .*/\1/p' "$log" | head -1)"
-[ -n "$url" ] || { cat "$log" >&2; exit 1; }
+serve --model tiny --recipe rag
 
-# wrk's Lua (request body per endpoint, per-status counts): bench/serving/wrk-lua.sh.
-source "$repo/bench/serving/wrk-lua.sh"
 echo '{"model":"tiny","messages":[{"role":"user","content":"Say something short."}],"max_tokens":8,"temperature":0}' > chat.json
 echo '{"model":"all-MiniLM-L6-v2","input":"How often is topic 7 reviewed?"}' > embed.json
 echo '{"model":"rag","messages":[{"role":"user","content":"What is the code of topic 7?"}],"max_tokens":8,"temperature":0}' > rag.json

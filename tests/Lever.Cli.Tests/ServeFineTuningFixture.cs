@@ -44,6 +44,21 @@ public sealed class ServeFineTuningFixture : IAsyncLifetime
         File.WriteAllLines(Path.Combine(dir, "broken.jsonl"), ["{\"prompt\": \"a\", \"completion\": \"b\"}", "{\"prompt\": \"a\", \"completion\": \"c\"}", "{\"prompt\": \"x\", "]);
     }
 
+    /// <summary><see cref="MakeWorkspace(string)"/> with lever.yaml setting jobs to 1 thread and a checkpoint every <paramref name="checkpointEvery"/> steps.</summary>
+    public static void MakeWorkspace(string dir, int checkpointEvery)
+    {
+        MakeWorkspace(dir);
+        File.WriteAllText(Path.Combine(dir, "lever.yaml"), $"server:\n  fine_tuning:\n    checkpoint_every: {checkpointEvery}\n    threads: 1\n");
+    }
+
+    /// <summary>An HTTP client with the admin key, for the fine-tuning endpoints.</summary>
+    public static HttpClient AdminHttp()
+    {
+        var http = new HttpClient { Timeout = TimeSpan.FromMinutes(2) };
+        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", Key);
+        return http;
+    }
+
     /// <summary>Starts <c>lever serve --model tiny --fine-tuning</c> in <paramref name="dir"/> and waits for its first line.</summary>
     public static async Task<Served> Serve(string dir)
     {

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using Xunit.Abstractions;
@@ -96,8 +95,7 @@ public sealed class ServeFineTuningTests(ServeFineTuningFixture fixture, ITestOu
     {
         using var tmp = new TempWorkspace("lever-cli-ft-kill-");
         var dir = tmp.Root;
-        ServeFineTuningFixture.MakeWorkspace(dir);
-        File.WriteAllText(Path.Combine(dir, "lever.yaml"), "server:\n  fine_tuning:\n    checkpoint_every: 5\n    threads: 1\n");
+        ServeFineTuningFixture.MakeWorkspace(dir, checkpointEvery: 5);
         string fileId, killedJob;
         int killedAtStep;
         var create = (string file) => """{"model":"tiny","training_file":"FILE","seed":5,"hyperparameters":{"n_epochs":2,"batch_size":2}}""".Replace("FILE", file, StringComparison.Ordinal);
@@ -232,12 +230,7 @@ public sealed class ServeFineTuningTests(ServeFineTuningFixture fixture, ITestOu
         [.. File.ReadAllLines(Path.Combine(dir, ".lever", "server", "jobs", job, "run", "metrics.jsonl")).Select(l => JsonDocument.Parse(l).RootElement)
             .Select(e => (e.GetProperty("Step").GetInt32(), e.GetProperty("Loss").GetDouble()))];
 
-    private static HttpClient Http()
-    {
-        var http = new HttpClient { Timeout = TimeSpan.FromMinutes(2) };
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Key);
-        return http;
-    }
+    private static HttpClient Http() => ServeFineTuningFixture.AdminHttp();
 
     private static async Task<JsonElement> Upload(HttpClient http, string baseUrl, string path)
     {

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using Xunit.Abstractions;
@@ -14,7 +13,6 @@ namespace Lever.Cli.Tests;
 /// </summary>
 public sealed class ServeKillUnderLoadTests(ITestOutputHelper output)
 {
-    private const string Key = ServeFineTuningFixture.Key;
     private const int MaxJobs = 4;
 
     [Trait("tier", "slow")]
@@ -23,8 +21,7 @@ public sealed class ServeKillUnderLoadTests(ITestOutputHelper output)
     {
         using var tmp = new TempWorkspace("lever-cli-kill-load-");
         var dir = tmp.Root;
-        ServeFineTuningFixture.MakeWorkspace(dir);
-        File.WriteAllText(Path.Combine(dir, "lever.yaml"), "server:\n  fine_tuning:\n    checkpoint_every: 2\n    threads: 1\n");
+        ServeFineTuningFixture.MakeWorkspace(dir, checkpointEvery: 2);
         var train = File.ReadAllText(Path.Combine(dir, "train.jsonl"));
 
         var uploads = new ConcurrentDictionary<string, byte[]>();   // acknowledged: file id → the bytes sent
@@ -157,10 +154,5 @@ public sealed class ServeKillUnderLoadTests(ITestOutputHelper output)
         return JsonDocument.Parse(text).RootElement.Clone();
     }
 
-    private static HttpClient Http()
-    {
-        var http = new HttpClient { Timeout = TimeSpan.FromMinutes(2) };
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Key);
-        return http;
-    }
+    private static HttpClient Http() => ServeFineTuningFixture.AdminHttp();
 }
