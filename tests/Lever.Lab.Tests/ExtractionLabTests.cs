@@ -59,7 +59,8 @@ public sealed class ExtractionLabTests : IDisposable
     {
         var ws = Setup();
         var config = LabConfiguration.Load(ws);
-        var report = await new LabRunner(ws, config, LabRunner.Recipes(config.Options), new RecordingObserver(), Lever.Reports.LabPages.Instance).RunAsync(CancellationToken.None);
+        var observer = new RecordingObserver();
+        var report = await new LabRunner(ws, config, LabRunner.Recipes(config.Options), observer, Lever.Reports.LabPages.Instance).RunAsync(CancellationToken.None);
 
         var nearest = report.Results.Single(r => r.Name == "baseline-nearest-output").Extraction!;
         Assert.Equal(6, nearest.Count);
@@ -106,6 +107,19 @@ public sealed class ExtractionLabTests : IDisposable
         var stats = JsonDocument.Parse(File.ReadAllText(Path.Combine(ws.StateDir, "lab", "data", "stats.json"))).RootElement.GetProperty("splits");
         Assert.Equal(6, stats.GetProperty("test").GetProperty("examples").GetInt32());
         Assert.Equal(34, stats.GetProperty("train").GetProperty("examples").GetInt32());
+        // A team's data is not email: the stage details say examples.
+        Assert.Contains("train:baseline-nearest-output: BM25 index of 34 training examples (34 chunks)", observer.Details[1], StringComparison.Ordinal);
+        Assert.DoesNotContain(observer.Details, d => d.Contains("email", StringComparison.OrdinalIgnoreCase));
+        Assert.Contains("test: test.jsonl; train 34; validation 6; test 6", observer.Details[0], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Recipe_descriptions_speak_of_examples_and_texts_not_emails_on_any_dataset()
+    {
+        var classification = LabRunner.Recipes(new LabOptions { Dataset = new LabDatasetOptions { Source = "file", Path = "d.jsonl" } });
+        var extraction = LabRunner.Recipes(new LabOptions { Task = "extraction" });
+        Assert.All(classification.Concat(extraction), r => Assert.DoesNotContain("email", r.Description, StringComparison.OrdinalIgnoreCase));
+        Assert.Contains("the 5 most similar training examples", classification.Single(r => r.Name == "rag-knn-vote").Description, StringComparison.Ordinal);
     }
 
     [Fact]

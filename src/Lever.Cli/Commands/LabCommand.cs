@@ -36,7 +36,7 @@ internal sealed class LabCommand : ILeverCommand
         // An extraction lab shows its own metrics: exact match, token-F1 and (JSON outputs) field-level F1.
         var extraction = report.Results.Any(r => r.Extraction is not null);
         var table = new Table().Border(TableBorder.None).Title(extraction
-                ? "[bold]lab results on the test split[/] (EM: exact match; tokF1: token-F1; fldF1: JSON field F1, micro; p50/p95: answer latency)"
+                ? "[bold]lab results on the test split[/] (EM: exact match; tokF1: token-F1; fldF1: field F1)"
                 : "[bold]lab results on the test split[/] (acc: accuracy; F1: macro-F1; p50/p95: answer latency)")
             .AddColumns(extraction ? ["recipe", "EM", "tokF1", "fldF1", "p50", "p95", "train", "$/1k", "$/month"] : ["recipe", "acc", "F1", "p50", "p95", "train", "$/1k", "$/month"]);
         foreach (var c in table.Columns) c.PadLeft(0).PadRight(2);
