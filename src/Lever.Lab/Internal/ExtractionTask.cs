@@ -23,8 +23,11 @@ internal static class ExtractionTask
         ? (new ParserOptions { Kind = "json" }, new ScoringOptions { Scorers = ["exact", "token_f1", "json"] })
         : (new ParserOptions { Kind = "text" }, new ScoringOptions { Scorers = ["exact", "token_f1"] });
 
-    /// <summary>The pre-training text of one example: its input, and its output after it (the model must learn to write outputs).</summary>
-    public static string PretrainText(LabExample e) => e.Text + "\n" + e.Label;
+    /// <summary>
+    /// The pre-training text of one example: its input and its output in the shape the recipes prompt with
+    /// (<c>Input: … / Output: …</c>), so the model has seen outputs written after the cue it will be given.
+    /// </summary>
+    public static string PretrainText(LabExample e) => "Input: " + e.Text.ReplaceLineEndings(" ") + Recipes.Extraction.OutputPrompt.Cue + Recipes.Extraction.OutputPrompt.Continuation(e.Label).TrimEnd('\n');
 
     /// <summary>The set's metrics and each item's outcome (exact match; its share of the primary metric as the score).</summary>
     public static (ExtractionReport Report, IReadOnlyDictionary<string, ItemOutcome> Outcomes) Score(IReadOnlyList<LabExample> test, IReadOnlyDictionary<string, ItemResult> byId)

@@ -32,7 +32,7 @@ internal static class LanguageModelFoundation
         var models = Path.Combine(pipeline.LabDir, "models");
         var tokenizerDir = Path.Combine(models, "tokenizer");
         var texts = Hashing.Of(data.Outputs["data/train.jsonl"], data.Outputs["data/validation.jsonl"], o.PretrainChars.ToString(CultureInfo.InvariantCulture));
-        if (text is not null) texts = Hashing.Of(texts, "with-outputs");
+        if (text is not null) texts = Hashing.Of(texts, "with-outputs-v2");
 
         // 1) tokenizer
         var tokInputs = Hashing.Of("tokenizer-v1", texts, o.Vocab.ToString(CultureInfo.InvariantCulture));
