@@ -23,7 +23,7 @@ public sealed class ExtractionLabTests : IDisposable
 
     private static string Row(string id, string input, string output) => JsonSerializer.Serialize(new { id, input, output }) + "\n";
 
-    private Workspace Setup()
+    private Workspace Setup(string recipes = "[baseline-nearest-output, baseline-copy-input]", string llm = "")
     {
         // 8 training rows per customer with one output each: validation (15% of 40 = 6 rows) cannot take a whole customer,
         // so every test input's nearest training input (by its one shared word, the name) has that customer's output.
@@ -35,7 +35,7 @@ public sealed class ExtractionLabTests : IDisposable
             + Row("t4", "dave moved away", Output("dave", "berlin"))           // 1 of 2 fields right
             + Row("t5", "erin asks politely", Output("erin", "oslo", vip: true)) // 2 of 3 fields, none invented
             + Row("t6", "zed quux", Output("zed", "nowhere")));                // no shared word: no neighbour, empty answer
-        _ws.WriteLeverYaml("""
+        _ws.WriteLeverYaml($$"""
             workload:
               task:
                 kind: extraction
@@ -43,13 +43,14 @@ public sealed class ExtractionLabTests : IDisposable
                 requests_per_month: 1000
             lab:
               task: extraction
-              recipes: [baseline-nearest-output, baseline-copy-input]
+              recipes: {{recipes}}
               dataset:
                 source: file
                 path: data.jsonl
                 input_field: input
                 output_field: output
                 test: test.jsonl
+            {{llm}}
             """);
         return Workspace.Open(_ws.Root);
     }
@@ -129,5 +130,41 @@ public sealed class ExtractionLabTests : IDisposable
         Assert.Equal(["baseline-nearest-output", "baseline-copy-input", "local-rag-few-shot", "local-lora"], LabRunner.Recipes(options).Select(r => r.Name));
         var refused = Assert.Throws<LeverUserException>(() => LabRunner.Recipes(new LabOptions { Task = "extraction", Recipes = ["baseline-logreg"] }));
         Assert.Contains("baseline-logreg", refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_generating_rows_run_on_a_model_pretrained_on_input_output_pairs_answer_one_line_each_and_are_reused()
+    {
+        var ws = Setup("[local-rag-few-shot, local-lora]", """
+              llm:
+                vocab: 300
+                pretrain_steps: 2
+                lora_steps: 2
+                batch_size: 2
+                seq_len: 96
+                lora_rank: 2
+            """);
+        var config = LabConfiguration.Load(ws);
+        var first = await new LabRunner(ws, config, LabRunner.Recipes(config.Options), new RecordingObserver(), Lever.Reports.LabPages.Instance).RunAsync(CancellationToken.None);
+
+        Assert.Equal(["data", "tokenizer", "pretrain", "train:local-rag-few-shot", "eval:local-rag-few-shot", "train:local-lora", "eval:local-lora", "report"], first.Ran);
+        foreach (var r in first.Results)
+        {
+            Assert.Equal(6, r.Extraction!.Count);
+            Assert.InRange(r.Extraction.FieldF1!.Value, 0, 1);
+            Assert.True(r.TrainSeconds > 0);
+        }
+        // The base model read each training pair in the prompts' own shape.
+        var pretrain = File.ReadAllLines(Path.Combine(ws.StateDir, "lab", "models", "pretrain-data", "train.jsonl"));
+        Assert.Equal(34, pretrain.Length);
+        Assert.All(pretrain, l => Assert.Matches("^\\{\"text\":\"Input: [a-z]+ order number \\d\\\\nOutput: \\{", l));
+        // Greedy answers stop at the first newline.
+        foreach (var name in new[] { "local-rag-few-shot", "local-lora" })
+            Assert.All(File.ReadAllLines(Path.Combine(ws.StateDir, "lab", "recipes", name, "eval", "results.jsonl")),
+                l => Assert.DoesNotContain("\n", JsonDocument.Parse(l).RootElement.GetProperty("prediction").GetString()!, StringComparison.Ordinal));
+
+        var second = await new LabRunner(ws, config, LabRunner.Recipes(config.Options), new RecordingObserver(), Lever.Reports.LabPages.Instance).RunAsync(CancellationToken.None);
+        Assert.Empty(second.Ran);
+        Assert.Equal(first.Results.Select(r => r.Quality), second.Results.Select(r => r.Quality));
     }
 }
