@@ -76,8 +76,14 @@ public sealed record RecipeEvidence
     /// </summary>
     public IReadOnlyDictionary<string, ItemOutcome> Outcomes { get; init; } = System.Collections.ObjectModel.ReadOnlyDictionary<string, ItemOutcome>.Empty;
 
-    /// <summary>Accuracy if measured, else macro-F1.</summary>
-    public double? Quality => Accuracy ?? MacroF1;
+    /// <summary>
+    /// The task's primary metric when it is a mean score rather than an accuracy (an extraction lab's token-F1 or
+    /// field-level F1, 0–1); paired comparisons then use each item's <see cref="ItemOutcome.Score"/>.
+    /// </summary>
+    public double? QualityScore { get; init; }
+
+    /// <summary>Accuracy if measured, else the task's score (<see cref="QualityScore"/>), else macro-F1.</summary>
+    public double? Quality => Accuracy ?? QualityScore ?? MacroF1;
 
     /// <summary>"recipe 'x' (run r, file)" for rationale strings.</summary>
     public string Cite => $"recipe '{Name}' ({(Run is null ? "" : $"run {Run}, ")}{Source})";

@@ -34,9 +34,9 @@ public sealed record LabConfiguration(LabOptions Options, double RequestsPerMont
     private static void Validate(LeverConfig config, LabOptions o)
     {
         void Fail(string field, string what, string hint) => throw config.ErrorAt($"lab.{field}", what, hint);
-        if (o.Task == Import.LabTasks.Extraction)
-            Fail("task", "extraction and transformation labs are profiled by `lever lab init` but not measured by this build yet", "measure them with `lever eval` recipes (scorers json, token_f1, exact) for now");
-        if (o.Task is not ("classification" or "qa")) Fail("task", $"unknown task '{o.Task}'", "use classification (as samples/spam) or qa (as samples/pgdocs)");
+        if (o.Task is not ("classification" or "qa" or Import.LabTasks.Extraction)) Fail("task", $"unknown task '{o.Task}'", "use classification (as samples/spam), extraction (input → output pairs, as samples/unicode) or qa (as samples/pgdocs)");
+        if (o.Task == Import.LabTasks.Extraction && o.Dataset.Source != LabDatasetOptions.FileSource)
+            Fail("dataset.source", $"an extraction lab reads a file of input → output pairs, not '{o.Dataset.Source}'", "set source: file and path: (`lever lab init WS --data FILE` writes both)");
         switch (o.Dataset.Source)
         {
             case LabDatasetOptions.FileSource:

@@ -58,7 +58,8 @@ public sealed class LabRunner
     public string LabDir => Path.Combine(_workspace.StateDir, "lab");
 
     /// <summary>The recipes this build can run, filtered by <c>lab.recipes</c> when set.</summary>
-    public static IReadOnlyList<LabRecipe> Recipes(LabOptions options) => Recipes(options, hosted: null);
+    public static IReadOnlyList<LabRecipe> Recipes(LabOptions options) =>
+        options.Task == Import.LabTasks.Extraction ? Lever.Lab.Recipes.Extraction.ExtractionRecipes.For(options) : Recipes(options, hosted: null);
 
     /// <summary>
     /// The recipes for <paramref name="workspace"/>: the local ones, the vector retrieval ones when an embedding model
@@ -66,7 +67,8 @@ public sealed class LabRunner
     /// few-shot) whenever a provider is configured (<see cref="HostedModel.Resolve"/>), filtered by <c>lab.recipes</c>.
     /// </summary>
     public static IReadOnlyList<LabRecipe> Recipes(LabConfiguration config, Workspace workspace, ProviderConnection? connection = null) =>
-        Recipes(config.Options, HostedModel.Resolve(workspace, config.Options, connection), LabEmbeddings.Resolve(workspace, config.Options, connection));
+        config.Options.Task == Import.LabTasks.Extraction ? Lever.Lab.Recipes.Extraction.ExtractionRecipes.For(config.Options)
+            : Recipes(config.Options, HostedModel.Resolve(workspace, config.Options, connection), LabEmbeddings.Resolve(workspace, config.Options, connection));
 
     /// <summary>
     /// The local recipes (with <paramref name="embedding"/>, the vector kNN vote and few-shot beside their BM25
@@ -124,7 +126,7 @@ public sealed class LabRunner
 
         LanguageModelFoundation.Result? foundation = null;
         if (_recipes.Any(r => r.NeedsBaseModel))
-            foundation = await LanguageModelFoundation.EnsureAsync(pipeline, dataRecord, _config.Options.Llm, Data, ct).ConfigureAwait(false);
+            foundation = await LanguageModelFoundation.EnsureAsync(pipeline, dataRecord, _config.Options.Llm, Data, ct, Extraction ? ExtractionTask.PretrainText : null).ConfigureAwait(false);
 
         var results = new List<RecipeResult>();
         var trained = new Dictionary<string, StageRecord>(StringComparer.Ordinal);
@@ -185,13 +187,14 @@ public sealed class LabRunner
                     notes.Add($"no price for {model.Model} (provider '{model.Provider}') in lever.yaml or the price book: its answers are priced at $0; set providers.{model.Provider}.prices (or price_id)");
             }
             if (items.Count < test.Count)
-                notes.Add($"{recipe.Name} was measured on a seeded sample of {items.Count} of the {test.Count} test emails (lab.provider.max_test_items), not on every one as the local rows");
+                notes.Add($"{recipe.Name} was measured on a seeded sample of {items.Count} of the {test.Count} test items (lab.provider.max_test_items), not on every one as the local rows");
         }
 
         var recommendation = LabAdvice.Recommend(_workspace, results, _config, test.Count).WithWarnings(notes);
         var o = _config.Options;
         var measuredModels = results.Where(r => r.Route == "api" && r.ModelId is not null).Select(r => r.ModelId![(r.ModelId!.IndexOf('/', StringComparison.Ordinal) + 1)..]).ToHashSet(StringComparer.Ordinal);
-        var quotes = HostedQuote.Of(Core.Prices.PriceBook.For(Core.Config.LeverConfig.Load(_workspace.ConfigPath)), test, Data().Labels, o.Provider.PromptChars, _config.RequestsPerMonth, measuredModels);
+        var quotes = HostedQuote.Of(Core.Prices.PriceBook.For(Core.Config.LeverConfig.Load(_workspace.ConfigPath)), test, Data().Labels, o.Provider.PromptChars, _config.RequestsPerMonth, measuredModels,
+            Extraction ? Data().Train.Select(e => e.Label).ToList() : null);
         reportInputs.Add(JsonSerializer.Serialize(quotes));
         reportInputs.AddRange([_config.RequestsPerMonth.ToString("R", CultureInfo.InvariantCulture), o.Compute.CpuHourUsd.ToString("R", CultureInfo.InvariantCulture),
             o.Compute.AmortizeMonths.ToString(CultureInfo.InvariantCulture), o.ToleranceAccuracyPoints.ToString("R", CultureInfo.InvariantCulture),
@@ -252,13 +255,15 @@ public sealed class LabRunner
         var inputs = Hashing.Of(FileDataVersion, Hashing.File(path), testPath is null ? "" : Hashing.File(testPath), d.TextField ?? "", d.LabelField ?? "",
             d.InputField ?? "", d.OutputField ?? "", d.Split, d.TestFraction.ToString("R", CultureInfo.InvariantCulture),
             d.ValidationFraction.ToString("R", CultureInfo.InvariantCulture), d.Seed.ToString(CultureInfo.InvariantCulture));
+        // An extraction split is random over all rows, not per class: the task is part of the data stage's identity.
+        if (Extraction) inputs = Hashing.Of(inputs, Import.LabTasks.Extraction);
         string[] outputs = ["data/train.jsonl", "data/validation.jsonl", "data/test.jsonl", "data/stats.json"];
         return await pipeline.RunAsync("data", $"read {Path.GetFileName(path)}", inputs, outputs, (run, token) =>
         {
             var choice = new Import.FieldChoice(d.TextField, d.LabelField, d.InputField, d.OutputField);
             var data = Import.DatasetImporter.Read(path, choice);
             var given = testPath is null ? null : Import.DatasetImporter.Read(testPath, fields: data.Fields);
-            Import.DataProfile.CheckClassification(data, given);
+            if (!Extraction) Import.DataProfile.CheckClassification(data, given);
             run.Start(data.Rows.Count + (given?.Rows.Count ?? 0));
             // Rows numbered by line in both files stay apart: the test file's are test-line-N.
             static LabExample Example(Import.ImportedExample r, string group) =>
@@ -266,14 +271,15 @@ public sealed class LabRunner
             var rows = data.Rows.Select(r => Example(r, "data")).ToList();
             var (pool, test) = given is not null ? (rows, given.Rows.Select(r => Example(r, "test")).ToList())
                 : d.Split == "order" ? DatasetSplitter.HoldOutLast(InOrder(data.Rows).Select(r => Example(r, "data")).ToList(), d.TestFraction)
-                : DatasetSplitter.HoldOutStratified(rows, d.TestFraction, d.Seed);
+                : DatasetSplitter.HoldOutStratified(rows, d.TestFraction, d.Seed, Stratum);
             var ids = rows.Select(r => r.Id).ToHashSet(StringComparer.Ordinal);
             if (given is not null && test.FirstOrDefault(r => ids.Contains(r.Id)) is { } reused)
                 throw new LeverUserException($"{testPath}: id '{reused.Id}' is also used in {path}", "give test rows their own ids, or drop the id fields to number rows by line");
             token.ThrowIfCancellationRequested();
-            var stats = WriteSplits(DatasetSplitter.Split(pool, test, d.ValidationFraction, d.Seed));
+            var stats = WriteSplits(DatasetSplitter.Split(pool, test, d.ValidationFraction, d.Seed, Stratum));
             run.Progress(data.Rows.Count + (given?.Rows.Count ?? 0));
-            var how = given is not null ? $"test: {Path.GetFileName(testPath)}" : d.Split == "order" ? $"test: the last {d.TestFraction:P0} by {data.Fields.Order ?? "file order"}" : $"test: {d.TestFraction:P0} stratified, seed {d.Seed}";
+            var how = given is not null ? $"test: {Path.GetFileName(testPath)}" : d.Split == "order" ? $"test: the last {d.TestFraction:P0} by {data.Fields.Order ?? "file order"}"
+                : $"test: {d.TestFraction:P0} {(Extraction ? "at random" : "stratified")}, seed {d.Seed}";
             run.Detail = $"{how}; {string.Join("; ", stats.Splits.Select(s => $"{s.Key} {s.Value.Values.Sum()}"))}";
             return Task.CompletedTask;
         }, ct).ConfigureAwait(false);
@@ -282,6 +288,8 @@ public sealed class LabRunner
     /// <summary>The data stage's outputs, for every source: data/{train,validation,test}.jsonl and data/stats.json; the splits are kept for this run.</summary>
     private DatasetStats WriteSplits(LabDataset data)
     {
+        // An extraction's outputs are texts, not classes: no label set (stats count examples per split).
+        if (Extraction) data = data with { Labels = [] };
         Directory.CreateDirectory(Path.Combine(LabDir, "data"));
         JsonLines.Write(Path.Combine(LabDir, "data", "train.jsonl"), data.Train);
         JsonLines.Write(Path.Combine(LabDir, "data", "validation.jsonl"), data.Validation);
@@ -310,9 +318,20 @@ public sealed class LabRunner
         var train = JsonLines.Read<LabExample>(Path.Combine(dir, "train.jsonl"));
         var validation = JsonLines.Read<LabExample>(Path.Combine(dir, "validation.jsonl"));
         var test = JsonLines.Read<LabExample>(Path.Combine(dir, "test.jsonl"));
-        var labels = train.Concat(validation).Concat(test).Select(e => e.Label).Distinct().Order(StringComparer.Ordinal).ToList();
+        IReadOnlyList<string> labels = Extraction ? [] : train.Concat(validation).Concat(test).Select(e => e.Label).Distinct().Order(StringComparer.Ordinal).ToList();
         return _data = new LabDataset(labels, train, validation, test);
     }
+
+    /// <summary>True for an extraction or transformation lab (outputs are texts, scored by exact match, token-F1 and JSON fields).</summary>
+    private bool Extraction => _config.Options.Task == Import.LabTasks.Extraction;
+
+    /// <summary>What the split holds out per group of: the class for classification, one group of all rows for extraction.</summary>
+    private Func<LabExample, string>? Stratum => Extraction ? _ => "" : null;
+
+    /// <summary>Whether this extraction's outputs are JSON objects (read once from the training split).</summary>
+    private bool JsonOutputs => _jsonOutputs ??= ExtractionTask.JsonOutputs(Data().Train);
+
+    private bool? _jsonOutputs;
 
     private async Task<(StageRecord Train, StageRecord Eval)> RunRecipeAsync(LabPipeline pipeline, LabRecipe recipe, StageRecord data,
         LanguageModelFoundation.Result? foundation, StageRecord? teacher, IReadOnlyList<LabExample> items, CancellationToken ct)
@@ -407,14 +426,18 @@ public sealed class LabRunner
         var correct = final.Count(p => p.Passed);
         // A reply outside the label set (a hosted model that did not answer with a label) is wrong, and counted here.
         var outside = final.Count(p => p.ParseError is not null);
-        run.Detail = $"{correct}/{summary.Completed} correct{(outside > 0 ? $", {outside} answers outside the labels" : "")}";
+        run.Detail = Extraction
+            ? $"{correct}/{summary.Completed} exact{(JsonOutputs && outside > 0 ? $", {outside} answers not JSON" : "")}"
+            : $"{correct}/{summary.Completed} correct{(outside > 0 ? $", {outside} answers outside the labels" : "")}";
     }
 
     /// <summary>
     /// The Evals recipe a lab row is stored and scored under: its name, lever and description, the stage's answer tag as
     /// its version (its identity: answers under other inputs are other answers), and a label parser over the data's labels.
     /// </summary>
-    private Recipe EvalRecipe(LabRecipe recipe, string answersTag, IReadOnlyList<string> labels) => new()
+    private Recipe EvalRecipe(LabRecipe recipe, string answersTag, IReadOnlyList<string> labels) => Extraction
+        ? ExtractionEvalRecipe(recipe, answersTag)
+        : new()
     {
         Name = recipe.Name,
         Version = answersTag,
@@ -426,12 +449,23 @@ public sealed class LabRunner
         Scoring = new ScoringOptions { Scorers = ["label"] },
     };
 
+    private Recipe ExtractionEvalRecipe(LabRecipe recipe, string answersTag)
+    {
+        var (parser, scoring) = ExtractionTask.EvalOptions(JsonOutputs);
+        return new Recipe
+        {
+            Name = recipe.Name, Version = answersTag, Description = recipe.Description, Lever = LeverKinds.Name(recipe.Lever),
+            Provider = recipe is IProviderBackedRecipe hosted ? hosted.ProviderName : "lab", Parser = parser, Scoring = scoring,
+        };
+    }
+
     /// <summary>What answered, for the advisor's evidence: the lab's own model (its size comes with it) or the hosted model.</summary>
     private string? ModelOf(LabRecipe recipe, LanguageModelFoundation.Result? baseModel) => recipe switch
     {
         HostedPromptRecipe hosted => hosted.Model,
         ClassicalBaselineRecipe => "ML.NET logistic regression (no LLM)",
-        _ when baseModel is not null => $"the lab's {_config.Options.Llm.Preset} Llama-family model, pre-trained from scratch on the training emails",
+        _ when recipe.Lever == LeverKind.Baseline => null,
+        _ when baseModel is not null => $"the lab's {_config.Options.Llm.Preset} Llama-family model, pre-trained from scratch on the training {(_config.Options.Dataset.Source == LabDatasetOptions.SpamAssassinSource ? "emails" : "texts")}",
         _ => null,
     };
 
@@ -456,7 +490,8 @@ public sealed class LabRunner
         var byId = predictions.ToDictionary(p => p.Id, StringComparer.Ordinal);
         var missing = test.Where(e => !byId.ContainsKey(e.Id)).Select(e => e.Id).Take(3).ToList();
         if (missing.Count > 0) throw new InvalidOperationException($"{recipe.Name}: no prediction for {string.Join(", ", missing)}");
-        var metrics = Metrics(test, byId);
+        var extraction = Extraction ? ExtractionTask.Score(test, byId) : default((Evals.Scoring.ExtractionReport Report, IReadOnlyDictionary<string, ItemOutcome> Outcomes)?);
+        var metrics = extraction is { } x ? ExtractionTask.Placeholder(x.Report) : Metrics(test, byId);
         var latencies = test.Select(e => byId[e.Id].LatencyMs).ToList();
         var billed = predictions.Any(p => p.BilledUsd is not null) ? predictions.Average(p => p.BilledUsd ?? 0) : (double?)null;
         var cost = LabCost.Compute(latencies.Average(), recipe.AnswerCores, billed, trainSeconds, recipe.TrainCores, _config.Options.Compute, _config.RequestsPerMonth, trainBilledUsd);
@@ -464,7 +499,8 @@ public sealed class LabRunner
             Percentile.Of(latencies, 50), Percentile.Of(latencies, 95), latencies.Average(), trainSeconds, cost)
         {
             // The metrics' rule (Evals' label scorer): right is the expected label; an unparsed reply is wrong.
-            Outcomes = test.ToDictionary(e => e.Id, e => byId[e.Id].Passed ? new ItemOutcome(true, 1) : new ItemOutcome(false, 0), StringComparer.Ordinal),
+            Outcomes = extraction?.Outcomes ?? test.ToDictionary(e => e.Id, e => byId[e.Id].Passed ? new ItemOutcome(true, 1) : new ItemOutcome(false, 0), StringComparer.Ordinal),
+            Extraction = extraction?.Report,
         };
     }
 

@@ -23,6 +23,9 @@ public static class LabPage
         IReadOnlyList<HostedQuote>? quotes = null)
     {
         var picked = recommendation.Recipe;
+        // An extraction lab's quality is its token-F1 or field F1, and it has no classes to draw matrices of.
+        var extraction = results.Any(r => r.Extraction is not null);
+        var metric = QualityName(results);
         var h = new StringBuilder();
         h.Append("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Lever lab — ").Append(E(title)).Append("</title><style>")
          .Append(Css).Append("</style></head><body><main>");
@@ -41,22 +44,22 @@ public static class LabPage
         h.Append("</section>");
 
         // 2) Frontier chart.
-        h.Append("<section><h2>Quality versus cost</h2><p class=\"sub\">Accuracy on the test split against cost per 1,000 answers (log scale). ")
+        h.Append("<section><h2>Quality versus cost</h2><p class=\"sub\">").Append(E(char.ToUpperInvariant(metric[0]) + metric[1..])).Append(" on the test split against cost per 1,000 answers (log scale). ")
          .Append("Up and to the left is better; the dashed line joins the recipes no other recipe beats on both.</p>");
         h.Append(Chart(results, picked));
         h.Append(Legend(results));
         h.Append("</section>");
 
         // 3) Table.
-        h.Append("<section><h2>Recipes</h2><table class=\"grid recipes\"><thead><tr><th>recipe</th><th>lever</th><th>accuracy</th><th>macro-F1</th>")
+        h.Append("<section><h2>Recipes</h2><table class=\"grid recipes\"><thead><tr><th>recipe</th><th>lever</th>")
+         .Append(extraction ? "<th>exact match</th><th>token-F1</th><th>field precision</th><th>field recall</th><th>field F1</th>" : "<th>accuracy</th><th>macro-F1</th>")
          .Append("<th>latency p50</th><th>latency p95</th><th>train</th><th>cost / 1k</th><th>per month</th></tr></thead><tbody>");
-        foreach (var r in results.OrderByDescending(r => r.Metrics.Accuracy))
+        foreach (var r in results.OrderByDescending(r => r.Quality))
         {
             h.Append(r.Name == picked ? "<tr class=\"pick\">" : "<tr>")
              .Append("<td><b>").Append(E(r.Name)).Append("</b><div class=\"desc\">").Append(E(r.Description)).Append("</div></td>")
              .Append("<td><span class=\"lever\" style=\"background:").Append(Color(r.Lever)).Append("\">").Append(E(LeverKinds.Name(r.Lever))).Append("</span></td>")
-             .Append("<td>").Append(LabFormat.Pct(r.Metrics.Accuracy)).Append("</td>")
-             .Append("<td>").Append(F(r.Metrics.MacroF1, "0.0000")).Append("</td>")
+             .Append(Quality(r))
              .Append("<td>").Append(LabFormat.Ms(r.LatencyMsP50)).Append("</td><td>").Append(LabFormat.Ms(r.LatencyMsP95)).Append("</td>")
              .Append("<td>").Append(F(r.TrainSeconds, "0.0")).Append(" s</td>")
              .Append("<td>").Append(LabFormat.Usd(r.Cost.Per1kUsd)).Append("</td>")
@@ -78,9 +81,12 @@ public static class LabPage
         }
 
         // 4) Confusion matrices.
-        h.Append("<section><h2>Confusion matrices</h2><p class=\"sub\">Rows: true class. Columns: predicted class. Shading: share of the row.</p><div class=\"cms\">");
-        foreach (var r in results) h.Append(Confusion(r));
-        h.Append("</div></section>");
+        if (!extraction)
+        {
+            h.Append("<section><h2>Confusion matrices</h2><p class=\"sub\">Rows: true class. Columns: predicted class. Shading: share of the row.</p><div class=\"cms\">");
+            foreach (var r in results) h.Append(Confusion(r));
+            h.Append("</div></section>");
+        }
 
         // 5) Data and method.
         h.Append("<section><h2>Data</h2><table class=\"grid small\"><thead><tr><th>split</th>");
@@ -94,7 +100,7 @@ public static class LabPage
             h.Append("<td>").Append(counts.Values.Sum()).Append("</td></tr>");
         }
         h.Append("</tbody></table><p class=\"sub\">Groups: ").Append(E(string.Join(", ", stats.Groups.Select(g => $"{g.Key} {g.Value}"))))
-         .Append(". Test emails identical to a training email: ").Append(stats.TestDuplicatesOfTrain).Append(".</p></section>");
+         .Append(". Test items identical to a training item: ").Append(stats.TestDuplicatesOfTrain).Append(".</p></section>");
         var c = config.Options.Compute;
         h.Append("<section><h2>How cost is computed</h2><p class=\"formula\">cost per 1,000 answers = 1000 × ( mean latency (s) × answer cores × ")
          .Append(F(c.CpuHourUsd, "0.####")).Append(" $/core-hour ÷ 3600 + provider-billed cost per answer + training seconds × training cores × ")
@@ -103,6 +109,18 @@ public static class LabPage
          .Append(E(config.VolumeSource)).Append(". Latency is wall-clock time per answer, one answer at a time, after one untimed warm-up answer.</p></section>");
         h.Append("</main></body></html>\n");
         return h.ToString();
+    }
+
+    /// <summary>The primary metric's name in words: accuracy, token-F1 or field F1.</summary>
+    private static string QualityName(IReadOnlyList<RecipeResult> results) =>
+        results.FirstOrDefault(r => r.Extraction is not null)?.Extraction!.QualityMetric switch { "field_f1" => "field F1", "token_f1" => "token-F1", _ => "accuracy" };
+
+    /// <summary>A row's quality cells: accuracy and macro-F1, or an extraction's exact match, token-F1 and field scores.</summary>
+    private static string Quality(RecipeResult r)
+    {
+        if (r.Extraction is not { } x) return $"<td>{LabFormat.Pct(r.Metrics.Accuracy)}</td><td>{F(r.Metrics.MacroF1, "0.0000")}</td>";
+        static string Cell(double? v) => v is { } d ? $"<td>{F(d, "0.000")}</td>" : "<td>—</td>";
+        return $"<td>{LabFormat.Pct(x.ExactMatch)}</td>{Cell(x.TokenF1)}{Cell(x.FieldPrecision)}{Cell(x.FieldRecall)}{Cell(x.FieldF1)}";
     }
 
     private static string Chart(IReadOnlyList<RecipeResult> results, string? picked)
@@ -115,7 +133,7 @@ public static class LabPage
         var xMin = Math.Floor(Math.Log10(costs.Min())) - (costs.Max() / costs.Min() < 10 ? 1 : 0);
         var xMax = Math.Ceiling(Math.Log10(costs.Max())) + (costs.Max() / costs.Min() < 10 ? 1 : 0);
         if (xMax - xMin < 2) xMax = xMin + 2;
-        var accMin = results.Min(r => r.Metrics.Accuracy);
+        var accMin = results.Min(r => r.Quality);
         var yMin = Math.Max(0, Math.Floor((accMin - 0.02) * 20) / 20);
         const double yMax = 1.0;
         var yStep = yMax - yMin > 0.5 ? 0.1 : yMax - yMin > 0.2 ? 0.05 : 0.02;
@@ -141,28 +159,28 @@ public static class LabPage
         s.Append(CultureInfo.InvariantCulture, $"<line x1=\"{Left}\" y1=\"{ChartHeight - Bottom}\" x2=\"{ChartWidth - Right}\" y2=\"{ChartHeight - Bottom}\" stroke=\"#374151\"/>");
         s.Append(CultureInfo.InvariantCulture, $"<line x1=\"{Left}\" y1=\"{Top}\" x2=\"{Left}\" y2=\"{ChartHeight - Bottom}\" stroke=\"#374151\"/>");
         s.Append(CultureInfo.InvariantCulture, $"<text x=\"{(Left + ChartWidth - Right) / 2}\" y=\"{ChartHeight - 18}\" text-anchor=\"middle\" class=\"axis\">cost per 1,000 answers (USD, log scale)</text>");
-        s.Append(CultureInfo.InvariantCulture, $"<text transform=\"translate(18 {(Top + ChartHeight - Bottom) / 2}) rotate(-90)\" text-anchor=\"middle\" class=\"axis\">accuracy (test split)</text>");
+        s.Append(CultureInfo.InvariantCulture, $"<text transform=\"translate(18 {(Top + ChartHeight - Bottom) / 2}) rotate(-90)\" text-anchor=\"middle\" class=\"axis\">{E(QualityName(results))} (test split)</text>");
 
         // The frontier: recipes no other recipe beats on both accuracy and cost, in cost order.
-        var frontier = results.Where(r => !results.Any(o => o != r && o.Metrics.Accuracy >= r.Metrics.Accuracy && o.Cost.Per1kUsd <= r.Cost.Per1kUsd
-                                                             && (o.Metrics.Accuracy > r.Metrics.Accuracy || o.Cost.Per1kUsd < r.Cost.Per1kUsd)))
+        var frontier = results.Where(r => !results.Any(o => o != r && o.Quality >= r.Quality && o.Cost.Per1kUsd <= r.Cost.Per1kUsd
+                                                             && (o.Quality > r.Quality || o.Cost.Per1kUsd < r.Cost.Per1kUsd)))
             .OrderBy(r => r.Cost.Per1kUsd).ToList();
         if (frontier.Count > 1)
             s.Append("<polyline fill=\"none\" stroke=\"#9ca3af\" stroke-dasharray=\"5 4\" stroke-width=\"1.5\" points=\"")
-             .Append(string.Join(' ', frontier.Select(r => F(X(r.Cost.Per1kUsd), "0.0") + "," + F(Y(r.Metrics.Accuracy), "0.0")))).Append("\"/>");
+             .Append(string.Join(' ', frontier.Select(r => F(X(r.Cost.Per1kUsd), "0.0") + "," + F(Y(r.Quality), "0.0")))).Append("\"/>");
 
         // Points, then labels placed greedily where they overlap no other label or point.
         var placed = new List<(double X, double Y, double W, double H)>();
-        var points = results.Select(r => (r, x: X(r.Cost.Per1kUsd), y: Y(r.Metrics.Accuracy))).ToList();
+        var points = results.Select(r => (r, x: X(r.Cost.Per1kUsd), y: Y(r.Quality))).ToList();
         foreach (var (_, x, y) in points) placed.Add((x - 7, y - 7, 14, 14));
         foreach (var (r, x, y) in points)
         {
             var ring = r.Name == picked ? " stroke=\"#111827\" stroke-width=\"2.5\"" : " stroke=\"#fff\" stroke-width=\"1.5\"";
-            s.Append(CultureInfo.InvariantCulture, $"<circle cx=\"{x:F1}\" cy=\"{y:F1}\" r=\"7\" fill=\"{Color(r.Lever)}\"{ring}><title>{E(r.Name)}: {LabFormat.Pct(r.Metrics.Accuracy)}, {E(LabFormat.Usd(r.Cost.Per1kUsd))}/1k</title></circle>");
+            s.Append(CultureInfo.InvariantCulture, $"<circle cx=\"{x:F1}\" cy=\"{y:F1}\" r=\"7\" fill=\"{Color(r.Lever)}\"{ring}><title>{E(r.Name)}: {LabFormat.Pct(r.Quality)}, {E(LabFormat.Usd(r.Cost.Per1kUsd))}/1k</title></circle>");
         }
         foreach (var (r, x, y) in points.OrderBy(p => p.y))
         {
-            var text = $"{r.Name} {LabFormat.Pct(r.Metrics.Accuracy)}";
+            var text = $"{r.Name} {LabFormat.Pct(r.Quality)}";
             var w = text.Length * 6.6 + 4;
             const double hgt = 15;
             // Right of the point, then left, ever further up and down; with ten recipes a cluster needs the far rows.

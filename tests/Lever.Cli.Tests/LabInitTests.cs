@@ -38,6 +38,37 @@ public sealed class LabInitTests : IDisposable
     }
 
     [Fact]
+    public void Init_then_lab_measures_a_transformation_with_token_f1_the_hand_computation_predicts()
+    {
+        // "alice smith" → "SMITH, ALICE": every (first, last) pair once, so a test row shares its first or its last name
+        // with training rows but never both. Copying the input has every output token (token-F1 1, never exact); the
+        // nearest training input shares one of the two names, so its output has one of the two tokens (F1 0.5).
+        string[] first = ["alice", "bruno", "chloe", "dmitri", "emeka", "fatima", "goran", "hana", "ivan", "jun"], last = ["smith", "okafor", "tanaka", "novak", "silva"];
+        var rows = first.SelectMany(f => last.Select(l => JsonSerializer.Serialize(new { input = $"{f} {l}", output = $"{l.ToUpperInvariant()}, {f.ToUpperInvariant()}" })));
+        _tmp.Write("data/names.jsonl", string.Join('\n', rows) + "\n");
+        var ws = _tmp.Combine("ws");
+
+        var init = LeverProcess.Run(_tmp.Root, "lab", "init", ws, "--data", _tmp.Combine("data/names.jsonl"));
+        Assert.True(init.ExitCode == 0, init.Stderr);
+        Assert.Contains(init.Stdout.Split('\n'), l => l.StartsWith("task: extraction (free-text outputs", StringComparison.Ordinal));
+        Assert.Contains($"next: lever lab {ws}", init.Stdout, StringComparison.Ordinal);
+        File.AppendAllText(Path.Combine(ws, "lever.yaml"), "  recipes: [baseline-nearest-output, baseline-copy-input]\n");
+
+        var lab = LeverProcess.Run(_tmp.Root, "lab", ws);
+
+        Assert.True(lab.ExitCode == 0, lab.Stdout + lab.Stderr);
+        Assert.Contains("tokF1", lab.Stdout, StringComparison.Ordinal);
+        using var summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(ws, ".lever", "lab", "summary.json")));
+        Assert.Equal("token_f1", summary.RootElement.GetProperty("quality_metric").GetString());
+        var byName = summary.RootElement.GetProperty("recipes").EnumerateArray().ToDictionary(r => r.GetProperty("name").GetString()!);
+        Assert.Equal((1.0, 0.0), (byName["baseline-copy-input"].GetProperty("token_f1").GetDouble(), byName["baseline-copy-input"].GetProperty("exact_match").GetDouble()));
+        Assert.Equal(0.5, byName["baseline-nearest-output"].GetProperty("quality").GetDouble(), 12);
+        Assert.Equal(JsonValueKind.Null, byName["baseline-nearest-output"].GetProperty("field_f1").ValueKind);
+        // 50 rows, 20% at random (not per output: every output is its own) → 10 test items.
+        Assert.Contains("test 10", lab.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_bad_row_is_exit_2_with_its_file_line_field_and_fix_and_no_lever_yaml()
     {
         _tmp.Write("d.csv", "text,label\nfine,a\nfine too,b\nragged,a,extra\n");

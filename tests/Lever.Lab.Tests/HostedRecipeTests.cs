@@ -223,7 +223,7 @@ public sealed class HostedRecipeTests : IDisposable
         Assert.Equal(ids[0], ids[1]);
         Assert.Equal(2, ResultStore<ItemResult>.ReadAll(Path.Combine(lab, "hosted-zero-shot", "eval", EvalRunner.ResultsFile)).Select(p => p.Expected).Distinct().Count());
         var warnings = report.Recommendation.Warnings.ToList();
-        Assert.Contains(warnings, w => w.StartsWith("hosted-zero-shot was measured on a seeded sample of 10 of the 48 test emails", StringComparison.Ordinal));
+        Assert.Contains(warnings, w => w.StartsWith("hosted-zero-shot was measured on a seeded sample of 10 of the 48 test items", StringComparison.Ordinal));
 
         // A larger cap re-runs the hosted evaluations but pays only for the emails not answered yet (the sample grows in
         // the same hash order): per recipe a warm-up and 10 new calls.

@@ -72,6 +72,7 @@ public sealed class LabConfigurationTests : IDisposable
     [Theory]
     [InlineData("spam")]
     [InlineData("pgdocs")]
+    [InlineData("unicode")]
     public void The_shipped_samples_bind_strictly(string sample)
     {
         var dir = new DirectoryInfo(AppContext.BaseDirectory);
@@ -83,6 +84,13 @@ public sealed class LabConfigurationTests : IDisposable
         Assert.NotNull(Advisor.WorkloadReader.Read(ws.ConfigPath));
         _ = config.Section<Dictionary<string, Core.Config.ProviderOptions>>("providers");
         _ = config.Section<Dictionary<string, Retrieval.IndexOptions>>("indexes");
+    }
+
+    [Fact]
+    public void An_extraction_lab_reads_a_file_and_says_so_at_the_source_line()
+    {
+        var ex = Assert.Throws<LeverUserException>(() => Load("lab:\n  task: extraction\n  dataset:\n    source: spamassassin\n  compute:\n    requests_per_month: 5\n"));
+        Assert.EndsWith("lever.yaml:4:13: lab.dataset.source: an extraction lab reads a file of input → output pairs, not 'spamassassin'", ex.Message);
     }
 
     [Fact]

@@ -63,6 +63,7 @@ internal sealed class RecordingObserver : ILabObserver
     public List<string> Reused { get; } = [];
     public List<string> Finished { get; } = [];
     public List<string> Messages { get; } = [];
+    public List<string> Details { get; } = [];
 
     public void StageStarted(string stage, string description, long total)
     {
@@ -80,7 +81,11 @@ internal sealed class RecordingObserver : ILabObserver
 
     public void StageFinished(string stage, TimeSpan elapsed, string? detail)
     {
-        lock (this) Finished.Add(stage);
+        lock (this)
+        {
+            Finished.Add(stage);
+            if (detail is not null) Details.Add($"{stage}: {detail}");
+        }
     }
 
     public void Info(string message)

@@ -28,22 +28,28 @@ internal sealed class LabCommand : ILeverCommand
         var recipes = LabRunner.Recipes(config, ws, Composition.Connection(ws));
         AnsiConsole.MarkupLineInterpolated($"[bold]lever lab[/] {ws.Root}: {recipes.Count} recipe(s), priced at {LabFormat.Volume(config.RequestsPerMonth)} answers/month");
         if (recipes.OfType<Lever.Lab.Recipes.Provider.HostedPromptRecipe>().FirstOrDefault() is { } hosted)
-            AnsiConsole.MarkupLineInterpolated($"hosted model: {hosted.Model}{(config.Options.Provider.MaxTestItems is { } cap ? $", at most {cap} test emails per hosted recipe" : "")}");
+            AnsiConsole.MarkupLineInterpolated($"hosted model: {hosted.Model}{(config.Options.Provider.MaxTestItems is { } cap ? $", at most {cap} test items per hosted recipe" : "")}");
 
         var report = await LabProgressObserver.RunAsync(observer => new LabRunner(ws, config, recipes, observer, Lever.Reports.LabPages.Instance).RunAsync(ct)).ConfigureAwait(false);
 
         // Compact enough for an 80-column terminal: the lever sits under the recipe name, numbers in short forms.
-        var table = new Table().Border(TableBorder.None).Title("[bold]lab results on the test split[/] (acc: accuracy; F1: macro-F1; p50/p95: answer latency)")
-            .AddColumns("recipe", "acc", "F1", "p50", "p95", "train", "$/1k", "$/month");
+        // An extraction lab shows its own metrics: exact match, token-F1 and (JSON outputs) field-level F1.
+        var extraction = report.Results.Any(r => r.Extraction is not null);
+        var table = new Table().Border(TableBorder.None).Title(extraction
+                ? "[bold]lab results on the test split[/] (EM: exact match; tokF1: token-F1; fldF1: field F1)"
+                : "[bold]lab results on the test split[/] (acc: accuracy; F1: macro-F1; p50/p95: answer latency)")
+            .AddColumns(extraction ? ["recipe", "EM", "tokF1", "fldF1", "p50", "p95", "train", "$/1k", "$/month"] : ["recipe", "acc", "F1", "p50", "p95", "train", "$/1k", "$/month"]);
         foreach (var c in table.Columns) c.PadLeft(0).PadRight(2);
         table.Columns[0].NoWrap();
         foreach (var c in table.Columns.Skip(1)) c.RightAligned();
         var picked = report.RecommendedRecipe;
-        foreach (var r in report.Results.OrderByDescending(r => r.Metrics.Accuracy))
+        foreach (var r in report.Results.OrderByDescending(r => r.Quality))
         {
             var name = (r.Name == picked ? $"[green]{Markup.Escape(r.Name)} *[/]" : Markup.Escape(r.Name)) + $"\n[grey]{Markup.Escape(LeverKinds.Name(r.Lever))}[/]";
-            table.AddRow(name, LabFormat.Pct(r.Metrics.Accuracy), F(r.Metrics.MacroF1, "0.000"), ShortMs(r.LatencyMsP50), ShortMs(r.LatencyMsP95),
-                F(r.TrainSeconds, "0") + "s", ShortUsd(r.Cost.Per1kUsd), ShortUsd(r.Cost.MonthlyUsd));
+            string[] quality = r.Extraction is { } x
+                ? [LabFormat.Pct(x.ExactMatch), F(x.TokenF1, "0.000"), x.FieldF1 is { } f ? F(f, "0.000") : "-"]
+                : [LabFormat.Pct(r.Metrics.Accuracy), F(r.Metrics.MacroF1, "0.000")];
+            table.AddRow([name, .. quality, ShortMs(r.LatencyMsP50), ShortMs(r.LatencyMsP95), F(r.TrainSeconds, "0") + "s", ShortUsd(r.Cost.Per1kUsd), ShortUsd(r.Cost.MonthlyUsd)]);
         }
         AnsiConsole.Write(table);
         if (report.HostedQuotes.Count > 0)

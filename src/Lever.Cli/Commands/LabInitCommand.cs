@@ -62,8 +62,6 @@ internal static class LabInitCommand
         yield return string.Create(inv, $"data size: {s.Rows:N0} rows vs the seeds' {s.Low:N0}–{(s.High is { } h ? h.ToString("N0", inv) : "")} for {s.Goal}: {s.Note}");
         yield return $"split: {r.Split}";
         yield return $"wrote {r.ConfigPath}";
-        yield return r.Task == LabTasks.Extraction
-            ? "next: this build profiles extraction data but does not run its lab yet; measure recipes with `lever eval` (scorers json, token_f1)"
-            : $"next: lever lab {Path.GetDirectoryName(r.ConfigPath)}";
+        yield return $"next: lever lab {Path.GetDirectoryName(r.ConfigPath)}";
     }
 }

@@ -11,11 +11,12 @@ namespace Lever.Lab.Data;
 internal static class DatasetSplitter
 {
     /// <summary>Splits <paramref name="pool"/> into train and validation, and keeps <paramref name="test"/> as is.</summary>
-    public static LabDataset Split(IReadOnlyList<LabExample> pool, IReadOnlyList<LabExample> test, double validationFraction, int seed)
+    /// <remarks><paramref name="stratum"/> groups what is held out per group (default: the label; an extraction lab passes one group for all rows).</remarks>
+    public static LabDataset Split(IReadOnlyList<LabExample> pool, IReadOnlyList<LabExample> test, double validationFraction, int seed, Func<LabExample, string>? stratum = null)
     {
         var train = new List<LabExample>();
         var validation = new List<LabExample>();
-        foreach (var byLabel in pool.GroupBy(e => e.Label).OrderBy(g => g.Key, StringComparer.Ordinal))
+        foreach (var byLabel in pool.GroupBy(stratum ?? (e => e.Label)).OrderBy(g => g.Key, StringComparer.Ordinal))
         {
             var ordered = byLabel.OrderBy(e => Key(e.Id, seed)).ThenBy(e => e.Id, StringComparer.Ordinal).ToList();
             var held = (int)Math.Round(ordered.Count * validationFraction, MidpointRounding.AwayFromZero);
@@ -34,11 +35,11 @@ internal static class DatasetSplitter
     /// A team's file with no test file: per class, the <paramref name="testFraction"/> of its rows first in seeded hash
     /// order of their ids (at least one, never all) become the test; the rest is the pool for train and validation.
     /// </summary>
-    public static (List<LabExample> Pool, List<LabExample> Test) HoldOutStratified(IReadOnlyList<LabExample> rows, double testFraction, int seed)
+    public static (List<LabExample> Pool, List<LabExample> Test) HoldOutStratified(IReadOnlyList<LabExample> rows, double testFraction, int seed, Func<LabExample, string>? stratum = null)
     {
         var pool = new List<LabExample>();
         var test = new List<LabExample>();
-        foreach (var byLabel in rows.GroupBy(e => e.Label).OrderBy(g => g.Key, StringComparer.Ordinal))
+        foreach (var byLabel in rows.GroupBy(stratum ?? (e => e.Label)).OrderBy(g => g.Key, StringComparer.Ordinal))
         {
             var ordered = byLabel.OrderBy(e => Key(e.Id, seed + 2)).ThenBy(e => e.Id, StringComparer.Ordinal).ToList();
             var held = Math.Clamp((int)Math.Round(ordered.Count * testFraction, MidpointRounding.AwayFromZero), 1, ordered.Count - 1);

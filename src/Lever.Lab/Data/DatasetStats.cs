@@ -20,7 +20,9 @@ public sealed class DatasetStats
     {
         var stats = new DatasetStats();
         foreach (var (name, split) in new[] { ("train", data.Train), ("validation", data.Validation), ("test", data.Test) })
-            stats.Splits[name] = data.Labels.ToDictionary(l => l, l => split.Count(e => e.Label == l), StringComparer.Ordinal);
+            // No label set (an extraction's outputs are texts): the split's size alone.
+            stats.Splits[name] = data.Labels.Count == 0 ? new Dictionary<string, int> { ["examples"] = split.Count }
+                : data.Labels.ToDictionary(l => l, l => split.Count(e => e.Label == l), StringComparer.Ordinal);
         foreach (var g in data.Train.Concat(data.Validation).Concat(data.Test).GroupBy(e => e.Group).OrderBy(g => g.Key, StringComparer.Ordinal))
             stats.Groups[g.Key] = g.Count();
         var seen = data.Train.Concat(data.Validation).Select(e => e.Text).ToHashSet(StringComparer.Ordinal);

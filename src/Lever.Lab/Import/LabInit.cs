@@ -58,6 +58,7 @@ public static class LabInit
         var profile = DataProfile.Of(data, task, test);
         var split = test is not null ? $"the given test file ({test.Rows.Count:N0} rows); validation: 15% of each class of the data"
             : data.Fields.Order is { } order ? $"by time: the last 20% by '{order}' are the test; validation: 15% of the rest per class"
+            : task == LabTasks.Extraction ? $"random, seed {Seed}: 20% of the rows are the test; validation: 15% of the rest"
             : $"stratified random, seed {Seed}: 20% of each class is the test; validation: 15% of the rest";
         Directory.CreateDirectory(root);
         File.WriteAllText(config, Yaml(root, request, data, test, task, reason, profile, corpus));
@@ -112,10 +113,10 @@ public static class LabInit
         if (test is not null) sb.AppendLine(CultureInfo.InvariantCulture, $"    test: {Rel(test.Path)}            # the given test split; nothing of the data is held out for it");
         else
         {
-            sb.AppendLine(CultureInfo.InvariantCulture, $"    split: {(data.Fields.Order is null ? "random" : "order")}             # random: stratified by class, seeded | order: the last rows by {(data.Fields.Order is { } o ? $"'{o}'" : "file order")} are the test");
+            sb.AppendLine(CultureInfo.InvariantCulture, $"    split: {(data.Fields.Order is null ? "random" : "order")}             # random: {(task == LabTasks.Extraction ? "over all rows" : "stratified by class")}, seeded | order: the last rows by {(data.Fields.Order is { } o ? $"'{o}'" : "file order")} are the test");
             sb.AppendLine("    test_fraction: 0.2");
         }
-        sb.AppendLine("    validation_fraction: 0.15   # held out of training per class: settings are chosen on it, never on the test");
+        sb.AppendLine(CultureInfo.InvariantCulture, $"    validation_fraction: 0.15   # held out of training{(task == LabTasks.Extraction ? "" : " per class")}: settings are chosen on it, never on the test");
         sb.AppendLine(CultureInfo.InvariantCulture, $"    seed: {Seed}");
         return sb.ToString();
     }

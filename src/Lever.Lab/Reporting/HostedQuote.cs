@@ -17,6 +17,9 @@ namespace Lever.Lab.Reporting;
 /// <param name="Source">Where the price was read, and when.</param>
 public sealed record HostedQuote(string Model, double InputTokens, double OutputTokens, double Per1kUsd, double MonthlyUsd, string Source)
 {
+    /// <summary>The zero-shot instruction an extraction quote is priced with (its length counts as input).</summary>
+    public const string ExtractionInstruction = "Transform the text as the examples of this task do and reply with the output only, on one line (JSON when the outputs are JSON).";
+
     /// <summary>How the token counts were found, for the report.</summary>
     public const string TokenBasis = "≈ characters/4 of the zero-shot prompt (the lab's hosted instruction + each test text, cut at lab.provider.prompt_chars) and of the labels; not a tokenizer count";
 
@@ -24,16 +27,19 @@ public sealed record HostedQuote(string Model, double InputTokens, double Output
     /// Quotes for every hosted chat model in <paramref name="book"/> (fine-tuned prices excluded) not in
     /// <paramref name="measured"/>, cheapest first: input = the zero-shot instruction plus the mean test text as the
     /// hosted recipes send it (cut at <paramref name="promptChars"/>), output = the mean label, both at ≈4 characters a token.
+    /// An extraction lab gives <paramref name="outputs"/> (the training outputs) instead of labels: the instruction is
+    /// <see cref="ExtractionInstruction"/> and the output the mean training output.
     /// </summary>
     public static IReadOnlyList<HostedQuote> Of(PriceBook book, IReadOnlyList<LabExample> test, IReadOnlyList<string> labels, int promptChars, double requestsPerMonth,
-        IReadOnlyCollection<string> measured)
+        IReadOnlyCollection<string> measured, IReadOnlyList<string>? outputs = null)
     {
         ArgumentNullException.ThrowIfNull(book);
-        if (test.Count == 0 || labels.Count == 0) return [];
-        var instruction = HostedClassifier.Instruction(labels).Length;
+        var answers = outputs ?? labels;
+        if (test.Count == 0 || answers.Count == 0) return [];
+        var instruction = outputs is null ? HostedClassifier.Instruction(labels).Length : ExtractionInstruction.Length;
         var text = test.Average(e => Math.Min(e.Text.Length, promptChars) + "Text:\n".Length);
         var input = Math.Ceiling((instruction + text) / 4.0);
-        var output = Math.Max(1, Math.Ceiling(labels.Average(l => l.Length) / 4.0));
+        var output = Math.Max(1, Math.Ceiling(answers.Average(l => l.Length) / 4.0));
         return book.ModelIds.Where(id => !id.StartsWith("ft:", StringComparison.Ordinal) && !measured.Contains(id))
             .Select(id => book.Model(id)!)
             .Select(p =>

@@ -28,7 +28,7 @@ public static class LabAdvice
         // The recipe the measured decision chose (it weighs intervals and cost, not accuracy alone); else the best of the lever.
         var chosen = advice.Measured.FirstOrDefault(m => m.Status == "primary" && m.Evidence is not null)?.Recipe;
         var recipe = results.Any(r => r.Name == chosen) ? chosen
-            : results.Where(r => r.Lever == advice.Primary).OrderByDescending(r => r.Metrics.Accuracy).ThenBy(r => r.Cost.Per1kUsd).FirstOrDefault()?.Name;
+            : results.Where(r => r.Lever == advice.Primary).OrderByDescending(r => r.Quality).ThenBy(r => r.Cost.Per1kUsd).FirstOrDefault()?.Name;
         return LabRecommendation.From(advice, recipe);
     }
 
@@ -43,8 +43,10 @@ public static class LabAdvice
         Name = r.Name,
         Lever = r.Lever,
         Items = r.Metrics.Count,
-        Accuracy = SummaryPrecision.Quality(r.Metrics.Accuracy),
-        MacroF1 = SummaryPrecision.Quality(r.Metrics.MacroF1),
+        // An extraction row's quality is a mean score (token-F1, field F1), not an accuracy: the advisor pairs its items' scores.
+        Accuracy = r.Extraction is null ? SummaryPrecision.Quality(r.Metrics.Accuracy) : null,
+        MacroF1 = r.Extraction is null ? SummaryPrecision.Quality(r.Metrics.MacroF1) : null,
+        QualityScore = r.Extraction is null ? null : SummaryPrecision.Quality(r.Quality),
         CostPer1kUsd = r.Cost.Per1kUsd,
         LatencyP95Ms = SummaryPrecision.LatencyMs(r.LatencyMsP95),
         Model = r.Model,

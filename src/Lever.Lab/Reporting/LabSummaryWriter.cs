@@ -55,23 +55,39 @@ public static class LabSummaryWriter
         var recipes = new JsonArray();
         foreach (var r in results)
         {
-            recipes.Add(new JsonObject
+            var row = new JsonObject
             {
                 ["name"] = r.Name,
                 ["lever"] = LeverKinds.Name(r.Lever),
                 ["accuracy"] = SummaryPrecision.Quality(r.Metrics.Accuracy),
-                ["macro_f1"] = SummaryPrecision.Quality(r.Metrics.MacroF1),
+                ["macro_f1"] = r.Extraction is null ? SummaryPrecision.Quality(r.Metrics.MacroF1) : null,
                 ["latency_ms_p50"] = SummaryPrecision.LatencyMs(r.LatencyMsP50),
                 ["latency_ms_p95"] = SummaryPrecision.LatencyMs(r.LatencyMsP95),
                 ["cost_per_1k_usd"] = r.Cost.Per1kUsd,
                 ["train_seconds"] = SummaryPrecision.Seconds(r.TrainSeconds),
-                ["quality"] = SummaryPrecision.Quality(r.Metrics.Accuracy),
-            });
+                ["quality"] = SummaryPrecision.Quality(r.Quality),
+            };
+            if (r.Extraction is { } x) AddExtraction(row, x, SummaryPrecision.Quality);
+            recipes.Add(row);
         }
         return new JsonObject
         {
-            ["recipes"] = recipes, ["recommendation"] = recommendation.DeepClone(), ["quality_metric"] = QualityMetric, ["tolerance_points"] = tolerancePoints,
+            ["recipes"] = recipes, ["recommendation"] = recommendation.DeepClone(),
+            ["quality_metric"] = results.FirstOrDefault(r => r.Extraction is not null)?.Extraction!.QualityMetric ?? QualityMetric, ["tolerance_points"] = tolerancePoints,
         };
+    }
+
+    /// <summary>
+    /// An extraction row's own fields, after the shared ones: <c>exact_match</c>, <c>token_f1</c> and, for JSON outputs,
+    /// <c>field_precision</c>, <c>field_recall</c>, <c>field_f1</c> (micro over leaf fields; null when the outputs are not JSON).
+    /// </summary>
+    private static void AddExtraction(JsonObject row, Evals.Scoring.ExtractionReport x, Func<double, double> round)
+    {
+        row["exact_match"] = round(x.ExactMatch);
+        row["token_f1"] = round(x.TokenF1);
+        row["field_precision"] = x.FieldPrecision is { } p ? round(p) : null;
+        row["field_recall"] = x.FieldRecall is { } rc ? round(rc) : null;
+        row["field_f1"] = x.FieldF1 is { } f ? round(f) : null;
     }
 
     private static JsonObject Details(IReadOnlyList<RecipeResult> results, DatasetStats stats, LabConfiguration config)
@@ -82,21 +98,23 @@ public static class LabSummaryWriter
             var confusion = new JsonObject();
             for (var i = 0; i < r.Metrics.Labels.Count; i++)
             {
-                var row = new JsonObject();
-                foreach (var column in r.Metrics.Columns) row[column] = r.Metrics.Cell(r.Metrics.Labels[i], column);
-                confusion[r.Metrics.Labels[i]] = row;
+                var cells = new JsonObject();
+                foreach (var column in r.Metrics.Columns) cells[column] = r.Metrics.Cell(r.Metrics.Labels[i], column);
+                confusion[r.Metrics.Labels[i]] = cells;
             }
-            recipes.Add(new JsonObject
+            var row = new JsonObject
             {
                 ["name"] = r.Name,
                 ["lever"] = LeverKinds.Name(r.Lever),
                 ["description"] = r.Description,
                 ["items"] = r.Metrics.Count,
                 ["accuracy"] = r.Metrics.Accuracy,
-                ["macro_f1"] = r.Metrics.MacroF1,
+                ["macro_f1"] = r.Extraction is null ? r.Metrics.MacroF1 : null,
                 ["f1"] = new JsonObject(r.Metrics.Labels.Select(l => KeyValuePair.Create(l, (JsonNode?)r.Metrics.F1Of(l)))),
                 ["confusion"] = confusion,
-            }.AddMeasurements(r.LatencyMsP50, r.LatencyMsP95, r.LatencyMsMean, r.TrainSeconds, r.Cost));
+            };
+            if (r.Extraction is { } x) AddExtraction(row, x, v => v);
+            recipes.Add(row.AddMeasurements(r.LatencyMsP50, r.LatencyMsP95, r.LatencyMsMean, r.TrainSeconds, r.Cost));
         }
         return new JsonObject
         {

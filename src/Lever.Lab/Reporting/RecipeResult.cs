@@ -29,6 +29,12 @@ public sealed record RecipeResult(string Name, LeverKind Lever, string Descripti
     /// <summary>How it answered: <c>api</c> (a provider) or <c>self-hosted</c> (this machine).</summary>
     public string Route { get; init; } = "self-hosted";
 
-    /// <summary>Test email id → whether the predicted label was the expected one, for every email scored.</summary>
+    /// <summary>An extraction or transformation lab's metrics (exact match, token-F1, JSON field scores); null for classification.</summary>
+    public ExtractionReport? Extraction { get; init; }
+
+    /// <summary>The task's primary metric: accuracy for classification, the extraction report's quality (field F1 or token-F1) otherwise.</summary>
+    public double Quality => Extraction?.Quality ?? Metrics.Accuracy;
+
+    /// <summary>Test item id → whether the predicted label was the expected one, for every email scored.</summary>
     public IReadOnlyDictionary<string, ItemOutcome> Outcomes { get; init; } = System.Collections.ObjectModel.ReadOnlyDictionary<string, ItemOutcome>.Empty;
 }

@@ -29,7 +29,7 @@ public sealed class ContinuedPretrainingRecipe(LabLanguageModelOptions options) 
 
     /// <inheritdoc/>
     public override string Description =>
-        $"the pre-trained {Options.Preset} model, {Options.CptSteps} steps of continued pre-training on the whole text of the unlabeled training emails, then every weight fine-tuned ({Options.FineTuneSteps} steps)";
+        $"the pre-trained {Options.Preset} model, {Options.CptSteps} steps of continued pre-training on the whole text of the unlabeled training texts, then every weight fine-tuned ({Options.FineTuneSteps} steps)";
 
     /// <inheritdoc/>
     public override string Fingerprint => $"cpt-v1;steps={Options.CptSteps};lr={CptLearningRate.ToString("R", CultureInfo.InvariantCulture)};then={_fineTune.Fingerprint}";

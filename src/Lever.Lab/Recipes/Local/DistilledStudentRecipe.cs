@@ -31,7 +31,7 @@ public sealed class DistilledStudentRecipe(LabLanguageModelOptions options) : Lo
     public override LeverKind Lever => LeverKind.Distill;
 
     /// <inheritdoc/>
-    public override string Description => $"the pre-trained {Options.Preset} model fine-tuned only on {TeacherName}'s labels of the training and validation emails";
+    public override string Description => $"the pre-trained {Options.Preset} model fine-tuned only on {TeacherName}'s labels of the training and validation examples";
 
     /// <inheritdoc/>
     public override string Fingerprint => $"distill-v1;teacher={_teacher.Fingerprint};lr={LearningRate.ToString("R", CultureInfo.InvariantCulture)}";
@@ -69,7 +69,7 @@ public sealed class DistilledStudentRecipe(LabLanguageModelOptions options) : Lo
         var train = context.Data.Train.Select(e => e with { Label = byId[e.Id] }).ToList();
         var validation = context.Data.Validation.Select(e => e with { Label = byId[e.Id] }).ToList();
         var agreement = unlabeled.Count(e => byId[e.Id] == e.Label) / (double)unlabeled.Count;
-        context.Stage?.Info($"{Name}: the teacher labelled {unlabeled.Count} emails ({train.Count(e => e.Label == "spam")} + {validation.Count(e => e.Label == "spam")} spam); it agrees with the hidden human labels on {agreement:P1}");
+        context.Stage?.Info($"{Name}: the teacher labelled {unlabeled.Count} examples ({train.Count(e => e.Label == "spam")} + {validation.Count(e => e.Label == "spam")} spam); it agrees with the hidden human labels on {agreement:P1}");
         FineTuneRecipe.Train(context, Options, Name, lora: false, LearningRate, FineTuneRecipe.Balanced(train), validation, ct);
         context.Stage?.SetValue("teacher_agreement", agreement);
     }

@@ -55,11 +55,34 @@ public sealed class FineTuneRecipe(LabLanguageModelOptions options, bool lora) :
     internal static void Train(RecipeContext context, LabLanguageModelOptions options, string name, bool lora, double learningRate,
         IEnumerable<Data.LabExample> train, IEnumerable<Data.LabExample> validation, CancellationToken ct)
     {
+        var prompts = new LabelPrompt(Engine.Tokenizers.ModelTokenizer.Load(context.BaseModel!), options.PromptChars, Math.Max(16, options.SeqLen - 12));
+        var summary = TrainCompletions(context, options, name, lora, learningRate,
+            train.Select(e => (prompts.Prompt(e), LabelPrompt.Continuation(e.Label))), validation.Select(e => (prompts.Prompt(e), LabelPrompt.Continuation(e.Label))), ct);
+        var modelDir = Path.Combine(context.Directory, ModelDir);
+        // Accuracy on the validation split (the labels it was tuned on), recorded with the stage: settings are chosen on
+        // this number, never on the test split's.
+        var validationAccuracy = ValidationAccuracy(modelDir, context.Data.Labels, options, validation.ToList(), ct);
+        if (context.Stage is { } stage)
+        {
+            stage.SetValue("validation_loss", summary.ValidationLoss ?? double.NaN);
+            stage.SetValue("validation_accuracy", validationAccuracy);
+            stage.Detail = $"{summary.Steps} steps, {summary.TrainableParameters:N0} of {summary.TotalParameters:N0} parameters trained ({(double)summary.TrainableParameters / summary.TotalParameters:P1}), " +
+                $"validation loss {summary.ValidationLoss:0.000} (from {summary.BaseValidationLoss:0.000}), validation accuracy {validationAccuracy:P2}";
+        }
+    }
+
+    /// <summary>
+    /// Fine-tunes the base model on (prompt, completion) pairs (loss on the completion only; best checkpoint on
+    /// <paramref name="validation"/>) and writes the tuned model (LoRA merged) with the base's tokenizer to <c>model/</c>
+    /// in the recipe folder; a run interrupted under the same stage inputs resumes from its last checkpoint.
+    /// </summary>
+    internal static TrainingSummary TrainCompletions(RecipeContext context, LabLanguageModelOptions options, string name, bool lora, double learningRate,
+        IEnumerable<(string Prompt, string Completion)> train, IEnumerable<(string Prompt, string Completion)> validation, CancellationToken ct)
+    {
         var dir = context.Directory;
         var dataDir = Directory.CreateDirectory(Path.Combine(dir, "data")).FullName;
-        var prompts = new LabelPrompt(Engine.Tokenizers.ModelTokenizer.Load(context.BaseModel!), options.PromptChars, Math.Max(16, options.SeqLen - 12));
-        JsonLines.Write(Path.Combine(dataDir, "train.jsonl"), train.Select(e => new Example(prompts.Prompt(e), LabelPrompt.Continuation(e.Label))));
-        JsonLines.Write(Path.Combine(dataDir, "validation.jsonl"), validation.Select(e => new Example(prompts.Prompt(e), LabelPrompt.Continuation(e.Label))));
+        JsonLines.Write(Path.Combine(dataDir, "train.jsonl"), train.Select(p => new Example(p.Prompt, p.Completion)));
+        JsonLines.Write(Path.Combine(dataDir, "validation.jsonl"), validation.Select(p => new Example(p.Prompt, p.Completion)));
         var runDir = Path.Combine(dir, "run");
         var resume = LanguageModelFoundation.ResumeOrReset(runDir, context.StageInputs);
         if (resume) context.Stage?.Info($"{name}: resuming training from its last checkpoint");
@@ -97,16 +120,7 @@ public sealed class FineTuneRecipe(LabLanguageModelOptions options, bool lora) :
         }
         foreach (var f in Directory.GetFiles(context.BaseModel!).Where(f => Path.GetFileName(f).StartsWith("tokenizer", StringComparison.Ordinal) || Path.GetFileName(f) == "special_tokens_map.json"))
             File.Copy(f, Path.Combine(modelDir, Path.GetFileName(f)), overwrite: true);
-        // Accuracy on the validation split (the labels it was tuned on), recorded with the stage: settings are chosen on
-        // this number, never on the test split's.
-        var validationAccuracy = ValidationAccuracy(modelDir, context.Data.Labels, options, validation.ToList(), ct);
-        if (context.Stage is { } stage)
-        {
-            stage.SetValue("validation_loss", summary.ValidationLoss ?? double.NaN);
-            stage.SetValue("validation_accuracy", validationAccuracy);
-            stage.Detail = $"{summary.Steps} steps, {summary.TrainableParameters:N0} of {summary.TotalParameters:N0} parameters trained ({(double)summary.TrainableParameters / summary.TotalParameters:P1}), " +
-                $"validation loss {summary.ValidationLoss:0.000} (from {summary.BaseValidationLoss:0.000}), validation accuracy {validationAccuracy:P2}";
-        }
+        return summary;
     }
 
     /// <summary>Share of <paramref name="validation"/> the model in <paramref name="modelDir"/> labels as given, answering as it will on test.</summary>

@@ -21,21 +21,28 @@ internal static class LanguageModelFoundation
     /// <summary>What the recipes get: the model folder, the hash that identifies it, and what it cost to build.</summary>
     public sealed record Result(string Directory, string Inputs, double Seconds);
 
-    public static async Task<Result> EnsureAsync(LabPipeline pipeline, StageRecord data, LabLanguageModelOptions o, Func<LabDataset> load, CancellationToken ct)
+    /// <summary>
+    /// Builds (or reuses) the tokenizer and the pre-trained model; <paramref name="text"/> is what each training example
+    /// contributes to both (default: its text; an extraction lab adds the output, so the model has seen outputs written).
+    /// </summary>
+    public static async Task<Result> EnsureAsync(LabPipeline pipeline, StageRecord data, LabLanguageModelOptions o, Func<LabDataset> load, CancellationToken ct,
+        Func<LabExample, string>? text = null)
     {
+        var read = text ?? (e => e.Text);
         var models = Path.Combine(pipeline.LabDir, "models");
         var tokenizerDir = Path.Combine(models, "tokenizer");
         var texts = Hashing.Of(data.Outputs["data/train.jsonl"], data.Outputs["data/validation.jsonl"], o.PretrainChars.ToString(CultureInfo.InvariantCulture));
+        if (text is not null) texts = Hashing.Of(texts, "with-outputs-v2");
 
         // 1) tokenizer
         var tokInputs = Hashing.Of("tokenizer-v1", texts, o.Vocab.ToString(CultureInfo.InvariantCulture));
         var tok = await pipeline.RunAsync("tokenizer", $"train a {o.Vocab}-token BPE tokenizer", tokInputs, ["models/tokenizer/tokenizer.json"], (run, token) =>
         {
             var d = load();
-            var corpus = d.Train.Concat(d.Validation).Select(e => Cut(e.Text, o.PretrainChars)).ToList();
+            var corpus = d.Train.Concat(d.Validation).Select(e => Cut(read(e), o.PretrainChars)).ToList();
             var trained = BpeTrainer.Train(corpus, o.Vocab, progress: new SyncProgress<(int Done, int Total)>(p => { run.Start(p.Total); run.Progress(p.Done); }), cancellationToken: token);
             trained.Save(tokenizerDir);
-            run.Detail = $"{trained.VocabSize} tokens from {corpus.Count} emails";
+            run.Detail = $"{trained.VocabSize} tokens from {corpus.Count} texts";
             return Task.CompletedTask;
         }, ct).ConfigureAwait(false);
 
@@ -47,8 +54,8 @@ internal static class LanguageModelFoundation
         {
             var d = load();
             var dataDir = Directory.CreateDirectory(Path.Combine(models, "pretrain-data")).FullName;
-            JsonLines.Write(Path.Combine(dataDir, "train.jsonl"), d.Train.Select(e => new TextLine(Cut(e.Text, o.PretrainChars))));
-            JsonLines.Write(Path.Combine(dataDir, "validation.jsonl"), d.Validation.Select(e => new TextLine(Cut(e.Text, o.PretrainChars))));
+            JsonLines.Write(Path.Combine(dataDir, "train.jsonl"), d.Train.Select(e => new TextLine(Cut(read(e), o.PretrainChars))));
+            JsonLines.Write(Path.Combine(dataDir, "validation.jsonl"), d.Validation.Select(e => new TextLine(Cut(read(e), o.PretrainChars))));
             var clock = Stopwatch.StartNew();
             var summary = PretrainFromScratch(o, Path.Combine(models, "init"), tokenizerDir, dataDir, baseDir, preInputs, run, token);
             if (summary.Stop == "interrupted") throw new OperationCanceledException(token);

@@ -105,7 +105,7 @@ public sealed class HostedModel
         void Fail(string field, string what, string hint) => throw (File.Exists(path)
             ? LeverConfig.Load(path).ErrorAt($"lab.provider.{field}", what, hint)
             : new LeverUserException($"{path}: lab.provider.{field}: {what}", hint));
-        if (o.MaxTestItems is < 1) Fail("max_test_items", $"{o.MaxTestItems} is not a positive count", "give the number of test emails the hosted rows answer, or remove it for all");
+        if (o.MaxTestItems is < 1) Fail("max_test_items", $"{o.MaxTestItems} is not a positive count", "give the number of test items the hosted rows answer, or remove it for all");
         if (o.PromptChars < 100) Fail("prompt_chars", $"{o.PromptChars} is too small", "use at least 100 characters");
         if (o.FewShot < 1) Fail("few_shot", $"{o.FewShot}", "use 1 or more examples (2 or 4 for two classes)");
         if (o.RagK < 1) Fail("rag_k", $"{o.RagK}", "use 1 or more retrieved examples");

@@ -40,9 +40,9 @@ public sealed class HostedPromptRecipe(HostedModel model, HostedPromptKind kind)
     public override string Description => kind switch
     {
         HostedPromptKind.ZeroShot => $"{model.Title}: zero-shot instruction, reply parsed to a label",
-        HostedPromptKind.FewShot => $"{model.Title}: {model.Options.FewShot} fixed labelled training emails as examples",
-        _ => $"{model.Title}: the {model.Options.RagK} most similar labelled training emails (Lever BM25 index) as examples",
-    } + (model.Options.MaxTestItems is { } n ? $"; measured on a seeded sample of at most {n} test emails (lab.provider.max_test_items)" : "");
+        HostedPromptKind.FewShot => $"{model.Title}: {model.Options.FewShot} fixed labelled training examples as examples",
+        _ => $"{model.Title}: the {model.Options.RagK} most similar labelled training examples (Lever BM25 index) as examples",
+    } + (model.Options.MaxTestItems is { } n ? $"; measured on a seeded sample of at most {n} test items (lab.provider.max_test_items)" : "");
 
     /// <inheritdoc/>
     public override string Fingerprint

@@ -38,7 +38,7 @@ public sealed class ProviderTaughtStudentRecipe(LabLanguageModelOptions options,
 
     /// <inheritdoc/>
     public override string Description =>
-        $"the pre-trained {Options.Preset} model fine-tuned only on the labels of teacher {teacher.Title}, prompted few-shot, of the training and validation emails";
+        $"the pre-trained {Options.Preset} model fine-tuned only on the labels of teacher {teacher.Title}, prompted few-shot, of the training and validation examples";
 
     /// <inheritdoc/>
     public override string Fingerprint =>
@@ -70,10 +70,10 @@ public sealed class ProviderTaughtStudentRecipe(LabLanguageModelOptions options,
         var unparsed = labels.Count(l => !data.Labels.Contains(l.Label));
         var agreement = labels.Count(l => l.Label == l.Human) / (double)labels.Count;
         var billed = labels.Sum(l => l.CostUsd);
-        context.Stage?.Info($"{Name}: teacher {teacher.Title} labelled {labels.Count} emails ({string.Join(", ", data.Labels.Select(c => $"{labels.Count(l => l.Label == c)} {c}"))}"
+        context.Stage?.Info($"{Name}: teacher {teacher.Title} labelled {labels.Count} examples ({string.Join(", ", data.Labels.Select(c => $"{labels.Count(l => l.Label == c)} {c}"))}"
             + $"{(unparsed > 0 ? $", {unparsed} unparseable replies left out" : "")}) for ${billed:0.####}; it agrees with the hidden human labels on {agreement:P1}");
         if (train.Select(e => e.Label).Distinct().Count() < 2)
-            throw new LeverUserException($"{Name}: teacher {teacher.Title} gave the training emails fewer than two classes; the student cannot learn from that",
+            throw new LeverUserException($"{Name}: teacher {teacher.Title} gave the training examples fewer than two classes; the student cannot learn from that",
                 "check the hosted model's answers in .lever/lab/recipes/local-distilled/teacher-labels.jsonl, or set lab.distill.teacher: local");
         FineTuneRecipe.Train(context, Options, Name, lora: false, LearningRate, FineTuneRecipe.Balanced(train), validation, ct);
         context.Stage?.SetValue("teacher_agreement", agreement);

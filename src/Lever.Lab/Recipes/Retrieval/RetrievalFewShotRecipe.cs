@@ -29,7 +29,7 @@ public sealed class RetrievalFewShotRecipe(LabLanguageModelOptions options, LabE
     public override LeverKind Lever => LeverKind.Rag;
 
     /// <inheritdoc/>
-    public override string Description => $"the lab's pre-trained {Options.Preset} model, the {Options.FewShot} most similar training emails ({(embedding is null ? "Lever BM25 index" : $"by embedding, {embedding.Id}")}) as examples";
+    public override string Description => $"the lab's pre-trained {Options.Preset} model, the {Options.FewShot} most similar training examples ({(embedding is null ? "Lever BM25 index" : $"by embedding, {embedding.Id}")}) as examples";
 
     /// <inheritdoc/>
     public override string Fingerprint =>

@@ -27,8 +27,8 @@ public sealed class RetrievalVoteRecipe(LabLanguageModelOptions options, LabEmbe
 
     /// <inheritdoc/>
     public override string Description => embedding is null
-        ? $"vote of the {options.RagK} most similar training emails (Lever BM25 index), no language model"
-        : $"vote of the {options.RagK} nearest training emails by embedding ({embedding.Id}, cosine), no language model";
+        ? $"vote of the {options.RagK} most similar training examples (Lever BM25 index), no language model"
+        : $"vote of the {options.RagK} nearest training examples by embedding ({embedding.Id}, cosine), no language model";
 
     /// <inheritdoc/>
     public override string Fingerprint => embedding is null

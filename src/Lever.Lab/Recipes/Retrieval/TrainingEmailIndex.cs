@@ -56,7 +56,7 @@ internal sealed class TrainingEmailIndex : IDisposable
             stage?.Start(1);
             await index.AddAsync(corpus, new IndexOptions(), cancellationToken: ct).ConfigureAwait(false);
             stage?.Progress(1);
-            if (stage is not null) stage.Detail = $"BM25 index of {train.Count} training emails ({index.Stats().Chunks} chunks)";
+            if (stage is not null) stage.Detail = $"BM25 index of {train.Count} training examples ({index.Stats().Chunks} chunks)";
             return;
         }
         var embedder = embedding.Cached(labDir ?? throw new ArgumentNullException(nameof(labDir)));
@@ -70,7 +70,7 @@ internal sealed class TrainingEmailIndex : IDisposable
         await index.AddAsync(corpus, new IndexOptions { ChunkTokens = QueryChars, ChunkOverlap = 0 }, embedder, progress, ct).ConfigureAwait(false);
         stage?.Progress(train.Count);
         if (stage is not null)
-            stage.Detail = $"vector index of {train.Count} training emails ({embedding.Id}; {index.Stats().Vectors} vectors, {embedding.Embedded - before} embedded now, the rest cached)";
+            stage.Detail = $"vector index of {train.Count} training examples ({embedding.Id}; {index.Stats().Vectors} vectors, {embedding.Embedded - before} embedded now, the rest cached)";
     }
 
     /// <summary>Opens the index the training stage built (rebuilding it when only the derived files are missing).</summary>
