@@ -30,6 +30,13 @@ public sealed class JsonFormat
     public static JsonFormat FromSchema(JsonElement schema, string? name = null, string path = "schema") =>
         new(SchemaCompiler.Compile(schema, path), name ?? "schema");
 
+    /// <summary>
+    /// The format of a JSON response format as Microsoft.Extensions.AI carries it (<c>ChatResponseFormatJson</c>'s
+    /// schema and name): <see cref="Object"/> without a schema.
+    /// </summary>
+    public static JsonFormat For(JsonElement? schema, string? name) =>
+        schema is { } s ? FromSchema(s, name, "response_format.json_schema.schema") : Object;
+
     private static JsonFormat CreateObject()
     {
         var node = new SchemaNode { Types = JsonTypes.Object, Items = SchemaNode.Any };
