@@ -1,6 +1,9 @@
 using System.Text.Json;
 using Lever.Core.Config;
 using Lever.Engine.Tokenizers;
+using Lever.Evals.Data;
+using Lever.Evals.Recipes;
+using Lever.Evals.Running;
 using Lever.Providers;
 using Lever.Testing;
 using Microsoft.Extensions.AI;
@@ -96,5 +99,28 @@ public sealed class ResponseFormatTests : IAsyncLifetime
         var response = await client.GetResponseAsync([new ChatMessage(ChatRole.User, "a city")],
             new ChatOptions { MaxOutputTokens = 64, Temperature = 1, Seed = 3, ResponseFormat = ChatResponseFormat.ForJsonSchema(schema, "city") });
         Assert.Empty(SchemaCheck.Violations(JsonDocument.Parse(response.Text).RootElement, schema));
+    }
+
+    [Fact]
+    public async Task An_extraction_recipe_with_the_json_parser_gets_valid_json_from_the_local_model()
+    {
+        var setPath = Path.Combine(_dir, "cities.jsonl");
+        await File.WriteAllLinesAsync(setPath, new[] { "Paris, 2.1 million, capital", "Lyon, 0.5 million", "Nice" }
+            .Select((q, i) => JsonSerializer.Serialize(new { id = $"c{i}", input = q, expected = """{"city":"x"}""" })));
+        var recipe = new Recipe
+        {
+            Name = "cities",
+            SystemPrompt = "Extract the city as JSON.",
+            Generation = new Lever.Evals.Recipes.GenerationOptions { Temperature = 0.8f, Seed = 1, MaxTokens = 64 },
+            Parser = new ParserOptions { Kind = "json", Schema = Schema },
+            Scoring = new ScoringOptions { Scorers = ["json"] },
+        };
+        Assert.Equal("json_schema", RecipeResponseFormat.Effective(recipe));
+        await new EvalRunner(recipe, new RecipeServices { Chat = _engine }, new EvalRunOptions { Concurrency = 1, Diagnose = false })
+            .RunAsync(EvalSet.Load(setPath), Path.Combine(_dir, "run"));
+        var schema = JsonDocument.Parse(Schema).RootElement;
+        var raws = File.ReadAllLines(Path.Combine(_dir, "run", EvalRunner.ResultsFile)).Select(l => JsonDocument.Parse(l).RootElement.GetProperty("raw").GetString()!).ToList();
+        Assert.Equal(3, raws.Count);
+        foreach (var raw in raws) Assert.Empty(SchemaCheck.Violations(JsonDocument.Parse(raw).RootElement, schema));
     }
 }
