@@ -122,4 +122,29 @@ public sealed class JsonPrefixTests
             else Assert.Equal(JsonValueKind.Object, doc.RootElement.ValueKind);
         }
     }
+
+    [Theory]
+    [InlineData("{\"ab")]
+    [InlineData("{\"name\":\"x")]
+    [InlineData("{\"na")]
+    [InlineData("{\"tier\":\"go")]
+    [InlineData("{\"name\":\"\\u00")]
+    [InlineData("{\"age\":1")]
+    public void The_trie_and_its_plain_text_fast_path_allow_exactly_the_tokens_a_naive_check_allows(string prefix)
+    {
+        var pieces = new[] { "a", "ab", "\"", "\",\"", "é", "\\n", "\\u0041\"", "me\":", "ld\"}", "12", "}", " x", "\u0001", "\"tier" }
+            .Select(p => (byte[]?)Encoding.UTF8.GetBytes(p)).Append([0xC3]).Append(null).ToList();
+        var vocabulary = new TokenVocabulary(pieces);
+        foreach (var format in new[] { JsonFormat.Object, Schema(Person) })
+        {
+            if (JsonPrefix.Start(format).Feed(Encoding.UTF8.GetBytes(prefix)) is not { } state) continue;
+            foreach (var budget in new[] { -1, 40, 3 })
+            {
+                var fast = new List<int>();
+                vocabulary.Collect(state, budget, fast);
+                var naive = Enumerable.Range(0, pieces.Count).Where(id => pieces[id] is { Length: > 0 } b && state.Feed(b) is { } next && (budget < 0 || next.RemainingBytes <= budget));
+                Assert.Equal(naive.Order(), fast.Order());
+            }
+        }
+    }
 }

@@ -47,6 +47,18 @@ public sealed class JsonPrefix
     /// <summary>The document may end here (complete, or a top-level number or enum value that could also go on).</summary>
     public bool CanEnd => _top is null || (_top.Parent is null && _top is NumberFrame { CanEnd: true } or EnumFrame { CanEnd: true });
 
+    /// <summary>
+    /// Inside a string (a value, or a key no property name starts with) and not within an escape or a UTF-8 character:
+    /// then any complete UTF-8 text without quote, backslash or control characters leaves the state as it is (the fast
+    /// path of <see cref="TokenVocabulary.Collect"/>).
+    /// </summary>
+    internal bool InPlainString => _top switch
+    {
+        StringFrame s => s.Lex == default,
+        ObjectFrame { Phase: ObjectPhase.InKey, Candidates.Length: 0, Schema.AdditionalProperties: true } o => o.Lex == default,
+        _ => false,
+    };
+
     /// <summary>Fewest bytes that complete the document from here (0 when it can end).</summary>
     public int RemainingBytes
     {

@@ -1,6 +1,10 @@
 // A model's vocabulary as the bytes each token decodes to, in a trie, so the tokens a JsonPrefix accepts are found by
 // walking the trie once: a shared prefix of many tokens is fed to the automaton once, and a subtree whose prefix is
-// already invalid is skipped whole.
+// already invalid is skipped whole. Inside a string, where nearly every token is allowed, the tokens that are plain
+// text (complete UTF-8, no quote, backslash or control character) cannot change the state, so they are allowed as one
+// list and only the others are walked (docs/ENGINE.md has the cost with and without this).
+using System.Text.Unicode;
+
 namespace Lever.Core.Constraints;
 
 /// <summary>The decoded bytes of every token id, indexed for <see cref="JsonTokenMask"/>. Built once per model.</summary>
@@ -8,6 +12,8 @@ public sealed class TokenVocabulary
 {
     private readonly byte[]?[] _bytes;
     private readonly Node _root = new();
+    private readonly Node _special = new();
+    private readonly List<int> _plain = [];
 
     /// <summary>
     /// Indexes <paramref name="tokenBytes"/> (by token id). A null or empty entry (a special or control token, or one
@@ -21,19 +27,28 @@ public sealed class TokenVocabulary
         for (var id = 0; id < _bytes.Length; id++)
         {
             if (_bytes[id] is not { Length: > 0 } bytes) continue;
-            var node = _root;
-            foreach (var b in bytes)
-            {
-                if (!building.TryGetValue((node, b), out var child))
-                {
-                    child = new Node();
-                    building[(node, b)] = child;
-                    node.Add(b, child);
-                }
-                node = child;
-            }
-            node.Tokens.Add(id);
+            Insert(_root, bytes, id, building);
+            if (IsPlain(bytes)) _plain.Add(id);
+            else Insert(_special, bytes, id, building);
         }
+    }
+
+    private static bool IsPlain(byte[] bytes) => Utf8.IsValid(bytes) && !bytes.Any(b => b < 0x20 || b == '"' || b == '\\');
+
+    private static void Insert(Node root, byte[] bytes, int id, Dictionary<(Node, byte), Node> building)
+    {
+        var node = root;
+        foreach (var b in bytes)
+        {
+            if (!building.TryGetValue((node, b), out var child))
+            {
+                child = new Node();
+                building[(node, b)] = child;
+                node.Add(b, child);
+            }
+            node = child;
+        }
+        node.Tokens.Add(id);
     }
 
     /// <summary>Token ids indexed (the vocabulary size).</summary>
@@ -50,7 +65,13 @@ public sealed class TokenVocabulary
     {
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(into);
-        Walk(_root, state, budget, into);
+        if (!state.InPlainString)
+        {
+            Walk(_root, state, budget, into);
+            return;
+        }
+        if (budget < 0 || state.RemainingBytes <= budget) into.AddRange(_plain);
+        Walk(_special, state, budget, into);
     }
 
     private static void Walk(Node node, JsonPrefix state, int budget, List<int> into)
