@@ -1,6 +1,7 @@
 // bench/engine: Lever's engine next to llama.cpp on the same model (exported to GGUF, F32) and thread count.
 //   dotnet run -c Release --project bench/engine -- [--presets small,base] [--threads 2] [--prompt 128] [--decode 32] [--repeats 3]
-//     [--batches 1,8] [--prefix 1] [--plain 0] [--inference 0]   (--profile small: where one decode step's time goes)
+//     [--batches 1,8] [--prefix 1] [--plain 0] [--inference 0]   (--profile small: where one decode step's time goes;
+//     --json-mask 1: what the response_format mask costs per step, JsonMaskCost.cs)
 // Measures prefill and decode tokens/s at batch 1 and 8, and the time to first token of a request whose 1,000-token
 // prefix is in the prefix cache versus not. Prints a Markdown table for docs/PERFORMANCE.md.
 using System.Diagnostics;
@@ -29,6 +30,12 @@ var repo = FindRepo();
 var work = Path.Combine(repo, "artifacts", "bench", "engine");
 set_num_threads(threads);
 set_num_interop_threads(1);
+
+if (opts.ContainsKey("json-mask"))
+{
+    JsonMaskCost.Run();
+    return;
+}
 
 if (opts.TryGetValue("profile", out var profiled))
 {

@@ -107,6 +107,7 @@ public sealed class LlamaCppChatClient : IChatClient
             Seed = options?.Seed,
             RepetitionPenalty = options?.AdditionalProperties?.TryGetValue("repetition_penalty", out var rp) == true ? Convert.ToDouble(rp, System.Globalization.CultureInfo.InvariantCulture) : 1.0,
             StopSequences = stops,
+            ResponseFormat = options?.ResponseFormat is ChatResponseFormatJson json ? Lever.Core.Constraints.JsonFormat.For(json.Schema, json.SchemaName) : null,
         };
         return (prompt, sampling);
     }

@@ -7,6 +7,7 @@ using LLama;
 using LLama.Common;
 using LLama.Native;
 using Lever.Core;
+using Lever.Core.Constraints;
 using Lever.Providers.LlamaCpp.Gguf;
 using Lever.Providers.LlamaCpp.Internal;
 
@@ -22,6 +23,7 @@ public sealed class LlamaCppModel : IDisposable
     private readonly List<int> _cached = [];   // tokens whose keys/values sit in the KV cache, positions 0..n-1
     private readonly int _batchSize;
     private bool _disposed;
+    private (TokenVocabulary Vocabulary, int[] EndTokens)? _constraint;
 
     private LlamaCppModel(string path, GgufFile gguf, LLamaWeights weights, LLamaContext context, int threads, int batchSize)
     {
@@ -190,7 +192,7 @@ public sealed class LlamaCppModel : IDisposable
             var clock = Stopwatch.StartNew();
             CheckFits(prompt.Count + 1);
             var cached = Prefill(prompt, needFrom: prompt.Count - 1, onLogits: null);
-            var sampler = new LlamaSampler(sampling);
+            var sampler = new LlamaSampler(sampling, Mask(sampling));
             var history = new List<int>(prompt);
             var output = new List<int>();
             var text = new StringBuilder();
@@ -213,9 +215,10 @@ public sealed class LlamaCppModel : IDisposable
                 }
                 text.Append(Piece(decoder, next));
                 var stopAt = StopIndex(text, sampling.StopSequences, Math.Max(0, emitted - holdBack));
-                if (stopAt >= 0)
+                if (stopAt >= 0 || sampler.Complete)
                 {
-                    text.Length = stopAt;
+                    if (stopAt >= 0) text.Length = stopAt;
+                    else text.Append(Flush(decoder));
                     finish = "stop";
                     break;
                 }
@@ -235,6 +238,31 @@ public sealed class LlamaCppModel : IDisposable
     }
 
     private int _lastLogitIndex;
+
+    /// <summary>The JSON mask for <paramref name="sampling"/>'s response format (null without one); the vocabulary's bytes are read once per model.</summary>
+    private JsonTokenMask? Mask(LlamaCppSampling sampling)
+    {
+        if (sampling.ResponseFormat is not { } format) return null;
+        _constraint ??= ConstraintVocabulary();
+        var (vocabulary, endTokens) = _constraint.Value;
+        return new JsonTokenMask(format, vocabulary, sampling.StopAtEndOfGeneration ? endTokens : [], Math.Min(sampling.MaxTokens, ContextSize - _cached.Count));
+    }
+
+    /// <summary>Every token's bytes (control and end-of-generation tokens have none) and the end-of-generation ids.</summary>
+    private (TokenVocabulary, int[]) ConstraintVocabulary()
+    {
+        var bytes = new byte[]?[VocabularySize];
+        var ends = new List<int>();
+        var buffer = new byte[256];
+        for (var id = 0; id < bytes.Length; id++)
+        {
+            if (IsEndOfGeneration(id)) ends.Add(id);
+            if (IsControl(id) || IsEndOfGeneration(id)) continue;
+            var n = (int)_context.NativeHandle.TokenToSpan(id, buffer);
+            bytes[id] = n <= buffer.Length ? buffer[..n] : null;
+        }
+        return (new TokenVocabulary(bytes), [.. ends]);
+    }
 
     private void CheckFits(int tokens)
     {

@@ -24,6 +24,12 @@ public sealed record LlamaCppSampling
     /// <summary>Texts that end generation (not included in the output).</summary>
     public IReadOnlyList<string> StopSequences { get; init; } = [];
 
+    /// <summary>
+    /// Constrained decoding (OpenAI's <c>response_format</c>): the managed JSON automaton masks the logits (the same one
+    /// the TorchSharp engine uses), and generation stops when the document is complete. Null: free text.
+    /// </summary>
+    public Lever.Core.Constraints.JsonFormat? ResponseFormat { get; init; }
+
     /// <summary>Stop at the model's end-of-generation tokens (EOS, EOT; llama.cpp's llama_vocab_is_eog).</summary>
     public bool StopAtEndOfGeneration { get; init; } = true;
 }

@@ -33,6 +33,31 @@ public sealed class ModelCommandTests
     }
 
     [Fact]
+    public void Generate_json_prints_a_json_object_and_a_schema_outside_the_subset_is_exit_code_2_naming_the_keyword()
+    {
+        var dir = Directory.CreateTempSubdirectory("lever-cli-json").FullName;
+        try
+        {
+            Assert.Equal(0, LeverProcess.Run(dir, "model", "init", "--config", "tiny", "-o", "m").ExitCode);
+            var ok = LeverProcess.Run(dir, "generate", "-m", "m", "--prompt", "hello", "--max-tokens", "40", "--seed", "2", "--json");
+            Assert.True(ok.ExitCode == 0, ok.Stderr);
+            using (var doc = System.Text.Json.JsonDocument.Parse(ok.Stdout))
+                Assert.Equal(System.Text.Json.JsonValueKind.Object, doc.RootElement.ValueKind);
+            Assert.Contains("(stop)", ok.Stderr, StringComparison.Ordinal);
+
+            File.WriteAllText(Path.Combine(dir, "s.json"), """{"type":"object","properties":{"id":{"type":"string","minLength":3}}}""");
+            var bad = LeverProcess.Run(dir, "generate", "-m", "m", "--prompt", "hello", "--json-schema", "s.json");
+            Assert.Equal(2, bad.ExitCode);
+            var error = bad.Stderr.Split('\n').Single(l => l.StartsWith("error:", StringComparison.Ordinal));
+            Assert.Contains("s.json.properties.id: the keyword 'minLength' is not supported", error, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
     public void A_corrupted_safetensors_header_is_one_line_naming_the_file_and_exit_code_2()
     {
         var dir = Directory.CreateTempSubdirectory("lever-cli-bad").FullName;

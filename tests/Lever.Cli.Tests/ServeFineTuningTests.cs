@@ -59,6 +59,11 @@ public sealed class ServeFineTuningTests(ServeFineTuningFixture fixture, ITestOu
         var ledger = File.ReadAllLines(Path.Combine(dir, ".lever", "server", "usage.jsonl")).Select(l => JsonDocument.Parse(l).RootElement).ToList();
         Assert.Contains(ledger, e => e.GetProperty("model").GetString() == model && e.GetProperty("completion_tokens").GetInt32() > 0);
         Assert.Equal("length", r.GetProperty("chat").GetProperty("finish_reason").GetString());
+        // response_format through the official client: the base model's answer is a document of the schema.
+        using var extracted = JsonDocument.Parse(r.GetProperty("json_chat").GetProperty("content").GetString()!);
+        Assert.Equal(JsonValueKind.Number, extracted.RootElement.GetProperty("answer").ValueKind);
+        Assert.True(extracted.RootElement.GetProperty("sure").ValueKind is JsonValueKind.True or JsonValueKind.False);
+        Assert.Equal("stop", r.GetProperty("json_chat").GetProperty("finish_reason").GetString());
 
         var events = r.GetProperty("events").EnumerateArray().ToList();
         Assert.Equal("The job has successfully completed", events[0].GetProperty("message").GetString());

@@ -22,7 +22,7 @@ public sealed class RecipeRunnerCapTests
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => runner.AnswerAsync(new EvalItem { Id = "q", Hash = "", Input = "hi" }, 0, CancellationToken.None));
     }
 
-    private sealed class OptionsRecorder : IChatClient
+    internal sealed class OptionsRecorder : IChatClient
     {
         public ChatOptions? Seen { get; private set; }
 

@@ -39,12 +39,14 @@ internal sealed class GenerateCommand : ILeverCommand
         var model = new Option<string>("--model", "-m") { Description = "checkpoint folder (config.json, model.safetensors, tokenizer), or a .gguf file (run by llama.cpp)", Required = true };
         var prompt = new Option<string>("--prompt", "-p") { Description = "text to continue", Required = true };
         var showIds = new Option<bool>("--show-ids") { Description = "also print the generated token ids (stderr)" };
+        var json = new Option<bool>("--json") { Description = "constrained decoding: the output is a JSON object (response_format json_object)" };
+        var jsonSchema = new Option<string?>("--json-schema") { Description = "constrained decoding: the output matches this JSON Schema file (the subset in docs/SERVER.md)" };
         var sampling = SamplingOptions.Create(128);
-        var command = new Command("generate", "Continue a prompt with a local model (streams the text; stats on stderr).") { model, prompt, showIds };
+        var command = new Command("generate", "Continue a prompt with a local model (streams the text; stats on stderr).") { model, prompt, showIds, json, jsonSchema };
         foreach (var o in sampling.All) command.Options.Add(o);
         command.SetAction(async (parse, ct) =>
         {
-            var options = sampling.Read(parse);
+            var options = sampling.Read(parse) with { ResponseFormat = Format(parse.GetValue(json), parse.GetValue(jsonSchema)) };
             options.Validate();
             var path = parse.GetValue(model)!;
             if (LlamaCppBackend.IsGgufPath(path)) return await GenerateGguf(path, parse.GetValue(prompt)!, options, parse.GetValue(showIds), ct);
@@ -68,6 +70,7 @@ internal sealed class GenerateCommand : ILeverCommand
         {
             MaxTokens = options.MaxTokens, Temperature = options.Temperature, TopK = options.TopK, TopP = options.TopP,
             RepetitionPenalty = options.RepetitionPenalty, Seed = options.Seed, StopSequences = options.StopSequences,
+            ResponseFormat = options.ResponseFormat,
         };
         var result = await Task.Run(() => llama.Generate(ids, sampling, Console.Out.Write, ct), ct);
         Console.Out.WriteLine();
@@ -75,6 +78,22 @@ internal sealed class GenerateCommand : ILeverCommand
         await Console.Error.WriteLineAsync(Stats(result.PromptTokens, result.OutputTokens, result.FinishReason, result.TimeToFirstToken, result.Elapsed)[..^1]
             + FormattableString.Invariant($"; llama.cpp, {llama.Threads} threads]"));
         return 0;
+    }
+
+    /// <summary>The response format of <c>--json</c> / <c>--json-schema FILE</c>; a schema outside the subset is a user error naming the file and keyword.</summary>
+    private static Lever.Core.Constraints.JsonFormat? Format(bool json, string? schemaFile)
+    {
+        if (schemaFile is null) return json ? Lever.Core.Constraints.JsonFormat.Object : null;
+        if (!File.Exists(schemaFile)) throw new Lever.Core.LeverUserException($"--json-schema: {schemaFile} not found", "give the path of a JSON Schema file");
+        try
+        {
+            using var doc = System.Text.Json.JsonDocument.Parse(File.ReadAllText(schemaFile));
+            return Lever.Core.Constraints.JsonFormat.FromSchema(doc.RootElement, Path.GetFileNameWithoutExtension(schemaFile), schemaFile);
+        }
+        catch (System.Text.Json.JsonException ex)
+        {
+            throw new Lever.Core.LeverUserException($"{schemaFile}: not valid JSON ({ex.Message})", "write the schema as JSON");
+        }
     }
 
     private static string Stats(int promptTokens, int outputTokens, string finish, TimeSpan firstToken, TimeSpan elapsed)

@@ -35,6 +35,13 @@ public sealed record GenerationOptions
     /// <summary>A LoRA adapter applied unmerged on the generator's shared base weights; null runs the base model.</summary>
     public Modules.LoraWeights? Adapter { get; init; }
 
+    /// <summary>
+    /// Constrained decoding (OpenAI's <c>response_format</c>): only tokens that keep the output a valid prefix of a JSON
+    /// document in this format are sampled, the document is closed before <see cref="MaxTokens"/> runs out when it can
+    /// be, and generation stops when it is complete. Null: free text.
+    /// </summary>
+    public Lever.Core.Constraints.JsonFormat? ResponseFormat { get; init; }
+
     /// <summary>Throws a user error for values that make no sense.</summary>
     public void Validate()
     {

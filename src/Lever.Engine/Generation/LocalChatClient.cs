@@ -118,6 +118,7 @@ public sealed class LocalChatClient : IChatClient
             StopSequences = stopTexts,
             StopTokenIds = stopIds,
             Adapter = Adapter,
+            ResponseFormat = options?.ResponseFormat is ChatResponseFormatJson json ? Lever.Core.Constraints.JsonFormat.For(json.Schema, json.SchemaName) : null,
         };
         return (prompt, generation);
     }

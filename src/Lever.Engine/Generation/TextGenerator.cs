@@ -235,9 +235,9 @@ public sealed class TextGenerator : IDisposable
         cache ??= new KvCache(config, 1, prompt.Count + maxTokens + 1);
         try
         {
-            var sampler = new Sampler(options);
-            var stream = new TextStream(Tokenizer, options.StopSequences);
             var stopIds = new HashSet<int>(_eos.Concat(options.StopTokenIds));
+            var sampler = new Sampler(options, Tokenizer, stopIds, maxTokens);
+            var stream = new TextStream(Tokenizer, options.StopSequences);
             var seen = new List<int>(prompt);
             var generated = new List<int>();
             var ttft = TimeSpan.Zero;
@@ -268,10 +268,10 @@ public sealed class TextGenerator : IDisposable
                         break;
                     }
                     var delta = stream.Push(next);
-                    if (stream.Stopped)
+                    if (stream.Stopped || sampler.Complete)
                     {
                         finish = "stop";
-                        onToken?.Invoke(new GeneratedToken(next, delta, finish, cached));
+                        onToken?.Invoke(new GeneratedToken(next, delta + stream.Flush(), finish, cached));
                         break;
                     }
                     if (i == maxTokens - 1)
@@ -344,9 +344,9 @@ public sealed class TextGenerator : IDisposable
             throw new LeverUserException("an unmerged LoRA adapter needs a dense base model (this one is quantized or adapted)", "serve adapters on a float32 checkpoint");
         using var adapters = RowAdapters.PerRow(jobs.Select(j => j.Options.Adapter).ToList());
         using var cache = new KvCache(config, b, width + steps + 1);
-        var samplers = jobs.Select(j => new Sampler(j.Options)).ToList();
-        var streams = jobs.Select(j => new TextStream(Tokenizer, j.Options.StopSequences)).ToList();
         var stopIds = jobs.Select(j => new HashSet<int>(_eos.Concat(j.Options.StopTokenIds))).ToList();
+        var samplers = jobs.Select((j, r) => new Sampler(j.Options, Tokenizer, stopIds[r], budgets[r])).ToList();
+        var streams = jobs.Select(j => new TextStream(Tokenizer, j.Options.StopSequences)).ToList();
         var seen = prompts.Select(p => new List<int>(p)).ToList();
         var generated = Enumerable.Range(0, b).Select(_ => new List<int>()).ToList();
         var ttft = new TimeSpan[b];
@@ -389,9 +389,9 @@ public sealed class TextGenerator : IDisposable
                     continue;
                 }
                 var delta = streams[r].Push(token);
-                if (streams[r].Stopped)
+                if (streams[r].Stopped || samplers[r].Complete)
                 {
-                    job.OnToken?.Invoke(new GeneratedToken(token, delta, "stop", 0));
+                    job.OnToken?.Invoke(new GeneratedToken(token, delta + streams[r].Flush(), "stop", 0));
                     Finish(r, "stop");
                 }
                 else if (generated[r].Count == budgets[r])
@@ -451,14 +451,14 @@ public sealed class TextGenerator : IDisposable
             throw new LeverUserException("an unmerged LoRA adapter needs a dense base model (this one is quantized or adapted)", "serve adapters on a float32 checkpoint");
         using var adapters = RowAdapters.All(options.Adapter);
         using var cache = new KvCache(config, b, width + maxTokens + 1);
-        var samplers = Enumerable.Range(0, b).Select(r => new Sampler(options with { Seed = options.Seed + r })).ToList();
+        var stopIds = new HashSet<int>(_eos.Concat(options.StopTokenIds));
+        var samplers = Enumerable.Range(0, b).Select(r => new Sampler(options with { Seed = options.Seed + r }, Tokenizer, stopIds, maxTokens)).ToList();
         var streams = Enumerable.Range(0, b).Select(_ => new TextStream(Tokenizer, options.StopSequences)).ToList();
         var seen = prompts.Select(p => new List<int>(p)).ToList();
         var generated = Enumerable.Range(0, b).Select(_ => new List<int>()).ToList();
         var finish = Enumerable.Repeat("length", b).ToArray();
         var done = new bool[b];
         var ttft = TimeSpan.Zero;
-        var stopIds = new HashSet<int>(_eos.Concat(options.StopTokenIds));
 
         using var scope = NewDisposeScope();
         var maskTensor = tensor(mask, [b, width]);
@@ -476,7 +476,7 @@ public sealed class TextGenerator : IDisposable
                 seen[r].Add(token);
                 if (stopIds.Contains(token)) { done[r] = true; finish[r] = "stop"; continue; }
                 streams[r].Push(token);
-                if (streams[r].Stopped) { done[r] = true; finish[r] = "stop"; }
+                if (streams[r].Stopped || samplers[r].Complete) { done[r] = true; finish[r] = "stop"; }
             }
             if (step == 0) ttft = watch.Elapsed;
             if (step == maxTokens - 1 || !done.Contains(false)) break;

@@ -1,21 +1,33 @@
 using Lever.Core;
+using Lever.Core.Constraints;
 using Lever.Engine.Generation;
+using Lever.Engine.Tokenizers;
 using static TorchSharp.torch;
 
 namespace Lever.Engine.Internal;
 
-/// <summary>Picks the next token from logits: repetition penalty, then temperature, top-k and top-p, then a draw.</summary>
+/// <summary>
+/// Picks the next token from logits: repetition penalty, the response format's mask (constrained decoding), then
+/// temperature, top-k and top-p, then a draw.
+/// </summary>
 internal sealed class Sampler
 {
     private readonly GenerationOptions _options;
     private readonly Generator? _generator;
+    private readonly JsonTokenMask? _mask;
 
-    public Sampler(GenerationOptions options)
+    /// <summary>A sampler for one generation of at most <paramref name="maxTokens"/>; <paramref name="endTokens"/> end it (EOS, stop ids).</summary>
+    public Sampler(GenerationOptions options, ModelTokenizer tokenizer, IEnumerable<int> endTokens, int maxTokens)
     {
         _options = options;
         if (options.Temperature > 0)
             _generator = new Generator((ulong)(options.Seed ?? Random.Shared.NextInt64()));
+        if (options.ResponseFormat is { } format)
+            _mask = new JsonTokenMask(format, tokenizer.ConstraintVocabulary, endTokens, maxTokens);
     }
+
+    /// <summary>The response format's document is complete: the generation ends here.</summary>
+    public bool Complete => _mask?.IsComplete == true;
 
     /// <summary>Next token for <paramref name="logits"/> (V), float32, given the tokens already in the sequence.</summary>
     public int Next(Tensor logits, IReadOnlyCollection<int> seen)
@@ -33,6 +45,24 @@ internal sealed class Sampler
             values = where(values > 0, values / _options.RepetitionPenalty, values * _options.RepetitionPenalty);
             logits = logits.scatter(0, index, values);
         }
+        if (_mask is not null) logits = Masked(logits, _mask.Allowed());
+        var token = Choose(logits);
+        _mask?.Accept(token);
+        return token;
+    }
+
+    /// <summary>Logits with every token outside <paramref name="allowed"/> at minus infinity.</summary>
+    private static Tensor Masked(Tensor logits, List<int> allowed)
+    {
+        var bias = new float[logits.shape[0]];
+        Array.Fill(bias, float.NegativeInfinity);
+        foreach (var id in allowed)
+            if (id < bias.Length) bias[id] = 0;
+        return logits + tensor(bias, device: logits.device);
+    }
+
+    private int Choose(Tensor logits)
+    {
         if (_options.Temperature <= 0) return (int)logits.argmax().item<long>();
 
         logits = logits / _options.Temperature;

@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Lever.Core;
+using Lever.Core.Constraints;
 using Lever.Engine.Internal;
 using Microsoft.ML.Tokenizers;
 
@@ -29,6 +30,7 @@ public sealed class ModelTokenizer
     public static readonly TimeSpan RegexTimeout = TimeSpan.FromSeconds(2);
 
     private readonly IReadOnlyDictionary<int, string> _specialById;
+    private readonly Lazy<TokenVocabulary> _constraintVocabulary;
 
     private ModelTokenizer(Tokenizer inner, string kind, IReadOnlyDictionary<string, int> special, IReadOnlyList<string>? vocabulary,
         IReadOnlyList<string>? merges, string? preTokenizerPattern, int vocabSize)
@@ -41,6 +43,7 @@ public sealed class ModelTokenizer
         Merges = merges;
         PreTokenizerPattern = preTokenizerPattern;
         VocabSize = vocabSize;
+        _constraintVocabulary = new Lazy<TokenVocabulary>(() => new TokenVocabulary(TokenBytes()));
     }
 
     /// <summary>The Microsoft.ML.Tokenizers tokenizer doing the work.</summary>
@@ -117,6 +120,34 @@ public sealed class ModelTokenizer
         Flush();
         return sb.ToString();
     }
+
+    /// <summary>The vocabulary as decoded bytes, indexed for constrained decoding (built on first use).</summary>
+    public TokenVocabulary ConstraintVocabulary => _constraintVocabulary.Value;
+
+    /// <summary>
+    /// The bytes each token id stands for (null for special tokens and ids without a piece): byte-level BPE pieces
+    /// through the GPT-2 byte map, SentencePiece pieces with ▁ as a space and &lt;0xHH&gt; as the byte.
+    /// </summary>
+    public byte[]?[] TokenBytes()
+    {
+        var bytes = new byte[]?[VocabSize];
+        if (Vocabulary is { } vocabulary)
+        {
+            for (var id = 0; id < Math.Min(vocabulary.Count, bytes.Length); id++)
+                if (!IsSpecial(id)) bytes[id] = ByteLevelMap.Decode(vocabulary[id]);
+        }
+        else if (Inner is LlamaTokenizer sentencePiece)
+        {
+            foreach (var (piece, id) in sentencePiece.Vocabulary)
+                if (id >= 0 && id < bytes.Length && !IsSpecial(id)) bytes[id] = PieceBytes(piece);
+        }
+        return bytes;
+    }
+
+    private static byte[] PieceBytes(string piece) =>
+        piece is ['<', '0', 'x', _, _, '>'] && byte.TryParse(piece.AsSpan(3, 2), System.Globalization.NumberStyles.HexNumber, null, out var b)
+            ? [b]
+            : Encoding.UTF8.GetBytes(piece.Replace('\u2581', ' '));
 
     /// <summary>True when <paramref name="id"/> is a special (added) token.</summary>
     public bool IsSpecial(int id) => _specialById.ContainsKey(id);

@@ -88,6 +88,8 @@ public sealed class Recipe
         }, CanonicalJson);
         // Chat recipes hash as they did before kinds existed, so their cached answers stay valid.
         if (Kind != ChatKind) canonical += "\nkind=" + Kind;
+        // Constrained decoding changes answers: a recipe that asks for JSON (its parser is json) hashes anew.
+        if (RecipeResponseFormat.Effective(this) is not "text" and var format) canonical += "\nresponse_format=" + format;
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(canonical)));
     }
 

@@ -122,6 +122,7 @@ public static class RecipeLoader
             default:
                 throw bad("parser.kind", $"'{recipe.Parser.Kind}' is not a parser", "use text, label or json");
         }
+        if (RecipeResponseFormat.Problem(recipe) is { } problem) throw bad("generation.response_format", problem.Problem, problem.Fix);
         foreach (var scorer in recipe.Scoring.Scorers)
         {
             if (!Scoring.ScorerFactory.Known.Contains(scorer))

@@ -65,6 +65,7 @@ public sealed class RecipeRunner : IItemAnswerer
             TopP = _recipe.Generation.TopP,
             Seed = _recipe.Generation.Seed,
             ModelId = _recipe.Model,
+            ResponseFormat = RecipeResponseFormat.For(_recipe),
         };
         if (_recipe.Generation.Stop.Count > 0) options.StopSequences = [.. _recipe.Generation.Stop];
         var watch = Stopwatch.StartNew();

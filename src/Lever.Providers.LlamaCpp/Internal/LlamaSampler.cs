@@ -1,13 +1,26 @@
 // Token choice from llama.cpp's logits, in managed code so greedy decoding is exactly argmax (the parity test compares
 // it with the TorchSharp engine token for token) and a seed gives the same text on every machine: repetition
-// penalty (CTRL: divide positive logits, multiply negative ones), temperature, top-k, top-p, then one draw.
+// penalty (CTRL: divide positive logits, multiply negative ones), the response format's mask (only the tokens the JSON
+// automaton allows are candidates), temperature, top-k, top-p, then one draw.
+using Lever.Core.Constraints;
+
 namespace Lever.Providers.LlamaCpp.Internal;
 
-internal sealed class LlamaSampler(LlamaCppSampling sampling)
+internal sealed class LlamaSampler(LlamaCppSampling sampling, JsonTokenMask? mask = null)
 {
     private readonly Random _random = sampling.Seed is { } seed ? new Random(unchecked((int)seed ^ (int)(seed >> 32))) : new Random();
 
+    /// <summary>The response format's document is complete: the generation ends here.</summary>
+    public bool Complete => mask?.IsComplete == true;
+
     public int Next(ReadOnlySpan<float> logits, IReadOnlyList<int> history)
+    {
+        var token = Choose(logits, history);
+        mask?.Accept(token);
+        return token;
+    }
+
+    private int Choose(ReadOnlySpan<float> logits, IReadOnlyList<int> history)
     {
         var scores = logits.ToArray();
         if (sampling.RepetitionPenalty is not 1.0 and > 0)
@@ -16,9 +29,17 @@ internal sealed class LlamaSampler(LlamaCppSampling sampling)
             foreach (var id in history.Distinct())
                 if (id >= 0 && id < scores.Length) scores[id] = scores[id] > 0 ? scores[id] / penalty : scores[id] * penalty;
         }
+        IEnumerable<int> candidates = Enumerable.Range(0, scores.Length);
+        if (mask is not null)
+        {
+            var allowed = mask.Allowed().Where(id => id < scores.Length).ToHashSet();
+            for (var i = 0; i < scores.Length; i++)
+                if (!allowed.Contains(i)) scores[i] = float.NegativeInfinity;
+            candidates = allowed;
+        }
         if (sampling.Temperature <= 0) return Argmax(scores);
 
-        var order = Enumerable.Range(0, scores.Length).OrderByDescending(i => scores[i]).ThenBy(i => i).ToArray();
+        var order = candidates.OrderByDescending(i => scores[i]).ThenBy(i => i).ToArray();
         var k = sampling.TopK > 0 ? Math.Min(sampling.TopK, order.Length) : order.Length;
         var max = scores[order[0]];
         var probs = new double[k];

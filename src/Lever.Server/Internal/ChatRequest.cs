@@ -59,6 +59,7 @@ internal sealed record ChatRequest(string? Model, List<ChatMessage> Messages, Ch
                 _ => null,
             };
         }
+        options.ResponseFormat = ResponseFormatField.Parse(body);
         string? model = body.TryGetProperty("model", out var mo) && mo.ValueKind == JsonValueKind.String ? mo.GetString() : null;
         bool stream = body.TryGetProperty("stream", out var st) && st.ValueKind == JsonValueKind.True;
         bool usage = body.TryGetProperty("stream_options", out var so) && so.ValueKind == JsonValueKind.Object

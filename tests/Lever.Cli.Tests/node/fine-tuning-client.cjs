@@ -49,6 +49,12 @@ async function until(id, wanted, seconds) {
     model: job.fine_tuned_model, messages: [{ role: 'user', content: 'Q3: what is 3 plus 1?' }], max_tokens: 4, temperature: 0,
   });
   out.chat = { model: chat.model, content: chat.choices[0].message.content, finish_reason: chat.choices[0].finish_reason };
+  const extracted = await client.chat.completions.create({
+    model: 'tiny', messages: [{ role: 'user', content: 'Q3 as JSON' }], max_tokens: 48,
+    response_format: { type: 'json_schema', json_schema: { name: 'sum', strict: true, schema: {
+      type: 'object', properties: { answer: { type: 'integer' }, sure: { type: 'boolean' } }, required: ['answer', 'sure'], additionalProperties: false } } },
+  });
+  out.json_chat = { content: extracted.choices[0].message.content, finish_reason: extracted.choices[0].finish_reason };
 
   out.events = [];
   for await (const e of client.fineTuning.jobs.listEvents(job.id, { limit: 5 })) out.events.push({ message: e.message, type: e.type, step: e.data?.step ?? null });
