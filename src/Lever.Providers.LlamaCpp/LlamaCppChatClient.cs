@@ -96,18 +96,12 @@ public sealed class LlamaCppChatClient : IChatClient
         if (options?.Instructions is { Length: > 0 } instructions) turns.Add(("system", instructions));
         turns.AddRange(messages.Select(m => (m.Role.Value, m.Text)));
         var prompt = Model.Tokenize(_format.Format(turns), addSpecial: true);
-        var stops = (options?.StopSequences ?? []).ToList();
-        if (_format.StopText is { } stop) stops.Add(stop);
+        var asked = Lever.Core.Constraints.ChatSampling.From(options);
         var sampling = new LlamaCppSampling
         {
-            MaxTokens = options?.MaxOutputTokens ?? 512,
-            Temperature = options?.Temperature ?? 0,
-            TopP = options?.TopP ?? 1.0,
-            TopK = options?.TopK ?? 0,
-            Seed = options?.Seed,
-            RepetitionPenalty = options?.AdditionalProperties?.TryGetValue("repetition_penalty", out var rp) == true ? Convert.ToDouble(rp, System.Globalization.CultureInfo.InvariantCulture) : 1.0,
-            StopSequences = stops,
-            ResponseFormat = options?.ResponseFormat is ChatResponseFormatJson json ? Lever.Core.Constraints.JsonFormat.For(json.Schema, json.SchemaName) : null,
+            MaxTokens = asked.MaxTokens, Temperature = asked.Temperature, TopP = asked.TopP, TopK = asked.TopK, Seed = asked.Seed,
+            RepetitionPenalty = asked.RepetitionPenalty, ResponseFormat = asked.ResponseFormat,
+            StopSequences = _format.StopText is { } stop ? [.. asked.StopSequences, stop] : asked.StopSequences,
         };
         return (prompt, sampling);
     }

@@ -100,25 +100,19 @@ public sealed class LocalChatClient : IChatClient
         var prompt = tokenizer.Encode(text, addBos: !Template.StartsWithBos);
 
         // The template's end-of-turn marker is usually a special token: stop on its id (its text is never decoded).
+        var sampling = Lever.Core.Constraints.ChatSampling.From(options);
         var stopIds = new List<int>();
         var stopTexts = new List<string>();
-        foreach (var stop in (options?.StopSequences ?? []).Append(Template.StopSequence))
+        foreach (var stop in sampling.StopSequences.Append(Template.StopSequence))
         {
             if (tokenizer.SpecialTokens.TryGetValue(stop, out var id)) stopIds.Add(id);
             else stopTexts.Add(stop);
         }
         var generation = new GenerationOptions
         {
-            MaxTokens = options?.MaxOutputTokens ?? 512,
-            Temperature = options?.Temperature ?? 0,
-            TopP = options?.TopP ?? 1.0,
-            TopK = options?.TopK ?? 0,
-            Seed = options?.Seed,
-            RepetitionPenalty = options?.AdditionalProperties?.TryGetValue("repetition_penalty", out var rp) == true ? Convert.ToDouble(rp, System.Globalization.CultureInfo.InvariantCulture) : 1.0,
-            StopSequences = stopTexts,
-            StopTokenIds = stopIds,
-            Adapter = Adapter,
-            ResponseFormat = options?.ResponseFormat is ChatResponseFormatJson json ? Lever.Core.Constraints.JsonFormat.For(json.Schema, json.SchemaName) : null,
+            MaxTokens = sampling.MaxTokens, Temperature = sampling.Temperature, TopP = sampling.TopP, TopK = sampling.TopK, Seed = sampling.Seed,
+            RepetitionPenalty = sampling.RepetitionPenalty, ResponseFormat = sampling.ResponseFormat,
+            StopSequences = stopTexts, StopTokenIds = stopIds, Adapter = Adapter,
         };
         return (prompt, generation);
     }
