@@ -3,10 +3,12 @@
 # Training throughput (tokens/s of forward + backward + optimizer) and peak memory of Lever's `lever train` against
 # PyTorch from Debian (apt-get install python3-torch; with libopenblas0-pthread, as the generic BLAS is ~10x slower)
 # running the same model, batch, sequence length, steps and thread count: bench/training/torch_reference.py.
-# Results: artifacts/bench-training/results.md (copy the table into docs/PERFORMANCE.md).
+# The anchor runs with the memory settings Lever's run chose (gradient_checkpointing, return_freed_memory in its summary),
+# pinned threads, --repeats runs (default 5) after a warm-up step; a ratio whose anchor spread exceeds 15% reads
+# "anchor unstable" and is no claim. Results: artifacts/bench-training/results.md (copy the table into docs/PERFORMANCE.md).
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-presets="${1:-small base}"; steps="${2:-5}"; batch="${3:-4}"; seq="${4:-128}"; threads="${5:-2}"; precision="${6:-f32}"
+presets="${1:-small base}"; steps="${2:-5}"; batch="${3:-4}"; seq="${4:-128}"; threads="${5:-2}"; precision="${6:-f32}"; repeats="${REPEATS:-5}"
 out="$repo/artifacts/bench-training"; mkdir -p "$out"
 py=/usr/bin/python3
 $py -c "import torch" 2>/dev/null || { echo "install the anchor first: sudo apt-get install -y python3-torch libopenblas0-pthread" >&2; exit 1; }
@@ -22,6 +24,7 @@ with open(sys.argv[1], "w") as f:
         f.write(json.dumps({"text": " ".join(random.choice(words) for _ in range(80))}) + "\n")
 PY
 
+echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)" | tee "$out/load.txt" >&2
 : >"$out/results.jsonl"
 for preset in $presets; do
   rm -rf "$out/model-$preset"
@@ -31,7 +34,9 @@ for preset in $presets; do
     "${lever[@]}" train --method "$method" -m "$out/model-$preset" --data "$out/data.jsonl" -o "$out/run-$preset-$method" \
       --steps "$steps" --batch "$batch" --seq-len "$seq" --val-fraction 0 --eval-every 0 --checkpoint-every 100000 \
       --threads "$threads" --precision "$precision" --json 2>/dev/null | tail -1 | $py -c "import json,sys; d=json.load(sys.stdin); d.update(impl='lever', preset='$preset'); print(json.dumps(d))" >>"$out/results.jsonl"
-    $py "$repo/bench/training/torch_reference.py" --preset "$preset" --method "$method" --steps "$steps" --batch "$batch" --seq-len "$seq" --threads "$threads" --precision "$precision" >>"$out/results.jsonl"
+    memory=$(tail -1 "$out/results.jsonl" | $py -c "import json,sys; d=json.load(sys.stdin); print(str(d.get('gradient_checkpointing', False)).lower(), str(d.get('return_freed_memory', False)).lower())")
+    $py "$repo/bench/training/torch_reference.py" --preset "$preset" --method "$method" --steps "$steps" --batch "$batch" --seq-len "$seq" --threads "$threads" --precision "$precision" \
+      --repeats "$repeats" --gradient-checkpointing "${memory% *}" --return-freed-memory "${memory#* }" >>"$out/results.jsonl"
     echo "done: $preset $method" >&2
   done
 done
@@ -40,7 +45,9 @@ $py - "$out/results.jsonl" "$steps" "$batch" "$seq" "$threads" "$precision" >"$o
 import json, sys
 rows = [json.loads(l) for l in open(sys.argv[1])]
 steps, batch, seq, threads, precision = sys.argv[2:]
-print(f"steps {steps}, batch {batch}, seq-len {seq}, {threads} threads, precision {precision}\n")
+print(f"steps {steps}, batch {batch}, seq-len {seq}, {threads} threads, precision {precision}; {open(sys.argv[1].replace('results.jsonl', 'load.txt')).read().strip()}")
+anchors = {r.get("blas") for r in rows if r["impl"] != "lever"}
+print(f"PyTorch BLAS (Debian alternatives): {', '.join(sorted(map(str, anchors)))}; PyTorch tok/s is the median of its runs (min-max), stable when (max-min)/median <= 15%\n")
 print("| preset | method | Lever tok/s | PyTorch tok/s | ratio | Lever peak MiB | PyTorch peak MiB | trainable / total |")
 print("|---|---|---:|---:|---:|---:|---:|---:|")
 full = {}
@@ -50,7 +57,9 @@ for r in rows:
     if r["impl"] != "lever": continue
     t = next(x for x in rows if x["impl"] != "lever" and x["preset"] == r["preset"] and x["method"] == r["method"])
     share = 100 * r["trainable_params"] / r["total_params"]
-    print(f"| {r['preset']} | {r['method']} | {r['tokens_per_second']:.0f} | {t['tokens_per_second']:.0f} | {r['tokens_per_second']/t['tokens_per_second']:.2f}x | "
+    ratio = f"{r['tokens_per_second']/t['tokens_per_second']:.2f}x" if t.get("stable", True) else f"anchor unstable (spread {t['spread']:.0%})"
+    anchor = f"{t['tokens_per_second']:.0f} ({t.get('tokens_per_second_min', 0):.0f}-{t.get('tokens_per_second_max', 0):.0f})"
+    print(f"| {r['preset']} | {r['method']} | {r['tokens_per_second']:.0f} | {anchor} | {ratio} | "
           f"{r['peak_memory_mb']:.0f} | {t['peak_memory_mb']:.0f} | {r['trainable_params']:,} / {r['total_params']:,} ({share:.2f}%) |")
 for p, f in full.items():
     for m in ("lora", "qlora"):

@@ -10,10 +10,27 @@ backward and optimizer time only, as Lever reports it), peak RSS, parameter coun
 With --precision bf16 the forward runs under torch.autocast("cpu", dtype=torch.bfloat16) (linear and matmul in
 bfloat16 over float32 parameters and AdamW state) and the loss is computed from float32 logits, as Lever's bf16 does.
 
+Pinned so it is a stable anchor: --threads sets torch's intra-op threads and OMP_NUM_THREADS/OPENBLAS_NUM_THREADS
+(before torch loads), inter-op threads are 1 (as in Lever), and the BLAS Debian's alternatives selected is printed.
+--gradient-checkpointing and --return-freed-memory mirror the memory settings Lever's run chose. --repeats N runs the
+steps N times after one warm-up step and reports min/median/max tokens/s; "stable" is false when (max - min) / median
+exceeds 15%, and then the anchor is no claim.
+
 Debian's python3-torch is 1.13 (no scaled_dot_product_attention), so attention is written out: softmax(QKᵀ/√d + mask)V.
 """
-import argparse, json, math, resource, time
+import argparse, ctypes, json, math, os, resource, statistics, subprocess, sys, time
+
+def _threads_from_argv():
+    for i, arg in enumerate(sys.argv):
+        if arg == "--threads" and i + 1 < len(sys.argv): return sys.argv[i + 1]
+        if arg.startswith("--threads="): return arg.split("=", 1)[1]
+    return "2"
+
+# OpenMP and OpenBLAS read these once, when torch loads them: set them first.
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ[_var] = _threads_from_argv()
 import torch
+import torch.utils.checkpoint
 import torch.nn as nn
 import torch.nn.functional as F
 
@@ -122,6 +139,7 @@ class Llama(nn.Module):
         self.embed_tokens = nn.Embedding(c["vocab"], c["hidden"])
         self.layers = nn.ModuleList([Block(c) for _ in range(c["layers"])])
         self.norm = RMSNorm(c["hidden"])
+        self.checkpointing = False
         hd = c["hidden"] // c["heads"]
         self.inv_freq = 1.0 / (10000 ** (torch.arange(0, hd, 2).float() / hd))
         for p in self.parameters():
@@ -135,8 +153,27 @@ class Llama(nn.Module):
         mask = torch.full((t, t), float("-inf")).triu(1)
         x = self.embed_tokens(ids)
         for layer in self.layers:
-            x = layer(x, cos, sin, mask)
+            if self.checkpointing and self.training:
+                # reentrant, as Lever's: a frozen embedding needs an input that requires grad (enable_input_require_grads)
+                if not x.requires_grad: x = x.detach().requires_grad_()
+                x = torch.utils.checkpoint.checkpoint(layer, x, cos, sin, mask, use_reentrant=True)
+            else:
+                x = layer(x, cos, sin, mask)
         return F.linear(self.norm(x), self.embed_tokens.weight)   # tied lm_head
+
+
+def blas():
+    """The libblas.so.3 Debian's alternatives point at (generic BLAS is ~10x slower than OpenBLAS)."""
+    try:
+        q = subprocess.run(["update-alternatives", "--query", "libblas.so.3-x86_64-linux-gnu"], capture_output=True, text=True).stdout
+        return next((l.split(":", 1)[1].strip() for l in q.splitlines() if l.startswith("Value:")), "unknown")
+    except OSError:
+        return "unknown"
+
+
+def return_freed_memory():
+    """mallopt(M_MMAP_THRESHOLD, 64 KiB), as lever train does: freed blocks of 64 KiB or more go back to the OS."""
+    return ctypes.CDLL("libc.so.6").mallopt(-3, 65536) == 1
 
 
 TARGETS = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]
@@ -151,11 +188,17 @@ def main():
     ap.add_argument("--seq-len", type=int, default=256)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--precision", default="f32", choices=["f32", "bf16"])
+    ap.add_argument("--gradient-checkpointing", default="false", choices=["true", "false"])
+    ap.add_argument("--return-freed-memory", default="false", choices=["true", "false"])
+    ap.add_argument("--repeats", type=int, default=5)
     a = ap.parse_args()
     torch.manual_seed(0)
     torch.set_num_threads(a.threads)
+    torch.set_num_interop_threads(1)
+    released = a.return_freed_memory == "true" and return_freed_memory()
     c = PRESETS[a.preset]
     model = Llama(c)
+    model.checkpointing = a.gradient_checkpointing == "true"
     total = sum(p.numel() for p in model.parameters())
     if a.method != "full":
         for p in model.parameters():
@@ -170,24 +213,34 @@ def main():
     params = [p for p in model.parameters() if p.requires_grad]
     opt = torch.optim.AdamW(params, lr=1e-4, betas=(0.9, 0.95), weight_decay=0.0)
     gen = torch.Generator().manual_seed(1)
-    compute, tokens = 0.0, 0
     model.train()
-    for step in range(a.steps):
-        ids = torch.randint(0, c["vocab"], (a.batch, a.seq_len), generator=gen)
-        t0 = time.perf_counter()
-        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=a.precision == "bf16"):
-            logits = model(ids)
-        logits = logits.float()   # the loss (log-softmax) in float32
-        loss = F.cross_entropy(logits[:, :-1].reshape(-1, c["vocab"]), ids[:, 1:].reshape(-1))
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(params, 1.0)
-        opt.step()
-        opt.zero_grad(set_to_none=False)
-        loss.item()
-        compute += time.perf_counter() - t0
-        tokens += ids.numel()
+
+    def run(steps):
+        compute, tokens = 0.0, 0
+        for step in range(steps):
+            ids = torch.randint(0, c["vocab"], (a.batch, a.seq_len), generator=gen)
+            t0 = time.perf_counter()
+            with torch.autocast("cpu", dtype=torch.bfloat16, enabled=a.precision == "bf16"):
+                logits = model(ids)
+            logits = logits.float()   # the loss (log-softmax) in float32
+            loss = F.cross_entropy(logits[:, :-1].reshape(-1, c["vocab"]), ids[:, 1:].reshape(-1))
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(params, 1.0)
+            opt.step()
+            opt.zero_grad(set_to_none=False)
+            loss.item()
+            compute += time.perf_counter() - t0
+            tokens += ids.numel()
+        return tokens / compute
+
+    run(1)   # one warm-up step, discarded
+    runs = [run(a.steps) for _ in range(a.repeats)]
+    median = statistics.median(runs)
     print(json.dumps({"impl": "pytorch " + torch.__version__, "preset": a.preset, "method": a.method, "precision": a.precision,
-                      "tokens_per_second": tokens / compute, "peak_memory_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                      "threads": a.threads, "interop_threads": torch.get_num_interop_threads(), "blas": blas(),
+                      "omp_num_threads": os.environ["OMP_NUM_THREADS"], "gradient_checkpointing": model.checkpointing, "return_freed_memory": released,
+                      "tokens_per_second": median, "tokens_per_second_min": min(runs), "tokens_per_second_max": max(runs),
+                      "spread": (max(runs) - min(runs)) / median, "stable": (max(runs) - min(runs)) / median <= 0.15, "peak_memory_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
                       "trainable_params": sum(p.numel() for p in params), "total_params": total}))
 
 

@@ -45,7 +45,8 @@ internal sealed class TrainingTrainCommand : ILeverCommand
         var replay = new Option<double>("--replay") { Description = "fraction of each batch drawn from general text (forgetting remedy)", DefaultValueFactory = _ => 0 };
         var json = new Option<bool>("--json") { Description = "progress on stderr; the last stdout line is a JSON summary" };
         var precision = new Option<string>("--precision") { Description = "f32, or bf16: bfloat16 matmuls over float32 master weights (CPUs with AVX512_BF16/AMX)", DefaultValueFactory = _ => "f32" };
-        var checkpointing = new Option<bool>("--gradient-checkpointing") { Description = "recompute each decoder layer in the backward: much less activation memory, ~1/3 more compute" };
+        var checkpointing = new Option<bool?>("--gradient-checkpointing") { Description = "recompute each decoder layer in the backward: much less activation memory, ~1/3 more compute (default: on for lora/qlora when activations dominate; `false` turns it off)" };
+        var returnMemory = new Option<bool?>("--return-freed-memory") { Description = "hand freed heap blocks >= 64 KiB back to the OS at once (glibc mallopt) (default: on for lora/qlora when activations dominate)" };
         var threads = new Option<int?>("--threads") { Description = "CPU threads for libtorch (default: libtorch's choice)" };
         var provider = new Option<string?>("--provider", "-p") { Description = "fine-tune on this OpenAI-compatible provider (lever.yaml providers:) through its fine-tuning API instead of locally: upload, create, follow, record" };
         var suffix = new Option<string?>("--suffix") { Description = "--provider: the suffix in the fine-tuned model's name" };
@@ -55,7 +56,7 @@ internal sealed class TrainingTrainCommand : ILeverCommand
         var command = new Command("train", "Train a model: pretrain, cpt, full fine-tuning, LoRA or QLoRA. Crash-safe; --resume continues.")
         {
             method, model, data, val, valFraction, output, resume, steps, epochs, lr, batch, accum, seqLen, seed, warmup, weightDecay, clip,
-            evalEvery, evalBatches, patience, checkpointEvery, rank, alpha, dropout, targets, rslora, noDoubleQuant, general, replay, json, threads, precision, checkpointing, register,
+            evalEvery, evalBatches, patience, checkpointEvery, rank, alpha, dropout, targets, rslora, noDoubleQuant, general, replay, json, threads, precision, checkpointing, returnMemory, register,
             provider, suffix, lrMultiplier,
         };
         command.SetAction((parse, ct) =>
@@ -89,6 +90,8 @@ internal sealed class TrainingTrainCommand : ILeverCommand
                     Epochs = parse.GetValue(epochs),
                     General = parse.GetValue(general),
                     DoubleQuantization = !parse.GetValue(noDoubleQuant),
+                    GradientCheckpointing = parse.GetValue(checkpointing),
+                    ReturnFreedMemory = parse.GetValue(returnMemory),
                     Trainer = new TrainerOptions
                     {
                         Steps = parse.GetValue(steps) ?? 100,
@@ -106,7 +109,6 @@ internal sealed class TrainingTrainCommand : ILeverCommand
                         Seed = parse.GetValue(seed),
                         ReplayFraction = parse.GetValue(replay),
                         Precision = ParsePrecision(parse.GetValue(precision)!),
-                        GradientCheckpointing = parse.GetValue(checkpointing),
                     },
                     Lora = new LoraOptions
                     {
@@ -164,6 +166,7 @@ internal sealed class TrainingTrainCommand : ILeverCommand
             t.AddRow("method", summary.Method);
             t.AddRow("steps", Inv($"{summary.Steps} ({summary.Stop})"));
             t.AddRow("precision", summary.Precision);
+            t.AddRow("memory", Markup.Escape(Inv($"checkpointing {(summary.GradientCheckpointing ? "on" : "off")}, freed memory returned {(summary.ReturnFreedMemory ? "on" : "off")}: {summary.MemoryReason}")));
             t.AddRow("train loss", Inv($"{summary.TrainLoss:F4}"));
             t.AddRow("val loss", summary.ValidationLoss is { } v ? Inv($"{v:F4} (start {summary.BaseValidationLoss:F4})") : "-");
             if (summary.GeneralLossBefore is { } g0) t.AddRow("general text loss (forgetting)", Inv($"{g0:F4} → {summary.GeneralLossAfter:F4} ({summary.GeneralLossAfter - g0:+0.0000;-0.0000})"));

@@ -115,6 +115,13 @@ public static class TrainingRun
             Bf16Autocast.Apply(llama);
             log("precision: bf16 matmuls over float32 master weights (norms, loss and AdamW in float32)");
         }
+        // Explicit settings win (TrainerOptions.GradientCheckpointing = true, from older run.json files and the API, too).
+        var plan = MemoryPlan.Choose(llama.Config, options.Method, trainerOptions.BatchSize, seqLen,
+            llama.parameters().Where(p => p.requires_grad).Sum(p => p.numel()),
+            options.GradientCheckpointing ?? (trainerOptions.GradientCheckpointing ? true : null), options.ReturnFreedMemory);
+        trainerOptions = trainerOptions with { GradientCheckpointing = plan.GradientCheckpointing };
+        bool released = plan.ReturnFreedMemory && FreedMemory.ReturnToOs();
+        log($"memory: activation checkpointing {(plan.GradientCheckpointing ? "on" : "off")}, freed memory returned to the OS {(released ? "on" : plan.ReturnFreedMemory ? "unavailable (no glibc)" : "off")}: {plan.Reason}");
         if (trainerOptions.GradientCheckpointing) GradientCheckpointing.Enable(llama);
 
         int padId = tokenizer.EosTokenId;
@@ -133,7 +140,10 @@ public static class TrainingRun
             start = new StartMeasurements(
                 validation.Count > 0 ? loop.Evaluate(validation) : null,
                 generalEval is { Count: > 0 } ? loop.Evaluate(generalEval) : null);
-            AtomicFile.WriteAllText(Path.Combine(output, RunFile), JsonSerializer.Serialize(options with { Trainer = trainerOptions, Epochs = null }, Json));
+            AtomicFile.WriteAllText(Path.Combine(output, RunFile), JsonSerializer.Serialize(options with
+            {
+                Trainer = trainerOptions, Epochs = null, GradientCheckpointing = plan.GradientCheckpointing, ReturnFreedMemory = plan.ReturnFreedMemory,
+            }, Json));
             AtomicFile.WriteAllText(startPath, JsonSerializer.Serialize(start));
         }
 
@@ -166,6 +176,8 @@ public static class TrainingRun
             Steps = result.State.Step,
             Precision = trainerOptions.Precision == TrainingPrecision.Bf16 ? "bf16" : "f32",
             GradientCheckpointing = trainerOptions.GradientCheckpointing,
+            ReturnFreedMemory = released,
+            MemoryReason = plan.Reason,
             TrainLoss = result.TrainLoss,
             ValidationLoss = valLoss,
             BaseValidationLoss = start.ValidationLoss,

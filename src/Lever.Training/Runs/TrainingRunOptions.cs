@@ -41,4 +41,10 @@ public sealed record TrainingRunOptions
 
     /// <summary>General text (JSONL {"text"}) for the forgetting meter and replay; null: the base model's pre-training validation slice, if known.</summary>
     public string? General { get; init; }
+
+    /// <summary>Activation checkpointing; null: chosen by <see cref="MemoryPlan"/> (on for lora/qlora when activations dominate).</summary>
+    public bool? GradientCheckpointing { get; init; }
+
+    /// <summary>Return freed heap to the OS (mallopt M_MMAP_THRESHOLD 64 KiB); null: chosen by <see cref="MemoryPlan"/>.</summary>
+    public bool? ReturnFreedMemory { get; init; }
 }

@@ -26,6 +26,12 @@ public sealed record TrainingSummary
     /// <summary>True when decoder layers were recomputed in the backward (activation checkpointing).</summary>
     [JsonPropertyName("gradient_checkpointing")] public bool GradientCheckpointing { get; init; }
 
+    /// <summary>True when freed heap blocks of 64 KiB or more went back to the OS at once (mallopt).</summary>
+    [JsonPropertyName("return_freed_memory")] public bool ReturnFreedMemory { get; init; }
+
+    /// <summary>Why the memory settings are what they are: the estimate (activations vs weights+optimizer) or a flag.</summary>
+    [JsonPropertyName("memory_reason")] public string? MemoryReason { get; init; }
+
     /// <summary>Parameters that trained.</summary>
     [JsonPropertyName("trainable_params")] public long TrainableParameters { get; init; }
 
