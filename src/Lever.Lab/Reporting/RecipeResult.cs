@@ -29,6 +29,9 @@ public sealed record RecipeResult(string Name, LeverKind Lever, string Descripti
     /// <summary>How it answered: <c>api</c> (a provider) or <c>self-hosted</c> (this machine).</summary>
     public string Route { get; init; } = "self-hosted";
 
+    /// <summary>The inference backend and weight type the lab's own model answered on (<c>lab.inference</c>); null for rows without one.</summary>
+    public LabInferenceOptions? Inference { get; init; }
+
     /// <summary>Test email id → whether the predicted label was the expected one, for every email scored.</summary>
     public IReadOnlyDictionary<string, ItemOutcome> Outcomes { get; init; } = System.Collections.ObjectModel.ReadOnlyDictionary<string, ItemOutcome>.Empty;
 }
