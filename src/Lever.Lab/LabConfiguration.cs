@@ -65,6 +65,7 @@ public sealed record LabConfiguration(LabOptions Options, double RequestsPerMont
             Fail("inference.quantization", $"unknown type '{o.Inference.Quantization}'", $"use one of {string.Join(", ", LabInferenceOptions.Quantizations)}");
         if (!o.Inference.IsLlamaCpp && o.Inference.Quantization != "f32")
             Fail("inference.quantization", $"the engine runs f32 weights, not {o.Inference.Quantization}", "set inference.backend: llamacpp to measure a quantized GGUF, or drop quantization");
+        if (o.Inference.MaxTestItems is < 1) Fail("inference.max_test_items", $"{o.Inference.MaxTestItems} is not a positive count", "give a number of test emails, or remove it to score every one");
         var llm = o.Llm;
         foreach (var (field, value, least) in new (string, int?, int)[]
         {

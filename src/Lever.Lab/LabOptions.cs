@@ -69,6 +69,12 @@ public sealed class LabInferenceOptions
     /// <summary>The GGUF weight type for <c>llamacpp</c> (f32, f16, q8_0, q4_k_m); the engine runs f32 only.</summary>
     public string Quantization { get; set; } = "f32";
 
+    /// <summary>
+    /// When set, the rows scored by the lab's own model answer a seeded sample of this many test emails (as
+    /// <c>lab.provider.max_test_items</c> does for hosted rows): a quicker comparison of backends on a loaded machine.
+    /// </summary>
+    public int? MaxTestItems { get; set; }
+
     /// <summary>True when the lab's models are scored by llama.cpp.</summary>
     public bool IsLlamaCpp => Backend == LlamaCppBackend;
 }

@@ -153,6 +153,8 @@ public sealed class LabRunner
                 ?? throw new InvalidOperationException($"{recipe.Name} needs {name} to run first") : null;
             // Hosted rows may answer a seeded sample of the test split (lab.provider.max_test_items): their bill is real money.
             var items = hosted?.MaxTestItems is { } cap && cap < test.Count ? Sample(test, cap) : test;
+            // lab.inference.max_test_items: the model rows on a seeded sample too (a backend comparison on a busy machine).
+            if (recipe.RunsOnInferenceBackend && Inference.Options.MaxTestItems is { } modelCap && modelCap < test.Count) items = Sample(test, modelCap);
             StageRecord train, eval;
             try
             {
@@ -193,7 +195,7 @@ public sealed class LabRunner
                     notes.Add($"no price for {model.Model} (provider '{model.Provider}') in lever.yaml or the price book: its answers are priced at $0; set providers.{model.Provider}.prices (or price_id)");
             }
             if (items.Count < test.Count)
-                notes.Add($"{recipe.Name} was measured on a seeded sample of {items.Count} of the {test.Count} test emails (lab.provider.max_test_items), not on every one as the local rows");
+                notes.Add($"{recipe.Name} was measured on a seeded sample of {items.Count} of the {test.Count} test emails ({(recipe.RunsOnInferenceBackend ? "lab.inference" : "lab.provider")}.max_test_items), not on every one");
         }
 
         var recommendation = LabAdvice.Recommend(_workspace, results, _config, test.Count).WithWarnings(notes);
@@ -348,7 +350,7 @@ public sealed class LabRunner
         // caches made before lab.inference existed stay valid.
         if (recipe.RunsOnInferenceBackend && Inference.Fingerprint.Length > 0) evalInputs = Hashing.Of(evalInputs, Inference.Fingerprint);
         var answersTag = evalInputs;
-        var capped = recipe is IProviderBackedRecipe { MaxTestItems: not null };
+        var capped = recipe is IProviderBackedRecipe { MaxTestItems: not null } || items.Count < Data().Test.Count;
         if (capped) evalInputs = Hashing.Of(evalInputs, $"items={items.Count}");
         var eval = await pipeline.RunAsync($"eval:{recipe.Name}", $"test {recipe.Name}", evalInputs, [$"recipes/{recipe.Name}/{EvalFolder}/{EvalRunner.ResultsFile}"],
             (run, token) => EvaluateAsync(recipe, dir, evalInputs, answersTag, capped, baseModel, items, run, token), ct).ConfigureAwait(false);
