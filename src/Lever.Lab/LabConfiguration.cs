@@ -59,6 +59,13 @@ public sealed record LabConfiguration(LabOptions Options, double RequestsPerMont
         if (o.Compute.CpuHourUsd < 0) Fail("compute.cpu_hour_usd", "negative", "give the price of one CPU core-hour in USD");
         if (o.Compute.AmortizeMonths < 1) Fail("compute.amortize_months", $"{o.Compute.AmortizeMonths}", "use 1 or more months");
         if (o.Compute.RequestsPerMonth is <= 0) Fail("compute.requests_per_month", "must be positive", "give answers per month");
+        if (o.Inference.Backend is not (LabInferenceOptions.EngineBackend or LabInferenceOptions.LlamaCppBackend))
+            Fail("inference.backend", $"unknown backend '{o.Inference.Backend}'", "use engine (TorchSharp, F32) or llamacpp (a GGUF export run by llama.cpp)");
+        if (!LabInferenceOptions.Quantizations.Contains(o.Inference.Quantization))
+            Fail("inference.quantization", $"unknown type '{o.Inference.Quantization}'", $"use one of {string.Join(", ", LabInferenceOptions.Quantizations)}");
+        if (!o.Inference.IsLlamaCpp && o.Inference.Quantization != "f32")
+            Fail("inference.quantization", $"the engine runs f32 weights, not {o.Inference.Quantization}", "set inference.backend: llamacpp to measure a quantized GGUF, or drop quantization");
+        if (o.Inference.MaxTestItems is < 1) Fail("inference.max_test_items", $"{o.Inference.MaxTestItems} is not a positive count", "give a number of test emails, or remove it to score every one");
         var llm = o.Llm;
         foreach (var (field, value, least) in new (string, int?, int)[]
         {

@@ -43,6 +43,40 @@ public sealed class LabOptions
 
     /// <summary>The question-answering lab's settings (used when <see cref="Task"/> is <c>qa</c>).</summary>
     public Qa.QaLabOptions Qa { get; set; } = new();
+
+    /// <summary>Which inference backend scores the lab's own models (its prompt and fine-tuned rows): fixed for the whole run.</summary>
+    public LabInferenceOptions Inference { get; set; } = new();
+}
+
+/// <summary>
+/// The <c>lab.inference:</c> section: the backend the lab's label-likelihood rows run on. Training always runs on the
+/// engine; with <c>llamacpp</c> each trained model is exported to GGUF of <see cref="Quantization"/> and scored by llama.cpp.
+/// </summary>
+public sealed class LabInferenceOptions
+{
+    /// <summary>The TorchSharp engine, F32 (the default).</summary>
+    public const string EngineBackend = "engine";
+
+    /// <summary>llama.cpp on a GGUF export of the lab's model.</summary>
+    public const string LlamaCppBackend = "llamacpp";
+
+    /// <summary>The weight types a GGUF export is written in (as <c>lever model export-gguf --type</c>).</summary>
+    public static IReadOnlyList<string> Quantizations { get; } = ["f32", "f16", "q8_0", "q4_k_m"];
+
+    /// <summary><c>engine</c> or <c>llamacpp</c>.</summary>
+    public string Backend { get; set; } = EngineBackend;
+
+    /// <summary>The GGUF weight type for <c>llamacpp</c> (f32, f16, q8_0, q4_k_m); the engine runs f32 only.</summary>
+    public string Quantization { get; set; } = "f32";
+
+    /// <summary>
+    /// When set, the rows scored by the lab's own model answer a seeded sample of this many test emails (as
+    /// <c>lab.provider.max_test_items</c> does for hosted rows): a quicker comparison of backends on a loaded machine.
+    /// </summary>
+    public int? MaxTestItems { get; set; }
+
+    /// <summary>True when the lab's models are scored by llama.cpp.</summary>
+    public bool IsLlamaCpp => Backend == LlamaCppBackend;
 }
 
 /// <summary>Where the lab's emails come from and how they are split.</summary>

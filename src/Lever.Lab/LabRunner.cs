@@ -50,9 +50,16 @@ public sealed class LabRunner
         _config = config;
         _recipes = recipes;
         _observer = observer;
+        Inference = new LabInference(config.Options.Inference);
         var dup = recipes.GroupBy(r => r.Name).FirstOrDefault(g => g.Count() > 1);
         if (dup is not null) throw new ArgumentException($"two recipes are named {dup.Key}");
     }
+
+    /// <summary>
+    /// The backend the lab's own models are scored on: <c>lab.inference</c>, with the program's llama.cpp connection and
+    /// GGUF writer when it sets one (without them, <c>backend: llamacpp</c> is a user error when a row needs it).
+    /// </summary>
+    public LabInference Inference { get; init; }
 
     /// <summary><c>.lever/lab</c> in the workspace.</summary>
     public string LabDir => Path.Combine(_workspace.StateDir, "lab");
@@ -148,6 +155,8 @@ public sealed class LabRunner
                 ?? throw new InvalidOperationException($"{recipe.Name} needs {name} to run first") : null;
             // Hosted rows may answer a seeded sample of the test split (lab.provider.max_test_items): their bill is real money.
             var items = hosted?.MaxTestItems is { } cap && cap < test.Count ? Sample(test, cap) : test;
+            // lab.inference.max_test_items: the model rows on a seeded sample too (a backend comparison on a busy machine).
+            if (recipe.RunsOnInferenceBackend && Inference.Options.MaxTestItems is { } modelCap && modelCap < test.Count) items = Sample(test, modelCap);
             StageRecord train, eval;
             try
             {
@@ -173,6 +182,7 @@ public sealed class LabRunner
                 {
                     Model = ModelOf(recipe, baseModel), ModelParameters = baseModel is null ? null : Engine.Modules.ModelPresets.ParameterCount(Engine.Modules.LlamaConfig.Load(Path.Combine(baseModel.Directory, "config.json"))),
                     ModelId = ModelIdOf(recipe, baseModel), Route = recipe is HostedPromptRecipe ? "api" : "self-hosted",
+                    Inference = recipe.RunsOnInferenceBackend ? Inference.Options : null,
                 };
             results.Add(result);
             reportInputs.Add(eval.Outputs.Values.Single());
@@ -187,7 +197,7 @@ public sealed class LabRunner
                     notes.Add($"no price for {model.Model} (provider '{model.Provider}') in lever.yaml or the price book: its answers are priced at $0; set providers.{model.Provider}.prices (or price_id)");
             }
             if (items.Count < test.Count)
-                notes.Add($"{recipe.Name} was measured on a seeded sample of {items.Count} of the {test.Count} test items (lab.provider.max_test_items), not on every one as the local rows");
+                notes.Add($"{recipe.Name} was measured on a seeded sample of {items.Count} of the {test.Count} test items ({(recipe.RunsOnInferenceBackend ? "lab.inference" : "lab.provider")}.max_test_items), not on every one");
         }
 
         var recommendation = LabAdvice.Recommend(_workspace, results, _config, test.Count).WithWarnings(notes);
@@ -196,6 +206,7 @@ public sealed class LabRunner
         var quotes = HostedQuote.Of(Core.Prices.PriceBook.For(Core.Config.LeverConfig.Load(_workspace.ConfigPath)), test, Data().Labels, o.Provider.PromptChars, _config.RequestsPerMonth, measuredModels,
             Extraction ? Data().Train.Select(e => e.Label).ToList() : null);
         reportInputs.Add(JsonSerializer.Serialize(quotes));
+        if (Inference.Fingerprint.Length > 0) reportInputs.Add(Inference.Fingerprint);
         reportInputs.AddRange([_config.RequestsPerMonth.ToString("R", CultureInfo.InvariantCulture), o.Compute.CpuHourUsd.ToString("R", CultureInfo.InvariantCulture),
             o.Compute.AmortizeMonths.ToString(CultureInfo.InvariantCulture), o.ToleranceAccuracyPoints.ToString("R", CultureInfo.InvariantCulture),
             recommendation.ToJson().ToJsonString()]);
@@ -354,8 +365,11 @@ public sealed class LabRunner
 
         var evalInputs = Hashing.Of(EvalVersion, trainInputs, string.Join(',', train.Outputs.Values), data.Outputs["data/test.jsonl"], recipe.AnswerCores.ToString(CultureInfo.InvariantCulture));
         // Answers depend on everything but the cap: a capped hosted recipe keeps its paid answers across cap changes.
+        // The inference backend is part of the answers' identity (switching it re-measures); the engine adds nothing, so
+        // caches made before lab.inference existed stay valid.
+        if (recipe.RunsOnInferenceBackend && Inference.Fingerprint.Length > 0) evalInputs = Hashing.Of(evalInputs, Inference.Fingerprint);
         var answersTag = evalInputs;
-        var capped = recipe is IProviderBackedRecipe { MaxTestItems: not null };
+        var capped = recipe is IProviderBackedRecipe { MaxTestItems: not null } || items.Count < Data().Test.Count;
         if (capped) evalInputs = Hashing.Of(evalInputs, $"items={items.Count}");
         var eval = await pipeline.RunAsync($"eval:{recipe.Name}", $"test {recipe.Name}", evalInputs, [$"recipes/{recipe.Name}/{EvalFolder}/{EvalRunner.ResultsFile}"],
             (run, token) => EvaluateAsync(recipe, dir, evalInputs, answersTag, capped, baseModel, items, run, token), ct).ConfigureAwait(false);
@@ -391,7 +405,7 @@ public sealed class LabRunner
                 ? $"{recipe.Name}: all {items.Count} answers were given before the interruption"
                 : $"{recipe.Name}: resuming evaluation at item {answered + 1} of {items.Count}");
 
-        using var answerer = await recipe.LoadAsync(new RecipeContext(_workspace, dir, data, null, baseModel, inputs), ct).ConfigureAwait(false);
+        using var answerer = await recipe.LoadAsync(new RecipeContext(_workspace, dir, data, null, baseModel, inputs) { Inference = Inference }, ct).ConfigureAwait(false);
         // One untimed answer first, so JIT and lazy loading are not billed to the first test item.
         var warmup = data.Validation.Count > 0 ? data.Validation[0] : data.Test[0];
         await answerer.AnswerAsync(warmup, ct).ConfigureAwait(false);

@@ -10,7 +10,7 @@ namespace Lever.Providers.Engine;
 /// unmerged, per request, on the base's shared weights (memory = base + Σ adapters), and concurrent requests — for the
 /// base or any adapter — are decoded together in batches of up to <see cref="MaxBatchSize"/> rows.
 /// </summary>
-public sealed class EngineAdapters
+public sealed class EngineAdapters : ILocalAdapters
 {
     private readonly TextGenerator _generator;
 

@@ -6,7 +6,7 @@ namespace Lever.Providers.LlamaCpp;
 
 /// <summary>
 /// <c>kind: llamacpp</c>: a GGUF file (<c>model:</c>, relative to the workspace) run by llama.cpp on the CPU, with one
-/// thread per core; the file is validated before llama.cpp opens it. Chat and continuation scoring; no embeddings.
+/// thread per core; the file is validated before llama.cpp opens it. Chat (with a GGUF LoRA <c>adapter:</c> applied at run time) and continuation scoring; no embeddings.
 /// </summary>
 public sealed class LlamaCppBackend : IProviderBackend
 {
@@ -26,7 +26,23 @@ public sealed class LlamaCppBackend : IProviderBackend
     public bool GeneratesText => true;
 
     /// <inheritdoc />
-    public IChatClient CreateChatClient(ProviderEntry entry) => LlamaCppChatClient.Load(File(entry));
+    public IChatClient CreateChatClient(ProviderEntry entry)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        if (entry.Options.Adapter is not { } adapter) return LlamaCppChatClient.Load(File(entry));
+        // adapter: a GGUF LoRA adapter applied by llama.cpp at run time (not merged), named after its file.
+        var path = entry.ResolvePath(adapter);
+        var model = LlamaCppModel.Load(entry.ResolvePath(entry.Model));
+        try
+        {
+            return new LlamaCppChatClient(model, ownsModel: true, model.LoadAdapter(path, Path.GetFileNameWithoutExtension(path)));
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+    }
 
     /// <inheritdoc />
     public IEmbeddingGenerator<string, Embedding<float>> CreateEmbeddingGenerator(ProviderEntry entry) =>
@@ -39,7 +55,7 @@ public sealed class LlamaCppBackend : IProviderBackend
     private static string File(ProviderEntry entry)
     {
         if (entry.Options.Adapter is not null)
-            throw new LeverUserException($"provider '{entry.Name}': adapters are not applied by the llamacpp backend yet",
+            throw new LeverUserException($"provider '{entry.Name}': the llamacpp backend scores label likelihoods on the base model only, not with adapter:",
                 "merge the adapter (`lever adapter merge`) and export the merged model with `lever model export-gguf`");
         return entry.ResolvePath(entry.Model);
     }

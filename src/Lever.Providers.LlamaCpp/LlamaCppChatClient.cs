@@ -14,14 +14,20 @@ public sealed class LlamaCppChatClient : IChatClient
     private readonly bool _ownsModel;
     private readonly LlamaChatFormat _format;
 
-    /// <summary>Wraps <paramref name="model"/>; the client disposes it when <paramref name="ownsModel"/>.</summary>
-    public LlamaCppChatClient(LlamaCppModel model, bool ownsModel = false)
+    /// <summary>
+    /// Wraps <paramref name="model"/>; the client disposes it when <paramref name="ownsModel"/>. With
+    /// <paramref name="adapter"/> (loaded into this model) every request runs with that LoRA adapter applied, and the
+    /// client is named after it.
+    /// </summary>
+    public LlamaCppChatClient(LlamaCppModel model, bool ownsModel = false, LlamaCppAdapter? adapter = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         Model = model;
+        Adapter = adapter;
         _ownsModel = ownsModel;
         _format = LlamaChatFormat.For(model, model.Weights);
-        Metadata = new ChatClientMetadata("lever-llamacpp", null, model.ModelId);
+        ModelId = adapter?.Name ?? model.ModelId;
+        Metadata = new ChatClientMetadata("lever-llamacpp", null, ModelId);
     }
 
     /// <summary>Validates and loads <paramref name="path"/> (a .gguf file); the client owns the model.</summary>
@@ -30,8 +36,11 @@ public sealed class LlamaCppChatClient : IChatClient
     /// <summary>The model doing the work.</summary>
     public LlamaCppModel Model { get; }
 
-    /// <summary>The model name reported in responses.</summary>
-    public string ModelId => Model.ModelId;
+    /// <summary>The LoRA adapter applied to every request (null: the base model).</summary>
+    public LlamaCppAdapter? Adapter { get; }
+
+    /// <summary>The model name reported in responses (the adapter's name when there is one).</summary>
+    public string ModelId { get; }
 
     /// <summary>How messages become a prompt: <c>gguf</c> (the file's chat_template, applied by llama.cpp), <c>chatml</c>, <c>llama3</c> or <c>plain</c>.</summary>
     public string TemplateName => _format.Name;
@@ -43,7 +52,7 @@ public sealed class LlamaCppChatClient : IChatClient
     public async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         var (prompt, sampling) = Prepare(messages, options);
-        var result = await Task.Run(() => Model.Generate(prompt, sampling, null, cancellationToken), cancellationToken).ConfigureAwait(false);
+        var result = await Task.Run(() => Model.Generate(prompt, sampling, null, cancellationToken, Adapter), cancellationToken).ConfigureAwait(false);
         return new ChatResponse(new ChatMessage(ChatRole.Assistant, result.Text))
         {
             ModelId = ModelId,
@@ -64,7 +73,7 @@ public sealed class LlamaCppChatClient : IChatClient
         {
             try
             {
-                return Model.Generate(prompt, sampling, text => channel.Writer.TryWrite(text), cancellationToken);
+                return Model.Generate(prompt, sampling, text => channel.Writer.TryWrite(text), cancellationToken, Adapter);
             }
             finally
             {

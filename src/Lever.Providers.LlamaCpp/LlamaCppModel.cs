@@ -22,6 +22,7 @@ public sealed class LlamaCppModel : IDisposable
     private readonly Lock _gate = new();
     private readonly List<int> _cached = [];   // tokens whose keys/values sit in the KV cache, positions 0..n-1
     private readonly int _batchSize;
+    private LlamaCppAdapter? _active;   // the LoRA adapter the context runs with now (null: the base alone)
     private bool _disposed;
     private (TokenVocabulary Vocabulary, int[] EndTokens)? _constraint;
 
@@ -142,6 +143,7 @@ public sealed class LlamaCppModel : IDisposable
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
+            Use(null);
             CheckFits(prompt.Count + 1);
             Prefill(prompt, needFrom: prompt.Count - 1, onLogits: null);
             return _context.NativeHandle.GetLogitsIth(_lastLogitIndex).ToArray();
@@ -159,6 +161,7 @@ public sealed class LlamaCppModel : IDisposable
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             cancellationToken.ThrowIfCancellationRequested();
+            Use(null);
             CheckFits(prompt.Count + continuation.Count);
             var sequence = prompt.Concat(continuation).ToArray();
             double sum = 0;
@@ -179,9 +182,10 @@ public sealed class LlamaCppModel : IDisposable
 
     /// <summary>
     /// Continues <paramref name="prompt"/>; <paramref name="onText"/> receives the text as it is decided (held back
-    /// while it could still be the start of a stop sequence).
+    /// while it could still be the start of a stop sequence); with <paramref name="adapter"/> (loaded by <see cref="LoadAdapter"/>) applied.
     /// </summary>
-    public LlamaCppGeneration Generate(IReadOnlyList<int> prompt, LlamaCppSampling sampling, Action<string>? onText = null, CancellationToken cancellationToken = default)
+    public LlamaCppGeneration Generate(IReadOnlyList<int> prompt, LlamaCppSampling sampling, Action<string>? onText = null, CancellationToken cancellationToken = default,
+        LlamaCppAdapter? adapter = null)
     {
         ArgumentNullException.ThrowIfNull(prompt);
         ArgumentNullException.ThrowIfNull(sampling);
@@ -190,6 +194,7 @@ public sealed class LlamaCppModel : IDisposable
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             var clock = Stopwatch.StartNew();
+            Use(adapter);
             CheckFits(prompt.Count + 1);
             var cached = Prefill(prompt, needFrom: prompt.Count - 1, onLogits: null);
             var sampler = new LlamaSampler(sampling, Mask(sampling));
@@ -262,6 +267,59 @@ public sealed class LlamaCppModel : IDisposable
             bytes[id] = n <= buffer.Length ? buffer[..n] : null;
         }
         return (new TokenVocabulary(bytes), [.. ends]);
+    }
+
+    /// <summary>
+    /// Loads the GGUF LoRA adapter at <paramref name="path"/> (validated first) for requests named <paramref name="name"/>;
+    /// llama.cpp refuses one made for another base shape, a user error naming the file.
+    /// </summary>
+    public LlamaCppAdapter LoadAdapter(string path, string name)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        var gguf = GgufValidator.ValidateFile(path);
+        if (gguf.Metadata.GetValueOrDefault("general.type") as string != "adapter")
+            throw new LeverUserException($"{path}: not a GGUF LoRA adapter (general.type is not 'adapter')", "write one with `lever adapter export-gguf --model BASE --adapter DIR -o FILE.gguf`");
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            LoraAdapter native;
+            try
+            {
+                native = _weights.NativeHandle.LoadLoraFromFile(path);
+            }
+            catch (Exception e) when (e is LLama.Exceptions.RuntimeError or InvalidOperationException)
+            {
+                throw new LeverUserException($"{path}: llama.cpp could not load this adapter for {ModelId}: {LlamaNative.TakeErrors()}".TrimEnd(),
+                    "export the adapter against the same base checkpoint the served GGUF came from", e);
+            }
+            return new LlamaCppAdapter(name, path, native, new FileInfo(path).Length);
+        }
+    }
+
+    /// <summary>Frees <paramref name="adapter"/>'s tensors; a later call that names it is refused.</summary>
+    public void UnloadAdapter(LlamaCppAdapter adapter)
+    {
+        ArgumentNullException.ThrowIfNull(adapter);
+        lock (_gate)
+        {
+            if (adapter.Unloaded || _disposed) return;
+            if (_active == adapter) Use(null);
+            adapter.Native.Unload();
+            adapter.Unloaded = true;
+        }
+    }
+
+    // Under the gate: the context runs with adapter (or the base alone). The cached keys/values were computed with the
+    // previous weights, so a switch empties the KV cache: prefix reuse holds between calls of the same adapter only.
+    private void Use(LlamaCppAdapter? adapter)
+    {
+        if (adapter == _active) return;
+        if (adapter is { Unloaded: true }) throw new ObjectDisposedException($"LoRA adapter {adapter.Name}");
+        if (adapter is null) _context.NativeHandle.SetLoraAdapters([]);
+        else _context.NativeHandle.SetLoraAdapters([(adapter.Native, 1f)]);
+        _active = adapter;
+        _context.NativeHandle.MemoryClear(true);
+        _cached.Clear();
     }
 
     private void CheckFits(int tokens)

@@ -148,7 +148,7 @@ public sealed class HostedRecipeTests : IDisposable
         // summary.json carries the hosted rows in the specified shape.
         var summary = JsonNode.Parse(File.ReadAllText(report.SummaryPath))!;
         var hosted = summary["recipes"]!.AsArray().Single(r => (string)r!["name"]! == "hosted-few-shot")!.AsObject();
-        Assert.Equal(["name", "lever", "accuracy", "macro_f1", "latency_ms_p50", "latency_ms_p95", "cost_per_1k_usd", "train_seconds", "quality"], hosted.Select(p => p.Key));
+        Assert.Equal(["name", "lever", "accuracy", "macro_f1", "latency_ms_p50", "latency_ms_p95", "cost_per_1k_usd", "train_seconds", "quality", "inference_backend", "inference_quantization"], hosted.Select(p => p.Key));
 
         // Nothing changed: nothing is asked again.
         int before;

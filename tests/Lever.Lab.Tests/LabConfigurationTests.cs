@@ -43,6 +43,11 @@ public sealed class LabConfigurationTests : IDisposable
     [InlineData("lab:\n  compute:\n    requests_per_month: 5\n  llm:\n    lora_steps: -3\n", "lab.llm.lora_steps: -3 is below 1")]
     [InlineData("lab:\n  compute:\n    requests_per_month: 5\n  llm:\n    vocab: 100\n", "lab.llm.vocab: 100 is below 259")]
     [InlineData("lab:\n  compute:\n    requests_per_month: 5\n  llm:\n    seq_len: 8\n", "lab.llm.seq_len: 8 is below 32")]
+    [InlineData("lab:\n  compute:\n    requests_per_month: 5\n  inference:\n    backend: onnx\n", "lever.yaml:5:14: lab.inference.backend: unknown backend 'onnx'")]
+    [InlineData("lab:\n  compute:\n    requests_per_month: 5\n  inference:\n    backend: llamacpp\n    quantization: q5_1\n", "lever.yaml:6:19: lab.inference.quantization: unknown type 'q5_1'")]
+    [InlineData("lab:\n  compute:\n    requests_per_month: 5\n  inference:\n    quantization: q8_0\n", "lab.inference.quantization: the engine runs f32 weights, not q8_0")]
+    [InlineData("lab:\n  compute:\n    requests_per_month: 5\n  inference:\n    backnd: llamacpp\n", "unknown field 'backnd'")]
+    [InlineData("lab:\n  compute:\n    requests_per_month: 5\n  inference:\n    max_test_items: 0\n", "lab.inference.max_test_items: 0 is not a positive count")]
     public void Bad_configuration_is_a_user_error_naming_the_field(string yaml, string expected)
     {
         var ex = Assert.Throws<LeverUserException>(() => Load(yaml));

@@ -27,7 +27,7 @@ public sealed class LabRunnerTests : IDisposable
     {
         var (report, _) = await Run();
         var summary = JsonNode.Parse(File.ReadAllText(report.SummaryPath))!.AsObject();
-        Assert.Equal(["recipes", "recommendation", "quality_metric", "tolerance_points", "hosted_priced"], summary.Select(p => p.Key));
+        Assert.Equal(["recipes", "recommendation", "quality_metric", "tolerance_points", "hosted_priced", "inference"], summary.Select(p => p.Key));
         var recipe = Assert.Single(summary["recipes"]!.AsArray())!.AsObject();
         // No provider configured: every hosted chat model of the price book is priced for this data (not measured), cheapest first.
         var quotes = summary["hosted_priced"]!.AsArray().Select(q => q!.AsObject()).ToList();
@@ -42,7 +42,7 @@ public sealed class LabRunnerTests : IDisposable
         Assert.Equal((input, 1.0), (gpt4o["input_tokens"]!.GetValue<double>(), gpt4o["output_tokens"]!.GetValue<double>()));
         Assert.Equal((input * 2.50 + 1 * 10.00) / 1000, gpt4o["cost_per_1k_usd"]!.GetValue<double>(), 6);
         Assert.False(gpt4o["measured"]!.GetValue<bool>());
-        Assert.Equal(["name", "lever", "accuracy", "macro_f1", "latency_ms_p50", "latency_ms_p95", "cost_per_1k_usd", "train_seconds", "quality"], recipe.Select(p => p.Key));
+        Assert.Equal(["name", "lever", "accuracy", "macro_f1", "latency_ms_p50", "latency_ms_p95", "cost_per_1k_usd", "train_seconds", "quality", "inference_backend", "inference_quantization"], recipe.Select(p => p.Key));
         Assert.Equal("baseline-logreg", recipe["name"]!.GetValue<string>());
         Assert.Equal("baseline", recipe["lever"]!.GetValue<string>());
         // Two separable vocabularies: the baseline must nearly ace them.

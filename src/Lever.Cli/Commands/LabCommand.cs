@@ -25,12 +25,18 @@ internal sealed class LabCommand : ILeverCommand
         if (!Directory.Exists(ws.Root)) throw new LeverUserException($"{ws.Root}: workspace folder not found", "give a folder that holds a lever.yaml, e.g. samples/spam");
         var config = LabConfiguration.Load(ws);
         if (config.Options.Task == "qa") return await QaLabCli.RunAsync(ws, config, ct).ConfigureAwait(false);
-        var recipes = LabRunner.Recipes(config, ws, Composition.Connection(ws));
+        var connection = Composition.Connection(ws);
+        var recipes = LabRunner.Recipes(config, ws, connection);
         AnsiConsole.MarkupLineInterpolated($"[bold]lever lab[/] {ws.Root}: {recipes.Count} recipe(s), priced at {LabFormat.Volume(config.RequestsPerMonth)} answers/month");
+        if (config.Options.Inference.IsLlamaCpp)
+            AnsiConsole.MarkupLineInterpolated($"inference: llama.cpp on {config.Options.Inference.Quantization} GGUF exports of the lab's models (training on the engine)");
         if (recipes.OfType<Lever.Lab.Recipes.Provider.HostedPromptRecipe>().FirstOrDefault() is { } hosted)
             AnsiConsole.MarkupLineInterpolated($"hosted model: {hosted.Model}{(config.Options.Provider.MaxTestItems is { } cap ? $", at most {cap} test items per hosted recipe" : "")}");
 
-        var report = await LabProgressObserver.RunAsync(observer => new LabRunner(ws, config, recipes, observer, Lever.Reports.LabPages.Instance).RunAsync(ct)).ConfigureAwait(false);
+        var report = await LabProgressObserver.RunAsync(observer => new LabRunner(ws, config, recipes, observer, Lever.Reports.LabPages.Instance)
+        {
+            Inference = new LabInference(config.Options.Inference, connection, (model, gguf, type) => GgufFiles.Write(model, gguf, type)),
+        }.RunAsync(ct)).ConfigureAwait(false);
 
         // Compact enough for an 80-column terminal: the lever sits under the recipe name, numbers in short forms.
         // An extraction lab shows its own metrics: exact match, token-F1 and (JSON outputs) field-level F1.

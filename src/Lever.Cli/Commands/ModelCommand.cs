@@ -33,28 +33,19 @@ internal sealed class ModelCommand : ILeverCommand
         {
             var kind = parse.GetValue(type)!.ToLowerInvariant();
             var path = parse.GetValue(gguf)!;
-            if (!GgufQuantizer.Types.Contains(kind))
+            var written = GgufFiles.Write(parse.GetValue(model)!, path, kind, (step, run) =>
+                AnsiConsole.Status().Start(step == "export" ? "loading the checkpoint and writing GGUF…" : $"quantizing to {kind} with llama.cpp…", _ => run()));
+            if (written.Quantized is not { } tensors)
             {
-                var done = AnsiConsole.Status().Start("loading the checkpoint and writing GGUF…", _ => GgufExporter.Export(parse.GetValue(model)!, path, kind));
+                var done = written.Export;
                 AnsiConsole.MarkupLineInterpolated($"[green]GGUF written[/] to {done.Path}: {done.Tensors} tensors, {done.Bytes / 1e6:F1} MB, pre-tokenizer {done.PreTokenizer}");
                 return 0;
             }
-            // Quantized: an F32 export first, then llama.cpp's quantizer.
-            var f32 = path + ".f32.tmp";
-            try
-            {
-                var exported = AnsiConsole.Status().Start("loading the checkpoint and writing GGUF…", _ => GgufExporter.Export(parse.GetValue(model)!, f32, "f32"));
-                var tensors = AnsiConsole.Status().Start($"quantizing to {kind} with llama.cpp…", _ => GgufQuantizer.Quantize(f32, path, kind));
-                var bytes = new FileInfo(path).Length;
-                foreach (var t in tensors)
-                    AnsiConsole.MarkupLineInterpolated($"  {t.Name,-28} {t.Type,-5} [[{string.Join(", ", t.Dimensions)}]]{(t.Note is null ? "" : "  " + t.Note)}");
-                var counts = string.Join(", ", tensors.GroupBy(t => t.Type).OrderByDescending(g => g.Count()).Select(g => $"{g.Count()} {g.Key}"));
-                AnsiConsole.MarkupLineInterpolated($"[green]GGUF written[/] to {path}: {tensors.Count} tensors ({counts}), {bytes / 1e6:F1} MB = {(double)bytes / exported.Bytes:F3}× the F32 export, pre-tokenizer {exported.PreTokenizer}");
-            }
-            finally
-            {
-                if (File.Exists(f32)) File.Delete(f32);
-            }
+            var bytes = new FileInfo(path).Length;
+            foreach (var t in tensors)
+                AnsiConsole.MarkupLineInterpolated($"  {t.Name,-28} {t.Type,-5} [[{string.Join(", ", t.Dimensions)}]]{(t.Note is null ? "" : "  " + t.Note)}");
+            var counts = string.Join(", ", tensors.GroupBy(t => t.Type).OrderByDescending(g => g.Count()).Select(g => $"{g.Count()} {g.Key}"));
+            AnsiConsole.MarkupLineInterpolated($"[green]GGUF written[/] to {path}: {tensors.Count} tensors ({counts}), {bytes / 1e6:F1} MB = {(double)bytes / written.Export.Bytes:F3}× the F32 export, pre-tokenizer {written.Export.PreTokenizer}");
             return 0;
         });
         return new Command("model", "Create and export local models.") { init, export };

@@ -88,9 +88,11 @@ internal sealed class ServeCommand : ILeverCommand
                 Root = modelDir is not null ? options.Model : null,
             });
         // LoRA adapters on the base (docs/SERVER.md, many adapters on one base): unmerged, batched, loadable at runtime.
-        var engine = chat is null ? null : EngineAdapters.For(chat);
-        var adapterHost = engine is not null ? new ServedAdapters(ws, engine, models[0].Id) : null;
+        // On a GGUF base, llama.cpp's adapter API: GGUF adapters set per request on the one context (serialized, no batching).
+        ILocalAdapters? local = chat is null ? null : EngineAdapters.For(chat) ?? (ILocalAdapters?)Lever.Providers.LlamaCpp.LlamaCppAdapters.For(chat);
+        var adapterHost = local is null ? null : new ServedAdapters(ws, local, models[0].Id);
         if (maxBatch < 1) throw new LeverUserException($"--max-batch {maxBatch} must be 1 or more", "1 serves one request at a time; 8 batches up to 8");
+        var engine = local as EngineAdapters;
         if (engine is not null) engine.MaxBatchSize = maxBatch;
         if (adapterSpecs.Length > 0 && adapterHost is null)
             throw new LeverUserException("--adapter needs a local base model", "e.g. lever serve --model .lever/models/base --adapter support=.lever/adapters/support");

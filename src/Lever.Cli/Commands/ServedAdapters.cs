@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 using Lever.Core;
-using Lever.Providers.Engine;
+using Lever.Providers;
 using Lever.Registry;
 using Lever.Server;
 using Microsoft.Extensions.AI;
@@ -13,14 +13,14 @@ namespace Lever.Cli.Commands;
 /// (<c>NAME@vN</c>, <c>NAME@ALIAS</c>) is resolved through the registry; an alias is re-resolved on a request when
 /// <see cref="FollowSeconds"/> have passed since the last look, so a promotion is served without a restart.
 /// </summary>
-internal sealed class ServedAdapters(Workspace ws, EngineAdapters engine, string baseId) : IAdapterHost
+internal sealed class ServedAdapters(Workspace ws, ILocalAdapters engine, string baseId) : IAdapterHost
 {
     /// <summary>How long a resolved registry alias is trusted before the next request looks again.</summary>
     public const double FollowSeconds = 2;
 
     public string BaseModel => baseId;
 
-    private EngineAdapters Engine => engine;
+    private ILocalAdapters Engine => engine;
 
     /// <summary>Parses <c>NAME=PATH</c> or <c>NAME=REF</c>; a bare reference <c>NAME@ALIAS</c> is served under NAME.</summary>
     public static (string Name, string Spec) Parse(string text)

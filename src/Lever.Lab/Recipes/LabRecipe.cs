@@ -30,6 +30,9 @@ public abstract class LabRecipe
     /// <summary>True when the recipe builds on the lab's own pre-trained language model (tokenizer + pre-training stages run first).</summary>
     public virtual bool NeedsBaseModel => false;
 
+    /// <summary>True when the recipe answers with the lab's own language model, so <c>lab.inference</c> decides what runs it.</summary>
+    public virtual bool RunsOnInferenceBackend => false;
+
     /// <summary>The recipe whose trained model this one needs (a distillation teacher), run first; null when none.</summary>
     public virtual string? BuildsOn => null;
 

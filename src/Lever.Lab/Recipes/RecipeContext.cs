@@ -11,4 +11,11 @@ namespace Lever.Lab.Recipes;
 /// <param name="Stage">The running stage, for progress and messages (null when loading for evaluation).</param>
 /// <param name="BaseModel">The lab's pre-trained language model folder, for recipes that need one (null otherwise).</param>
 /// <param name="StageInputs">The running stage's inputs hash: a recipe that keeps partial work (training checkpoints) tags it with this.</param>
-public sealed record RecipeContext(Workspace Workspace, string Directory, LabDataset Data, StageRun? Stage, string? BaseModel = null, string StageInputs = "");
+public sealed record RecipeContext(Workspace Workspace, string Directory, LabDataset Data, StageRun? Stage, string? BaseModel = null, string StageInputs = "")
+{
+    /// <summary>The backend the lab's own models answer on when loaded for evaluation (training always runs on the engine).</summary>
+    public LabInference Inference { get; init; } = LabInference.Engine;
+
+    /// <summary>A llama.cpp scorer over <paramref name="modelDirectory"/>'s GGUF export under <see cref="Inference"/>, or null on the engine.</summary>
+    internal Providers.IContinuationScorer? ScorerFor(string modelDirectory) => Inference.OpenScorer(modelDirectory);
+}

@@ -24,12 +24,15 @@ public static class LabSummaryWriter
         var summary = Summary(results, recommendation.ToJson(), config.Options.ToleranceAccuracyPoints);
         // Additive, last: the price book's hosted models priced for this data, not measured.
         summary["hosted_priced"] = Quotes(quotes);
+        summary["inference"] = InferenceOf(config.Options.Inference);
         var details = Details(results, stats, config);
         details["hosted_priced"] = new JsonObject { ["basis"] = HostedQuote.TokenBasis, ["models"] = Quotes(quotes) };
         File.WriteAllText(Path.Combine(labDir, "summary.json"), summary.ToJsonString(Indented) + "\n");
         File.WriteAllText(Path.Combine(labDir, "results.json"), details.ToJsonString(Indented) + "\n");
         File.WriteAllText(Path.Combine(labDir, "report.html"), pages.Classification(Path.GetFileName(workspace.Root.TrimEnd('/')), results, recommendation, stats, config, quotes));
     }
+
+    private static JsonObject InferenceOf(LabInferenceOptions o) => new() { ["backend"] = o.Backend, ["quantization"] = o.Quantization };
 
     private static JsonArray Quotes(IReadOnlyList<HostedQuote> quotes) => new([.. quotes.Select(q => (JsonNode)new JsonObject
     {
@@ -66,6 +69,8 @@ public static class LabSummaryWriter
                 ["cost_per_1k_usd"] = r.Cost.Per1kUsd,
                 ["train_seconds"] = SummaryPrecision.Seconds(r.TrainSeconds),
                 ["quality"] = SummaryPrecision.Quality(r.Quality),
+                ["inference_backend"] = r.Inference?.Backend,
+                ["inference_quantization"] = r.Inference?.Quantization,
             };
             if (r.Extraction is { } x) AddExtraction(row, x, SummaryPrecision.Quality);
             recipes.Add(row);
@@ -112,6 +117,8 @@ public static class LabSummaryWriter
                 ["macro_f1"] = r.Extraction is null ? r.Metrics.MacroF1 : null,
                 ["f1"] = new JsonObject(r.Metrics.Labels.Select(l => KeyValuePair.Create(l, (JsonNode?)r.Metrics.F1Of(l)))),
                 ["confusion"] = confusion,
+                ["inference_backend"] = r.Inference?.Backend,
+                ["inference_quantization"] = r.Inference?.Quantization,
             };
             if (r.Extraction is { } x) AddExtraction(row, x, v => v);
             recipes.Add(row.AddMeasurements(r.LatencyMsP50, r.LatencyMsP95, r.LatencyMsMean, r.TrainSeconds, r.Cost));
@@ -120,6 +127,7 @@ public static class LabSummaryWriter
         {
             ["recipes"] = recipes,
             ["data"] = JsonSerializer.SerializeToNode(stats, Internal.JsonLines.Options),
+            ["inference"] = InferenceOf(config.Options.Inference),
             ["cost_model"] = new JsonObject
             {
                 ["formula"] = "cost_per_1k = 1000 × (mean_latency_s × answer_cores × cpu_hour_usd / 3600 + billed_per_answer + train_seconds × train_cores × cpu_hour_usd / 3600 / (amortize_months × requests_per_month))",

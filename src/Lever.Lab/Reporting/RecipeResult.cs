@@ -35,6 +35,9 @@ public sealed record RecipeResult(string Name, LeverKind Lever, string Descripti
     /// <summary>The task's primary metric: accuracy for classification, the extraction report's quality (field F1 or token-F1) otherwise.</summary>
     public double Quality => Extraction?.Quality ?? Metrics.Accuracy;
 
-    /// <summary>Test item id → whether the predicted label was the expected one, for every email scored.</summary>
+    /// <summary>The inference backend and weight type the lab's own model answered on (<c>lab.inference</c>); null for rows without one.</summary>
+    public LabInferenceOptions? Inference { get; init; }
+
+    /// <summary>Test item id → whether the predicted label was the expected one, for every item scored.</summary>
     public IReadOnlyDictionary<string, ItemOutcome> Outcomes { get; init; } = System.Collections.ObjectModel.ReadOnlyDictionary<string, ItemOutcome>.Empty;
 }

@@ -81,7 +81,7 @@ public sealed class ContinuedPretrainingRecipe(LabLanguageModelOptions options) 
 
     /// <inheritdoc/>
     public override Task<IRecipeAnswerer> LoadAsync(RecipeContext context, CancellationToken ct) =>
-        Task.FromResult<IRecipeAnswerer>(new LabelScorer(Path.Combine(context.Directory, FineTuneRecipe.ModelDir), context.Data.Labels, Options.PromptChars, PromptTokens));
+        Task.FromResult<IRecipeAnswerer>(TunedScorer(context));
 
     /// <summary>A {"text"} line for continued pre-training.</summary>
     private sealed record TextLine(string Text);

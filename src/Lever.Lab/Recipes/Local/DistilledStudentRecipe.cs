@@ -76,7 +76,7 @@ public sealed class DistilledStudentRecipe(LabLanguageModelOptions options) : Lo
 
     /// <inheritdoc/>
     public override Task<IRecipeAnswerer> LoadAsync(RecipeContext context, CancellationToken ct) =>
-        Task.FromResult<IRecipeAnswerer>(new LabelScorer(Path.Combine(context.Directory, FineTuneRecipe.ModelDir), context.Data.Labels, Options.PromptChars, PromptTokens));
+        Task.FromResult<IRecipeAnswerer>(TunedScorer(context));
 
     private sealed record TeacherLabel(string Id, string Label);
 }

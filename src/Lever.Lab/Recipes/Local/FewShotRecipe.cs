@@ -39,6 +39,6 @@ public sealed class FewShotRecipe(LabLanguageModelOptions options, bool calibrat
             var builder = new LabelPrompt(tokenizer, ShotChars, ShotTokens);
             return string.Concat(shots.Select(e => builder.Prompt(e) + LabelPrompt.Continuation(e.Label) + "\n"));
         }
-        return Task.FromResult<IRecipeAnswerer>(new LabelScorer(context.BaseModel!, context.Data.Labels, Options.PromptChars, PromptTokens, Prefix, calibrate: calibrated));
+        return Task.FromResult<IRecipeAnswerer>(new LabelScorer(context.BaseModel!, context.Data.Labels, Options.PromptChars, PromptTokens, Prefix, calibrate: calibrated, backend: context.ScorerFor(context.BaseModel!)));
     }
 }

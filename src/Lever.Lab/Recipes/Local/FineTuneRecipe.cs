@@ -139,7 +139,7 @@ public sealed class FineTuneRecipe(LabLanguageModelOptions options, bool lora) :
 
     /// <inheritdoc/>
     public override Task<IRecipeAnswerer> LoadAsync(RecipeContext context, CancellationToken ct) =>
-        Task.FromResult<IRecipeAnswerer>(new LabelScorer(Path.Combine(context.Directory, ModelDir), context.Data.Labels, Options.PromptChars, PromptTokens));
+        Task.FromResult<IRecipeAnswerer>(TunedScorer(context));
 
     /// <summary>
     /// Every class cut to the size of the smallest, interleaved in the seeded training order: the training groups are 15%

@@ -1,6 +1,7 @@
 using Lever.Engine.Generation;
 using Lever.Engine.Tokenizers;
 using Lever.Lab.Data;
+using Lever.Providers;
 
 namespace Lever.Lab.Recipes.Local;
 
@@ -16,7 +17,8 @@ internal sealed class LabelScorer : IRecipeAnswerer
     /// <summary>The content-free inputs of Zhao et al. 2021 (§5), averaged in probability space.</summary>
     public static readonly IReadOnlyList<string> ContentFree = ["N/A", "", "[MASK]"];
 
-    private readonly TextGenerator _generator;
+    private readonly TextGenerator? _generator;
+    private readonly IContinuationScorer? _backend;
     private readonly IReadOnlyList<string> _labels;
     private readonly string _prefix;
     private readonly Func<LabExample, CancellationToken, ValueTask<string>>? _examplePrefix;
@@ -25,17 +27,22 @@ internal sealed class LabelScorer : IRecipeAnswerer
 
     /// <summary>
     /// Loads the model; <paramref name="prefix"/> (fixed few-shot examples) and <paramref name="examplePrefix"/>
-    /// (examples chosen per query, e.g. retrieved) are built from the model's tokenizer.
+    /// (examples chosen per query, e.g. retrieved) are built from the model's tokenizer. With <paramref name="backend"/>
+    /// (llama.cpp on the model's GGUF export, owned by this scorer from now on) the label log-probabilities come from it,
+    /// the prompts from the checkpoint's tokenizer as on the engine.
     /// </summary>
     public LabelScorer(string modelDirectory, IReadOnlyList<string> labels, int promptChars, int maxPromptTokens, Func<ModelTokenizer, string>? prefix = null,
-        bool calibrate = false, Func<ModelTokenizer, Func<LabExample, CancellationToken, ValueTask<string>>>? examplePrefix = null)
+        bool calibrate = false, Func<ModelTokenizer, Func<LabExample, CancellationToken, ValueTask<string>>>? examplePrefix = null,
+        IContinuationScorer? backend = null)
     {
         if (calibrate && examplePrefix is not null) throw new ArgumentException("calibration needs a fixed prefix", nameof(calibrate));
-        _generator = TextGenerator.Load(modelDirectory);
+        _backend = backend;
+        _generator = backend is null ? TextGenerator.Load(modelDirectory) : null;
+        var tokenizer = _generator?.Tokenizer ?? ModelTokenizer.Load(modelDirectory);
         _labels = labels;
-        _prompts = new LabelPrompt(_generator.Tokenizer, promptChars, maxPromptTokens);
-        _prefix = prefix?.Invoke(_generator.Tokenizer) ?? "";
-        _examplePrefix = examplePrefix?.Invoke(_generator.Tokenizer);
+        _prompts = new LabelPrompt(tokenizer, promptChars, maxPromptTokens);
+        _prefix = prefix?.Invoke(tokenizer) ?? "";
+        _examplePrefix = examplePrefix?.Invoke(tokenizer);
         if (calibrate)
         {
             // Mean of the normalized label distributions over the content-free inputs, in log space: the bias to remove.
@@ -73,8 +80,14 @@ internal sealed class LabelScorer : IRecipeAnswerer
         double Score(int i) => logProbabilities[i] - (bias?[i] ?? 0);
     }
 
-    private double[] LogProbabilities(string prompt, CancellationToken ct = default) =>
-        _generator.Score(_labels.Select(l => (prompt, LabelPrompt.Continuation(l))).ToList(), batchSize: _labels.Count, ct).Select(s => s.LogProbability).ToArray();
+    /// <summary>log p(label continuation | prompt) for each label, in label order, from the backend this scorer runs on.</summary>
+    internal double[] LogProbabilities(string prompt, CancellationToken ct = default)
+    {
+        var items = _labels.Select(l => (prompt, LabelPrompt.Continuation(l))).ToList();
+        return _backend is not null
+            ? _backend.Score(items, ct).ToArray()
+            : _generator!.Score(items, batchSize: _labels.Count, ct).Select(s => s.LogProbability).ToArray();
+    }
 
     private static double[] Normalize(double[] logp)
     {
@@ -83,5 +96,9 @@ internal sealed class LabelScorer : IRecipeAnswerer
         return logp.Select(v => v - log).ToArray();
     }
 
-    public void Dispose() => _generator.Dispose();
+    public void Dispose()
+    {
+        _generator?.Dispose();
+        _backend?.Dispose();
+    }
 }

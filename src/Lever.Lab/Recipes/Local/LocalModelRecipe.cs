@@ -17,4 +17,14 @@ public abstract class LocalModelRecipe(LabLanguageModelOptions options) : LabRec
 
     /// <inheritdoc/>
     public override int AnswerCores => Environment.ProcessorCount;
+
+    /// <inheritdoc/>
+    public override bool RunsOnInferenceBackend => true;
+
+    /// <summary>The label scorer over the tuned model a recipe wrote to <c>model/</c> in its folder, on the run's inference backend.</summary>
+    private protected LabelScorer TunedScorer(RecipeContext context)
+    {
+        var model = Path.Combine(context.Directory, FineTuneRecipe.ModelDir);
+        return new LabelScorer(model, context.Data.Labels, Options.PromptChars, PromptTokens, backend: context.ScorerFor(model));
+    }
 }

@@ -26,5 +26,5 @@ public sealed class ZeroShotRecipe(LabLanguageModelOptions options, bool calibra
 
     /// <inheritdoc/>
     public override Task<IRecipeAnswerer> LoadAsync(RecipeContext context, CancellationToken ct) =>
-        Task.FromResult<IRecipeAnswerer>(new LabelScorer(context.BaseModel!, context.Data.Labels, Options.PromptChars, PromptTokens, calibrate: calibrated));
+        Task.FromResult<IRecipeAnswerer>(new LabelScorer(context.BaseModel!, context.Data.Labels, Options.PromptChars, PromptTokens, calibrate: calibrated, backend: context.ScorerFor(context.BaseModel!)));
 }

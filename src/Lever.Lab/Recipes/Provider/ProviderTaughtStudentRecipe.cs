@@ -85,7 +85,7 @@ public sealed class ProviderTaughtStudentRecipe(LabLanguageModelOptions options,
 
     /// <inheritdoc/>
     public override Task<IRecipeAnswerer> LoadAsync(RecipeContext context, CancellationToken ct) =>
-        Task.FromResult<IRecipeAnswerer>(new LabelScorer(Path.Combine(context.Directory, FineTuneRecipe.ModelDir), context.Data.Labels, Options.PromptChars, PromptTokens));
+        Task.FromResult<IRecipeAnswerer>(TunedScorer(context));
 
     /// <summary>
     /// Asks the teacher for every email, <c>max_concurrency</c> at a time; each label is appended and flushed to a partial

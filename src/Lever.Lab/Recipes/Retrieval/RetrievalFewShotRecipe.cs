@@ -55,7 +55,7 @@ public sealed class RetrievalFewShotRecipe(LabLanguageModelOptions options, LabE
             return async (query, token) => string.Concat((await index.NeighboursAsync(query, k, token).ConfigureAwait(false)).AsEnumerable().Reverse()
                 .Select(n => builder.Prompt(n.Example) + LabelPrompt.Continuation(n.Example.Label) + "\n"));
         }
-        return new Answerer(new LabelScorer(context.BaseModel!, context.Data.Labels, Options.PromptChars, PromptTokens, examplePrefix: Prefix), index);
+        return new Answerer(new LabelScorer(context.BaseModel!, context.Data.Labels, Options.PromptChars, PromptTokens, examplePrefix: Prefix, backend: context.ScorerFor(context.BaseModel!)), index);
     }
 
     private sealed class Answerer(LabelScorer scorer, TrainingEmailIndex index) : IRecipeAnswerer
