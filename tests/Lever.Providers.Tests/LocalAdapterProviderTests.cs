@@ -84,7 +84,7 @@ public sealed class LocalAdapterProviderTests : IDisposable
     /// The base with a trained-looking adapter injected and saved as PEFT: B is zero after injection (no change), so it
     /// gets seeded non-zero values of size <paramref name="scale"/>. The caller owns the returned model.
     /// </summary>
-    private static Lever.Engine.Modules.LlamaForCausalLM WithSavedAdapter(string modelDir, string adapterDir, ulong seed, float scale)
+    internal static Lever.Engine.Modules.LlamaForCausalLM WithSavedAdapter(string modelDir, string adapterDir, ulong seed, float scale)
     {
         var wrapped = HfCheckpoint.Load(modelDir);
         var options = new LoraOptions { Rank = 4, Alpha = 8, Dropout = 0 };

@@ -69,17 +69,6 @@ public sealed class LlamaCppAdapterTests(TinyGgufFixture tiny) : IClassFixture<T
     }
 
     // A PEFT adapter on every projection with B drawn at random (B = 0 would change nothing), saved as lever train writes it.
-    private static void SaveAdapter(string modelDir, string adapterDir, ulong seed, float scale)
-    {
-        using var wrapped = HfCheckpoint.Load(modelDir);
-        var options = new LoraOptions { Rank = 4, Alpha = 8, Dropout = 0 };
-        var layers = LoraInjector.Inject(wrapped, options);
-        var generator = new Generator(seed);
-        using (no_grad())
-        {
-            foreach (var layer in layers.Values)
-                layer.B(LoraInjector.DefaultAdapter).weight!.copy_(randn(layer.B(LoraInjector.DefaultAdapter).weight!.shape, generator: generator) * scale);
-        }
-        PeftAdapter.Save(adapterDir, wrapped, options, modelDir);
-    }
+    private static void SaveAdapter(string modelDir, string adapterDir, ulong seed, float scale) =>
+        LocalAdapterProviderTests.WithSavedAdapter(modelDir, adapterDir, seed, scale).Dispose();
 }
