@@ -297,20 +297,13 @@ public sealed class HostedRecipeTests : IDisposable
     [Fact]
     public async Task With_the_provider_as_teacher_the_student_trains_on_the_hosted_models_labels_not_the_human_ones()
     {
-        var root = Workspace("""
+        var root = Workspace($"""
               recipes: [local-distilled, hosted-few-shot]
               distill:
                 teacher: provider
               provider:
                 few_shot: 2
-              llm:
-                vocab: 300
-                pretrain_chars: 300
-                pretrain_steps: 2
-                fine_tune_steps: 2
-                batch_size: 2
-                seq_len: 160
-                prompt_chars: 80
+            {SyntheticCorpus.TinyLlm()}
             """);
         var (report, observer) = await Run(root);
         Assert.Null(report.ProviderFailure);

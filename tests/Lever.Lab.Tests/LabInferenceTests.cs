@@ -13,17 +13,9 @@ namespace Lever.Lab.Tests;
 /// </summary>
 public sealed class LabInferenceTests : IDisposable
 {
-    private const string Lab = """
+    private static readonly string Lab = $"""
           recipes: [baseline-logreg, local-zero-shot, local-lora]
-          llm:
-            vocab: 300
-            pretrain_chars: 300
-            pretrain_steps: 2
-            fine_tune_steps: 2
-            batch_size: 2
-            seq_len: 160
-            prompt_chars: 80
-            lora_rank: 2
+        {SyntheticCorpus.TinyLlm("lora_rank: 2")}
           compute:
             requests_per_month: 1000
         """;

@@ -7,17 +7,9 @@ namespace Lever.Lab.Tests;
 /// <summary>The LLM recipes' plumbing on a model small enough to train in seconds: tokenizer, pre-training, LoRA, scoring, reuse.</summary>
 public sealed class LanguageModelRecipeTests : IDisposable
 {
-    private readonly string _root = SyntheticCorpus.CreateWorkspace(perGroup: 10, extraLab: """
+    private readonly string _root = SyntheticCorpus.CreateWorkspace(perGroup: 10, extraLab: $"""
           recipes: [local-zero-shot, local-lora]
-          llm:
-            vocab: 300
-            pretrain_chars: 300
-            pretrain_steps: 2
-            fine_tune_steps: 2
-            batch_size: 2
-            seq_len: 160
-            prompt_chars: 80
-            lora_rank: 2
+        {SyntheticCorpus.TinyLlm("lora_rank: 2")}
           compute:
             requests_per_month: 1000
         """);

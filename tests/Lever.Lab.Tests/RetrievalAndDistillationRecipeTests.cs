@@ -68,17 +68,9 @@ public sealed class RetrievalAndDistillationRecipeTests
     [Fact]
     public async Task Calibrated_prompting_retrieval_few_shot_and_a_distilled_student_run_on_the_lab_model()
     {
-        var root = SyntheticCorpus.CreateWorkspace(perGroup: 10, extraLab: """
+        var root = SyntheticCorpus.CreateWorkspace(perGroup: 10, extraLab: $"""
               recipes: [local-zero-shot-calibrated, local-rag-few-shot, local-full-fine-tune, local-distilled]
-              llm:
-                vocab: 300
-                pretrain_chars: 300
-                pretrain_steps: 2
-                fine_tune_steps: 2
-                batch_size: 2
-                seq_len: 160
-                prompt_chars: 80
-                few_shot: 2
+            {SyntheticCorpus.TinyLlm("few_shot: 2")}
               compute:
                 requests_per_month: 1000
             """);

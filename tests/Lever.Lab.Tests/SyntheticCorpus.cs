@@ -10,6 +10,15 @@ internal static class SyntheticCorpus
     private static readonly string[] SpamWords = ["free", "money", "offer", "click", "winner", "cash", "mortgage", "guaranteed", "viagra", "unsubscribe", "limited", "bonus"];
     private static readonly string[] Common = ["the", "a", "to", "you", "we", "and", "for", "this", "is", "on"];
 
+    /// <summary>
+    /// The <c>lab.llm</c> block of the tests' seconds-long language model (vocab 300, 2 pre-training and 2 fine-tuning
+    /// steps, batch 2 × 160), indented for <see cref="CreateWorkspace"/>'s <c>extraLab</c>; <paramref name="more"/> adds
+    /// settings such as <c>"lora_rank: 2"</c>.
+    /// </summary>
+    public static string TinyLlm(params string[] more) =>
+        string.Join('\n', new[] { "  llm:", "    vocab: 300", "    pretrain_chars: 300", "    pretrain_steps: 2", "    fine_tune_steps: 2",
+            "    batch_size: 2", "    seq_len: 160", "    prompt_chars: 80" }.Concat(more.Select(m => "    " + m)));
+
     /// <summary>Creates a workspace with a lever.yaml and a corpus; returns its root.</summary>
     public static string CreateWorkspace(int perGroup = 24, string extraLab = "")
     {
