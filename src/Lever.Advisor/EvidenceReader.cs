@@ -39,16 +39,20 @@ public static class EvidenceReader
             var root = doc.RootElement;
             if (root.ValueKind != JsonValueKind.Object) throw new LeverUserException($"{file}: evidence must be a JSON object", "see docs/ADVISOR.md, 'Evidence'");
             var run = Str(file, root, "run", "run");
+            // A lab summary names its primary metric once; anything but an accuracy (an extraction lab's field_f1 or
+            // token_f1) is a mean score, read as such, as the lab hands it over in process.
+            var qualityMetric = Str(file, root, "quality_metric", "quality_metric");
+            var meanScore = qualityMetric is not null && qualityMetric != "accuracy";
             if (root.TryGetProperty("recipes", out var recipes))
             {
                 if (recipes.ValueKind != JsonValueKind.Array) throw new LeverUserException($"{file}: field 'recipes' must be a list");
-                return recipes.EnumerateArray().Select((r, i) => Recipe(file, run, r, $"recipes[{i}]")).ToArray();
+                return recipes.EnumerateArray().Select((r, i) => Recipe(file, run, r, $"recipes[{i}]", meanScore)).ToArray();
             }
-            return [Recipe(file, run, root, "")];
+            return [Recipe(file, run, root, "", meanScore)];
         }
     }
 
-    private static RecipeEvidence Recipe(string file, string? run, JsonElement e, string path)
+    private static RecipeEvidence Recipe(string file, string? run, JsonElement e, string path, bool meanScore)
     {
         string P(string f) => path.Length == 0 ? f : $"{path}.{f}";
         var name = Str(file, e, "name", P("name"));
@@ -70,8 +74,9 @@ public static class EvidenceReader
         string MP(string f) => mp.Length == 0 ? f : $"{mp}.{f}";
         // A lab summary names its primary metric once (quality_metric) and gives each recipe's as quality; older files and
         // eval summaries carry accuracy.
-        var accuracy = Num(file, metrics, "quality", MP("quality"), 1) ?? Num(file, metrics, "accuracy", MP("accuracy"), 1);
-        var f1 = Num(file, metrics, "macro_f1", MP("macro_f1"), 1);
+        var quality = Num(file, metrics, "quality", MP("quality"), 1);
+        var accuracy = meanScore ? null : quality ?? Num(file, metrics, "accuracy", MP("accuracy"), 1);
+        var f1 = meanScore ? null : Num(file, metrics, "macro_f1", MP("macro_f1"), 1);
         var items = Num(file, e, "items", P("items"));
         var completed = Num(file, e, "completed", P("completed"));
         var cost1k = Num(file, e, "cost_per_1k_usd", P("cost_per_1k_usd"));
@@ -101,6 +106,7 @@ public static class EvidenceReader
         return new RecipeEvidence
         {
             Source = file, Run = run, Name = name, Lever = kind, Items = (long?)(completed ?? items), Accuracy = accuracy, MacroF1 = f1,
+            QualityScore = meanScore ? quality : null,
             CostPer1kUsd = cost1k, LatencyP95Ms = latency, Model = model, ModelParams = parameters, TrainSeconds = trainSeconds, TrainingUsd = trainingUsd,
             KnowledgeFailures = knowledge, BehaviourFailures = behaviour, PromptFailures = prompt, CapabilityFailures = capability,
             ModelId = modelId, Route = route, Outcomes = outcomes,

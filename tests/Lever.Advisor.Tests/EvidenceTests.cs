@@ -50,7 +50,16 @@ public sealed class EvidenceTests
     public void A_lab_summarys_quality_is_the_recipes_quality_and_older_files_fall_back_to_accuracy()
     {
         const string withQuality = """{"recipes":[{"name":"r","lever":"rag","accuracy":0.5,"macro_f1":0.4,"quality":0.8,"cost_per_1k_usd":1}],"quality_metric":"token_f1"}""";
-        Assert.Equal(0.8, EvidenceReader.Parse("lab/summary.json", withQuality).Single().Accuracy);
+        // token_f1 is a mean score, not an accuracy: read as the in-process evidence hands it over (QualityScore, no accuracy).
+        var scored = EvidenceReader.Parse("lab/summary.json", withQuality).Single();
+        Assert.Equal(0.8, scored.Quality);
+        Assert.Equal(0.8, scored.QualityScore);
+        Assert.Null(scored.Accuracy);
+        Assert.Null(scored.MacroF1);
+        const string asAccuracy = """{"recipes":[{"name":"r","lever":"rag","accuracy":0.5,"macro_f1":0.4,"quality":0.8,"cost_per_1k_usd":1}],"quality_metric":"accuracy"}""";
+        var accurate = EvidenceReader.Parse("lab/summary.json", asAccuracy).Single();
+        Assert.Equal(0.8, accurate.Accuracy);
+        Assert.Null(accurate.QualityScore);
         const string older = """{"recipes":[{"name":"r","lever":"rag","accuracy":0.5,"macro_f1":0.4,"cost_per_1k_usd":1}]}""";
         Assert.Equal(0.5, EvidenceReader.Parse("lab/summary.json", older).Single().Accuracy);
     }
