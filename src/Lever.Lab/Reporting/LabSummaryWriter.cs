@@ -26,7 +26,7 @@ public static class LabSummaryWriter
         summary["hosted_priced"] = Quotes(quotes);
         summary["inference"] = InferenceOf(config.Options.Inference);
         // Additive: how the lab's model was sized, and per trained row its settings and the search that chose them.
-        summary["sizing"] = SizingOf(config.Options);
+        if (SizingOf(config.Options) is { } sizing) summary["sizing"] = sizing;
         var rows = (JsonArray)summary["recipes"]!;
         for (var i = 0; i < results.Count; i++) AddSettings((JsonObject)rows[i]!, results[i].Settings);
         var details = Details(results, stats, config);
@@ -41,7 +41,8 @@ public static class LabSummaryWriter
 
     /// <summary>
     /// <c>sizing</c>: the budget, what the model was sized for and what it got (<see cref="Recipes.Local.LocalModelSizing"/>),
-    /// each <c>lab.llm</c> field's source, and the rationale; null when lever.yaml sets every sized field or no row uses the model.
+    /// each <c>lab.llm</c> field's source, and the rationale; null (and summary.json without it) when lever.yaml sets every
+    /// sized field or no row uses the model.
     /// </summary>
     internal static JsonObject? SizingOf(LabOptions options)
     {
