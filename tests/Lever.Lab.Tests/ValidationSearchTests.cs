@@ -72,6 +72,9 @@ public sealed class ValidationSearchTests : IDisposable
         Directory.Delete(_dir, recursive: true);
         var (tie, _, _) = Run("tie", [0.002, 0.001, 0.004], _ => new CandidateScore(5, 0.5, 0.8));
         Assert.Equal(0, tie.Chosen);
+        Directory.Delete(_dir, recursive: true);
+        var (accuracyTied, _, _) = Run("acc-tie", [0.002, 0.001, 0.004], r => Planted(r) with { ValidationAccuracy = 0.5 });
+        Assert.Equal((1, ValidationSearch.TiedMetric), (accuracyTied.Chosen, accuracyTied.Metric));
     }
 
     [Fact]

@@ -27,7 +27,7 @@ public sealed record CandidateScore(int BestStep, double ValidationLoss, double?
 public sealed record SearchCandidate(double LearningRate, int MaxSteps, CandidateScore Score);
 
 /// <summary>A finished search: the budget, every candidate tried with its validation scores, and which one was chosen.</summary>
-/// <param name="Metric">What chose: <c>validation_accuracy</c> (ties: lower validation loss) or <c>validation_loss</c>.</param>
+/// <param name="Metric">What chose: <c>validation_accuracy</c>; <c>validation_loss</c> (no accuracies: extraction); or <see cref="ValidationSearch.TiedMetric"/>.</param>
 /// <param name="BudgetSteps">Optimizer steps the search was allowed: candidates × steps per run.</param>
 /// <param name="Candidates">The candidates in the order tried.</param>
 /// <param name="Chosen">Index of the chosen candidate.</param>
@@ -128,8 +128,17 @@ public static class ValidationSearch
         return record?.Tag == tag ? [.. record.Candidates] : [];
     }
 
-    private static string Metric(IReadOnlyList<SearchCandidate> candidates) =>
-        candidates.All(c => c.Score.ValidationAccuracy is not null) ? "validation_accuracy" : "validation_loss";
+    // What decided: accuracy; or the loss, where there are no accuracies or another candidate had the winner's accuracy.
+    private static string Metric(IReadOnlyList<SearchCandidate> candidates)
+    {
+        if (!candidates.All(c => c.Score.ValidationAccuracy is not null)) return "validation_loss";
+        var best = candidates[Choose(candidates)].Score;
+        return candidates.Any(c => c.Score.ValidationAccuracy == best.ValidationAccuracy && c.Score.ValidationLoss != best.ValidationLoss)
+            ? TiedMetric : "validation_accuracy";
+    }
+
+    /// <summary>The <see cref="SettingsSearch.Metric"/> when candidates tied on validation accuracy and the loss chose.</summary>
+    public const string TiedMetric = "validation_loss (validation accuracy tied)";
 
     private static void Save(string path, Record record)
     {
