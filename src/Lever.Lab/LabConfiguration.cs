@@ -22,6 +22,10 @@ public sealed record LabConfiguration(LabOptions Options, double RequestsPerMont
         var options = config.Section<LabOptions>(LabOptions.SectionName)
             ?? throw new LeverUserException($"{path}: no lab: section", "add one (see samples/spam/lever.yaml and docs/LAB.md)");
         options.ToleranceAccuracyPoints = decision.TolerancePoints;
+        // Explicit values always win over sizing and search: remember which lab.llm fields lever.yaml writes.
+        var llm = config.SectionNode(LabOptions.SectionName)?.Field("llm");
+        options.Llm.SetInConfig = llm is null ? new HashSet<string>(StringComparer.Ordinal)
+            : typeof(LabLanguageModelOptions).GetProperties().Select(p => Snake(p.Name)).Where(llm.Has).ToHashSet(StringComparer.Ordinal);
         Validate(config, options);
         if (options.Compute.RequestsPerMonth is { } declared)
             return new LabConfiguration(options, declared, $"{path}: lab.compute.requests_per_month");
@@ -66,7 +70,12 @@ public sealed record LabConfiguration(LabOptions Options, double RequestsPerMont
         if (!o.Inference.IsLlamaCpp && o.Inference.Quantization != "f32")
             Fail("inference.quantization", $"the engine runs f32 weights, not {o.Inference.Quantization}", "set inference.backend: llamacpp to measure a quantized GGUF, or drop quantization");
         if (o.Inference.MaxTestItems is < 1) Fail("inference.max_test_items", $"{o.Inference.MaxTestItems} is not a positive count", "give a number of test emails, or remove it to score every one");
+        if (o.BudgetMinutes is <= 0 or double.NaN) Fail("budget_minutes", $"{o.BudgetMinutes} is not a positive number of minutes", $"use e.g. {Recipes.Local.LocalModelSizing.DefaultBudgetMinutes} (the lab's model is sized to train within a share of it)");
         var llm = o.Llm;
+        if (llm.Preset != LabLanguageModelOptions.AutoPreset && Engine.Modules.ModelPresets.Get(llm.Preset) is null && !llm.Preset.EndsWith(".json", StringComparison.OrdinalIgnoreCase))
+            Fail("llm.preset", $"unknown preset '{llm.Preset}'", $"use auto (sized from the data and lab.budget_minutes), {string.Join(", ", Engine.Modules.ModelPresets.Names)} or a config.json path");
+        foreach (var (field, rate) in new[] { ("llm.lora_learning_rate", llm.LoraLearningRate), ("llm.fine_tune_learning_rate", llm.FineTuneLearningRate) })
+            if (rate is { } r && (r <= 0 || r >= 1 || double.IsNaN(r))) Fail(field, $"{r} is outside (0, 1)", "use a peak learning rate such as 0.002 for LoRA or 0.0005 for the full fine-tune, or remove it to search it on validation");
         foreach (var (field, value, least) in new (string, int?, int)[]
         {
             ("llm.vocab", llm.Vocab, 259), ("llm.pretrain_chars", llm.PretrainChars, 1), ("llm.pretrain_steps", llm.PretrainSteps, 1),
@@ -78,6 +87,8 @@ public sealed record LabConfiguration(LabOptions Options, double RequestsPerMont
             if (value < least) Fail(field, $"{value} is below {least}", $"use {least} or more");
         }
     }
+
+    private static string Snake(string name) => string.Concat(name.Select((c, i) => char.IsUpper(c) && i > 0 ? "_" + char.ToLowerInvariant(c) : char.ToLowerInvariant(c).ToString()));
 
     // The workload: section belongs to the advisor; the lab reads only the one number it needs from it.
     private static (double Volume, int Line)? WorkloadVolume(LeverConfig config)

@@ -46,6 +46,12 @@ public sealed class LabOptions
 
     /// <summary>Which inference backend scores the lab's own models (its prompt and fine-tuned rows): fixed for the whole run.</summary>
     public LabInferenceOptions Inference { get; set; } = new();
+
+    /// <summary>
+    /// The lab's wall-time budget on this machine, end to end: the lab's model is sized to train within its share
+    /// (<see cref="Recipes.Local.LocalModelSizing"/>) unless <c>lab.llm</c> sets its size and steps.
+    /// </summary>
+    public double BudgetMinutes { get; set; } = Lever.Lab.Recipes.Local.LocalModelSizing.DefaultBudgetMinutes;
 }
 
 /// <summary>
@@ -161,12 +167,21 @@ public sealed class LabComputeOptions
 
 /// <summary>
 /// The small Llama-family model the lab pre-trains from scratch on the training emails' text (no labels), and how the
-/// LLM recipes prompt and fine-tune it. Sized for a 2-core CPU: minutes, not hours.
+/// LLM recipes prompt and fine-tune it. Sized for a 2-core CPU: minutes, not hours. The preset, the step counts, the
+/// batch and the sequence length that lever.yaml does not set are sized from the data and <c>lab.budget_minutes</c>
+/// (<see cref="Recipes.Local.LocalModelSizing"/>); the learning rates it does not set are searched on validation
+/// (<see cref="Recipes.Local.ValidationSearch"/>).
 /// </summary>
 public sealed class LabLanguageModelOptions
 {
-    /// <summary>Model preset (tiny, small, base) or a config.json path.</summary>
-    public string Preset { get; set; } = "tiny";
+    /// <summary>The <see cref="Preset"/> that asks for sizing.</summary>
+    public const string AutoPreset = "auto";
+
+    /// <summary>The fields <see cref="Resolve"/> may size, as lever.yaml names them.</summary>
+    public static IReadOnlyList<string> SizedFields { get; } = ["preset", "pretrain_steps", "fine_tune_steps", "lora_steps", "batch_size", "seq_len"];
+
+    /// <summary>Model preset (tiny, small, base), a config.json path, or <c>auto</c> (the default): sized from the data and the budget.</summary>
+    public string Preset { get; set; } = AutoPreset;
 
     /// <summary>Byte-level BPE vocabulary size, special tokens included.</summary>
     public int Vocab { get; set; } = 4096;
@@ -174,22 +189,28 @@ public sealed class LabLanguageModelOptions
     /// <summary>Characters of each email's text used for the tokenizer and pre-training.</summary>
     public int PretrainChars { get; set; } = 1500;
 
-    /// <summary>Pre-training optimizer steps.</summary>
+    /// <summary>Pre-training optimizer steps (sized when not set).</summary>
     public int PretrainSteps { get; set; } = 100;
 
     /// <summary>Continued pre-training steps of <c>local-cpt-full-fine-tune</c> (on the whole text of the training emails) before its fine-tune.</summary>
     public int CptSteps { get; set; } = 200;
 
-    /// <summary>Fine-tuning optimizer steps (the full fine-tunes; LoRA too unless <see cref="LoraSteps"/> is set).</summary>
+    /// <summary>Fine-tuning optimizer steps (the full fine-tunes; LoRA too unless <see cref="LoraSteps"/> is set); sized when not set.</summary>
     public int FineTuneSteps { get; set; } = 100;
 
-    /// <summary>LoRA's own step count (its adapters start at zero and learn slower than a full fine-tune); null: <see cref="FineTuneSteps"/>.</summary>
+    /// <summary>LoRA's own step count (its adapters start at zero and learn slower than a full fine-tune); null: <see cref="FineTuneSteps"/>, or sized when neither is set.</summary>
     public int? LoraSteps { get; set; }
 
-    /// <summary>Sequences per step.</summary>
+    /// <summary>Peak learning rate of LoRA; null: searched on validation around 2e-3.</summary>
+    public double? LoraLearningRate { get; set; }
+
+    /// <summary>Peak learning rate of the full fine-tune (<c>local-full-fine-tune</c>); null: searched on validation around 5e-4.</summary>
+    public double? FineTuneLearningRate { get; set; }
+
+    /// <summary>Sequences per step (sized when not set).</summary>
     public int BatchSize { get; set; } = 8;
 
-    /// <summary>Tokens per training sequence.</summary>
+    /// <summary>Tokens per training sequence (sized when not set).</summary>
     public int SeqLen { get; set; } = 192;
 
     /// <summary>Characters of the email shown in a prompt (subject and sender first).</summary>
@@ -206,4 +227,40 @@ public sealed class LabLanguageModelOptions
 
     /// <summary>Seed of initialization, data order and adapters.</summary>
     public int Seed { get; set; } = 42;
+
+    /// <summary>The fields lever.yaml sets under <c>lab.llm</c> (snake_case); set by <see cref="LabConfiguration.Load"/>. Explicit values always win.</summary>
+    public IReadOnlySet<string> SetInConfig { get; internal set; } = new HashSet<string>(StringComparer.Ordinal);
+
+    /// <summary>The sizing <see cref="Resolve"/> applied, or null when nothing was sized.</summary>
+    public Recipes.Local.LocalModelSize? Sizing { get; private set; }
+
+    /// <summary>Where a setting's value comes from: <c>sized</c>, <c>set in lever.yaml</c> or <c>default</c>.</summary>
+    public string SourceOf(string field) => _sized.Contains(field) ? "sized" : SetInConfig.Contains(field) || Follows(field) ? "set in lever.yaml" : "default";
+
+    private readonly HashSet<string> _sized = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Fills every field of <see cref="SizedFields"/> that lever.yaml does not set from <paramref name="size"/> (once,
+    /// before any stage reads them): a preset of <c>auto</c>, and <c>lora_steps</c> unless lever.yaml sets it or
+    /// <c>fine_tune_steps</c> (which it then follows, as without sizing). Nothing when lever.yaml sets them all (samples/spam).
+    /// </summary>
+    public void Resolve(Recipes.Local.LocalModelSize size)
+    {
+        ArgumentNullException.ThrowIfNull(size);
+        if (Sizing is not null) return;
+        _sized.UnionWith(SizedFields.Where(Sizable));
+        if (_sized.Count == 0) return;
+        if (_sized.Contains("preset")) Preset = size.Preset;
+        if (_sized.Contains("pretrain_steps")) PretrainSteps = size.PretrainSteps;
+        if (_sized.Contains("fine_tune_steps")) FineTuneSteps = size.FineTuneSteps;
+        if (_sized.Contains("lora_steps")) LoraSteps = size.LoraSteps;
+        if (_sized.Contains("batch_size")) BatchSize = size.BatchSize;
+        if (_sized.Contains("seq_len")) SeqLen = size.SeqLen;
+        Sizing = size;
+    }
+
+    private bool Sizable(string field) => field == "preset" ? Preset == AutoPreset : !SetInConfig.Contains(field) && !Follows(field);
+
+    // An unset lora_steps takes a set fine_tune_steps: the user chose LoRA's length too.
+    private bool Follows(string field) => field == "lora_steps" && !SetInConfig.Contains(field) && SetInConfig.Contains("fine_tune_steps");
 }

@@ -33,7 +33,7 @@ public sealed class LabRunner
     private const string DataVersion = "data-v2";
     private const string FileDataVersion = "file-data-v1";
     private const string EvalVersion = "eval-v1";
-    private const string ReportVersion = "report-v5";
+    private const string ReportVersion = "report-v6";
 
     private readonly Workspace _workspace;
     private readonly LabConfiguration _config;
@@ -132,6 +132,7 @@ public sealed class LabRunner
         var test = JsonLines.Read<LabExample>(Path.Combine(LabDir, "data", "test.jsonl"));
 
         LanguageModelFoundation.Result? foundation = null;
+        if (_recipes.Any(r => r.NeedsBaseModel)) SizeModel();
         if (_recipes.Any(r => r.NeedsBaseModel))
             foundation = await LanguageModelFoundation.EnsureAsync(pipeline, dataRecord, _config.Options.Llm, Data, ct, Extraction ? ExtractionTask.PretrainText : null).ConfigureAwait(false);
 
@@ -183,11 +184,13 @@ public sealed class LabRunner
                     Model = ModelOf(recipe, baseModel), ModelParameters = baseModel is null ? null : Engine.Modules.ModelPresets.ParameterCount(Engine.Modules.LlamaConfig.Load(Path.Combine(baseModel.Directory, "config.json"))),
                     ModelId = ModelIdOf(recipe, baseModel), Route = recipe is HostedPromptRecipe ? "api" : "self-hosted",
                     Inference = recipe.RunsOnInferenceBackend ? Inference.Options : null,
+                    Settings = recipe.Settings(Path.Combine(LabDir, "recipes", recipe.Name)),
                 };
             results.Add(result);
             reportInputs.Add(eval.Outputs.Values.Single());
             reportInputs.Add(result.TrainSeconds.ToString("R", CultureInfo.InvariantCulture));
             reportInputs.Add(billed.ToString("R", CultureInfo.InvariantCulture));
+            if (result.Settings is { } settings) reportInputs.Add(JsonSerializer.Serialize(settings));
             if (recipe is HostedPromptRecipe { Hosted: var model })
             {
                 var unpriced = predictions.Count(p => p.BilledUsd is null);
@@ -207,6 +210,7 @@ public sealed class LabRunner
             Extraction ? Data().Train.Select(e => e.Label).ToList() : null);
         reportInputs.Add(JsonSerializer.Serialize(quotes));
         if (Inference.Fingerprint.Length > 0) reportInputs.Add(Inference.Fingerprint);
+        if (o.Llm.Sizing is { } sizing) reportInputs.Add(JsonSerializer.Serialize(sizing));
         reportInputs.AddRange([_config.RequestsPerMonth.ToString("R", CultureInfo.InvariantCulture), o.Compute.CpuHourUsd.ToString("R", CultureInfo.InvariantCulture),
             o.Compute.AmortizeMonths.ToString(CultureInfo.InvariantCulture), o.ToleranceAccuracyPoints.ToString("R", CultureInfo.InvariantCulture),
             recommendation.ToJson().ToJsonString()]);
@@ -223,6 +227,25 @@ public sealed class LabRunner
             ProviderFailure = providerFailure,
             HostedQuotes = quotes,
         };
+    }
+
+    /// <summary>
+    /// Sizes the lab's model from the training split and <c>lab.budget_minutes</c> (<see cref="LocalModelSizing"/>) for
+    /// every <c>lab.llm</c> field lever.yaml leaves unset, before any stage reads them: rows are the training split,
+    /// tokens the text pre-training reads (characters / 4, as <c>lever lab init</c> estimates them).
+    /// </summary>
+    private void SizeModel()
+    {
+        var llm = _config.Options.Llm;
+        var train = Data().Train;
+        Func<LabExample, string> read = Extraction ? ExtractionTask.PretrainText : e => e.Text;
+        var meanTokens = train.Count == 0 ? 1 : train.Average(e => Math.Min(read(e).Length, llm.PretrainChars) / 4.0);
+        var preset = llm.Preset == LabLanguageModelOptions.AutoPreset ? null : llm.Preset;
+        var size = LocalModelSizing.Size(Math.Max(1, train.Count), meanTokens, _config.Options.BudgetMinutes * 60, llm.Vocab, preset);
+        llm.Resolve(size);
+        if (llm.Sizing is not null)
+            _observer.Info($"lab model sized for {train.Count:N0} rows × {meanTokens:0.#} tokens in {_config.Options.BudgetMinutes:0.#} min: {llm.Preset}, " +
+                $"{llm.PretrainSteps} pre-training, {llm.FineTuneSteps} fine-tuning, {FineTuneRecipe.Steps(llm, lora: true)} LoRA steps, batch {llm.BatchSize} × {llm.SeqLen} (lab.budget_minutes; set lab.llm to fix them)");
     }
 
     private async Task<StageRecord> PrepareDataAsync(LabPipeline pipeline, string dataDir, CancellationToken ct)

@@ -101,6 +101,7 @@ public static class LabPage
         }
         h.Append("</tbody></table><p class=\"sub\">Groups: ").Append(E(string.Join(", ", stats.Groups.Select(g => $"{g.Key} {g.Value}"))))
          .Append(". Test items identical to a training item: ").Append(stats.TestDuplicatesOfTrain).Append(".</p></section>");
+        Internal.LabSettingsSection.Append(h, results, config.Options);
         var c = config.Options.Compute;
         h.Append("<section><h2>How cost is computed</h2><p class=\"formula\">cost per 1,000 answers = 1000 × ( mean latency (s) × answer cores × ")
          .Append(F(c.CpuHourUsd, "0.####")).Append(" $/core-hour ÷ 3600 + provider-billed cost per answer + training seconds × training cores × ")

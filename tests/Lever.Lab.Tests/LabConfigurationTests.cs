@@ -48,6 +48,9 @@ public sealed class LabConfigurationTests : IDisposable
     [InlineData("lab:\n  compute:\n    requests_per_month: 5\n  inference:\n    quantization: q8_0\n", "lab.inference.quantization: the engine runs f32 weights, not q8_0")]
     [InlineData("lab:\n  compute:\n    requests_per_month: 5\n  inference:\n    backnd: llamacpp\n", "unknown field 'backnd'")]
     [InlineData("lab:\n  compute:\n    requests_per_month: 5\n  inference:\n    max_test_items: 0\n", "lab.inference.max_test_items: 0 is not a positive count")]
+    [InlineData("lab:\n  compute:\n    requests_per_month: 5\n  budget_minutes: 0\n", "lab.budget_minutes: 0 is not a positive number of minutes")]
+    [InlineData("lab:\n  compute:\n    requests_per_month: 5\n  llm:\n    lora_learning_rate: 2\n", "lab.llm.lora_learning_rate: 2 is outside (0, 1)")]
+    [InlineData("lab:\n  compute:\n    requests_per_month: 5\n  llm:\n    preset: huge\n", "lab.llm.preset: unknown preset 'huge'")]
     public void Bad_configuration_is_a_user_error_naming_the_field(string yaml, string expected)
     {
         var ex = Assert.Throws<LeverUserException>(() => Load(yaml));
@@ -121,5 +124,24 @@ public sealed class LabConfigurationTests : IDisposable
 
         var unset = Load("lab:\n  compute:\n    requests_per_month: 5\n  llm:\n    fine_tune_steps: 150\n");
         Assert.Equal(150, Recipes.Local.FineTuneRecipe.Steps(unset.Options.Llm, lora: true));
+    }
+
+    [Fact]
+    public void Sizing_fills_only_what_lever_yaml_leaves_unset_and_says_where_each_value_came_from()
+    {
+        var size = Recipes.Local.LocalModelSizing.Size(2000, 30, 600);
+        var c = Load("lab:\n  compute:\n    requests_per_month: 5\n  llm:\n    fine_tune_steps: 150\n    seq_len: 128\n");
+        c.Options.Llm.Resolve(size);
+        var llm = c.Options.Llm;
+        Assert.Equal((size.Preset, size.PretrainSteps, 150, 128, size.BatchSize), (llm.Preset, llm.PretrainSteps, llm.FineTuneSteps, llm.SeqLen, llm.BatchSize));
+        Assert.Equal(150, Recipes.Local.FineTuneRecipe.Steps(llm, lora: true));   // LoRA follows the set fine_tune_steps
+        Assert.Equal(["sized", "sized", "set in lever.yaml", "set in lever.yaml", "sized", "set in lever.yaml"], LabLanguageModelOptions.SizedFields.Select(llm.SourceOf));
+        Assert.Same(size, llm.Sizing);
+
+        // Everything set (samples/spam): nothing is sized.
+        var all = Load("lab:\n  compute:\n    requests_per_month: 5\n  llm:\n    preset: tiny\n    pretrain_steps: 500\n    fine_tune_steps: 150\n    lora_steps: 300\n    batch_size: 8\n    seq_len: 192\n");
+        all.Options.Llm.Resolve(size);
+        Assert.Null(all.Options.Llm.Sizing);
+        Assert.Equal((500, 300), (all.Options.Llm.PretrainSteps, Recipes.Local.FineTuneRecipe.Steps(all.Options.Llm, lora: true)));
     }
 }

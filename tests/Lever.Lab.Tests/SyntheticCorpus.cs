@@ -13,9 +13,12 @@ internal static class SyntheticCorpus
     /// <summary>
     /// The <c>lab.llm</c> block of the tests' seconds-long language model (vocab 300, 2 pre-training and 2 fine-tuning
     /// steps, batch 2 × 160), indented for <see cref="CreateWorkspace"/>'s <c>extraLab</c>; <paramref name="more"/> adds
-    /// settings such as <c>"lora_rank: 2"</c>.
+    /// settings such as <c>"lora_rank: 2"</c>. The learning rates are set, so nothing is searched (one run per fine-tune).
     /// </summary>
-    public static string TinyLlm(params string[] more) =>
+    public static string TinyLlm(params string[] more) => TinyLlmSearched(["lora_learning_rate: 0.002", "fine_tune_learning_rate: 0.0005", .. more]);
+
+    /// <summary>As <see cref="TinyLlm"/> without the learning rates: the fine-tunes search them on validation.</summary>
+    public static string TinyLlmSearched(params string[] more) =>
         string.Join('\n', new[] { "  llm:", "    vocab: 300", "    pretrain_chars: 300", "    pretrain_steps: 2", "    fine_tune_steps: 2",
             "    batch_size: 2", "    seq_len: 160", "    prompt_chars: 80" }.Concat(more.Select(m => "    " + m)));
 

@@ -85,6 +85,12 @@ public sealed class QaLabRunner
             indexes[kind] = await BuildIndexAsync(pipeline, kind, corpus, inventory, ct).ConfigureAwait(false);
 
         DocsLanguageModel.Result? docsModel = null;
+        if (recipes.Any(r => r.DocsModel) && _settings.Lab.Options.Llm is { Preset: LabLanguageModelOptions.AutoPreset } llm)
+        {
+            // Sized as the classification lab's model is: a page read as (at least) one 1,500-character piece of ≈375 tokens.
+            var pages = Directory.EnumerateFiles(corpus, "*", SearchOption.AllDirectories).Count();
+            llm.Resolve(Recipes.Local.LocalModelSizing.Size(Math.Max(1, pages), 375, _settings.Lab.Options.BudgetMinutes * 60, llm.Vocab));
+        }
         if (recipes.Any(r => r.DocsModel))
             docsModel = await DocsLanguageModel.EnsureAsync(pipeline, corpus, inventory, _settings.Lab.Options.Llm, ct).ConfigureAwait(false);
 

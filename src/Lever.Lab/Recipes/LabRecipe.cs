@@ -39,6 +39,9 @@ public abstract class LabRecipe
     /// <summary>Files (relative to the recipe folder) that training writes and answering needs.</summary>
     public virtual IReadOnlyList<string> Artifacts => [];
 
+    /// <summary>The settings it trained with and where each came from (set, sized, searched), read from <paramref name="directory"/> after training; null for recipes without any.</summary>
+    public virtual RecipeSettings? Settings(string directory) => null;
+
     /// <summary>Trains into <see cref="RecipeContext.Directory"/>; the lab measures how long it takes.</summary>
     public abstract Task TrainAsync(RecipeContext context, CancellationToken ct);
 

@@ -25,11 +25,68 @@ public static class LabSummaryWriter
         // Additive, last: the price book's hosted models priced for this data, not measured.
         summary["hosted_priced"] = Quotes(quotes);
         summary["inference"] = InferenceOf(config.Options.Inference);
+        // Additive: how the lab's model was sized, and per trained row its settings and the search that chose them.
+        if (SizingOf(config.Options) is { } sizing) summary["sizing"] = sizing;
+        var rows = (JsonArray)summary["recipes"]!;
+        for (var i = 0; i < results.Count; i++) AddSettings((JsonObject)rows[i]!, results[i].Settings);
         var details = Details(results, stats, config);
+        details["sizing"] = SizingOf(config.Options);
+        var detailRows = (JsonArray)details["recipes"]!;
+        for (var i = 0; i < results.Count; i++) AddSettings((JsonObject)detailRows[i]!, results[i].Settings);
         details["hosted_priced"] = new JsonObject { ["basis"] = HostedQuote.TokenBasis, ["models"] = Quotes(quotes) };
         File.WriteAllText(Path.Combine(labDir, "summary.json"), summary.ToJsonString(Indented) + "\n");
         File.WriteAllText(Path.Combine(labDir, "results.json"), details.ToJsonString(Indented) + "\n");
         File.WriteAllText(Path.Combine(labDir, "report.html"), pages.Classification(Path.GetFileName(workspace.Root.TrimEnd('/')), results, recommendation, stats, config, quotes));
+    }
+
+    /// <summary>
+    /// <c>sizing</c>: the budget, what the model was sized for and what it got (<see cref="Recipes.Local.LocalModelSizing"/>),
+    /// each <c>lab.llm</c> field's source, and the rationale; null (and summary.json without it) when lever.yaml sets every
+    /// sized field or no row uses the model.
+    /// </summary>
+    internal static JsonObject? SizingOf(LabOptions options)
+    {
+        if (options.Llm.Sizing is not { } z) return null;
+        var llm = options.Llm;
+        return new JsonObject
+        {
+            ["budget_minutes"] = options.BudgetMinutes,
+            ["rows"] = z.Rows,
+            ["mean_tokens"] = Math.Round(z.MeanTokens, 1),
+            ["preset"] = llm.Preset,
+            ["pretrain_steps"] = llm.PretrainSteps,
+            ["fine_tune_steps"] = llm.FineTuneSteps,
+            ["lora_steps"] = Recipes.Local.FineTuneRecipe.Steps(llm, lora: true),
+            ["batch_size"] = llm.BatchSize,
+            ["seq_len"] = llm.SeqLen,
+            ["sources"] = new JsonObject(LabLanguageModelOptions.SizedFields.Select(f => KeyValuePair.Create(f, (JsonNode?)llm.SourceOf(f)))),
+            ["tokens_per_parameter"] = Math.Round(z.TokensPerParameter, 3),
+            ["pretrain_epochs"] = Math.Round(z.PretrainEpochs, 2),
+            ["estimated_train_seconds"] = Math.Round(z.EstimatedTrainSeconds),
+            ["rationale"] = z.Rationale,
+        };
+    }
+
+    /// <summary>A trained row's <c>settings</c> (name → value and source) and <c>search</c> (budget, candidates with their validation scores, the chosen one).</summary>
+    private static void AddSettings(JsonObject row, Recipes.RecipeSettings? settings)
+    {
+        if (settings is null) return;
+        row["settings"] = new JsonObject(settings.Values.Select(v => KeyValuePair.Create(v.Name, (JsonNode?)new JsonObject { ["value"] = v.Value, ["source"] = v.Source })));
+        if (settings.Search is not { } search) return;
+        row["search"] = new JsonObject
+        {
+            ["metric"] = search.Metric,
+            ["budget_steps"] = search.BudgetSteps,
+            ["chosen"] = search.Chosen,
+            ["candidates"] = new JsonArray([.. search.Candidates.Select(c => (JsonNode)new JsonObject
+            {
+                ["learning_rate"] = c.LearningRate,
+                ["max_steps"] = c.MaxSteps,
+                ["best_step"] = c.Score.BestStep,
+                ["validation_loss"] = double.IsFinite(c.Score.ValidationLoss) ? Math.Round(c.Score.ValidationLoss, 4) : null,
+                ["validation_accuracy"] = c.Score.ValidationAccuracy is { } a && double.IsFinite(a) ? Math.Round(a, 4) : null,
+            })]),
+        };
     }
 
     private static JsonObject InferenceOf(LabInferenceOptions o) => new() { ["backend"] = o.Backend, ["quantization"] = o.Quantization };

@@ -38,6 +38,9 @@ public sealed record RecipeResult(string Name, LeverKind Lever, string Descripti
     /// <summary>The inference backend and weight type the lab's own model answered on (<c>lab.inference</c>); null for rows without one.</summary>
     public LabInferenceOptions? Inference { get; init; }
 
+    /// <summary>The training settings and where each came from (set in lever.yaml, sized, searched on validation); null for recipes without any.</summary>
+    public Recipes.RecipeSettings? Settings { get; init; }
+
     /// <summary>Test item id → whether the predicted label was the expected one, for every item scored.</summary>
     public IReadOnlyDictionary<string, ItemOutcome> Outcomes { get; init; } = System.Collections.ObjectModel.ReadOnlyDictionary<string, ItemOutcome>.Empty;
 }
